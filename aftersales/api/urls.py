@@ -1,0 +1,3 @@
+"""JSON API of aftersales, mounted under /api/."""
+
+urlpatterns: list = []

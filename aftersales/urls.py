@@ -1,0 +1,4 @@
+"""Storefront pages of aftersales."""
+
+app_name = "aftersales"
+urlpatterns: list = []

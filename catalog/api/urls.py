@@ -1,0 +1,3 @@
+"""JSON API of catalog, mounted under /api/."""
+
+urlpatterns: list = []

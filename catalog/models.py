@@ -1,0 +1,378 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFill, ResizeToFit
+
+from shop.regions import PROVINCE_CHOICES
+
+money_field_kwargs = {"max_digits": 12, "decimal_places": 2}
+
+
+class Merchant(models.Model):
+    class Kind(models.TextChoices):
+        SELF_OPERATED = "self_operated", "Self-operated (platform)"
+        THIRD_PARTY = "third_party", "Third-party"
+
+    name = models.CharField(max_length=128, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.THIRD_PARTY)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MerchantStaff(models.Model):
+    """Links a user to the merchant they work for; the admin scopes everything by it."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        OPERATOR = "operator", "Catalogue operator"
+        WAREHOUSE = "warehouse", "Warehouse staff"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_staff"
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MANAGER)
+    # Warehouse staff see the fulfilment queue of these warehouses only (empty: all of theirs).
+    warehouses = models.ManyToManyField("Warehouse", blank=True, related_name="staff")
+
+    class Meta:
+        verbose_name_plural = "merchant staff"
+
+    def __str__(self):
+        return f"{self.user} @ {self.merchant}"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=64)
+    slug = models.SlugField(max_length=64, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Attribute(models.Model):
+    """A kind of variation between SKUs, such as colour or size."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AttributeValue(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["attribute__name", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "value"], name="unique_attribute_value")
+        ]
+
+    def __str__(self):
+        return f"{self.attribute.name}: {self.value}"
+
+
+class Product(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    is_featured = models.BooleanField(default=False)
+    # Denormalised for listing, filtering and sorting without a join over SKUs; kept current by
+    # catalog.services whenever a SKU changes.
+    price_from = models.DecimalField(**money_field_kwargs, default=Decimal("0.00"))
+    sales_count = models.PositiveIntegerField(default=0)
+    search_document = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["is_active", "category"], name="product_active_category"),
+            models.Index(fields=["is_active", "price_from"], name="product_active_price"),
+            models.Index(fields=["is_active", "-sales_count"], name="product_active_sales"),
+            models.Index(fields=["is_active", "-created_at"], name="product_active_newest"),
+        ]
+        # The GIN full-text and trigram indexes are created in a PostgreSQL-only migration.
+
+    def __str__(self):
+        return self.title
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    alt = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    thumbnail = ImageSpecField(
+        source="image", processors=[ResizeToFill(320, 320)], format="JPEG", options={"quality": 82}
+    )
+    large = ImageSpecField(
+        source="image", processors=[ResizeToFit(960, 960)], format="JPEG", options={"quality": 86}
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Image {self.position} of {self.product_id}"
+
+
+class SKU(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    code = models.CharField(max_length=64, unique=True)
+    attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="skus")
+    price = models.DecimalField(**money_field_kwargs, validators=[MinValueValidator(0)])
+    market_price = models.DecimalField(
+        **money_field_kwargs, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    weight_grams = models.PositiveIntegerField(default=500)
+    volume_cm3 = models.PositiveIntegerField(default=1000)
+    barcode = models.CharField(max_length=32, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["product_id", "price", "id"]
+        verbose_name = "SKU"
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="sku_price_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.product.title}" if self.product_id else self.code
+
+
+class Warehouse(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="warehouses")
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=128)
+    region = models.CharField(max_length=16, choices=PROVINCE_CHOICES)
+    address = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["merchant_id", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.region})"
+
+
+class StockRecord(models.Model):
+    """Stock of one SKU in one warehouse. sellable = on_hand - allocated, never below zero: the
+    database refuses any row that breaks it, whatever the code above does."""
+
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_records")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_records")
+    on_hand = models.IntegerField(default=0)
+    allocated = models.IntegerField(default=0)
+    location = models.CharField(max_length=32, blank=True, help_text="Bin location for picking.")
+
+    class Meta:
+        ordering = ["sku_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="one_stock_record_per_place"),
+            models.CheckConstraint(condition=Q(allocated__gte=0), name="stock_allocated_ge_0"),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=F("allocated")), name="stock_sellable_ge_0"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand}/{self.allocated}"
+
+    @property
+    def sellable(self) -> int:
+        return self.on_hand - self.allocated
+
+
+class StockMove(models.Model):
+    """Append-only stock ledger. on_hand and allocated of a StockRecord always equal the sums of
+    its moves' deltas (`manage.py check_stock_ledger` proves it)."""
+
+    class Kind(models.TextChoices):
+        ALLOCATE = "allocate", "Allocated to an order"
+        RELEASE = "release", "Released (order cancelled, expired or failed)"
+        CONSUME = "consume", "Consumed at shipment"
+        RETURN = "return", "Returned to stock"
+        ADJUST = "adjust", "Manual adjustment"
+        IMPORT = "import", "Bulk import"
+
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="stock_moves")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_moves")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(default=0)
+    allocated_delta = models.IntegerField(default=0)
+    reason = models.CharField(max_length=255, blank=True)
+    order_no = models.CharField(max_length=32, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sku", "warehouse"], name="stockmove_place")]
+
+    def __str__(self):
+        return f"{self.kind} {self.sku_id}@{self.warehouse_id}"
+
+
+class Promotion(models.Model):
+    """A merchant's goods promotion, applied before member benefits (DESIGN.md pricing order)."""
+
+    class Kind(models.TextChoices):
+        FULL_REDUCTION = "full_reduction", "Spend X, get Y off (tiers)"
+        PERCENT = "percent", "Percent off"
+        LIMITED_PRICE = "limited_price", "Limited-time price"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="promotions")
+    name = models.CharField(max_length=128)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    # Empty `products` and applies_to_all True: every product of the merchant.
+    applies_to_all = models.BooleanField(default=True)
+    products = models.ManyToManyField(Product, blank=True, related_name="promotions")
+    percent_off = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["merchant", "starts_at", "ends_at"], name="promo_window")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="promotion_valid_window"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PromotionTier(models.Model):
+    """For FULL_REDUCTION: spend at least `threshold`, get `discount` off (the highest tier
+    reached applies)."""
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.CASCADE, related_name="tiers")
+    threshold = models.DecimalField(**money_field_kwargs, validators=[MinValueValidator(0)])
+    discount = models.DecimalField(**money_field_kwargs, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["threshold"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount__lte=F("threshold")), name="tier_discount_le_threshold"
+            )
+        ]
+
+
+class LimitedTimePrice(models.Model):
+    """For LIMITED_PRICE: the SKU sells at `price` during the promotion's window."""
+
+    promotion = models.ForeignKey(
+        Promotion, on_delete=models.CASCADE, related_name="limited_prices"
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="limited_prices")
+    price = models.DecimalField(**money_field_kwargs, validators=[MinValueValidator(0)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["promotion", "sku"], name="one_limited_price_per_sku")
+        ]
+
+
+class ShippingTemplate(models.Model):
+    """A merchant's shipping fee: first weight + each additional weight step, by destination
+    region, free above a threshold of goods value."""
+
+    merchant = models.OneToOneField(
+        Merchant, on_delete=models.CASCADE, related_name="shipping_template"
+    )
+    first_weight_grams = models.PositiveIntegerField(default=1000)
+    first_fee = models.DecimalField(**money_field_kwargs, default=Decimal("8.00"))
+    additional_weight_grams = models.PositiveIntegerField(default=1000)
+    additional_fee = models.DecimalField(**money_field_kwargs, default=Decimal("5.00"))
+    free_over = models.DecimalField(**money_field_kwargs, null=True, blank=True)
+
+    def __str__(self):
+        return f"Shipping of {self.merchant}"
+
+
+class ShippingRegionRate(models.Model):
+    template = models.ForeignKey(
+        ShippingTemplate, on_delete=models.CASCADE, related_name="region_rates"
+    )
+    region = models.CharField(max_length=16, choices=PROVINCE_CHOICES)
+    first_fee = models.DecimalField(**money_field_kwargs)
+    additional_fee = models.DecimalField(**money_field_kwargs)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["template", "region"], name="one_rate_per_region")
+        ]
+
+
+class Cart(models.Model):
+    """A signed-in shopper's cart. Anonymous carts live in the session and are merged into this
+    one at sign-in (catalog.services.cart_merge_session)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="one_cart_line_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_quantity_ge_1"),
+        ]

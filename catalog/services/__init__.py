@@ -1,0 +1,1 @@
+"""Catalogue services, one module per kind of state: stock (the ledger), products, cart."""

@@ -1,0 +1,4 @@
+"""Storefront pages of catalog."""
+
+app_name = "catalog"
+urlpatterns: list = []

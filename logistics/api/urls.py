@@ -1,0 +1,3 @@
+"""JSON API of logistics, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Storefront pages of logistics."""
+
+app_name = "logistics"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""JSON API of notifications, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Storefront pages of notifications."""
+
+app_name = "notifications"
+urlpatterns: list = []

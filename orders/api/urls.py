@@ -1,0 +1,3 @@
+"""JSON API of orders, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Storefront pages of orders."""
+
+app_name = "orders"
+urlpatterns: list = []

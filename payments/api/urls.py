@@ -1,0 +1,3 @@
+"""JSON API of payments, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Storefront pages of payments."""
+
+app_name = "payments"
+urlpatterns: list = []

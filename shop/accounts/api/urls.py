@@ -1,0 +1,3 @@
+"""JSON API of accounts (auth, addresses), mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,103 @@
+"""Domain exceptions and the one place that maps them (and DRF's own) to JSON error bodies.
+
+Services raise these; the API answers `{"detail": ..., "code": ...}` with the status below, and
+storefront views show `str(error)` as a message. Nothing a client sends may become a 500.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_default_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+        self.extra = extra or {}
+
+
+class InvalidInput(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    default_code = "transition_not_allowed"
+
+
+class OutOfStock(Conflict):
+    default_code = "out_of_stock"
+
+
+def _error_body(detail, code: str, extra: dict | None = None) -> dict:
+    body = {"detail": detail, "code": code}
+    if extra:
+        body.update(extra)
+    return body
+
+
+def _flatten_validation_detail(detail) -> str:
+    """A readable one-line summary of a DRF validation error, for `detail`."""
+    if isinstance(detail, dict):
+        parts = []
+        for field, errors in detail.items():
+            message = _flatten_validation_detail(errors)
+            parts.append(message if field == "non_field_errors" else f"{field}: {message}")
+        return "; ".join(parts)
+    if isinstance(detail, list):
+        return " ".join(_flatten_validation_detail(item) for item in detail)
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(_error_body(exc.detail, exc.code, exc.extra), status=exc.status_code)
+    if isinstance(exc, FSMTransitionNotAllowed):
+        return Response(
+            _error_body(str(exc) or "Not allowed in the current state.", "transition_not_allowed"),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        return Response(
+            _error_body(" ".join(exc.messages), "invalid"), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, Http404):
+        return Response(_error_body("Not found.", "not_found"), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_default_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        response.data = _error_body(
+            _flatten_validation_detail(exc.detail), "invalid", {"errors": exc.detail}
+        )
+    elif isinstance(exc, drf_exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = _error_body(
+            str(exc.detail), codes if isinstance(codes, str) else exc.default_code
+        )
+    return response

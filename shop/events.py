@@ -1,0 +1,58 @@
+"""Domain events: how a module tells the rest of the shop that something changed.
+
+A service calls `emit(...)` inside its transaction, right after it writes its event row.
+Receivers run synchronously in that same transaction (notifications writes its outbox rows
+there, so a push is committed or rolled back together with the state change); anything slow
+must be deferred by the receiver with `transaction.on_commit`. Modules that emit never import
+the modules that listen.
+"""
+
+from dataclasses import dataclass, field
+
+from django.dispatch import Signal
+
+# The node names are the contract between emitters and push rules (notifications.PushRule.node).
+ORDER_CREATED = "order.created"
+ORDER_PAID = "order.paid"
+ORDER_CANCELLED = "order.cancelled"
+ORDER_EXPIRED = "order.expired"
+ORDER_PAYMENT_FAILED = "order.payment_failed"
+SUBORDER_CREATED = "suborder.created"
+SUBORDER_SHIPPED = "suborder.shipped"
+SUBORDER_DELIVERED = "suborder.delivered"
+SUBORDER_RECEIVED = "suborder.received"
+SUBORDER_COMPLETED = "suborder.completed"
+SUBORDER_CLOSED = "suborder.closed"
+SUBORDER_OUT_OF_STOCK = "suborder.out_of_stock"
+SUBORDER_REFUSED = "suborder.refused"
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_FAILED = "payment.failed"
+REFUND_SUCCEEDED = "refund.succeeded"
+REFUND_FAILED = "refund.failed"
+SHIPMENT_SHIPPED = "shipment.shipped"
+SHIPMENT_TRACKING = "shipment.tracking"
+CASE_REQUESTED = "case.requested"
+CASE_APPROVED = "case.approved"
+CASE_REJECTED = "case.rejected"
+CASE_APPEALED = "case.appealed"
+CASE_CLOSED = "case.closed"
+CASE_REFUNDED = "case.refunded"
+CASE_CANCELLED = "case.cancelled"
+
+domain_event = Signal()
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    node: str
+    subject_type: str  # "order", "suborder", "payment", "refund", "shipment", "case"
+    subject_id: int
+    shopper_id: int | None = None
+    merchant_id: int | None = None
+    warehouse_id: int | None = None
+    # Template variables: numbers, amounts as strings, tracking numbers, a storefront path.
+    data: dict = field(default_factory=dict)
+
+
+def emit(event: DomainEvent) -> None:
+    domain_event.send(sender=DomainEvent, event=event)

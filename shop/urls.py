@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_media
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.health import healthz
+
+api_patterns = [
+    path("", include("shop.accounts.api.urls")),
+    path("", include("catalog.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("payments.api.urls")),
+    path("", include("logistics.api.urls")),
+    path("", include("aftersales.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("accounts/", include("shop.accounts.urls")),
+    path("orders/", include("orders.urls")),
+    path("pay/", include("payments.urls")),
+    path("logistics/", include("logistics.urls")),
+    path("aftersales/", include("aftersales.urls")),
+    path("inbox/", include("notifications.urls")),
+    path("", include("catalog.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded product and review images; a deployment with a CDN or nginx turns this off.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -1,0 +1,136 @@
+from decimal import Decimal
+
+import factory
+
+from catalog.models import (
+    SKU,
+    Attribute,
+    AttributeValue,
+    Brand,
+    Category,
+    Merchant,
+    MerchantStaff,
+    Product,
+    StockMove,
+    StockRecord,
+    Warehouse,
+)
+from tests.accounts.factories import UserFactory
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merchant
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Merchant {n}")
+    slug = factory.Sequence(lambda n: f"merchant-{n}")
+    kind = Merchant.Kind.THIRD_PARTY
+
+
+class MerchantStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MerchantStaff
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    merchant = factory.SubFactory(MerchantFactory)
+    role = MerchantStaff.Role.MANAGER
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+
+
+class AttributeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attribute
+        django_get_or_create = ("code",)
+
+    code = "colour"
+    name = "Colour"
+
+
+class AttributeValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AttributeValue
+        django_get_or_create = ("attribute", "value")
+
+    attribute = factory.SubFactory(AttributeFactory)
+    value = "Red"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    category = factory.SubFactory(CategoryFactory)
+    title = factory.Sequence(lambda n: f"Product {n}")
+    subtitle = "A product"
+    description = "Described."
+    price_from = Decimal("99.00")
+
+
+class SKUFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SKU
+
+    product = factory.SubFactory(ProductFactory)
+    code = factory.Sequence(lambda n: f"SKU-{n:06d}")
+    price = Decimal("99.00")
+    market_price = Decimal("129.00")
+    weight_grams = 500
+    volume_cm3 = 1000
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+        django_get_or_create = ("code",)
+
+    merchant = factory.SubFactory(MerchantFactory)
+    code = factory.Sequence(lambda n: f"wh-{n}")
+    name = factory.Sequence(lambda n: f"Warehouse {n}")
+    region = "上海"
+
+
+class StockRecordFactory(factory.django.DjangoModelFactory):
+    """A stock record with the opening StockMove that explains it."""
+
+    class Meta:
+        model = StockRecord
+        skip_postgeneration_save = True
+
+    sku = factory.SubFactory(SKUFactory)
+    warehouse = factory.SubFactory(
+        WarehouseFactory, merchant=factory.SelfAttribute("..sku.product.merchant")
+    )
+    on_hand = 100
+    allocated = 0
+
+    @factory.post_generation
+    def _ledger(obj, create, extracted, **kwargs):
+        # Keep the invariant "stock equals the sum of its ledger" true for factory-made stock.
+        if create:
+            StockMove.objects.create(
+                sku=obj.sku,
+                warehouse=obj.warehouse,
+                kind=StockMove.Kind.ADJUST,
+                on_hand_delta=obj.on_hand,
+                allocated_delta=obj.allocated,
+                reason="test fixture",
+            )

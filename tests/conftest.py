@@ -1,0 +1,37 @@
+"""Suite-wide fixtures: real PostgreSQL (pytest-django's test database) and real Redis.
+
+Celery tasks run eagerly by default so that a test sees the whole effect of an action; the tests
+that are about the broker itself (outbox relay, broker down) switch eager mode off.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from shop.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
