@@ -1,0 +1,1 @@
+"""Receivers the catalogue connects at start-up (see CatalogConfig.ready)."""
