@@ -153,6 +153,8 @@ class SubOrder(models.Model):
     # Deadlines for the beat sweeps (DESIGN.md): set when the state that starts them is entered.
     auto_confirm_at = models.DateTimeField(null=True, blank=True)
     auto_complete_at = models.DateTimeField(null=True, blank=True)
+    # Set by aftersales while a case on this sub-order is open: it blocks auto-completion.
+    aftersales_open = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["order_id", "id"]
