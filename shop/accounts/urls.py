@@ -1,4 +1,17 @@
-"""Sign up, sign in, sign out, profile and addresses on the storefront."""
+"""Sign up, sign in, sign out and the address book on the storefront."""
+
+from django.urls import path
+
+from shop.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("addresses/", views.addresses, name="addresses"),
+    path("addresses/new/", views.address_add, name="address_add"),
+    path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
+    path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
+    path("addresses/<int:pk>/default/", views.address_set_default, name="address_set_default"),
+]

@@ -1,0 +1,71 @@
+"""Read queries of accounts, shared by pages, the API and pricing."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from shop.accounts.models import Address, CustomerProfile, HeldCoupon
+from shop.errors import NotFound
+
+
+def addresses_for_user(user) -> QuerySet[Address]:
+    """The user's address book, default first, newest next."""
+    return Address.objects.filter(user=user).order_by("-is_default", "-id")
+
+
+def address_get_for_user(*, user, address_id) -> Address:
+    """One of the user's addresses; another user's (or a missing) id raises NotFound."""
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        raise NotFound("Address not found.")
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("Address not found.")
+    return address
+
+
+def default_address_for_user(user) -> Address | None:
+    return addresses_for_user(user).first()
+
+
+def profile_get(user) -> CustomerProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CustomerProfile.objects.filter(user=user).select_related("tier").first()
+
+
+def member_discount_rate(user) -> Decimal:
+    """The tier discount as a fraction of the goods (0.05 for a 5 % tier); 0 without a tier."""
+    profile = profile_get(user)
+    if profile is None or profile.tier is None:
+        return Decimal("0")
+    return (profile.tier.discount_percent / Decimal(100)).quantize(Decimal("0.0001"))
+
+
+def member_tier_name(user) -> str:
+    profile = profile_get(user)
+    return profile.tier.name if profile and profile.tier else ""
+
+
+def is_new_customer(user) -> bool:
+    profile = profile_get(user)
+    return True if profile is None else profile.is_new_customer
+
+
+def held_coupons_usable(user, at: datetime) -> QuerySet[HeldCoupon]:
+    """The user's unused coupons valid at `at`; new-customer coupons only while the user is new.
+    Spending thresholds and merchant scope are checked by pricing against the order."""
+    if not getattr(user, "is_authenticated", False):
+        return HeldCoupon.objects.none()
+    held = HeldCoupon.objects.filter(
+        user=user,
+        used_at__isnull=True,
+        coupon__is_active=True,
+        coupon__valid_from__lte=at,
+        coupon__valid_until__gt=at,
+    ).select_related("coupon", "coupon__merchant")
+    if not is_new_customer(user):
+        held = held.filter(Q(coupon__for_new_customers=False))
+    return held.order_by("coupon__valid_until", "id")

@@ -1,0 +1,237 @@
+"""Account use cases: registration, the new-customer flag and the address book.
+
+Every write is here; views, the API and the admin only call these functions.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone_validator
+from shop.errors import InvalidInput, NotFound
+from shop.regions import PROVINCES
+
+User = get_user_model()
+
+ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
+
+
+def default_tier() -> MembershipTier:
+    """The lowest tier; a fresh database gets a "Regular" tier at 0 %."""
+    tier = MembershipTier.objects.order_by("position", "discount_percent", "id").first()
+    if tier is None:
+        tier, _ = MembershipTier.objects.get_or_create(
+            code="regular", defaults={"name": "Regular", "discount_percent": 0, "position": 0}
+        )
+    return tier
+
+
+@transaction.atomic
+def profile_for(user) -> CustomerProfile:
+    """The user's profile, created on first use (staff and legacy users have none yet)."""
+    profile = CustomerProfile.objects.filter(user=user).select_related("tier").first()
+    if profile is not None:
+        return profile
+    profile, _ = CustomerProfile.objects.get_or_create(user=user, defaults={"tier": default_tier()})
+    return profile
+
+
+def _validate_phone(phone: str, *, required: bool) -> str:
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    if not phone:
+        if required:
+            raise InvalidInput("Enter a phone number.", code="invalid_phone")
+        return ""
+    try:
+        phone_validator(phone)
+    except ValidationError:
+        raise InvalidInput("Enter an 11-digit mainland mobile number.", code="invalid_phone")
+    return phone
+
+
+@transaction.atomic
+def user_register(*, username: str, password: str, email: str = "", phone: str = "") -> User:
+    """Create a shopper account with its profile on the default tier, new-customer flag on."""
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput("Choose a username.", code="invalid_username")
+    username_field = User._meta.get_field(User.USERNAME_FIELD)
+    try:
+        username_field.run_validators(username)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="invalid_username")
+    if len(username) > username_field.max_length:
+        raise InvalidInput(
+            f"A username has at most {username_field.max_length} characters.",
+            code="invalid_username",
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput("That username is taken.", code="username_taken")
+    phone = _validate_phone(phone, required=False)
+    email = (email or "").strip()
+    if email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput("Enter a valid email address.", code="invalid_email")
+    candidate = User(username=username, email=email)
+    try:
+        validate_password(password or "", user=candidate)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="invalid_password")
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        raise InvalidInput("That username is taken.", code="username_taken")
+    CustomerProfile.objects.create(
+        user=candidate, phone=phone, tier=default_tier(), is_new_customer=True
+    )
+    _grant_new_customer_coupons(user=candidate)
+    return candidate
+
+
+def _grant_new_customer_coupons(*, user) -> None:
+    """Give a new account a copy of each active new-customer coupon that is still valid."""
+    from django.utils import timezone
+
+    from shop.accounts.models import Coupon, HeldCoupon
+
+    now = timezone.now()
+    coupons = Coupon.objects.filter(for_new_customers=True, is_active=True, valid_until__gt=now)
+    HeldCoupon.objects.bulk_create(
+        [HeldCoupon(user=user, coupon=coupon) for coupon in coupons], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def customer_mark_first_paid(*, user_id: int) -> None:
+    """The shopper has paid an order: no longer a new customer. Idempotent."""
+    updated = CustomerProfile.objects.filter(user_id=user_id, is_new_customer=True).update(
+        is_new_customer=False
+    )
+    if not updated and not CustomerProfile.objects.filter(user_id=user_id).exists():
+        CustomerProfile.objects.create(user_id=user_id, tier=default_tier(), is_new_customer=False)
+
+
+def _clean_address(data: dict, *, partial: bool = False) -> dict:
+    cleaned: dict = {}
+    for field in ADDRESS_FIELDS:
+        if field not in data:
+            if partial:
+                continue
+            if field == "district":
+                cleaned[field] = ""
+                continue
+            raise InvalidInput(f"{field.title()} is required.", code=f"invalid_{field}")
+        value = data[field]
+        value = "" if value is None else str(value).strip()
+        cleaned[field] = value
+    if "phone" in cleaned:
+        cleaned["phone"] = _validate_phone(cleaned["phone"], required=True)
+    if "province" in cleaned and cleaned["province"] not in PROVINCES:
+        raise InvalidInput("Choose a province from the list.", code="invalid_province")
+    limits = {f: Address._meta.get_field(f).max_length for f in ADDRESS_FIELDS}
+    labels = {"recipient": "Recipient", "city": "City", "detail": "Street address"}
+    for field, label in labels.items():
+        if field in cleaned and not cleaned[field]:
+            raise InvalidInput(f"{label} is required.", code=f"invalid_{field}")
+    for field, value in cleaned.items():
+        if len(value) > limits[field]:
+            raise InvalidInput(
+                f"{field.title()} has at most {limits[field]} characters.", code=f"invalid_{field}"
+            )
+    return cleaned
+
+
+def _locked_address(*, user, address_id) -> Address:
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        raise NotFound("Address not found.")
+    address = Address.objects.select_for_update().filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound("Address not found.")
+    return address
+
+
+def _lock_user_addresses(user) -> list[Address]:
+    """Lock the user's address rows (pk order) so concurrent default changes serialise."""
+    return list(Address.objects.select_for_update().filter(user=user).order_by("pk"))
+
+
+@transaction.atomic
+def address_create(
+    *,
+    user,
+    recipient: str,
+    phone: str,
+    province: str,
+    city: str,
+    detail: str,
+    district: str = "",
+    is_default: bool = False,
+) -> Address:
+    cleaned = _clean_address(
+        {
+            "recipient": recipient,
+            "phone": phone,
+            "province": province,
+            "city": city,
+            "district": district,
+            "detail": detail,
+        }
+    )
+    existing = _lock_user_addresses(user)
+    make_default = is_default or not any(a.is_default for a in existing)
+    if make_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    return Address.objects.create(user=user, is_default=make_default, **cleaned)
+
+
+@transaction.atomic
+def address_update(*, user, address_id: int, is_default: bool | None = None, **fields) -> Address:
+    """Change some fields of one of the user's addresses (partial update)."""
+    unknown = set(fields) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown field: {', '.join(sorted(unknown))}.", code="invalid")
+    _lock_user_addresses(user)
+    address = _locked_address(user=user, address_id=address_id)
+    cleaned = _clean_address(fields, partial=True)
+    for field, value in cleaned.items():
+        setattr(address, field, value)
+    if cleaned:
+        address.save(update_fields=list(cleaned))
+    if is_default:
+        return address_set_default(user=user, address_id=address.pk)
+    return address
+
+
+@transaction.atomic
+def address_delete(*, user, address_id: int) -> None:
+    """Delete one address; if it was the default, the newest remaining one becomes default."""
+    _lock_user_addresses(user)
+    address = _locked_address(user=user, address_id=address_id)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        successor = Address.objects.filter(user=user).order_by("-id").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])
+
+
+@transaction.atomic
+def address_set_default(*, user, address_id: int) -> Address:
+    _lock_user_addresses(user)
+    address = _locked_address(user=user, address_id=address_id)
+    if address.is_default:
+        return address
+    Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    address.is_default = True
+    address.save(update_fields=["is_default"])
+    return address

@@ -1,0 +1,153 @@
+"""Storefront pages of accounts: sign up / in / out and the address book."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from shop.accounts import selectors, services
+from shop.accounts.forms import AddressForm, SignInForm, SignUpForm
+from shop.errors import InvalidInput, NotFound
+
+# Which form field an InvalidInput code belongs to, so the message shows next to it.
+_FIELD_OF_CODE = {
+    "invalid_username": "username",
+    "username_taken": "username",
+    "invalid_password": "password",
+    "invalid_phone": "phone",
+    "invalid_email": "email",
+    "invalid_recipient": "recipient",
+    "invalid_province": "province",
+    "invalid_city": "city",
+    "invalid_district": "district",
+    "invalid_detail": "detail",
+}
+
+
+def _add_domain_error(form, error: InvalidInput) -> None:
+    field = _FIELD_OF_CODE.get(error.code)
+    form.add_error(field if field in form.fields else None, error.detail)
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+def signup(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "catalog:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                phone=form.cleaned_data["phone"],
+            )
+        except InvalidInput as error:
+            _add_domain_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.username}! Your account is ready.")
+            return redirect(next_url or "catalog:home")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+def addresses(request):
+    return render(
+        request,
+        "accounts/addresses.html",
+        {"addresses": selectors.addresses_for_user(request.user), "next": _safe_next(request)},
+    )
+
+
+def _after_address_change(request):
+    return redirect(_safe_next(request) or reverse("accounts:addresses"))
+
+
+@login_required
+def address_add(request):
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_create(user=request.user, **form.cleaned_data)
+        except InvalidInput as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Address saved.")
+            return _after_address_change(request)
+    return render(
+        request,
+        "accounts/address_form.html",
+        {"form": form, "title": "New address", "next": _safe_next(request)},
+    )
+
+
+@login_required
+def address_edit(request, pk: int):
+    try:
+        address = selectors.address_get_for_user(user=request.user, address_id=pk)
+    except NotFound:
+        raise Http404("Address not found.")
+    initial = {field: getattr(address, field) for field in services.ADDRESS_FIELDS}
+    initial["is_default"] = address.is_default
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_update(user=request.user, address_id=address.pk, **form.cleaned_data)
+        except InvalidInput as error:
+            _add_domain_error(form, error)
+        except NotFound:
+            raise Http404("Address not found.")
+        else:
+            messages.success(request, "Address updated.")
+            return _after_address_change(request)
+    return render(
+        request,
+        "accounts/address_form.html",
+        {"form": form, "title": "Edit address", "address": address, "next": _safe_next(request)},
+    )
+
+
+@login_required
+@require_POST
+def address_delete(request, pk: int):
+    try:
+        services.address_delete(user=request.user, address_id=pk)
+    except NotFound:
+        raise Http404("Address not found.")
+    messages.success(request, "Address deleted.")
+    return _after_address_change(request)
+
+
+@login_required
+@require_POST
+def address_set_default(request, pk: int):
+    try:
+        services.address_set_default(user=request.user, address_id=pk)
+    except NotFound:
+        raise Http404("Address not found.")
+    messages.success(request, "Default address changed.")
+    return _after_address_change(request)
