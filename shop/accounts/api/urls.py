@@ -1,3 +1,18 @@
-"""JSON API of accounts (auth, addresses), mounted under /api/."""
+"""JSON API of accounts (auth, addresses, profile), mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from shop.accounts.api import views
+
+urlpatterns = [
+    path("auth/register/", views.RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", views.TokenApi.as_view(), name="api-token"),
+    path("me/", views.MeApi.as_view(), name="api-me"),
+    path("addresses/", views.AddressListApi.as_view(), name="api-addresses"),
+    path("addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="api-address"),
+    path(
+        "addresses/<int:address_id>/set-default/",
+        views.AddressSetDefaultApi.as_view(),
+        name="api-address-set-default",
+    ),
+]

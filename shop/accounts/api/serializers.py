@@ -1,0 +1,67 @@
+"""Input and output shapes of the accounts API."""
+
+from rest_framework import serializers
+
+from shop.accounts.models import Address
+from shop.regions import PROVINCE_CHOICES
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+
+
+class RegisterOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    token = serializers.CharField()
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class AddressInputSerializer(serializers.Serializer):
+    recipient = serializers.CharField(max_length=64)
+    phone = serializers.CharField(max_length=20)
+    province = serializers.ChoiceField(choices=PROVINCE_CHOICES)
+    city = serializers.CharField(max_length=64)
+    district = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    detail = serializers.CharField(max_length=255)
+    is_default = serializers.BooleanField(required=False, default=False)
+
+
+class AddressOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "recipient",
+            "phone",
+            "province",
+            "city",
+            "district",
+            "detail",
+            "is_default",
+            "one_line",
+        ]
+        read_only_fields = fields
+
+
+class MeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    tier = serializers.CharField(allow_blank=True, help_text="Membership tier name")
+    discount_rate = serializers.DecimalField(
+        max_digits=6, decimal_places=4, help_text="Tier discount as a fraction, 0.05 = 5 % off"
+    )
+    is_new_customer = serializers.BooleanField()

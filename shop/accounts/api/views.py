@@ -1,0 +1,147 @@
+"""Accounts API: register, token, the address book and the signed-in shopper's profile."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.accounts import selectors, services
+from shop.accounts.api.serializers import (
+    AddressInputSerializer,
+    AddressOutputSerializer,
+    MeOutputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
+from shop.errors import InvalidInput
+
+ERROR = OpenApiResponse(description='{"detail": "...", "code": "..."}')
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["auth"],
+        request=RegisterInputSerializer,
+        responses={201: RegisterOutputSerializer, 400: ERROR},
+        summary="Create a shopper account and return its API token",
+    )
+    def post(self, request):
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(
+            RegisterOutputSerializer(
+                {"id": user.pk, "username": user.username, "token": token.key}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["auth"],
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer, 400: ERROR},
+        summary="Exchange a username and password for an API token",
+    )
+    def post(self, request):
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise InvalidInput("Wrong username or password.", code="invalid_credentials")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(TokenOutputSerializer({"token": token.key}).data)
+
+
+class AddressListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer(many=True)})
+    def get(self, request):
+        addresses = selectors.addresses_for_user(request.user)
+        return Response(AddressOutputSerializer(addresses, many=True).data)
+
+    @extend_schema(
+        tags=["addresses"],
+        request=AddressInputSerializer,
+        responses={201: AddressOutputSerializer, 400: ERROR},
+    )
+    def post(self, request):
+        serializer = AddressInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_create(user=request.user, **serializer.validated_data)
+        return Response(AddressOutputSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer, 404: ERROR})
+    def get(self, request, address_id: int):
+        address = selectors.address_get_for_user(user=request.user, address_id=address_id)
+        return Response(AddressOutputSerializer(address).data)
+
+    @extend_schema(
+        tags=["addresses"],
+        request=AddressInputSerializer(partial=True),
+        responses={200: AddressOutputSerializer, 400: ERROR, 404: ERROR},
+    )
+    def patch(self, request, address_id: int):
+        selectors.address_get_for_user(user=request.user, address_id=address_id)
+        serializer = AddressInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_update(
+            user=request.user, address_id=address_id, **serializer.validated_data
+        )
+        return Response(AddressOutputSerializer(address).data)
+
+    @extend_schema(tags=["addresses"], responses={204: None, 404: ERROR})
+    def delete(self, request, address_id: int):
+        services.address_delete(user=request.user, address_id=address_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AddressSetDefaultApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["addresses"], request=None, responses={200: AddressOutputSerializer, 404: ERROR}
+    )
+    def post(self, request, address_id: int):
+        address = services.address_set_default(user=request.user, address_id=address_id)
+        return Response(AddressOutputSerializer(address).data)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], responses={200: MeOutputSerializer})
+    def get(self, request):
+        profile = services.profile_for(request.user)
+        data = {
+            "id": request.user.pk,
+            "username": request.user.username,
+            "email": request.user.email,
+            "phone": profile.phone,
+            "tier": profile.tier.name if profile.tier else "",
+            "discount_rate": selectors.member_discount_rate(request.user),
+            "is_new_customer": profile.is_new_customer,
+        }
+        return Response(MeOutputSerializer(data).data)
