@@ -1,0 +1,815 @@
+"""The only code that changes orders: creation, payment outcomes, the split into sub-orders and
+every sub-order transition of DESIGN.md "Order lifecycle".
+
+Each service opens a transaction, locks the rows it changes (the parent order before its
+sub-orders, lines by pk), checks the transition, saves with `update_fields`, writes one OrderEvent
+and emits one DomainEvent per transition (orders.events). A call that finds the row already in
+the target state returns it unchanged; any other state raises TransitionNotAllowed (409).
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from catalog.models import Cart, CartItem, Product
+from catalog.services.stock import stock_allocate, stock_consume, stock_release
+from shop import events as nodes
+from shop.accounts.models import Address, HeldCoupon
+from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
+from shop.ids import new_business_number
+from shop.money import ZERO, apportion, to_money
+
+from .events import PLATFORM_OPERATIONS_GROUP, order_transition_record
+from .models import Order, OrderLine, PaymentMethod, PriceLine, SubOrder
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_CONSTRAINT = "order_idempotency_key_per_user"
+
+
+# --- who may touch what ---------------------------------------------------------------------
+
+
+def _is_platform_staff(user) -> bool:
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return user.is_superuser or user.groups.filter(name=PLATFORM_OPERATIONS_GROUP).exists()
+
+
+def _staff_merchant_id(user) -> int | None:
+    staff = getattr(user, "merchant_staff", None) if getattr(user, "pk", None) else None
+    return staff.merchant_id if staff is not None else None
+
+
+def _actor_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- locks: always the parent order first, then its sub-orders, then lines, each by pk --------
+
+
+def _lock_order(**lookup) -> Order:
+    try:
+        return Order.objects.select_for_update().get(**lookup)
+    except Order.DoesNotExist:
+        raise NotFound("Order not found.") from None
+
+
+def _lock_order_for_actor(*, order_no: str, actor) -> Order:
+    """A shopper reaches only their own orders (another shopper's is 'not found', never
+    'forbidden'); platform operations reach every order."""
+    lookup = {"order_no": order_no}
+    if not _is_platform_staff(actor):
+        if not getattr(actor, "pk", None):
+            raise NotFound("Order not found.")
+        lookup["user_id"] = actor.pk
+    return _lock_order(**lookup)
+
+
+def _lock_sub_order(*, actor=None, **lookup) -> SubOrder:
+    """Lock the parent order, then the sub-order. A merchant's staff reach only their
+    merchant's sub-orders, a shopper only their own; operations and the system reach all."""
+    ids = SubOrder.objects.filter(**lookup).values_list("pk", "order_id", "merchant_id").first()
+    if ids is None:
+        raise NotFound("Sub-order not found.")
+    pk, order_id, merchant_id = ids
+    if getattr(actor, "pk", None) and not _is_platform_staff(actor):
+        staff_merchant = _staff_merchant_id(actor)
+        if staff_merchant is not None:
+            if staff_merchant != merchant_id:
+                raise NotFound("Sub-order not found.")
+        elif not Order.objects.filter(pk=order_id, user_id=actor.pk).exists():
+            raise NotFound("Sub-order not found.")
+    order = _lock_order(pk=order_id)
+    sub_order = SubOrder.objects.select_for_update().get(pk=pk)
+    sub_order.order = order
+    return sub_order
+
+
+def _lines(*, order: Order | None = None, sub_order: SubOrder | None = None) -> list[OrderLine]:
+    lines = OrderLine.objects.select_for_update().order_by("pk")
+    if sub_order is not None:
+        return list(lines.filter(sub_order=sub_order))
+    return list(lines.filter(order=order))
+
+
+def _refuse(obj, transition: str) -> None:
+    raise TransitionNotAllowed(
+        f"Cannot {transition.replace('_', ' ')} while {obj.get_status_display().lower()}.",
+        extra={"status": obj.status},
+    )
+
+
+# --- stock and coupon side of a closed order -------------------------------------------------
+
+
+def _release_lines(*, lines: list[OrderLine], order_no: str, reason: str, actor) -> None:
+    """Give back what these lines still hold allocated (refunded units were released by the
+    after-sales case that refunded them)."""
+    for line in lines:
+        quantity = line.quantity - line.refunded_quantity
+        if quantity > 0:
+            stock_release(
+                sku_id=line.sku_id,
+                warehouse_id=line.warehouse_id,
+                quantity=quantity,
+                order_no=order_no,
+                reason=reason,
+                actor=_actor_or_none(actor),
+            )
+
+
+def _return_coupon(order: Order) -> None:
+    if order.held_coupon_id:
+        HeldCoupon.objects.filter(pk=order.held_coupon_id, used_on_order_no=order.order_no).update(
+            used_at=None, used_on_order_no=""
+        )
+
+
+# --- preview and creation ---------------------------------------------------------------------
+
+
+def _normalise_items(items) -> list[tuple[int, int]]:
+    """[(sku_id, quantity)] with each SKU once (quantities added), in first-seen order."""
+    merged: dict[int, int] = {}
+    for item in items:
+        try:
+            sku_id, quantity = item
+        except (TypeError, ValueError):
+            raise InvalidInput("Each item needs a SKU and a quantity.", code="invalid_item")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidInput(
+                "Quantity must be a whole number of at least 1.", code="invalid_quantity"
+            )
+        merged[sku_id] = merged.get(sku_id, 0) + quantity
+    return list(merged.items())
+
+
+def _cart_items(user) -> list[tuple[int, int]]:
+    items = CartItem.objects.filter(cart__user=user).order_by("added_at", "pk")
+    if any(f.name == "selected" for f in CartItem._meta.get_fields()):
+        items = items.filter(selected=True)
+    return list(items.values_list("sku_id", "quantity"))
+
+
+def _items_or_cart(*, user, items) -> list[tuple[int, int]]:
+    items = _cart_items(user) if items is None else _normalise_items(items)
+    if not items:
+        raise InvalidInput("There is nothing to order.", code="empty_order")
+    return items
+
+
+def _address_of(*, user, address_id) -> Address:
+    try:
+        return Address.objects.get(pk=address_id, user=user)
+    except (Address.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Address not found.") from None
+
+
+def order_preview(
+    *,
+    user,
+    address_id: int | None,
+    items: list[tuple[int, int]] | None,
+    coupon_code: str | None = None,
+):
+    """The bill the shopper would pay (orders.pricing.Quote); writes nothing. Without an
+    address, the default address's province (or none yet) prices shipping."""
+    from orders.pricing import quote_order
+
+    if address_id is not None:
+        province = _address_of(user=user, address_id=address_id).province
+    else:
+        address = Address.objects.filter(user=user).order_by("-is_default", "-pk").first()
+        province = address.province if address else ""
+    return quote_order(
+        user=user,
+        items=_items_or_cart(user=user, items=items),
+        province=province,
+        coupon_code=coupon_code or None,
+    )
+
+
+def _existing_order(*, user, idempotency_key: str) -> Order | None:
+    if not idempotency_key:
+        return None
+    return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+
+def _lines_from_allocations(*, order: Order, quote, allocations) -> list[OrderLine]:
+    """One line per (SKU, warehouse) allocation; a quoted line split over warehouses has its
+    amounts apportioned by quantity, so the parts add up to the quoted line exactly."""
+    by_sku: dict[int, list] = defaultdict(list)
+    for allocation in allocations:
+        by_sku[allocation.sku_id].append(allocation)
+    warehouses = {}
+    if allocations:
+        from catalog.models import Warehouse
+
+        warehouses = Warehouse.objects.in_bulk({a.warehouse_id for a in allocations})
+    lines = []
+    for quoted in quote.lines:
+        parts = by_sku[quoted.sku_id]
+        weights = [Decimal(part.quantity) for part in parts]
+        goods = apportion(quoted.goods_amount, weights)
+        promotion = apportion(quoted.promotion_discount, weights)
+        member = apportion(quoted.member_discount, weights)
+        shipping = apportion(quoted.shipping_share, weights)
+        for i, part in enumerate(parts):
+            lines.append(
+                OrderLine(
+                    order=order,
+                    merchant_id=warehouses[part.warehouse_id].merchant_id,
+                    warehouse_id=part.warehouse_id,
+                    sku_id=quoted.sku_id,
+                    product_title=quoted.product_title[:200],
+                    sku_code=quoted.sku_code[:64],
+                    sku_attributes=(quoted.sku_attributes or "")[:255],
+                    image_url=(quoted.image_url or "")[:500],
+                    unit_price=to_money(quoted.unit_price),
+                    quantity=part.quantity,
+                    goods_amount=goods[i],
+                    promotion_discount=promotion[i],
+                    member_discount=member[i],
+                    shipping_share=shipping[i],
+                    paid_amount=goods[i] - promotion[i] - member[i] + shipping[i],
+                )
+            )
+    return OrderLine.objects.bulk_create(lines)
+
+
+def _use_coupon(*, user, held_coupon_id: int, order_no: str, at) -> None:
+    used = HeldCoupon.objects.filter(pk=held_coupon_id, user=user, used_at__isnull=True).update(
+        used_at=at, used_on_order_no=order_no
+    )
+    if not used:
+        raise InvalidInput("This coupon has already been used.", code="invalid_coupon")
+
+
+def _remove_from_cart(*, user, sku_ids: list[int]) -> None:
+    try:
+        from catalog.services.cart import cart_clear_skus
+    except ImportError:
+        CartItem.objects.filter(cart__user=user, sku_id__in=sku_ids).delete()
+        return
+    cart = Cart.objects.filter(user=user).first()
+    if cart is not None:
+        cart_clear_skus(cart=cart, sku_ids=sku_ids)
+
+
+@transaction.atomic
+def order_create(
+    *,
+    user,
+    address_id: int,
+    items: list[tuple[int, int]] | None,
+    payment_method: str,
+    coupon_code: str | None = None,
+    idempotency_key: str = "",
+    buyer_note: str = "",
+) -> Order:
+    """Price, reserve stock and write the order (pending payment). All or nothing: out of
+    stock, a bad coupon or bad input writes nothing. The same idempotency key returns the order
+    it created the first time, also when two requests race."""
+    from orders.pricing import quote_order
+
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    existing = _existing_order(user=user, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing
+    if payment_method not in PaymentMethod.values:
+        raise InvalidInput("Choose a payment method.", code="invalid_payment_method")
+    address = _address_of(user=user, address_id=address_id)
+    quote = quote_order(
+        user=user,
+        items=_items_or_cart(user=user, items=items),
+        province=address.province,
+        coupon_code=coupon_code or None,
+    )
+    now = timezone.now()
+    try:
+        # The insert comes first: a racing twin with the same key waits on the unique index
+        # here and then finds the winner, before it reserves any stock.
+        with transaction.atomic():
+            order = Order.objects.create(
+                order_no=new_business_number("O"),
+                user=user,
+                payment_method=payment_method,
+                recipient=address.recipient,
+                phone=address.phone,
+                province=address.province,
+                city=address.city,
+                district=address.district,
+                address_detail=address.detail,
+                buyer_note=(buyer_note or "")[:255],
+                goods_amount=quote.goods_amount,
+                promotion_discount=quote.promotion_discount,
+                member_discount=quote.member_discount,
+                shipping_fee=quote.shipping_fee,
+                payable_amount=quote.payable_amount,
+                held_coupon_id=quote.held_coupon_id,
+                idempotency_key=idempotency_key,
+                payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
+            )
+    except IntegrityError as error:
+        if idempotency_key and IDEMPOTENCY_CONSTRAINT in str(error):
+            winner = _existing_order(user=user, idempotency_key=idempotency_key)
+            if winner is not None:
+                return winner
+        raise
+
+    allocations = stock_allocate(
+        lines=[(line.sku_id, line.quantity) for line in quote.lines],
+        region=address.province,
+        order_no=order.order_no,
+        actor=user,
+    )
+    _lines_from_allocations(order=order, quote=quote, allocations=allocations)
+    PriceLine.objects.bulk_create(
+        PriceLine(
+            order=order,
+            merchant_id=row.merchant_id,
+            kind=row.kind,
+            label=row.label[:128],
+            amount=to_money(row.amount),
+            position=position,
+        )
+        for position, row in enumerate(quote.breakdown)
+    )
+    if quote.held_coupon_id:
+        _use_coupon(user=user, held_coupon_id=quote.held_coupon_id, order_no=order.order_no, at=now)
+    _remove_from_cart(user=user, sku_ids=[line.sku_id for line in quote.lines])
+    order_transition_record(
+        node=nodes.ORDER_CREATED,
+        order=order,
+        actor=user,
+        transition="create",
+        from_state="",
+        data={"payment_method": order.payment_method},
+    )
+    return order
+
+
+# --- the parent order --------------------------------------------------------------------------
+
+
+def _close_unpaid(*, order: Order, transition: str, node: str, actor, note: str, **kwargs):
+    from_state = order.status
+    getattr(order, transition)(**kwargs)
+    order.save(update_fields=["status", "closed_at", "close_reason"])
+    _release_lines(
+        lines=_lines(order=order), order_no=order.order_no, reason=order.close_reason, actor=actor
+    )
+    _return_coupon(order)
+    order_transition_record(
+        node=node,
+        order=order,
+        actor=actor,
+        transition=transition,
+        from_state=from_state,
+        note=note,
+    )
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_no: str, actor, reason: str = "Cancelled by shopper") -> Order:
+    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    if order.status == Order.Status.CANCELLED:
+        return order
+    if not can_proceed(order.cancel):
+        _refuse(order, "cancel")
+    reason = (reason or "Cancelled by shopper")[:255]
+    return _close_unpaid(
+        order=order,
+        transition="cancel",
+        node=nodes.ORDER_CANCELLED,
+        actor=actor,
+        note=reason,
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def order_expire(*, order_id: int) -> Order:
+    """The payment deadline passed: cancel and give the stock back. Does nothing to an order
+    that is paid, closed or not yet due (the sweep may race a payment)."""
+    order = _lock_order(pk=order_id)
+    now = timezone.now()
+    if not can_proceed(order.expire) or order.payment_due_at > now:
+        return order
+    return _close_unpaid(
+        order=order,
+        transition="expire",
+        node=nodes.ORDER_EXPIRED,
+        actor=None,
+        note="Not paid in time",
+        at=now,
+    )
+
+
+@transaction.atomic
+def order_pay_failed(*, order_id: int, reason: str, actor=None) -> Order:
+    order = _lock_order(pk=order_id)
+    if order.status == Order.Status.PAYMENT_FAILED:
+        return order
+    if not can_proceed(order.pay_failed):
+        _refuse(order, "record a failed payment")
+    reason = (reason or "Payment failed")[:255]
+    return _close_unpaid(
+        order=order,
+        transition="pay_failed",
+        node=nodes.ORDER_PAYMENT_FAILED,
+        actor=actor,
+        note=reason,
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+def _split_into_sub_orders(*, order: Order, actor) -> list[SubOrder]:
+    """One sub-order per (merchant, warehouse), its amounts the sums of its lines."""
+    groups: dict[tuple[int, int], list[OrderLine]] = defaultdict(list)
+    lines = _lines(order=order)
+    for line in lines:
+        groups[(line.merchant_id, line.warehouse_id)].append(line)
+    sub_orders = []
+    for (merchant_id, warehouse_id), group in groups.items():
+        sub_order = SubOrder.objects.create(
+            sub_order_no=new_business_number("S"),
+            order=order,
+            merchant_id=merchant_id,
+            warehouse_id=warehouse_id,
+            goods_amount=sum((line.goods_amount for line in group), ZERO),
+            discount_amount=sum(
+                (line.promotion_discount + line.member_discount for line in group), ZERO
+            ),
+            shipping_fee=sum((line.shipping_share for line in group), ZERO),
+            payable_amount=sum((line.paid_amount for line in group), ZERO),
+        )
+        OrderLine.objects.filter(pk__in=[line.pk for line in group]).update(sub_order=sub_order)
+        sub_orders.append(sub_order)
+
+    sold: dict[int, int] = defaultdict(int)
+    for product_id, quantity in OrderLine.objects.filter(order=order).values_list(
+        "sku__product_id", "quantity"
+    ):
+        sold[product_id] += quantity
+    for product_id in sorted(sold):  # one lock order across concurrent payments
+        Product.objects.filter(pk=product_id).update(
+            sales_count=F("sales_count") + sold[product_id]
+        )
+    return sub_orders
+
+
+def _mark_paid(*, order: Order, transition: str, actor, note: str, **kwargs) -> Order:
+    from_state = order.status
+    getattr(order, transition)(**kwargs)
+    order.save(update_fields=["status", "paid_at", "payment_method"])
+    sub_orders = _split_into_sub_orders(order=order, actor=actor)
+    try:
+        from shop.accounts.services import customer_mark_first_paid
+    except ImportError:
+        customer_mark_first_paid = None
+    if customer_mark_first_paid is not None:
+        customer_mark_first_paid(user_id=order.user_id)
+    order_transition_record(
+        node=nodes.ORDER_PAID,
+        order=order,
+        actor=actor,
+        transition=transition,
+        from_state=from_state,
+        note=note,
+        data={"payment_method": order.payment_method},
+    )
+    for sub_order in sub_orders:
+        order_transition_record(
+            node=nodes.SUBORDER_CREATED,
+            order=order,
+            sub_order=sub_order,
+            actor=actor,
+            transition="create",
+            from_state="",
+        )
+    return order
+
+
+@transaction.atomic
+def order_pay_succeeded(*, order_id: int, paid_at, actor=None) -> Order:
+    """The payment is confirmed: the order is paid and split into sub-orders."""
+    order = _lock_order(pk=order_id)
+    if order.status == Order.Status.PAID:
+        return order
+    if not can_proceed(order.pay_succeeded):
+        _refuse(order, "record a payment")
+    return _mark_paid(
+        order=order,
+        transition="pay_succeeded",
+        actor=actor,
+        note="Payment received",
+        paid_at=paid_at,
+    )
+
+
+@transaction.atomic
+def order_cod_confirm(*, order_no: str, actor) -> Order:
+    """Cash on delivery: the order goes ahead unpaid (cash is collected at the door)."""
+    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    if order.status == Order.Status.PAID:
+        return order
+    if not can_proceed(order.cod_confirmed):
+        _refuse(order, "confirm cash on delivery")
+    return _mark_paid(
+        order=order,
+        transition="cod_confirmed",
+        actor=actor,
+        note="Cash on delivery confirmed",
+        confirmed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def order_confirm_receipt(*, order_no: str, actor) -> Order:
+    """The shopper confirms receipt of every parcel of the order that is on its way."""
+    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    if order.status != Order.Status.PAID:
+        _refuse(order, "confirm receipt")
+    sub_orders = list(SubOrder.objects.select_for_update().filter(order=order).order_by("pk"))
+    open_ones = [
+        s for s in sub_orders if s.status in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED)
+    ]
+    if not open_ones:
+        if any(s.status == SubOrder.Status.RECEIVED for s in sub_orders):
+            return order
+        raise TransitionNotAllowed(
+            "Nothing of this order is on its way yet.", extra={"status": order.status}
+        )
+    for sub_order in open_ones:
+        sub_order.order = order
+        _confirm(sub_order=sub_order, actor=actor)
+    return order
+
+
+# --- sub-orders --------------------------------------------------------------------------------
+
+
+def _sub_transition(
+    *,
+    sub_order: SubOrder,
+    transition: str,
+    node: str,
+    actor,
+    note: str = "",
+    fields: list[str],
+    **kwargs,
+) -> SubOrder:
+    from_state = sub_order.status
+    getattr(sub_order, transition)(**kwargs)
+    sub_order.save(update_fields=["status", *fields])
+    order_transition_record(
+        node=node,
+        order=sub_order.order,
+        sub_order=sub_order,
+        actor=actor,
+        transition=transition,
+        from_state=from_state,
+        note=note,
+    )
+    return sub_order
+
+
+@transaction.atomic
+def sub_order_ship(*, sub_order_id: int, actor, note: str = "") -> SubOrder:
+    """Every parcel is with the carrier: the reserved stock leaves the warehouse."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.SHIPPED:
+        return sub_order
+    if not can_proceed(sub_order.ship):
+        _refuse(sub_order, "ship")
+    for line in _lines(sub_order=sub_order):
+        quantity = line.quantity - line.refunded_quantity
+        if quantity > 0:
+            stock_consume(
+                sku_id=line.sku_id,
+                warehouse_id=line.warehouse_id,
+                quantity=quantity,
+                order_no=sub_order.order.order_no,
+                actor=_actor_or_none(actor),
+            )
+    now = timezone.now()
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="ship",
+        node=nodes.SUBORDER_SHIPPED,
+        actor=actor,
+        note=note,
+        fields=["shipped_at", "auto_confirm_at"],
+        at=now,
+        auto_confirm_at=now + timedelta(days=settings.AUTO_CONFIRM_DAYS),
+    )
+
+
+@transaction.atomic
+def sub_order_deliver(*, sub_order_id: int, actor=None) -> SubOrder:
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.DELIVERED:
+        return sub_order
+    if not can_proceed(sub_order.deliver):
+        _refuse(sub_order, "mark delivered")
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="deliver",
+        node=nodes.SUBORDER_DELIVERED,
+        actor=actor,
+        fields=["delivered_at"],
+        at=timezone.now(),
+    )
+
+
+def _confirm(*, sub_order: SubOrder, actor) -> SubOrder:
+    now = timezone.now()
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="confirm",
+        node=nodes.SUBORDER_RECEIVED,
+        actor=actor,
+        note="Receipt confirmed"
+        if getattr(actor, "pk", None)
+        else "Receipt confirmed automatically",
+        fields=["received_at", "auto_complete_at"],
+        at=now,
+        auto_complete_at=now + timedelta(days=settings.AFTERSALES_WINDOW_DAYS),
+    )
+
+
+@transaction.atomic
+def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
+    """The shopper (or the auto-confirm timer, actor None) confirms the parcel arrived."""
+    sub_order = _lock_sub_order(sub_order_no=sub_order_no, actor=actor)
+    if sub_order.status == SubOrder.Status.RECEIVED:
+        return sub_order
+    if not can_proceed(sub_order.confirm):
+        _refuse(sub_order, "confirm receipt")
+    return _confirm(sub_order=sub_order, actor=actor)
+
+
+@transaction.atomic
+def sub_order_refuse(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """The shopper refused the parcel. The goods come back through logistics, which returns
+    them to stock on arrival; the refund follows through after-sales."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.CLOSED:
+        return sub_order
+    if not can_proceed(sub_order.refuse):
+        _refuse(sub_order, "refuse the parcel")
+    reason = (reason or "Parcel refused")[:255]
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="refuse",
+        node=nodes.SUBORDER_REFUSED,
+        actor=actor,
+        note=reason,
+        fields=["closed_at", "close_reason"],
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def sub_order_complete(*, sub_order_id: int) -> SubOrder:
+    """The after-sales window passed: the trade succeeded. Waits while a case is open."""
+    sub_order = _lock_sub_order(pk=sub_order_id)
+    if sub_order.status == SubOrder.Status.COMPLETED or sub_order.aftersales_open:
+        return sub_order
+    if not can_proceed(sub_order.complete):
+        _refuse(sub_order, "complete")
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="complete",
+        node=nodes.SUBORDER_COMPLETED,
+        actor=None,
+        note="Trade completed",
+        fields=["completed_at"],
+        at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def sub_order_set_aftersales_open(*, sub_order_id: int, is_open: bool) -> SubOrder:
+    """After-sales opens (True) or settles (False) a case on the sub-order. Not a state change:
+    no timeline row; a sub-order past its window completes at the next sweep once settled."""
+    sub_order = _lock_sub_order(pk=sub_order_id)
+    if sub_order.aftersales_open != is_open:
+        sub_order.aftersales_open = is_open
+        sub_order.save(update_fields=["aftersales_open"])
+    return sub_order
+
+
+def _close_before_shipment(
+    *, sub_order_id: int, actor, reason: str, transition: str, node: str
+) -> SubOrder:
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.CLOSED:
+        return sub_order
+    if not can_proceed(getattr(sub_order, transition)):
+        _refuse(sub_order, "close")
+    _release_lines(
+        lines=_lines(sub_order=sub_order),
+        order_no=sub_order.order.order_no,
+        reason=reason,
+        actor=actor,
+    )
+    return _sub_transition(
+        sub_order=sub_order,
+        transition=transition,
+        node=node,
+        actor=actor,
+        note=reason,
+        fields=["closed_at", "close_reason"],
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def sub_order_close_out_of_stock(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """The merchant cannot ship: close before shipment and release the reserved stock."""
+    return _close_before_shipment(
+        sub_order_id=sub_order_id,
+        actor=actor,
+        reason=(reason or "Out of stock")[:255],
+        transition="out_of_stock",
+        node=nodes.SUBORDER_OUT_OF_STOCK,
+    )
+
+
+@transaction.atomic
+def sub_order_close_refunded(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """A refund before shipment was approved: close and release the reserved stock."""
+    return _close_before_shipment(
+        sub_order_id=sub_order_id,
+        actor=actor,
+        reason=(reason or "Refunded before shipment")[:255],
+        transition="refund",
+        node=nodes.SUBORDER_CLOSED,
+    )
+
+
+@transaction.atomic
+def sub_order_refund_all(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """Every line of a received sub-order was refunded: the trade is closed."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.CLOSED:
+        return sub_order
+    if not can_proceed(sub_order.refund_all):
+        _refuse(sub_order, "close as refunded")
+    reason = (reason or "Fully refunded")[:255]
+    return _sub_transition(
+        sub_order=sub_order,
+        transition="refund_all",
+        node=nodes.SUBORDER_CLOSED,
+        actor=actor,
+        note=reason,
+        fields=["closed_at", "close_reason"],
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def order_line_record_refund(*, line_id: int, amount: Decimal, quantity: int) -> OrderLine:
+    """Add a refund to a line. Never more than the line paid or holds (Conflict otherwise)."""
+    if isinstance(amount, float):
+        raise InvalidInput("Refund amount must be a decimal.", code="invalid_amount")
+    amount = to_money(amount)
+    if amount < 0 or not isinstance(quantity, int) or quantity < 0:
+        raise InvalidInput("Refund amount and quantity cannot be negative.", code="invalid_amount")
+    try:
+        line = OrderLine.objects.select_for_update().get(pk=line_id)
+    except OrderLine.DoesNotExist:
+        raise NotFound("Order line not found.") from None
+    if line.refunded_amount + amount > line.paid_amount:
+        raise Conflict(
+            f"Refund would exceed what was paid for this line ({line.paid_amount}, "
+            f"{line.refunded_amount} already refunded).",
+            code="refund_exceeds_paid",
+            extra={"refundable": str(line.paid_amount - line.refunded_amount)},
+        )
+    if line.refunded_quantity + quantity > line.quantity:
+        raise Conflict(
+            f"Refund would exceed the {line.quantity} unit(s) of this line "
+            f"({line.refunded_quantity} already refunded).",
+            code="refund_exceeds_quantity",
+        )
+    line.refunded_amount += amount
+    line.refunded_quantity += quantity
+    line.save(update_fields=["refunded_amount", "refunded_quantity"])
+    return line
