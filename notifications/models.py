@@ -1,0 +1,178 @@
+"""Push rules, the outbox of messages to deliver, the in-site inbox and shoppers' preferences.
+
+The outbox status is a delivery log driven by workers and the relay sweep (conditional UPDATEs
+on locked rows), not a business state machine, so it is a plain choices field.
+"""
+
+from string import Formatter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from notifications.nodes import NODE_CHOICES
+
+
+class Target(models.TextChoices):
+    SHOPPER = "shopper", "Shopper"
+    MERCHANT = "merchant", "Merchant staff"
+    WAREHOUSE = "warehouse", "Warehouse staff"
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", "In-site inbox"
+    APP_PUSH = "app_push", "App push"
+    SMS = "sms", "SMS"
+    WECHAT = "wechat", "WeChat"
+
+
+def validate_template(value: str) -> None:
+    """A template is str.format syntax with named placeholders only: "Order {order_no} paid"."""
+    try:
+        fields = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+    except ValueError as error:
+        raise ValidationError(f"Template syntax error: {error}") from error
+    for name in fields:
+        if not name or not name.isidentifier():
+            raise ValidationError(f"Use named placeholders such as {{order_no}}, not {{{name}}}.")
+
+
+class PushRule(models.Model):
+    """Who is told what, on which channel, when a node (a domain event) happens."""
+
+    node = models.CharField(max_length=40, choices=NODE_CHOICES)
+    target = models.CharField(max_length=16, choices=Target.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    title_template = models.CharField(max_length=200, validators=[validate_template])
+    body_template = models.TextField(validators=[validate_template])
+    is_active = models.BooleanField(default=True)
+    # The last rendering problem (a placeholder the event did not carry, a broken template):
+    # shown in the admin so that ops fix the rule instead of shoppers getting odd messages.
+    last_render_error = models.TextField(blank=True)
+    last_render_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["node", "target", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "target", "channel"], name="pushrule_unique_node_target_channel"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.node} -> {self.target} / {self.channel}"
+
+
+class OutboxMessage(models.Model):
+    """One message to one recipient on one channel, written in the emitter's transaction."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will retry)"
+        DEAD = "dead", "Dead (gave up)"
+
+    # The event's identity (node + subject + sequence): with rule and recipient it makes the
+    # dedupe key, so the same event emitted twice never writes a second row.
+    event_key = models.CharField(max_length=200)
+    node = models.CharField(max_length=40, choices=NODE_CHOICES)
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.BigIntegerField()
+    rule = models.ForeignKey(
+        PushRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    title = models.CharField(max_length=255)
+    body = models.TextField()
+    link = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=128, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "rule", "recipient"], name="outbox_unique_event_rule_recipient"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
+            models.Index(fields=["event_key"], name="outbox_event_key"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.node} -> {self.recipient_id} / {self.channel} ({self.status})"
+
+    @property
+    def idempotency_key(self) -> str:
+        """What a provider dedupes on: the same row is never sent twice as two messages."""
+        return f"shop-outbox-{self.pk}"
+
+
+class InboxMessage(models.Model):
+    """An in-site message: stored per recipient, read or unread."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages"
+    )
+    # One inbox row per outbox row: a redelivered send finds the row it already made.
+    outbox = models.OneToOneField(
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbox_message",
+    )
+    node = models.CharField(max_length=40, choices=NODE_CHOICES, blank=True)
+    title = models.CharField(max_length=255)
+    body = models.TextField()
+    link = models.CharField(max_length=255, blank=True)
+    is_read = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["is_read", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "is_read", "-created_at"], name="inbox_user_unread_recent")
+        ]
+
+    def __str__(self):
+        return f"{self.title} -> {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """A shopper's choice to silence one channel for one kind of message (absent: on)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    node = models.CharField(max_length=40, choices=NODE_CHOICES)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "node", "channel"], name="notificationpref_unique_user_node_channel"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.node}/{self.channel}: {'on' if self.enabled else 'off'}"
