@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog.demo import seed
+from catalog.demo.data import USERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Fills the database with a demo shop (merchants, 200 products, stock, promotions, "
+        "coupons, demo logins). Idempotent. --products N adds N more products for benchmarks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=0,
+            help="Also add this many extra products (2-4 SKUs each), in bulk.",
+        )
+
+    def handle(self, *args, products: int, **options):
+        if products < 0:
+            raise CommandError("--products must be zero or more.")
+        counts = seed.seed_base()
+        self.stdout.write(
+            f"Demo shop: {counts['merchants']} merchants, {counts['warehouses']} warehouses, "
+            f"{counts['categories']} categories, {counts['products']} products "
+            f"({counts['products_added']} new), {counts['skus']} SKUs, "
+            f"{counts['promotions']} promotions, {counts['coupons']} coupons."
+        )
+        if products:
+            bar = tqdm(total=products, unit="product", disable=options["verbosity"] < 1)
+            with bar:
+                result = seed.add_bulk_products(products, progress=bar)
+            rate = result["skus"] / result["seconds"] if result["seconds"] else 0
+            self.stdout.write(
+                f"Added {result['products']} products / {result['skus']} SKUs in "
+                f"{result['seconds']:.1f} s ({rate:,.0f} SKUs/s)."
+            )
+        logins = ", ".join(f"{name}/{password}" for name, password in USERS.items())
+        self.stdout.write(self.style.SUCCESS(f"Logins: {logins}"))
