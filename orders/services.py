@@ -181,14 +181,18 @@ def order_preview(
     coupon_code: str | None = None,
 ):
     """The bill the shopper would pay (orders.pricing.Quote); writes nothing. Without an
-    address, the default address's province (or none yet) prices shipping."""
+    address id, the shopper's default address prices shipping."""
     from orders.pricing import quote_order
 
     if address_id is not None:
         province = _address_of(user=user, address_id=address_id).province
     else:
         address = Address.objects.filter(user=user).order_by("-is_default", "-pk").first()
-        province = address.province if address else ""
+        if address is None:
+            raise InvalidInput(
+                "Add a delivery address to see the shipping fee.", code="address_required"
+            )
+        province = address.province
     return quote_order(
         user=user,
         items=_items_or_cart(user=user, items=items),
