@@ -1,0 +1,95 @@
+"""Forms of the checkout and order-list pages: shape checks only; prices, stock and coupons are
+the services' business."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+
+from orders.models import PaymentMethod
+from orders.templatetags.order_tags import ORDER_TABS
+
+
+class CheckoutForm(forms.Form):
+    """One form for re-pricing (coupon, address) and for placing the order.
+
+    `idempotency_key` is generated when the page first renders and travels with every re-render,
+    so a double click or a resubmitted page places one order, never two.
+    """
+
+    ACTION_REPRICE = "reprice"
+    ACTION_PLACE = "place"
+
+    address_id = forms.TypedChoiceField(
+        label="Deliver to",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a delivery address."},
+    )
+    payment_method = forms.ChoiceField(
+        label="Payment method",
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.ALIPAY,
+        widget=forms.RadioSelect,
+    )
+    coupon_code = forms.CharField(label="Coupon code", max_length=32, required=False)
+    buyer_note = forms.CharField(
+        label="Note to the merchant",
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Optional"}),
+    )
+    # "Buy now" from a product page: one SKU instead of the cart.
+    sku_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=settings.CART_MAX_QUANTITY_PER_LINE,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[(ACTION_REPRICE, "Update price"), (ACTION_PLACE, "Place order")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = list(addresses)
+        self.fields["address_id"].choices = [(a.pk, str(a)) for a in self.addresses]
+        if not self.is_bound:
+            default = next((a for a in self.addresses if a.is_default), None) or (
+                self.addresses[0] if self.addresses else None
+            )
+            self.initial.setdefault("address_id", default.pk if default else None)
+            self.initial.setdefault("idempotency_key", new_idempotency_key())
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("sku_id") is None) != (cleaned.get("quantity") is None):
+            raise forms.ValidationError("Choose a product and a quantity, or buy from the cart.")
+        return cleaned
+
+    def items(self) -> list[tuple[int, int]] | None:
+        """The lines to price: the buy-now SKU, or None for the cart's selected items."""
+        if self.cleaned_data.get("sku_id"):
+            return [(self.cleaned_data["sku_id"], self.cleaned_data["quantity"])]
+        return None
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class BuyNowForm(forms.Form):
+    """The query string of a "buy now" link: ?sku_id=&quantity=."""
+
+    sku_id = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(
+        min_value=1, max_value=settings.CART_MAX_QUANTITY_PER_LINE, required=False
+    )
+
+
+class OrderListFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[(tab.key, tab.label) for tab in ORDER_TABS], required=False)

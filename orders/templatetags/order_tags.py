@@ -1,0 +1,88 @@
+"""Presentation of orders shared by the pages and the API: display-status labels, the order
+list's tabs, money formatting."""
+
+from dataclasses import dataclass
+
+from django import template
+
+from shop.money import format_money
+
+register = template.Library()
+
+# What a shopper reads for each display status (orders.selectors.order_display_status).
+DISPLAY_STATUS_LABELS = {
+    "pending_payment": "Awaiting payment",
+    "payment_failed": "Payment failed",
+    "cancelled": "Cancelled",
+    "awaiting_shipment": "Awaiting shipment",
+    "partially_shipped": "Partially shipped",
+    "shipped": "Shipped",
+    "delivered": "Delivered",
+    "received": "Received",
+    "completed": "Completed",
+    "closed": "Closed",
+}
+
+
+@dataclass(frozen=True)
+class OrderTab:
+    key: str  # the ?status= value; "" is every order
+    label: str
+
+
+ORDER_TABS = [
+    OrderTab("", "All"),
+    OrderTab("awaiting_payment", "Awaiting payment"),
+    OrderTab("awaiting_shipment", "Awaiting shipment"),
+    OrderTab("shipped", "Shipped"),
+    OrderTab("completed", "Completed"),
+    OrderTab("closed", "Closed"),
+]
+
+
+def display_status_label(display_status: str) -> str:
+    return DISPLAY_STATUS_LABELS.get(display_status, display_status.replace("_", " ").capitalize())
+
+
+@register.filter
+def money(value) -> str:
+    """¥1,234.50 — the one way a price is written on the storefront."""
+    if value is None or value == "":
+        return ""
+    return format_money(value)
+
+
+@register.filter
+def status_label(display_status: str) -> str:
+    return display_status_label(display_status or "")
+
+
+# The timeline in the shopper's words: (transition, about a sub-order?) -> text.
+_EVENT_TEXT = {
+    ("create", False): "Order placed",
+    ("pay_succeeded", False): "Payment received",
+    ("cod_confirmed", False): "Confirmed for cash on delivery",
+    ("cancel", False): "Order cancelled",
+    ("expire", False): "Closed: not paid in time",
+    ("pay_failed", False): "Payment failed",
+    ("create", True): "Parcel handed to the merchant",
+    ("ship", True): "Parcel shipped",
+    ("deliver", True): "Parcel delivered",
+    ("confirm", True): "Receipt confirmed",
+    ("complete", True): "Trade completed",
+    ("refuse", True): "Parcel refused",
+    ("out_of_stock", True): "Closed: out of stock, refunded",
+    ("refund", True): "Closed: refunded before shipment",
+    ("refund_all", True): "Closed: fully refunded",
+}
+
+
+@register.filter
+def event_text(event) -> str:
+    text = _EVENT_TEXT.get((event.transition, event.sub_order_id is not None))
+    return text or event.transition.replace("_", " ").capitalize()
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, "") if mapping else ""

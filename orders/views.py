@@ -1,0 +1,280 @@
+"""Storefront pages of orders: checkout, my orders, one order, and the shopper's two actions on
+it (cancel, confirm receipt). Thin callers of orders.services and orders.selectors; a domain
+error becomes a message on the page, another shopper's order a 404."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orders import selectors, services
+from orders.forms import BuyNowForm, CheckoutForm, OrderListFilterForm
+from orders.models import PaymentMethod
+from orders.templatetags.order_tags import ORDER_TABS
+from shop.accounts.selectors import addresses_for_user
+from shop.errors import DomainError, InvalidInput, NotFound
+
+ORDERS_PER_PAGE = 10
+
+
+def _pay_url(order_no: str) -> str | None:
+    """The payments page of an order, when the payments module is installed."""
+    try:
+        return reverse("payments:pay", args=[order_no])
+    except NoReverseMatch:
+        return None
+
+
+def _cart_url() -> str:
+    try:
+        return reverse("catalog:cart")
+    except NoReverseMatch:
+        return reverse("orders:list")
+
+
+# Checkout
+
+
+@dataclass
+class MerchantBill:
+    """One merchant's block on the checkout page: its lines and its rows of the bill."""
+
+    quote: object  # orders.pricing.MerchantQuote
+    rows: list
+
+
+def _bill(quote) -> tuple[list[MerchantBill], list]:
+    """Split the quote's breakdown into each merchant's rows and the platform-wide rows."""
+    groups = [
+        MerchantBill(quote=mq, rows=[r for r in quote.breakdown if r.merchant_id == mq.merchant_id])
+        for mq in quote.merchants
+    ]
+    platform_rows = [r for r in quote.breakdown if r.merchant_id is None]
+    return groups, platform_rows
+
+
+def _initial_checkout_form(request, addresses) -> CheckoutForm | None:
+    initial = {}
+    if "sku_id" in request.GET:
+        buy_now = BuyNowForm(request.GET)
+        if not buy_now.is_valid():
+            return None
+        initial = {"sku_id": buy_now.cleaned_data["sku_id"]}
+        initial["quantity"] = buy_now.cleaned_data.get("quantity") or 1
+    return CheckoutForm(initial=initial, addresses=addresses)
+
+
+def _checkout_inputs(form: CheckoutForm) -> tuple[list[tuple[int, int]] | None, int | None, str]:
+    """(items, address_id, coupon_code) of the form, whether or not all of it validated, so the
+    page can re-price while the shopper is still filling it in."""
+    if not form.is_bound:
+        sku_id = form.initial.get("sku_id")
+        items = [(sku_id, form.initial["quantity"])] if sku_id else None
+        return items, form.initial.get("address_id"), ""
+    form.is_valid()
+    data = form.cleaned_data
+    items = None
+    if form.data.get("sku_id"):
+        if not (data.get("sku_id") and data.get("quantity")):
+            raise InvalidInput("Choose a quantity of at least 1.", code="invalid_quantity")
+        items = [(data["sku_id"], data["quantity"])]
+    return items, data.get("address_id"), (data.get("coupon_code") or "").strip()
+
+
+def _quote_for(request, form: CheckoutForm):
+    """Price what the form describes. An invalid coupon is reported on its field and the
+    order is priced without it, so the shopper still sees a total."""
+    items, address_id, coupon_code = _checkout_inputs(form)
+    try:
+        return services.order_preview(
+            user=request.user, address_id=address_id, items=items, coupon_code=coupon_code or None
+        )
+    except InvalidInput as error:
+        if error.code != "invalid_coupon" or not coupon_code:
+            raise
+        if "coupon_code" not in form.errors:
+            form.add_error("coupon_code", error.detail)
+        return services.order_preview(
+            user=request.user, address_id=address_id, items=items, coupon_code=None
+        )
+
+
+def _after_placing(request, order):
+    if order.payment_method == PaymentMethod.COD:
+        services.order_cod_confirm(order_no=order.order_no, actor=request.user)
+        messages.success(request, "Order placed. Pay the courier in cash when it arrives.")
+        return redirect("orders:detail", order_no=order.order_no)
+    messages.success(request, "Order placed. Pay before the deadline to have it shipped.")
+    return redirect(_pay_url(order.order_no) or reverse("orders:detail", args=[order.order_no]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    addresses = list(addresses_for_user(request.user))
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, addresses=addresses)
+        if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
+            data = form.cleaned_data
+            try:
+                order = services.order_create(
+                    user=request.user,
+                    address_id=data["address_id"],
+                    items=form.items(),
+                    payment_method=data["payment_method"],
+                    coupon_code=data["coupon_code"].strip() or None,
+                    idempotency_key=data["idempotency_key"],
+                    buyer_note=data["buyer_note"],
+                )
+            except NotFound:
+                form.add_error("address_id", "Choose one of your addresses.")
+            except DomainError as error:
+                if error.code == "invalid_coupon":
+                    form.add_error("coupon_code", error.detail)
+                else:
+                    messages.error(request, error.detail)
+            else:
+                return _after_placing(request, order)
+    else:
+        form = _initial_checkout_form(request, addresses)
+        if form is None:
+            messages.error(request, "Choose a product and a quantity of at least 1.")
+            return redirect(_cart_url())
+
+    try:
+        quote = _quote_for(request, form) if addresses else None
+    except NotFound:
+        messages.error(request, "That address is not in your address book.")
+        quote = None
+    except DomainError as error:
+        if error.code == "empty_order" and request.method == "GET":
+            messages.info(request, "Select something in your cart to check out.")
+            return redirect(_cart_url())
+        messages.error(request, error.detail)
+        quote = None
+
+    if not addresses:
+        messages.warning(request, "Add a delivery address to see shipping and place the order.")
+    groups, platform_rows = _bill(quote) if quote else ([], [])
+    context = {
+        "form": form,
+        "addresses": addresses,
+        "quote": quote,
+        "groups": groups,
+        "platform_rows": platform_rows,
+        "add_address_url": reverse("accounts:address_add")
+        + "?next="
+        + request.get_full_path().replace("&", "%26"),
+    }
+    return render(request, "orders/checkout.html", context)
+
+
+# My orders
+
+
+@dataclass
+class OrderRow:
+    order: object
+    display_status: str
+
+
+@login_required
+def order_list(request):
+    filters = OrderListFilterForm(request.GET)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    orders = selectors.order_list_for_user(user=request.user, status=status or None)
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [OrderRow(order, selectors.order_display_status(order)) for order in page]
+    return render(
+        request,
+        "orders/list.html",
+        {"page": page, "rows": rows, "tabs": ORDER_TABS, "current_status": status},
+    )
+
+
+@dataclass
+class Parcel:
+    """A sub-order with its lines, as the order page shows it."""
+
+    sub_order: object
+    lines: list
+
+    @property
+    def can_confirm_receipt(self) -> bool:
+        return self.sub_order.status in ("shipped", "delivered")
+
+
+def _get_order_or_404(user, order_no: str):
+    try:
+        return selectors.order_get_for_user(user=user, order_no=order_no)
+    except NotFound:
+        raise Http404("No such order.")
+
+
+def _total_label(order) -> str:
+    if order.paid_at:
+        return "Paid"
+    if order.status == order.Status.PAID and order.payment_method == PaymentMethod.COD:
+        return "Pay on delivery"
+    if order.status == order.Status.PENDING_PAYMENT:
+        return "To pay"
+    return "Total"
+
+
+@login_required
+def order_detail(request, order_no: str):
+    order = _get_order_or_404(request.user, order_no)
+    lines = list(order.lines.all())
+    sub_orders = list(order.sub_orders.all())
+    parcels = [Parcel(s, [line for line in lines if line.sub_order_id == s.pk]) for s in sub_orders]
+    unsplit_lines = [line for line in lines if line.sub_order_id is None]
+    is_pending = order.status == order.Status.PENDING_PAYMENT
+    context = {
+        "order": order,
+        "display_status": selectors.order_display_status(order),
+        "parcels": parcels,
+        "unsplit_lines": unsplit_lines,
+        "price_lines": list(order.price_lines.all()),
+        "events": list(order.events.all())[::-1],
+        "sub_order_nos": {s.pk: s.sub_order_no for s in sub_orders},
+        "is_pending": is_pending,
+        "pay_url": _pay_url(order.order_no) if is_pending else None,
+        "total_label": _total_label(order),
+    }
+    return render(request, "orders/detail.html", context)
+
+
+@login_required
+@require_POST
+def order_cancel(request, order_no: str):
+    try:
+        services.order_cancel(order_no=order_no, actor=request.user)
+    except NotFound:
+        raise Http404("No such order.")
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Order cancelled. Its stock is back on sale.")
+    return redirect("orders:detail", order_no=order_no)
+
+
+@login_required
+@require_POST
+def sub_order_confirm_receipt(request, sub_order_no: str):
+    try:
+        sub_order = selectors.sub_order_get_for_user(user=request.user, sub_order_no=sub_order_no)
+    except NotFound:
+        raise Http404("No such order.")
+    order_no = sub_order.order.order_no
+    try:
+        services.sub_order_confirm_receipt(sub_order_no=sub_order_no, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Thanks! Receipt confirmed.")
+    return redirect("orders:detail", order_no=order_no)
