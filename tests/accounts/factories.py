@@ -1,7 +1,11 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from shop.accounts.models import Address, CustomerProfile, MembershipTier
+from shop.accounts.models import Address, Coupon, CustomerProfile, HeldCoupon, MembershipTier
 
 PASSWORD = "correct-horse-battery"
 
@@ -52,3 +56,26 @@ class AddressFactory(factory.django.DjangoModelFactory):
     district = "浦东新区"
     detail = "世纪大道 100 号"
     is_default = False
+
+
+class CouponFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coupon
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"COUPON{n}")
+    name = factory.LazyAttribute(lambda c: f"Coupon {c.code}")
+    kind = Coupon.Kind.FIXED
+    value = Decimal("10.00")
+    min_spend = Decimal("0.00")
+    valid_from = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    valid_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    for_new_customers = False
+
+
+class HeldCouponFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HeldCoupon
+
+    user = factory.SubFactory(UserFactory)
+    coupon = factory.SubFactory(CouponFactory)
