@@ -1,9 +1,63 @@
 """Read queries of the catalogue, shared by storefront pages, the API and the admin."""
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from catalog.models import StockMove, StockRecord
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from catalog.models import (
+    SKU,
+    AttributeValue,
+    Brand,
+    Cart,
+    CartItem,
+    Category,
+    Merchant,
+    Product,
+    ProductImage,
+    StockMove,
+    StockRecord,
+)
+from shop.errors import NotFound
+from shop.money import ZERO, to_money
+
+# Ordering values shared by the pages, the API and the filter form.
+ORDERING_RELEVANCE = "relevance"
+ORDERING_CHOICES = [
+    (ORDERING_RELEVANCE, "Best match"),
+    ("sales", "Best selling"),
+    ("newest", "Newest"),
+    ("price", "Price: low to high"),
+    ("-price", "Price: high to low"),
+]
+ORDERINGS = {
+    "sales": ("-sales_count", "-created_at", "-id"),
+    "newest": ("-created_at", "-id"),
+    "price": ("price_from", "id"),
+    "-price": ("-price_from", "-id"),
+}
+# Without a query, "best match" is the storefront's default mix: featured, then best selling.
+DEFAULT_ORDERING = ("-is_featured", "-sales_count", "-created_at", "-id")
+# A query word must be this similar (pg_trgm word_similarity) to a title word to match a typo.
+TYPO_SIMILARITY = 0.5
 
 
 def stock_ledger_mismatches() -> list[dict]:
@@ -23,3 +77,489 @@ def stock_ledger_mismatches() -> list[dict]:
         for row in rows
         if row["on_hand"] != row["ledger_on_hand"] or row["allocated"] != row["ledger_allocated"]
     ]
+
+
+# --- Stock --------------------------------------------------------------------------------
+
+
+def _sellable_sum(records: QuerySet, group_by: str) -> Coalesce:
+    total = (
+        records.filter(warehouse__is_active=True)
+        .values(group_by)
+        .annotate(total=Sum(F("on_hand") - F("allocated")))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=IntegerField()), Value(0, output_field=IntegerField())
+    )
+
+
+def sku_sellable_expression() -> Coalesce:
+    """Sellable stock of the SKU in the outer query: on_hand - allocated over active
+    warehouses."""
+    return _sellable_sum(StockRecord.objects.filter(sku_id=OuterRef("pk")), "sku_id")
+
+
+def product_sellable_expression() -> Coalesce:
+    """Sellable stock of the product in the outer query, over its active SKUs."""
+    return _sellable_sum(
+        StockRecord.objects.filter(sku__product_id=OuterRef("pk"), sku__is_active=True),
+        "sku__product_id",
+    )
+
+
+def sku_sellable(sku_id: int) -> int:
+    """Sellable stock of one SKU (one query)."""
+    total = StockRecord.objects.filter(sku_id=sku_id, warehouse__is_active=True).aggregate(
+        total=Sum(F("on_hand") - F("allocated"))
+    )["total"]
+    return max(total or 0, 0)
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list["CategoryNode"] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.category.pk
+
+    @property
+    def name(self) -> str:
+        return self.category.name
+
+    @property
+    def slug(self) -> str:
+        return self.category.slug
+
+
+def _active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("position", "name", "id"))
+
+
+def category_tree() -> list[CategoryNode]:
+    """Active categories as a forest, in display order (one query). A category under an
+    inactive parent is hidden with it."""
+    categories = _active_categories()
+    nodes = {category.pk: CategoryNode(category) for category in categories}
+    roots = []
+    for category in categories:
+        node = nodes[category.pk]
+        if category.parent_id is None:
+            roots.append(node)
+        elif category.parent_id in nodes:
+            nodes[category.parent_id].children.append(node)
+    return roots
+
+
+def category_descendant_ids(category_ids: list[int]) -> list[int]:
+    """The given categories and everything below them (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: list[int] = []
+    stack = list(category_ids)
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def category_by_slug(slug: str) -> Category:
+    category = Category.objects.filter(slug=slug, is_active=True).first()
+    if category is None:
+        raise NotFound("No such category.", code="unknown_category")
+    return category
+
+
+def category_ancestors(category: Category) -> list[Category]:
+    """The path from the root down to `category`, for breadcrumbs (one query)."""
+    by_id = {c.pk: c for c in Category.objects.all()}
+    path: list[Category] = []
+    current = by_id.get(category.pk)
+    while current is not None and current not in path:
+        path.append(current)
+        current = by_id.get(current.parent_id)
+    return list(reversed(path))
+
+
+def resolve_category_ids(value: str | int | None) -> list[int] | None:
+    """A category filter value (slug or id) -> that category's id, or [] when there is none."""
+    if value in (None, ""):
+        return None
+    value = str(value).strip()
+    lookup = Q(pk=int(value)) if value.isdigit() else Q(slug=value)
+    return list(Category.objects.filter(lookup, is_active=True).values_list("pk", flat=True))
+
+
+# --- Product listings and search ---------------------------------------------------------
+
+
+def _card_images() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+
+
+def listed_products() -> QuerySet:
+    """Products a shopper may see, with what a product card shows."""
+    return (
+        Product.objects.filter(is_active=True, merchant__is_active=True)
+        .select_related("merchant", "brand")
+        .prefetch_related(_card_images())
+        .annotate(stock_available=product_sellable_expression())
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search box entry (letters, digits and CJK; punctuation dropped)."""
+    return re.findall(r"\w+", query or "")[:8]
+
+
+def _group_attribute_values(value_ids: list[int]) -> list[list[int]]:
+    """Chosen attribute values grouped by attribute: values of one attribute are alternatives,
+    different attributes must all match (Colour Red or Blue, and Size M)."""
+    groups: dict[int, list[int]] = {}
+    for pk, attribute_id in AttributeValue.objects.filter(pk__in=value_ids).values_list(
+        "pk", "attribute_id"
+    ):
+        groups.setdefault(attribute_id, []).append(pk)
+    return list(groups.values())
+
+
+def product_search(
+    *,
+    query: str = "",
+    category_slug: str | None = None,
+    category_ids: list[int] | None = None,
+    brand_ids: list[int] | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock_only: bool = False,
+    attribute_value_ids: list[int] | None = None,
+    ordering: str | None = None,
+) -> QuerySet:
+    """Active products matching a search and filters, annotated with `stock_available` (and
+    `relevance` when there is a query), in the requested order.
+
+    On PostgreSQL a product matches when every query word is in its title or subtitle
+    (substring, so Chinese without word breaks and partial words such as "iph" are found), or
+    the words match its search document as prefixes, or a word is a near miss of a title word
+    (pg_trgm). Relevance adds full-text rank, trigram word similarity and a bonus for a title
+    that contains the whole query. On SQLite (local fallback) it is substring matching only.
+    """
+    products = listed_products()
+
+    if category_slug:
+        category_ids = list(
+            Category.objects.filter(slug=category_slug, is_active=True).values_list("pk", flat=True)
+        )
+    if category_ids is not None:
+        products = products.filter(category_id__in=category_descendant_ids(category_ids))
+    if brand_ids:
+        products = products.filter(brand_id__in=brand_ids)
+    if min_price is not None:
+        products = products.filter(price_from__gte=min_price)
+    if max_price is not None:
+        products = products.filter(price_from__lte=max_price)
+    if attribute_value_ids:
+        for group in _group_attribute_values(attribute_value_ids):
+            products = products.filter(
+                Exists(
+                    SKU.objects.filter(
+                        product_id=OuterRef("pk"), is_active=True, attribute_values__in=group
+                    )
+                )
+            )
+    if in_stock_only:
+        products = products.filter(stock_available__gt=0)
+
+    terms = search_terms(query)
+    if terms:
+        products = _match_query(products, query.strip(), terms)
+
+    if ordering in ORDERINGS:
+        return products.order_by(*ORDERINGS[ordering])
+    if terms:
+        return products.order_by("-relevance", "-sales_count", "-id")
+    return products.order_by(*DEFAULT_ORDERING)
+
+
+def _match_query(products: QuerySet, query: str, terms: list[str]) -> QuerySet:
+    substring = Q()
+    for term in terms:
+        substring &= Q(title__icontains=term) | Q(subtitle__icontains=term)
+    title_bonus = Case(
+        When(title__icontains=query, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+    )
+    if connection.vendor != "postgresql":
+        return products.filter(substring).annotate(relevance=title_bonus)
+
+    full_text = SearchQuery(
+        " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+    )
+    near_miss = Q()
+    for term in terms:
+        if len(term) >= 3:
+            near_miss |= Q(title__trigram_word_similar=term)
+    products = products.annotate(
+        relevance=SearchRank(F("search_document"), full_text)
+        + Greatest(
+            TrigramWordSimilarity(Value(query), "title"),
+            TrigramWordSimilarity(Value(query), "subtitle") * Value(0.5),
+        )
+        + title_bonus,
+    )
+    return products.filter(substring | Q(search_document=full_text) | near_miss)
+
+
+def featured_products(*, limit: int = 8) -> list[Product]:
+    return list(listed_products().filter(is_featured=True).order_by(*DEFAULT_ORDERING)[:limit])
+
+
+def newest_products(*, limit: int = 12) -> list[Product]:
+    return list(listed_products().order_by("-created_at", "-id")[:limit])
+
+
+def brands_for(products: QuerySet) -> list[Brand]:
+    """Brands that occur among `products` (for the brand filter), one query."""
+    return list(
+        Brand.objects.filter(
+            pk__in=products.order_by().values("brand_id").filter(brand_id__isnull=False)
+        ).order_by("name")
+    )
+
+
+def attribute_values_for(products: QuerySet) -> list[tuple]:
+    """[(attribute, [values])] that active SKUs of `products` carry, one query."""
+    values = (
+        AttributeValue.objects.filter(
+            skus__is_active=True, skus__product_id__in=products.order_by().values("pk")
+        )
+        .select_related("attribute")
+        .distinct()
+        .order_by("attribute__name", "attribute_id", "value")
+    )
+    grouped: dict[int, tuple] = {}
+    for value in values:
+        grouped.setdefault(value.attribute_id, (value.attribute, []))[1].append(value)
+    return list(grouped.values())
+
+
+# --- Product page ------------------------------------------------------------------------
+
+
+@dataclass
+class ProductDetail:
+    product: Product
+    skus: list[SKU]  # active and inactive; each with .stock_available and .option_values
+    images: list[ProductImage]
+    # [(attribute, [values])] that the active SKUs are made of, for the SKU picker
+    attributes: list[tuple]
+
+    @property
+    def stock_available(self) -> int:
+        return sum(sku.stock_available for sku in self.skus if sku.is_active)
+
+    @property
+    def default_sku(self) -> SKU | None:
+        """The SKU preselected on the page: the cheapest one in stock, else the cheapest."""
+        active = [sku for sku in self.skus if sku.is_active]
+        in_stock = [sku for sku in active if sku.stock_available > 0]
+        candidates = in_stock or active
+        return min(candidates, key=lambda s: (s.price, s.pk)) if candidates else None
+
+
+def product_detail(pk: int) -> ProductDetail:
+    """A product with its SKUs (attribute values, sellable stock) and images, in four queries
+    whatever the number of SKUs or images. Unknown or inactive -> NotFound."""
+    product = (
+        Product.objects.filter(pk=pk, is_active=True, merchant__is_active=True)
+        .select_related("merchant", "category", "brand")
+        .prefetch_related(
+            _card_images(),
+            Prefetch(
+                "skus",
+                queryset=SKU.objects.annotate(stock_available=sku_sellable_expression())
+                .prefetch_related(
+                    Prefetch(
+                        "attribute_values",
+                        queryset=AttributeValue.objects.select_related("attribute").order_by(
+                            "attribute__name", "attribute_id", "value"
+                        ),
+                    )
+                )
+                .order_by("price", "id"),
+            ),
+        )
+        .first()
+    )
+    if product is None:
+        raise NotFound("No such product.", code="unknown_product")
+    skus = list(product.skus.all())
+    attributes: dict[int, tuple] = {}
+    for sku in skus:
+        sku.stock_available = max(sku.stock_available, 0)
+        sku.option_values = list(sku.attribute_values.all())
+        if not sku.is_active:
+            continue
+        for value in sku.option_values:
+            entry = attributes.setdefault(value.attribute_id, (value.attribute, []))
+            if value not in entry[1]:
+                entry[1].append(value)
+    for _attribute, values in attributes.values():
+        values.sort(key=lambda v: v.value)
+    return ProductDetail(
+        product=product,
+        skus=skus,
+        images=list(product.images.all()),
+        attributes=sorted(attributes.values(), key=lambda pair: (pair[0].name, pair[0].pk)),
+    )
+
+
+def sku_label(sku: SKU) -> str:
+    """ "Colour: Red / Size: M" from prefetched attribute values (or the SKU code)."""
+    values = getattr(sku, "option_values", None)
+    if values is None:
+        values = list(sku.attribute_values.all())
+    return " / ".join(f"{v.attribute.name}: {v.value}" for v in values) or sku.code
+
+
+# --- Cart --------------------------------------------------------------------------------
+
+
+@dataclass
+class CartLine:
+    item: CartItem  # for an anonymous cart: an unsaved CartItem whose id is the SKU id
+    sku: SKU
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    available: int  # sellable stock of the SKU now
+    sellable: bool  # can be ordered as it stands
+    problem: str  # why not, for the shopper ("" when sellable)
+    image: ProductImage | None = None
+
+    @property
+    def label(self) -> str:
+        return sku_label(self.sku)
+
+
+class CartGroup(tuple):
+    """(merchant, lines): unpacks as a pair and reads as attributes."""
+
+    def __new__(cls, merchant: Merchant, lines: list[CartLine]):
+        return super().__new__(cls, (merchant, lines))
+
+    @property
+    def merchant(self) -> Merchant:
+        return self[0]
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return self[1]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.lines if line.sellable), ZERO)
+
+
+@dataclass
+class CartContents:
+    groups: list[CartGroup]
+    total: Decimal  # of the lines that can be ordered
+    count: int  # pieces in the cart, all lines
+
+    @property
+    def lines(self) -> list[CartLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def has_problems(self) -> bool:
+        return any(not line.sellable for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+
+def cart_items(cart) -> list[CartItem]:
+    """The cart's items: rows for a signed-in shopper's Cart, unsaved CartItems (id = SKU id)
+    for an anonymous session cart."""
+    if isinstance(cart, Cart):
+        if cart.pk is None:
+            return []
+        return list(CartItem.objects.filter(cart=cart).order_by("added_at", "id"))
+    return [
+        CartItem(id=sku_id, sku_id=sku_id, quantity=quantity)
+        for sku_id, quantity in cart.quantities().items()
+    ]
+
+
+def _line_problem(sku: SKU, quantity: int, available: int) -> str:
+    product = sku.product
+    if not (sku.is_active and product.is_active and product.merchant.is_active):
+        return "No longer sold."
+    if available <= 0:
+        return "Out of stock."
+    if quantity > available:
+        return f"Only {available} left: lower the quantity."
+    return ""
+
+
+def cart_contents(cart) -> CartContents:
+    """The cart grouped by merchant (in the order lines were added), with each line's price,
+    stock and any problem, in at most four queries whatever its size."""
+    items = cart_items(cart)
+    if not items:
+        return CartContents(groups=[], total=ZERO, count=0)
+    skus = {
+        sku.pk: sku
+        for sku in SKU.objects.filter(pk__in=[item.sku_id for item in items])
+        .select_related("product__merchant")
+        .annotate(stock_available=sku_sellable_expression())
+        .prefetch_related(
+            Prefetch(
+                "attribute_values",
+                queryset=AttributeValue.objects.select_related("attribute").order_by(
+                    "attribute__name", "attribute_id", "value"
+                ),
+            ),
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+    }
+    groups: dict[int, CartGroup] = {}
+    for item in items:
+        sku = skus.get(item.sku_id)
+        if sku is None:  # an anonymous cart may name a SKU deleted since
+            continue
+        item.sku = sku
+        available = max(sku.stock_available, 0)
+        problem = _line_problem(sku, item.quantity, available)
+        images = list(sku.product.images.all())
+        line = CartLine(
+            item=item,
+            sku=sku,
+            product=sku.product,
+            quantity=item.quantity,
+            unit_price=sku.price,
+            line_total=to_money(sku.price * item.quantity),
+            available=available,
+            sellable=not problem,
+            problem=problem,
+            image=images[0] if images else None,
+        )
+        merchant = sku.product.merchant
+        groups.setdefault(merchant.pk, CartGroup(merchant, [])).lines.append(line)
+    group_list = list(groups.values())
+    return CartContents(
+        groups=group_list,
+        total=sum((group.subtotal for group in group_list), ZERO),
+        count=sum(line.quantity for group in group_list for line in group.lines),
+    )

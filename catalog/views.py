@@ -1,49 +1,223 @@
-"""Storefront pages of the catalogue: home, category, search, product and the cart."""
+"""Storefront pages of the catalogue: home, category, search, product and the cart.
+
+Views read through catalog.selectors and change the cart only through catalog.services.cart;
+anything a shopper can get wrong becomes a message on the page, never a 500.
+"""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from catalog.models import Category, Product
+from catalog.filters import storefront_filter, storefront_products
+from catalog.selectors import (
+    ORDERING_CHOICES,
+    attribute_values_for,
+    brands_for,
+    cart_contents,
+    category_ancestors,
+    category_by_slug,
+    category_tree,
+    featured_products,
+    newest_products,
+    product_detail,
+    product_search,
+    resolve_category_ids,
+    sku_label,
+)
+from catalog.services.cart import cart_add as add_to_cart
+from catalog.services.cart import cart_for_request, cart_set_quantity
+from catalog.services.cart import cart_remove as remove_from_cart
+from shop.errors import DomainError, NotFound
+
+PAGE_SIZE = 20
 
 
 def home(request):
-    products = Product.objects.filter(is_active=True).order_by("-created_at")[:20]
-    return render(request, "catalog/home.html", {"products": products})
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "categories": category_tree(),
+            "featured": featured_products(limit=8),
+            "newest": newest_products(limit=12),
+        },
+    )
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()
-    products = Product.objects.filter(is_active=True, title__icontains=query)[:40]
-    return render(request, "catalog/home.html", {"products": products, "query": query})
+    return _listing(request, category=None)
 
 
 def category(request, slug):
-    current = get_object_or_404(Category, slug=slug, is_active=True)
-    products = Product.objects.filter(is_active=True, category=current)[:40]
-    return render(request, "catalog/home.html", {"products": products, "category": current})
+    try:
+        current = category_by_slug(slug)
+    except NotFound:
+        raise Http404("No such category.")
+    return _listing(request, category=current)
+
+
+def _listing(request, *, category):
+    product_filter = storefront_filter(
+        request.GET, category_slug=category.slug if category else None
+    )
+    products = storefront_products(product_filter)
+    cleaned = getattr(product_filter.form, "cleaned_data", {})
+    query = cleaned.get("search") or ""
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    # Facets come from the query and category alone, so choosing a brand keeps the others.
+    facet_base = product_search(
+        query=query, category_ids=resolve_category_ids(cleaned.get("category"))
+    )
+    tree = category_tree()
+    if category is not None:
+        subcategories = _children_of(tree, category.pk)
+        breadcrumbs = category_ancestors(category)
+    else:
+        subcategories, breadcrumbs = tree, []
+    title = category.name if category else (f"“{query}”" if query else "All products")
+    return render(
+        request,
+        "catalog/listing.html",
+        {
+            "category": category,
+            "breadcrumbs": breadcrumbs,
+            "subcategories": subcategories,
+            "query": query,
+            "page": page,
+            "products": page.object_list,
+            "brands": brands_for(facet_base),
+            "attributes": attribute_values_for(facet_base),
+            "chosen_brands": cleaned.get("brand") or [],
+            "chosen_values": cleaned.get("attribute_values") or [],
+            "min_price": cleaned.get("min_price"),
+            "max_price": cleaned.get("max_price"),
+            "in_stock": bool(cleaned.get("in_stock")),
+            "ordering": cleaned.get("ordering") or "relevance",
+            "ordering_choices": ORDERING_CHOICES,
+            "filter_errors": product_filter.errors,
+            "page_title": title,
+        },
+    )
+
+
+def _children_of(nodes, pk):
+    for node in nodes:
+        if node.id == pk:
+            return node.children
+        found = _children_of(node.children, pk)
+        if found is not None:
+            return found
+    return None
 
 
 def product(request, pk):
-    item = get_object_or_404(Product, pk=pk, is_active=True)
-    return render(request, "catalog/home.html", {"products": [item]})
+    try:
+        detail = product_detail(pk)
+    except NotFound:
+        raise Http404("No such product.")
+    skus = [sku for sku in detail.skus if sku.is_active]
+    picker = [
+        {
+            "id": sku.pk,
+            "code": sku.code,
+            "label": sku_label(sku),
+            "price": str(sku.price),
+            "market_price": str(sku.market_price) if sku.market_price is not None else "",
+            "available": sku.stock_available,
+            "values": [value.pk for value in sku.option_values],
+        }
+        for sku in skus
+    ]
+    return render(
+        request,
+        "catalog/product.html",
+        {
+            "detail": detail,
+            "product": detail.product,
+            "skus": skus,
+            "default_sku": detail.default_sku,
+            "breadcrumbs": category_ancestors(detail.product.category),
+            "picker": picker,
+        },
+    )
 
 
 def cart(request):
-    return render(request, "catalog/home.html", {"products": []})
+    contents = cart_contents(cart_for_request(request))
+    return render(
+        request,
+        "catalog/cart.html",
+        {
+            "contents": contents,
+            "checkout_url": _checkout_url(),
+            "max_quantity": _max_quantity(),
+        },
+    )
+
+
+def _checkout_url() -> str | None:
+    try:
+        return reverse("orders:checkout")
+    except NoReverseMatch:
+        return None
+
+
+def _max_quantity() -> int:
+    from django.conf import settings
+
+    return settings.CART_MAX_QUANTITY_PER_LINE
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 @require_POST
 def cart_add(request):
-    messages.info(request, "The cart opens shortly.")
+    try:
+        item = add_to_cart(
+            cart=cart_for_request(request),
+            sku_id=request.POST.get("sku_id"),
+            quantity=request.POST.get("quantity", "1"),
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return _back(request, "catalog:cart")
+    messages.success(
+        request, f"Added to your cart: {item.sku.product.title} ({sku_label(item.sku)})."
+    )
     return redirect("catalog:cart")
 
 
 @require_POST
 def cart_update(request, item_id):
+    try:
+        cart_set_quantity(
+            cart=cart_for_request(request), item_id=item_id, quantity=request.POST.get("quantity")
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Quantity updated.")
     return redirect("catalog:cart")
 
 
 @require_POST
 def cart_remove(request, item_id):
+    try:
+        remove_from_cart(cart=cart_for_request(request), item_id=item_id)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Removed from your cart.")
     return redirect("catalog:cart")

@@ -7,10 +7,13 @@ from catalog.models import (
     Attribute,
     AttributeValue,
     Brand,
+    Cart,
+    CartItem,
     Category,
     Merchant,
     MerchantStaff,
     Product,
+    ProductImage,
     StockMove,
     StockRecord,
     Warehouse,
@@ -134,3 +137,42 @@ class StockRecordFactory(factory.django.DjangoModelFactory):
                 allocated_delta=obj.allocated,
                 reason="test fixture",
             )
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=64, height=64, color="red", format="PNG")
+    alt = "A picture"
+    position = 0
+
+
+class CartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cart
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CartItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CartItem
+
+    cart = factory.SubFactory(CartFactory)
+    sku = factory.SubFactory(SKUFactory)
+    quantity = 1
+
+
+def stocked_sku(*, on_hand: int = 10, allocated: int = 0, **sku_fields) -> SKU:
+    """A SKU with one stock record (and its opening ledger move) in its merchant's warehouse;
+    the product's price_from follows the SKU price."""
+    sku = SKUFactory(**sku_fields)
+    StockRecordFactory(sku=sku, on_hand=on_hand, allocated=allocated)
+    product = sku.product
+    if product.price_from != sku.price and product.skus.count() == 1:
+        product.price_from = sku.price
+        product.save(update_fields=["price_from"])
+    return sku

@@ -1,0 +1,88 @@
+"""Template helpers of the storefront catalogue: filter links that keep the other filters,
+money, and image thumbnails that never break a page."""
+
+import logging
+
+from django import template
+
+from shop.money import format_money
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+
+def _params(context):
+    request = context.get("request")
+    return request.GET.copy() if request is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes) -> str:
+    """The current query string with some parameters set (None or "" removes them). Any change
+    other than the page itself goes back to page 1."""
+    params = _params(context)
+    if params is None:
+        return ""
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def url_toggle(context, key: str, value) -> str:
+    """The current query string with `value` added to or removed from a multi-valued `key`
+    (?brand=1&brand=2), back on page 1."""
+    params = _params(context)
+    if params is None:
+        return ""
+    params.pop("page", None)
+    values = []
+    for raw in params.getlist(key):
+        values.extend(part for part in raw.split(",") if part)
+    value = str(value)
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    params.setlist(key, values)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def money(value) -> str:
+    if value is None or value == "":
+        return ""
+    return format_money(value)
+
+
+@register.filter
+def thumbnail_url(image) -> str:
+    """The 320px thumbnail of a ProductImage ("" when there is no image or it cannot be read)."""
+    return _spec_url(image, "thumbnail")
+
+
+@register.filter
+def large_url(image) -> str:
+    return _spec_url(image, "large")
+
+
+def _spec_url(image, spec: str) -> str:
+    if not image or not getattr(image, "image", None):
+        return ""
+    try:
+        return getattr(image, spec).url
+    except Exception:  # a missing or broken file must not take the page down
+        logger.warning("No %s for product image %s", spec, getattr(image, "pk", None))
+        try:
+            return image.image.url
+        except Exception:
+            return ""
+
+
+@register.filter
+def contains(values, value) -> bool:
+    return value in (values or ())
