@@ -1,0 +1,301 @@
+"""Payments: one row per attempt to pay an order, the raw log of every gateway notification,
+refunds, the sandbox gateway's own ledger and the daily reconciliation report.
+
+Status fields are django-fsm `FSMField(protected=True)`; only payments.services runs the
+transitions, on a locked row, inside its transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+money = {"max_digits": 12, "decimal_places": 2}
+
+
+class Method(models.TextChoices):
+    ALIPAY = "alipay", "Alipay"
+    WECHAT = "wechat", "WeChat Pay"
+    COD = "cod", "Cash on delivery"
+
+
+ONLINE_METHODS = (Method.ALIPAY, Method.WECHAT)
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", "Awaiting payment"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CLOSED = "closed", "Closed"
+
+    payment_no = models.CharField(max_length=32, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    amount = models.DecimalField(**money)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.CREATED, protected=True)
+    # The gateway's own transaction id (Alipay trade_no, WeChat transaction_id).
+    gateway_trade_no = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Money that arrived when the order could no longer be paid (cancelled, expired or already
+    # paid by another payment): kept as a succeeded payment and refunded automatically.
+    orphaned = models.BooleanField(default=False)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="succeeded", orphaned=False),
+                name="payment_one_success_per_order",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_non_negative"),
+        ]
+        indexes = [models.Index(fields=["paid_at"], name="payment_paid_at")]
+
+    def __str__(self):
+        return self.payment_no
+
+    @property
+    def is_online(self) -> bool:
+        return self.method in ONLINE_METHODS
+
+    @transition(
+        field=status, source=[Status.CREATED, Status.FAILED, Status.CLOSED], target=Status.SUCCEEDED
+    )
+    def succeed(self, *, trade_no, paid_at, orphaned=False):
+        self.gateway_trade_no = trade_no
+        self.paid_at = paid_at
+        self.orphaned = orphaned
+
+    @transition(field=status, source=Status.CREATED, target=Status.FAILED)
+    def fail(self, *, reason, trade_no=None):
+        self.failure_reason = reason[:255]
+        if trade_no:
+            self.gateway_trade_no = trade_no
+
+    @transition(field=status, source=Status.CREATED, target=Status.CLOSED)
+    def close(self, *, reason):
+        self.failure_reason = reason[:255]
+
+
+class PaymentNotification(models.Model):
+    """Every asynchronous notification a gateway sent, verified or not, kept for audit."""
+
+    class Outcome(models.TextChoices):
+        PAID = "paid", "Order paid"
+        DUPLICATE = "duplicate", "Duplicate (already handled)"
+        ORPHANED = "orphaned", "Paid after the order closed: refunded"
+        FAILED = "failed", "Payment failed"
+        BAD_SIGNATURE = "bad_signature", "Rejected: bad signature"
+        AMOUNT_MISMATCH = "amount_mismatch", "Rejected: amount mismatch"
+        UNKNOWN_PAYMENT = "unknown_payment", "Rejected: unknown payment"
+        INVALID = "invalid", "Rejected: malformed"
+
+    gateway = models.CharField(max_length=16)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    notify_id = models.CharField(max_length=128, blank=True)
+    trade_no = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=16, blank=True)  # "success" | "failure"
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    signature_valid = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One handled (signature-valid, first-seen) notification per trade and kind: a replay
+            # finds this row and answers success without touching the order again.
+            models.UniqueConstraint(
+                fields=["gateway", "trade_no", "kind"],
+                condition=Q(outcome__in=["paid", "orphaned", "failed"]),
+                name="notification_once_per_trade_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.gateway} {self.trade_no or '-'} {self.outcome}"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    refund_no = models.CharField(max_length=32, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(**money)
+    quantity = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=255)
+    # A caller's key (e.g. "case:A2026..."): the same key again returns the same refund.
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.PENDING, protected=True)
+    gateway_refund_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["payment", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="refund_idempotency_key_per_payment",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="refund_due",
+            )
+        ]
+
+    def __str__(self):
+        return self.refund_no
+
+    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.PROCESSING)
+    def start_attempt(self, *, at, stale_after):
+        self.attempts += 1
+        # Still processing then means the worker died mid-call: the sweep tries again.
+        self.next_attempt_at = at + stale_after
+
+    @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
+    def succeed(self, *, at, gateway_refund_id):
+        self.succeeded_at = at
+        self.gateway_refund_id = gateway_refund_id
+        self.last_error = ""
+
+    @transition(field=status, source=Status.PROCESSING, target=Status.PENDING)
+    def attempt_failed(self, *, error, retry_at):
+        self.last_error = error[:255]
+        self.next_attempt_at = retry_at
+
+    @transition(field=status, source=Status.PROCESSING, target=Status.FAILED)
+    def give_up(self, *, error):
+        self.last_error = error[:255]
+        self.next_attempt_at = None
+
+    @transition(field=status, source=Status.FAILED, target=Status.PENDING)
+    def retry(self, *, at):
+        self.next_attempt_at = at
+        self.attempts = 0
+
+
+class CodCollection(models.Model):
+    """Cash collected at the door for one sub-order of a cash-on-delivery order."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="collections")
+    sub_order = models.OneToOneField(
+        "orders.SubOrder", on_delete=models.PROTECT, related_name="cod_collection"
+    )
+    amount = models.DecimalField(**money)
+    collected_at = models.DateTimeField()
+
+
+class SandboxTrade(models.Model):
+    """The sandbox gateway's own ledger of trades: what its query and reconciliation read."""
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", "Paid"
+        FAILED = "failed", "Failed"
+
+    gateway = models.CharField(max_length=16)
+    trade_no = models.CharField(max_length=64, unique=True)
+    payment_no = models.CharField(max_length=32)
+    amount = models.DecimalField(**money)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Like a real gateway: one trade per merchant order number.
+            models.UniqueConstraint(fields=["gateway", "payment_no"], name="sandbox_trade_once"),
+        ]
+
+    def __str__(self):
+        return self.trade_no
+
+
+class SandboxNotification(models.Model):
+    """An asynchronous notification the sandbox sends until the shop acknowledges it."""
+
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="notifications")
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    content_type = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    last_response = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxRefund(models.Model):
+    gateway = models.CharField(max_length=16)
+    refund_id = models.CharField(max_length=64, unique=True)
+    out_refund_no = models.CharField(max_length=32, unique=True)
+    trade_no = models.CharField(max_length=64)
+    amount = models.DecimalField(**money)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class ReconciliationRun(models.Model):
+    day = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    payments_checked = models.PositiveIntegerField(default=0)
+    refunds_checked = models.PositiveIntegerField(default=0)
+    mismatch_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-started_at"]
+
+    def __str__(self):
+        return f"Reconciliation {self.day} ({self.mismatch_count} mismatches)"
+
+
+class ReconciliationMismatch(models.Model):
+    class Kind(models.TextChoices):
+        MISSING_AT_GATEWAY = "missing_at_gateway", "We recorded it, the gateway did not"
+        MISSING_LOCALLY = "missing_locally", "The gateway recorded it, we did not"
+        AMOUNT = "amount", "Amounts differ"
+        STATUS = "status", "Statuses differ"
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="mismatches")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    subject = models.CharField(max_length=16)  # "payment" | "refund"
+    reference = models.CharField(max_length=64)  # payment_no / refund_no / gateway trade no
+    our_amount = models.DecimalField(null=True, blank=True, **money)
+    gateway_amount = models.DecimalField(null=True, blank=True, **money)
+    our_status = models.CharField(max_length=16, blank=True)
+    gateway_status = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "id"]
+
+    def __str__(self):
+        return f"{self.subject} {self.reference}: {self.get_kind_display()}"
