@@ -1,5 +1,6 @@
 """Read queries of the catalogue, shared by storefront pages, the API and the admin."""
 
+import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,8 @@ from catalog.models import (
 )
 from shop.errors import NotFound
 from shop.money import ZERO, to_money
+
+logger = logging.getLogger(__name__)
 
 # Ordering values shared by the pages, the API and the filter form.
 ORDERING_RELEVANCE = "relevance"
@@ -420,6 +423,21 @@ def product_detail(pk: int) -> ProductDetail:
         images=list(product.images.all()),
         attributes=sorted(attributes.values(), key=lambda pair: (pair[0].name, pair[0].pk)),
     )
+
+
+def image_spec_url(image: ProductImage | None, spec: str = "thumbnail") -> str:
+    """URL of an imagekit rendition ("thumbnail" 320px square, "large" 960px) of a product
+    image; the original when the rendition cannot be made, "" when there is no file."""
+    if not image or not getattr(image, "image", None):
+        return ""
+    try:
+        return getattr(image, spec).url
+    except Exception:  # a missing or broken file must not take a page down
+        logger.warning("No %s rendition of product image %s", spec, image.pk)
+        try:
+            return image.image.url
+        except Exception:
+            return ""
 
 
 def sku_label(sku: SKU) -> str:

@@ -1,14 +1,12 @@
 """Template helpers of the storefront catalogue: filter links that keep the other filters,
 money, and image thumbnails that never break a page."""
 
-import logging
-
 from django import template
 
+from catalog.selectors import image_spec_url
 from shop.money import format_money
 
 register = template.Library()
-logger = logging.getLogger(__name__)
 
 
 def _params(context):
@@ -62,25 +60,12 @@ def money(value) -> str:
 @register.filter
 def thumbnail_url(image) -> str:
     """The 320px thumbnail of a ProductImage ("" when there is no image or it cannot be read)."""
-    return _spec_url(image, "thumbnail")
+    return image_spec_url(image, "thumbnail")
 
 
 @register.filter
 def large_url(image) -> str:
-    return _spec_url(image, "large")
-
-
-def _spec_url(image, spec: str) -> str:
-    if not image or not getattr(image, "image", None):
-        return ""
-    try:
-        return getattr(image, spec).url
-    except Exception:  # a missing or broken file must not take the page down
-        logger.warning("No %s for product image %s", spec, getattr(image, "pk", None))
-        try:
-            return image.image.url
-        except Exception:
-            return ""
+    return image_spec_url(image, "large")
 
 
 @register.filter
