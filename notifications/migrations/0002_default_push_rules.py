@@ -21,8 +21,6 @@ DEFAULT_RULES = {
     "order.paid": [
         (SHOPPER, [INBOX, APP_PUSH, SMS], "Order {order_no} paid",
          "We received your payment for order {order_no}. The merchant is preparing it."),
-        (MERCHANT, [INBOX], "New paid order {order_no}",
-         "Order {order_no} has been paid. Check the sub-orders waiting for shipment."),
     ],
     "order.cancelled": [
         (SHOPPER, [INBOX], "Order {order_no} cancelled",
@@ -36,7 +34,11 @@ DEFAULT_RULES = {
         (SHOPPER, [INBOX], "Payment for order {order_no} failed",
          "The payment for order {order_no} did not go through, and the order is closed."),
     ],
+    # order.* events are about the parent order (no merchant); merchants hear of a paid order
+    # through its sub-order, one per (merchant, warehouse).
     "suborder.created": [
+        (MERCHANT, [INBOX], "New paid order {sub_order_no}",
+         "Sub-order {sub_order_no} of order {order_no} has been paid and waits for shipment."),
         (WAREHOUSE, [INBOX], "Pick list: {sub_order_no}",
          "Sub-order {sub_order_no} of order {order_no} is waiting to be picked, packed and "
          "shipped."),

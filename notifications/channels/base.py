@@ -1,0 +1,35 @@
+"""The interface every channel backend implements."""
+
+from dataclasses import dataclass, field
+
+
+class DeliveryFailed(Exception):
+    """The provider did not take the message; the outbox retries it with backoff."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row as a provider sees it. idempotency_key is stable across retries of the row,
+    so a provider that already has it does not send a second SMS or push."""
+
+    outbox_id: int
+    idempotency_key: str
+    channel: str
+    node: str
+    recipient_id: int
+    recipient_username: str
+    recipient_phone: str
+    title: str
+    body: str
+    link: str
+    data: dict = field(default_factory=dict)
+
+
+class ChannelBackend:
+    def __init__(self, *, channel: str, **options):
+        self.channel = channel
+        self.options = options
+
+    def send(self, delivery: Delivery) -> str:
+        """Hand the message over; return the provider's message id. Raise DeliveryFailed."""
+        raise NotImplementedError

@@ -1,0 +1,21 @@
+"""Turns domain events into outbox rows, inside the emitter's transaction."""
+
+import logging
+
+from django.db import transaction
+
+from notifications.services import outbox_schedule_delivery, outbox_write_for_event
+from shop.events import DomainEvent
+
+logger = logging.getLogger(__name__)
+
+
+def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
+    try:
+        # A savepoint: a bug in a push rule must never undo the order's own state change.
+        with transaction.atomic():
+            outbox_ids = outbox_write_for_event(event=event)
+    except Exception:
+        logger.exception("Could not write the pushes of %s %s", event.node, event.subject_id)
+        return
+    outbox_schedule_delivery(outbox_ids=outbox_ids)

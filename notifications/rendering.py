@@ -1,0 +1,50 @@
+"""Turning a rule's templates and an event's data into the text a person reads."""
+
+from dataclasses import dataclass
+from string import Formatter
+
+
+class _Lenient(dict):
+    """Event data for str.format_map: a placeholder the event did not carry renders empty."""
+
+    def __init__(self, data: dict):
+        super().__init__({key: value for key, value in data.items() if isinstance(key, str)})
+        self.missing: set[str] = set()
+
+    def __missing__(self, key: str) -> str:
+        self.missing.add(key)
+        return ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    # A problem ops should see (missing placeholders); the text is still usable.
+    warning: str = ""
+
+
+class TemplateBroken(Exception):
+    """The template itself cannot be rendered (bad syntax, attribute or index access)."""
+
+
+def render_message(*, title_template: str, body_template: str, data: dict) -> Rendered:
+    values = _Lenient(data)
+    try:
+        title = Formatter().vformat(title_template, (), values)
+        body = Formatter().vformat(body_template, (), values)
+    except (ValueError, IndexError, AttributeError, TypeError, KeyError) as error:
+        raise TemplateBroken(f"{type(error).__name__}: {error}") from error
+    warning = ""
+    if values.missing:
+        warning = "Missing placeholders: " + ", ".join(sorted(values.missing))
+    return Rendered(title=" ".join(title.split())[:255], body=body.strip(), warning=warning)
+
+
+def safe_link(path) -> str:
+    """Only a site-relative path may become a link in the inbox (no other hosts)."""
+    if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
+        return ""
+    if "\\" in path or len(path) > 255:
+        return ""
+    return path

@@ -1,0 +1,82 @@
+"""Reads of notifications: who a rule reaches, and a user's inbox."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from catalog.models import MerchantStaff, Warehouse
+from notifications.models import InboxMessage, NotificationPreference, PushRule, Target
+from shop.errors import NotFound
+
+
+def rules_for_node(*, node: str) -> list[PushRule]:
+    return list(PushRule.objects.filter(node=node, is_active=True).order_by("id"))
+
+
+def _active_staff(merchant_id: int) -> QuerySet:
+    return MerchantStaff.objects.filter(merchant_id=merchant_id, user__is_active=True)
+
+
+def recipients_for_target(
+    *, target: str, shopper_id: int | None, merchant_id: int | None, warehouse_id: int | None
+) -> list[int]:
+    """User ids a target stands for in one event, in a stable order.
+
+    merchant: the merchant's managers and operators (all its staff when it has only
+    warehouse staff). warehouse: staff assigned to that warehouse, plus warehouse staff with no
+    assignment (they cover all of the merchant's warehouses); if nobody, the merchant's staff.
+    """
+    if target == Target.SHOPPER:
+        if shopper_id is None:
+            return []
+        users = get_user_model().objects.filter(pk=shopper_id, is_active=True)
+        return list(users.values_list("pk", flat=True))
+    if target == Target.WAREHOUSE and warehouse_id is not None:
+        if merchant_id is None:
+            merchant_id = (
+                Warehouse.objects.filter(pk=warehouse_id).values_list("merchant_id", flat=True)
+            ).first()
+        if merchant_id is None:
+            return []
+        staff = _active_staff(merchant_id)
+        assigned = staff.filter(warehouses__id=warehouse_id)
+        unassigned = staff.filter(role=MerchantStaff.Role.WAREHOUSE, warehouses__isnull=True)
+        ids = sorted(set(assigned.values_list("user_id", flat=True)))
+        ids += sorted(set(unassigned.values_list("user_id", flat=True)) - set(ids))
+        return ids or sorted(staff.values_list("user_id", flat=True))
+    if target in (Target.MERCHANT, Target.WAREHOUSE) and merchant_id is not None:
+        staff = _active_staff(merchant_id)
+        office = staff.exclude(role=MerchantStaff.Role.WAREHOUSE)
+        ids = sorted(office.values_list("user_id", flat=True))
+        return ids or sorted(staff.values_list("user_id", flat=True))
+    return []
+
+
+def silenced_channels(*, user_ids: list[int], node: str) -> set[tuple[int, str]]:
+    """(user id, channel) pairs whose owner turned this node off on that channel."""
+    if not user_ids:
+        return set()
+    rows = NotificationPreference.objects.filter(
+        user_id__in=user_ids, node=node, enabled=False
+    ).values_list("user_id", "channel")
+    return set(rows)
+
+
+def inbox_for_user(*, user, unread_only: bool = False) -> QuerySet:
+    messages = InboxMessage.objects.filter(user=user).order_by("is_read", "-created_at", "-id")
+    if unread_only:
+        messages = messages.filter(is_read=False)
+    return messages
+
+
+def inbox_unread_count(*, user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return InboxMessage.objects.filter(user=user, is_read=False).count()
+
+
+def inbox_message_get_for_user(*, user, message_id) -> InboxMessage:
+    """Another user's message is "not found", never "forbidden"."""
+    try:
+        return InboxMessage.objects.get(pk=int(message_id), user=user)
+    except (InboxMessage.DoesNotExist, TypeError, ValueError):
+        raise NotFound("No such message.", code="message_not_found")

@@ -1,0 +1,354 @@
+"""The only place notifications change state: writing the outbox, delivering it, the inbox.
+
+Flow: a transition emits a DomainEvent inside its transaction -> `outbox_write_for_event` writes
+one row per (active rule, recipient) in that same transaction -> after commit a Celery task calls
+`outbox_deliver` per row -> the channel backend hands it over. Rows the task never reached (broker
+down, worker killed) are found by `outbox_relay_due`, run every 30 s by beat.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications import selectors
+from notifications.channels import Delivery, get_backend
+from notifications.models import Channel, InboxMessage, NotificationPreference, OutboxMessage
+from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
+from notifications.rendering import TemplateBroken, render_message, safe_link
+from shop.errors import Conflict, InvalidInput
+from shop.events import DomainEvent
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+TEMPLATE_ERROR_PREFIX = "Template error: "
+# When a recipient is reached by several rules of one event on the same channel (a merchant
+# manager who is also the warehouse fallback), the most specific rule speaks.
+TARGET_PRIORITY = {"warehouse": 0, "merchant": 1, "shopper": 2}
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6))
+
+
+def retry_backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... capped at an hour (NOTIFICATION_RETRY_BASE_SECONDS)."""
+    base = int(getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 30))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def stuck_after() -> timedelta:
+    """A row "sending" for longer than this belongs to a worker that died (task limit 90 s)."""
+    return timedelta(seconds=int(getattr(settings, "NOTIFICATION_STUCK_AFTER_SECONDS", 300)))
+
+
+def relay_batch_size() -> int:
+    return int(getattr(settings, "NOTIFICATION_RELAY_BATCH_SIZE", 100))
+
+
+def event_key(event: DomainEvent) -> str:
+    """The identity of an event: node + subject + its sequence (data["event_id"], e.g. the
+    OrderEvent id). Without one, node + subject (each transition happens once per subject), and
+    for nodes that repeat (tracking updates) a digest of the data."""
+    base = f"{event.node}:{event.subject_type}:{event.subject_id}"
+    sequence = (event.data or {}).get("event_id")
+    if sequence not in (None, ""):
+        return f"{base}:{sequence}"[:200]
+    if event.node in REPEATABLE_NODES:
+        encoded = json.dumps(event.data or {}, sort_keys=True, default=str).encode()
+        return f"{base}:d{hashlib.sha256(encoded).hexdigest()[:24]}"
+    return base[:200]
+
+
+def _record_rule_problem(rule_id: int, problem: str) -> None:
+    # After commit and in its own statement: never a lock on the rule inside a checkout.
+    from notifications.models import PushRule
+
+    def record():
+        PushRule.objects.filter(pk=rule_id).update(
+            last_render_error=problem[:1000], last_render_error_at=timezone.now()
+        )
+
+    transaction.on_commit(record, robust=True)
+
+
+@transaction.atomic
+def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
+    """Write the outbox rows of one event; return the ids of the rows to deliver.
+
+    Runs inside the emitter's transaction (a savepoint of it): the rows commit or roll back with
+    the state change. The same event twice (same key) writes nothing new.
+    """
+    rules = selectors.rules_for_node(node=event.node)
+    if not rules:
+        return []
+    data = dict(event.data or {})
+    key = event_key(event)
+    link = safe_link(data.get("path"))
+    now = timezone.now()
+
+    chosen: dict[tuple[int, str], object] = {}
+    recipients_cache: dict[str, list[int]] = {}
+    for rule in sorted(rules, key=lambda r: (TARGET_PRIORITY.get(r.target, 9), r.id)):
+        if rule.target not in recipients_cache:
+            recipients_cache[rule.target] = selectors.recipients_for_target(
+                target=rule.target,
+                shopper_id=event.shopper_id,
+                merchant_id=event.merchant_id,
+                warehouse_id=event.warehouse_id,
+            )
+        for user_id in recipients_cache[rule.target]:
+            chosen.setdefault((user_id, rule.channel), rule)
+    if not chosen:
+        return []
+
+    silenced = selectors.silenced_channels(
+        user_ids=sorted({user_id for user_id, _ in chosen}), node=event.node
+    )
+    rendered_by_rule: dict[int, object] = {}
+    rows = []
+    for (user_id, channel), rule in chosen.items():
+        money_inbox = channel == Channel.INBOX and event.node in MONEY_NODES
+        if (user_id, channel) in silenced and not money_inbox:
+            continue
+        if rule.id not in rendered_by_rule:
+            try:
+                rendered_by_rule[rule.id] = render_message(
+                    title_template=rule.title_template, body_template=rule.body_template, data=data
+                )
+            except TemplateBroken as error:
+                rendered_by_rule[rule.id] = error
+                _record_rule_problem(rule.id, f"{TEMPLATE_ERROR_PREFIX}{error}")
+            else:
+                if rendered_by_rule[rule.id].warning:
+                    _record_rule_problem(rule.id, rendered_by_rule[rule.id].warning)
+        rendered = rendered_by_rule[rule.id]
+        row = OutboxMessage(
+            event_key=key,
+            node=event.node,
+            subject_type=event.subject_type[:20],
+            subject_id=event.subject_id,
+            rule=rule,
+            recipient_id=user_id,
+            channel=channel,
+            link=link,
+            data=json.loads(json.dumps(data, default=str)),
+            next_attempt_at=now,
+        )
+        if isinstance(rendered, TemplateBroken):
+            # Kept, not lost: ops see it dead with the error, fix the rule, and retry it.
+            row.title = rule.title_template[:255]
+            row.body = rule.body_template
+            row.status = Status.DEAD
+            row.last_error = f"{TEMPLATE_ERROR_PREFIX}{rendered}"
+        else:
+            row.title, row.body = rendered.title, rendered.body
+        rows.append(row)
+
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        OutboxMessage.objects.filter(event_key=key, status=Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def _enqueue_delivery(outbox_ids: list[int]) -> None:
+    from notifications.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.apply_async(args=[outbox_ids], retry=False)
+    except Exception:
+        # Broker down: the rows stay pending and the relay sweep delivers them.
+        logger.warning(
+            "Could not enqueue delivery of outbox rows %s; the relay will pick them up",
+            outbox_ids,
+            exc_info=True,
+        )
+
+
+def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
+    """Deliver these rows after the current transaction commits (never before)."""
+    if outbox_ids:
+        ids = list(outbox_ids)
+        transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+
+
+def _delivery_for(row: OutboxMessage) -> Delivery:
+    user = get_user_model().objects.select_related("profile").get(pk=row.recipient_id)
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    return Delivery(
+        outbox_id=row.pk,
+        idempotency_key=row.idempotency_key,
+        channel=row.channel,
+        node=row.node,
+        recipient_id=user.pk,
+        recipient_username=user.get_username(),
+        recipient_phone=getattr(profile, "phone", "") or "",
+        title=row.title,
+        body=row.body,
+        link=row.link,
+        data=row.data,
+    )
+
+
+def outbox_deliver(*, outbox_id: int) -> OutboxMessage | None:
+    """Send one due row through its channel; None when it is not ours to send right now
+    (another worker holds it, it was sent already, or it is not due)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=outbox_id, status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=now
+            )
+            .first()
+        )
+        if row is None:
+            return None
+        row.status = Status.SENDING
+        row.attempts += 1
+        row.sending_since = now
+        row.save(update_fields=["status", "attempts", "sending_since"])
+
+    # Committed as "sending" before the provider is called: if this worker dies now, the relay
+    # finds the row stuck and sends it again with the same idempotency key.
+    attempt = row.attempts
+    try:
+        provider_id = get_backend(row.channel).send(_delivery_for(row))
+    except Exception as error:
+        logger.warning("Outbox %s (%s) failed: %s", row.pk, row.channel, error, exc_info=True)
+        return _outbox_mark_failed(row=row, attempt=attempt, error=error)
+    finished = timezone.now()
+    OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, attempts=attempt).update(
+        status=Status.SENT,
+        sent_at=finished,
+        sending_since=None,
+        last_error="",
+        provider_message_id=str(provider_id or "")[:128],
+    )
+    row.refresh_from_db()
+    return row
+
+
+def _outbox_mark_failed(*, row: OutboxMessage, attempt: int, error: Exception) -> OutboxMessage:
+    now = timezone.now()
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if attempt >= max_attempts():
+        changes = {"status": Status.DEAD}
+    else:
+        changes = {"status": Status.FAILED, "next_attempt_at": now + retry_backoff(attempt)}
+    OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, attempts=attempt).update(
+        sending_since=None, last_error=message, **changes
+    )
+    row.refresh_from_db()
+    return row
+
+
+def outbox_relay_due(*, now=None, batch_size: int | None = None) -> list[int]:
+    """Pick a bounded batch of rows the normal path did not deliver: pending or failed rows that
+    are due, and rows stuck in "sending" (their worker died). Returns the ids to deliver."""
+    now = now or timezone.now()
+    limit = batch_size or relay_batch_size()
+    with transaction.atomic():
+        picked = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=now)
+                | Q(status=Status.SENDING, sending_since__lte=now - stuck_after())
+            )
+            .order_by("next_attempt_at", "id")
+            .values_list("id", "status", "attempts")[:limit]
+        )
+        stuck = [(pk, attempts) for pk, status, attempts in picked if status == Status.SENDING]
+        give_up = [pk for pk, attempts in stuck if attempts >= max_attempts()]
+        again = [pk for pk, attempts in stuck if attempts < max_attempts()]
+        lost = "Worker stopped while sending; "
+        if give_up:
+            OutboxMessage.objects.filter(pk__in=give_up).update(
+                status=Status.DEAD, sending_since=None, last_error=lost + "gave up"
+            )
+        if again:
+            OutboxMessage.objects.filter(pk__in=again).update(
+                status=Status.PENDING,
+                sending_since=None,
+                next_attempt_at=now,
+                last_error=lost + "sending again",
+            )
+    return [pk for pk, _status, _attempts in picked if pk not in set(give_up)]
+
+
+@transaction.atomic
+def outbox_retry(*, outbox_id: int, actor) -> OutboxMessage:
+    """Ops: send a failed or dead row again now (re-rendered if its template was broken)."""
+    row = OutboxMessage.objects.select_for_update().select_related("rule").get(pk=outbox_id)
+    if row.status == Status.SENT:
+        raise Conflict("This message was already sent.", code="already_sent")
+    if row.status == Status.SENDING and (
+        row.sending_since and row.sending_since > timezone.now() - stuck_after()
+    ):
+        raise Conflict("This message is being sent right now.", code="sending")
+    fields = ["status", "next_attempt_at", "attempts", "sending_since", "last_error"]
+    if row.last_error.startswith(TEMPLATE_ERROR_PREFIX):
+        if row.rule is None:
+            raise Conflict("The rule of this message was deleted.", code="rule_deleted")
+        try:
+            rendered = render_message(
+                title_template=row.rule.title_template,
+                body_template=row.rule.body_template,
+                data=row.data,
+            )
+        except TemplateBroken as error:
+            raise Conflict(f"The rule's template is still broken: {error}", code="template")
+        row.title, row.body = rendered.title, rendered.body
+        fields += ["title", "body"]
+    row.status = Status.PENDING
+    row.next_attempt_at = timezone.now()
+    row.attempts = 0
+    row.sending_since = None
+    row.last_error = f"Retried by {actor}" if actor is not None else ""
+    row.save(update_fields=fields)
+    outbox_schedule_delivery(outbox_ids=[row.pk])
+    return row
+
+
+@transaction.atomic
+def inbox_message_mark_read(*, user, message_id) -> InboxMessage:
+    message = selectors.inbox_message_get_for_user(user=user, message_id=message_id)
+    if not message.is_read:
+        message.is_read = True
+        message.read_at = timezone.now()
+        message.save(update_fields=["is_read", "read_at"])
+    return message
+
+
+@transaction.atomic
+def inbox_mark_all_read(*, user) -> int:
+    return InboxMessage.objects.filter(user=user, is_read=False).update(
+        is_read=True, read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preference_set(
+    *, user, node: str, channel: str, enabled: bool
+) -> NotificationPreference:
+    if node not in NODE_LABELS:
+        raise InvalidInput("Unknown kind of message.", code="unknown_node")
+    if channel not in Channel.values:
+        raise InvalidInput("Unknown channel.", code="unknown_channel")
+    if not enabled and channel == Channel.INBOX and node in MONEY_NODES:
+        raise InvalidInput(
+            "Inbox messages about payments and refunds cannot be turned off.", code="mandatory"
+        )
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, node=node, channel=channel, defaults={"enabled": enabled}
+    )
+    return preference

@@ -1,0 +1,281 @@
+"""Events become outbox rows: the right people, the right channels, once, with the state change."""
+
+import pytest
+from django.db import transaction
+
+from catalog.models import MerchantStaff
+from notifications.models import InboxMessage, OutboxMessage, PushRule
+from notifications.services import outbox_retry
+from shop import events
+from tests.accounts.factories import UserFactory
+from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
+from tests.notifications.factories import NotificationPreferenceFactory, PushRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def all_nodes() -> set[str]:
+    return {
+        value
+        for name, value in vars(events).items()
+        if name.isupper() and isinstance(value, str) and "." in value
+    }
+
+
+def test_every_node_has_a_default_rule(default_rules):
+    # given the seeded rules
+    # when ops look at the rules
+    seeded = set(PushRule.objects.filter(is_active=True).values_list("node", flat=True))
+    # then every node of shop.events tells somebody
+    assert all_nodes() <= seeded
+
+
+def test_every_default_rule_renders_with_the_data_the_emitters_send(default_rules, commit_emit):
+    # given every seeded rule and an event of its node carrying the usual data
+    shopper = UserFactory()
+    merchant = MerchantFactory()
+    warehouse = WarehouseFactory(merchant=merchant)
+    MerchantStaffFactory(merchant=merchant)
+    data = {
+        "order_no": "O1",
+        "sub_order_no": "S1",
+        "payment_no": "P1",
+        "refund_no": "R1",
+        "case_no": "A1",
+        "amount": "88.00",
+        "tracking_no": "SF123",
+        "carrier": "SF Express",
+        "status_text": "Out for delivery",
+        "path": "/orders/O1/",
+    }
+    # when each node happens
+    for node in sorted(all_nodes()):
+        commit_emit(
+            events.DomainEvent(
+                node=node,
+                subject_type="x",
+                subject_id=1,
+                shopper_id=shopper.pk,
+                merchant_id=merchant.pk,
+                warehouse_id=warehouse.pk,
+                data=data,
+            )
+        )
+    # then every message rendered without a gap, and no rule reports a problem
+    assert OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count() == 0
+    assert not PushRule.objects.exclude(last_render_error="").exists()
+    assert not OutboxMessage.objects.filter(title__contains="{").exists()
+    assert InboxMessage.objects.filter(user=shopper, title="Order O1 placed").exists()
+
+
+def test_order_paid_reaches_the_shopper_on_inbox_push_and_sms(
+    default_rules, make_event, commit_emit
+):
+    # given a shopper
+    shopper = UserFactory()
+    # when their order is paid
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    # then they get one message on each channel of the rule, rendered with the order number
+    rows = OutboxMessage.objects.filter(recipient=shopper)
+    assert sorted(rows.values_list("channel", flat=True)) == ["app_push", "inbox", "sms"]
+    assert {row.title for row in rows} == {"Order O2026112500001 paid"}
+    assert all(row.link == "/orders/O2026112500001/" for row in rows)
+    assert InboxMessage.objects.get(user=shopper).title == "Order O2026112500001 paid"
+
+
+def test_merchant_rules_reach_only_that_merchants_office_staff(
+    default_rules, make_event, commit_emit
+):
+    # given two merchants, each with staff, one of them with warehouse staff too
+    merchant, other = MerchantFactory(), MerchantFactory()
+    manager = MerchantStaffFactory(merchant=merchant).user
+    operator = MerchantStaffFactory(merchant=merchant, role=MerchantStaff.Role.OPERATOR).user
+    packer = MerchantStaffFactory(merchant=merchant, role=MerchantStaff.Role.WAREHOUSE).user
+    outsider = MerchantStaffFactory(merchant=other).user
+    gone = MerchantStaffFactory(merchant=merchant, user=UserFactory(is_active=False)).user
+    # when a shopper opens an after-sales case with the merchant
+    commit_emit(
+        make_event(
+            node=events.CASE_REQUESTED,
+            subject_type="case",
+            shopper_id=UserFactory().pk,
+            merchant_id=merchant.pk,
+            data={"case_no": "A7", "sub_order_no": "S7"},
+        )
+    )
+    # then the merchant's managers and operators are told (inbox and SMS), nobody else
+    told = OutboxMessage.objects.filter(rule__target="merchant")
+    assert set(told.values_list("recipient", flat=True)) == {manager.pk, operator.pk}
+    assert told.filter(recipient=manager).count() == 2
+    assert not OutboxMessage.objects.filter(recipient__in=[packer, outsider, gone]).exists()
+
+
+def test_pick_list_goes_to_the_warehouse_staff_of_that_warehouse(
+    default_rules, make_event, commit_emit
+):
+    # given a merchant with two warehouses, staff assigned to each, and a manager
+    merchant = MerchantFactory()
+    north, south = WarehouseFactory(merchant=merchant), WarehouseFactory(merchant=merchant)
+    manager = MerchantStaffFactory(merchant=merchant).user
+    north_packer = MerchantStaffFactory(merchant=merchant, role=MerchantStaff.Role.WAREHOUSE)
+    north_packer.warehouses.add(north)
+    south_packer = MerchantStaffFactory(merchant=merchant, role=MerchantStaff.Role.WAREHOUSE)
+    south_packer.warehouses.add(south)
+    # when a sub-order from the north warehouse is created
+    commit_emit(
+        make_event(
+            node=events.SUBORDER_CREATED,
+            subject_type="suborder",
+            merchant_id=merchant.pk,
+            warehouse_id=north.pk,
+            data={"sub_order_no": "S9"},
+        )
+    )
+    # then the north packer gets the pick list, the manager the new-order message
+    inbox = dict(InboxMessage.objects.values_list("user_id", "title"))
+    assert inbox == {north_packer.user_id: "Pick list: S9", manager.pk: "New paid order S9"}
+    assert south_packer.user_id not in inbox
+
+
+def test_pick_list_falls_back_to_the_merchants_staff_once(default_rules, make_event, commit_emit):
+    # given a merchant whose only staff member is a manager
+    merchant = MerchantFactory()
+    warehouse = WarehouseFactory(merchant=merchant)
+    manager = MerchantStaffFactory(merchant=merchant).user
+    # when a sub-order is created for its warehouse
+    commit_emit(
+        make_event(
+            node=events.SUBORDER_CREATED,
+            subject_type="suborder",
+            merchant_id=merchant.pk,
+            warehouse_id=warehouse.pk,
+            data={"sub_order_no": "S3"},
+        )
+    )
+    # then the manager gets the pick list, once (not also the same-channel merchant copy)
+    assert list(InboxMessage.objects.filter(user=manager).values_list("title", flat=True)) == [
+        "Pick list: S3"
+    ]
+
+
+def test_the_same_event_twice_writes_no_second_message(default_rules, make_event, commit_emit):
+    # given an order-paid event already pushed
+    shopper = UserFactory()
+    event = make_event(node=events.ORDER_PAID, shopper_id=shopper.pk)
+    commit_emit(event)
+    # when the same transition is emitted again in another transaction
+    commit_emit(event)
+    # then the shopper still has one message per channel
+    assert OutboxMessage.objects.filter(recipient=shopper).count() == 3
+    assert InboxMessage.objects.filter(user=shopper).count() == 1
+
+
+def test_distinct_event_ids_of_the_same_node_are_distinct_messages(
+    default_rules, make_event, commit_emit
+):
+    # given two tracking updates of one shipment, each with its own event id
+    shopper = UserFactory()
+    for event_id, text in [(1, "Picked up"), (2, "Out for delivery")]:
+        commit_emit(
+            make_event(
+                node=events.SHIPMENT_TRACKING,
+                subject_type="shipment",
+                shopper_id=shopper.pk,
+                data={"event_id": event_id, "tracking_no": "SF1", "status_text": text},
+            )
+        )
+    # then both reach the shopper's phone
+    titles = set(OutboxMessage.objects.filter(recipient=shopper).values_list("title", flat=True))
+    assert titles == {"Tracking SF1: Picked up", "Tracking SF1: Out for delivery"}
+
+
+def test_a_rolled_back_transition_pushes_nothing(default_rules, make_event):
+    # given a shopper
+    shopper = UserFactory()
+
+    # when the transition's transaction fails after emitting
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+        raise Boom
+    # then no message exists
+    assert not OutboxMessage.objects.exists()
+    assert not InboxMessage.objects.exists()
+
+
+def test_inactive_rules_are_silent(default_rules, make_event, commit_emit):
+    # given ops switched off the shopper SMS of order paid
+    PushRule.objects.filter(node=events.ORDER_PAID, channel="sms").update(is_active=False)
+    shopper = UserFactory()
+    # when an order is paid
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    # then no SMS is queued
+    channels = set(OutboxMessage.objects.values_list("channel", flat=True))
+    assert channels == {"inbox", "app_push"}
+
+
+def test_a_shopper_can_silence_sms_but_not_the_money_inbox(default_rules, make_event, commit_emit):
+    # given a shopper who turned off SMS and tried the inbox for refunds
+    shopper = UserFactory()
+    NotificationPreferenceFactory(user=shopper, node=events.REFUND_SUCCEEDED, channel="sms")
+    NotificationPreferenceFactory(user=shopper, node=events.REFUND_SUCCEEDED, channel="inbox")
+    # when a refund succeeds
+    commit_emit(
+        make_event(
+            node=events.REFUND_SUCCEEDED,
+            subject_type="refund",
+            shopper_id=shopper.pk,
+            data={"refund_no": "R1", "amount": "10.00"},
+        )
+    )
+    # then the inbox (money) and WeChat copies are written, the SMS is not
+    channels = set(OutboxMessage.objects.values_list("channel", flat=True))
+    assert channels == {"inbox", "wechat"}
+    assert InboxMessage.objects.get(user=shopper).body.startswith("¥10.00 has been refunded")
+
+
+def test_missing_placeholder_still_delivers_and_warns_ops(only_rules, make_event, commit_emit):
+    # given a rule using a placeholder the event does not carry
+    rule = PushRuleFactory(title_template="Order {order_no} {mystery}")
+    shopper = UserFactory()
+    # when the event happens
+    commit_emit(make_event(shopper_id=shopper.pk))
+    # then the shopper gets the message, and the admin shows the problem on the rule
+    assert InboxMessage.objects.get(user=shopper).title == "Order O2026112500001"
+    rule.refresh_from_db()
+    assert "mystery" in rule.last_render_error
+
+
+def test_broken_template_is_kept_dead_until_ops_fix_and_retry(
+    only_rules, make_event, commit_emit, django_capture_on_commit_callbacks
+):
+    # given a rule whose template cannot be rendered
+    rule = PushRuleFactory(title_template="Order {order_no.x}")
+    shopper = UserFactory()
+    # when the event happens
+    commit_emit(make_event(shopper_id=shopper.pk))
+    # then the row is kept as dead with the error (not lost), and nothing reached the inbox
+    row = OutboxMessage.objects.get()
+    assert row.status == OutboxMessage.Status.DEAD
+    assert row.last_error.startswith("Template error")
+    assert not InboxMessage.objects.exists()
+    rule.refresh_from_db()
+    assert rule.last_render_error.startswith("Template error")
+
+    # when ops fix the rule and retry the message
+    rule.title_template = "Order {order_no}"
+    rule.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_retry(outbox_id=row.pk, actor=None)
+    # then the shopper gets it, rendered with the fixed template
+    assert InboxMessage.objects.get(user=shopper).title == "Order O2026112500001"
+
+
+def test_unknown_shopper_or_missing_merchant_writes_nothing(default_rules, make_event, commit_emit):
+    # given an event whose shopper does not exist and with no merchant
+    # when it is emitted
+    commit_emit(make_event(node=events.CASE_REQUESTED, shopper_id=987654, data={"case_no": "A"}))
+    # then nobody is messaged, and nothing failed
+    assert not OutboxMessage.objects.exists()
