@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import selectors, services
-from orders.forms import BuyNowForm, CheckoutForm, OrderListFilterForm
+from orders.forms import BuyNowForm, CheckoutForm, OrderListFilterForm, orders_in_tab
 from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user
@@ -187,7 +187,7 @@ class OrderRow:
 def order_list(request):
     filters = OrderListFilterForm(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    orders = selectors.order_list_for_user(user=request.user, status=status or None)
+    orders = orders_in_tab(user=request.user, tab=status)
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [OrderRow(order, selectors.order_display_status(order)) for order in page]
     return render(

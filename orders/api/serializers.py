@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine, SubOrder
+from orders.selectors import order_display_status
 from orders.templatetags.order_tags import ORDER_TABS, display_status_label
 
 
@@ -150,8 +151,6 @@ class DisplayStatusMixin(serializers.Serializer):
     display_status_label = serializers.SerializerMethodField()
 
     def _display_status(self, order) -> str:
-        from orders.selectors import order_display_status
-
         return order_display_status(order)
 
     def get_display_status(self, order) -> str:

@@ -1,42 +1,31 @@
-"""Presentation of orders shared by the pages and the API: display-status labels, the order
-list's tabs, money formatting."""
+"""Presentation of orders shared by the pages and the API: the order list's tabs, display-status
+labels, money formatting, the timeline's wording."""
 
 from dataclasses import dataclass
 
 from django import template
 
+from orders.selectors import DISPLAY_STATUS_LABELS
 from shop.money import format_money
 
 register = template.Library()
-
-# What a shopper reads for each display status (orders.selectors.order_display_status).
-DISPLAY_STATUS_LABELS = {
-    "pending_payment": "Awaiting payment",
-    "payment_failed": "Payment failed",
-    "cancelled": "Cancelled",
-    "awaiting_shipment": "Awaiting shipment",
-    "partially_shipped": "Partially shipped",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "received": "Received",
-    "completed": "Completed",
-    "closed": "Closed",
-}
 
 
 @dataclass(frozen=True)
 class OrderTab:
     key: str  # the ?status= value; "" is every order
     label: str
+    # The statuses orders.selectors.order_list_for_user filters by that the tab gathers.
+    statuses: tuple[str, ...] = ()
 
 
 ORDER_TABS = [
     OrderTab("", "All"),
-    OrderTab("awaiting_payment", "Awaiting payment"),
-    OrderTab("awaiting_shipment", "Awaiting shipment"),
-    OrderTab("shipped", "Shipped"),
-    OrderTab("completed", "Completed"),
-    OrderTab("closed", "Closed"),
+    OrderTab("awaiting_payment", "Awaiting payment", ("pending_payment",)),
+    OrderTab("awaiting_shipment", "Awaiting shipment", ("awaiting_shipment",)),
+    OrderTab("shipped", "Shipped", ("shipped",)),
+    OrderTab("completed", "Completed", ("received", "completed")),
+    OrderTab("closed", "Closed", ("cancelled", "payment_failed", "closed")),
 ]
 
 

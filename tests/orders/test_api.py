@@ -1,0 +1,490 @@
+"""The shopper's orders API: preview, place (idempotent), list, detail, cancel, confirm receipt;
+validation errors, other shoppers' orders and the OpenAPI schema."""
+
+from decimal import Decimal
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+from catalog.models import StockRecord
+from orders.models import Order, PaymentMethod
+from tests.accounts.factories import AddressFactory, UserFactory
+from tests.orders.factories_web import (
+    cod_order,
+    place_order,
+    put_in_cart,
+    sellable_sku,
+    shipped_order,
+    shopper_with_address,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shopper():
+    return shopper_with_address()
+
+
+@pytest.fixture
+def client_of(api_client):
+    def login(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return login
+
+
+def order_body(address, sku, quantity=1, **extra):
+    return {
+        "address_id": address.pk,
+        "items": [{"sku_id": sku.pk, "quantity": quantity}],
+        "payment_method": "alipay",
+        **extra,
+    }
+
+
+# Preview
+
+
+def test_preview_prices_the_items_with_money_as_two_decimal_strings(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(price=Decimal("99.90"))
+
+    # when
+    response = client_of(user).post(
+        "/api/orders/preview/",
+        {"address_id": address.pk, "items": [{"sku_id": sku.pk, "quantity": 2}]},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 200, response.json()
+    quote = response.json()
+    assert quote["goods_amount"] == "199.80"
+    assert quote["lines"][0]["unit_price"] == "99.90"
+    assert quote["lines"][0]["quantity"] == 2
+    assert quote["merchants"][0]["merchant_name"] == sku.product.merchant.name
+    rows_total = sum(Decimal(row["amount"]) for row in quote["breakdown"])
+    assert rows_total == Decimal(quote["payable_amount"])
+    assert not Order.objects.exists()
+
+
+def test_preview_without_items_prices_the_cart(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(price=Decimal("10.00"))
+    put_in_cart(user, sku, quantity=3)
+
+    # when
+    response = client_of(user).post("/api/orders/preview/", {"address_id": address.pk})
+
+    # then
+    assert response.status_code == 200
+    assert [(line["sku_id"], line["quantity"]) for line in response.json()["lines"]] == [
+        (sku.pk, 3)
+    ]
+    assert response.json()["goods_amount"] == "30.00"
+
+
+def test_preview_of_an_empty_cart_is_a_400(shopper, client_of):
+    user, address = shopper
+
+    response = client_of(user).post("/api/orders/preview/", {"address_id": address.pk})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "empty_order"
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        ({"sku_id": 1}, "quantity"),
+        ({"quantity": 1}, "sku_id"),
+        ({"sku_id": 1, "quantity": 1.5}, "quantity"),
+        ({"sku_id": 1, "quantity": "two"}, "quantity"),
+        ({"sku_id": 1, "quantity": 0}, "quantity"),
+        ({"sku_id": 1, "quantity": True}, "quantity"),
+        ({"sku_id": 1, "quantity": 100000}, "quantity"),
+    ],
+)
+def test_preview_refuses_malformed_items_with_a_clear_message(shopper, client_of, item, field):
+    user, address = shopper
+
+    response = client_of(user).post(
+        "/api/orders/preview/", {"address_id": address.pk, "items": [item]}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert field in body["detail"]
+
+
+def test_preview_refuses_an_empty_item_list_and_an_unknown_sku(shopper, client_of):
+    user, address = shopper
+    client = client_of(user)
+
+    empty = client.post(
+        "/api/orders/preview/", {"address_id": address.pk, "items": []}, format="json"
+    )
+    unknown = client.post(
+        "/api/orders/preview/",
+        {"address_id": address.pk, "items": [{"sku_id": 999999, "quantity": 1}]},
+        format="json",
+    )
+
+    assert empty.status_code == 400
+    assert "items" in empty.json()["detail"]
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "unknown_sku"
+
+
+def test_preview_with_an_invalid_coupon_says_so(shopper, client_of):
+    user, address = shopper
+    sku = sellable_sku()
+
+    response = client_of(user).post(
+        "/api/orders/preview/",
+        {
+            "address_id": address.pk,
+            "items": [{"sku_id": sku.pk, "quantity": 1}],
+            "coupon_code": "NOPE",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_coupon"
+
+
+def test_preview_to_another_shoppers_address_is_a_404(shopper, client_of):
+    user, _ = shopper
+    someone_elses = AddressFactory(user=UserFactory())
+    sku = sellable_sku()
+
+    response = client_of(user).post(
+        "/api/orders/preview/",
+        {"address_id": someone_elses.pk, "items": [{"sku_id": sku.pk, "quantity": 1}]},
+        format="json",
+    )
+
+    assert response.status_code == 404
+
+
+def test_anonymous_callers_are_refused(api_client):
+    assert api_client.post("/api/orders/preview/", {}, format="json").status_code == 401
+    assert api_client.get("/api/orders/").status_code == 401
+    assert api_client.post("/api/orders/", {}, format="json").status_code == 401
+
+
+# Placing an order
+
+
+def test_placing_an_order_reserves_stock_and_answers_201(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(price=Decimal("50.00"), stock=5)
+
+    # when
+    response = client_of(user).post(
+        "/api/orders/",
+        order_body(address, sku, quantity=2, buyer_note="Leave at the door"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="checkout-1",
+    )
+
+    # then
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "pending_payment"
+    assert body["display_status"] == "pending_payment"
+    assert body["display_status_label"] == "Awaiting payment"
+    assert body["buyer_note"] == "Leave at the door"
+    assert body["address"]["recipient"] == address.recipient
+    assert body["lines"][0]["quantity"] == 2
+    assert body["goods_amount"] == "100.00"
+    assert sum(Decimal(r["amount"]) for r in body["breakdown"]) == Decimal(body["payable_amount"])
+    assert body["timeline"][0]["transition"] == "create"
+    assert StockRecord.objects.get(sku=sku).sellable == 3
+
+
+def test_the_same_idempotency_key_returns_the_same_order(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(stock=5)
+    client = client_of(user)
+    first = client.post(
+        "/api/orders/", order_body(address, sku), format="json", HTTP_IDEMPOTENCY_KEY="k-42"
+    )
+
+    # when
+    again = client.post(
+        "/api/orders/", order_body(address, sku), format="json", HTTP_IDEMPOTENCY_KEY="k-42"
+    )
+
+    # then
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["order_no"] == first.json()["order_no"]
+    assert Order.objects.filter(user=user).count() == 1
+    assert StockRecord.objects.get(sku=sku).sellable == 4
+
+
+def test_an_overlong_idempotency_key_is_a_400(shopper, client_of):
+    user, address = shopper
+
+    response = client_of(user).post(
+        "/api/orders/",
+        order_body(address, sellable_sku()),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k" * 65,
+    )
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["detail"]
+
+
+def test_out_of_stock_is_a_409_and_writes_nothing(shopper, client_of):
+    user, address = shopper
+    sku = sellable_sku(stock=1)
+
+    response = client_of(user).post("/api/orders/", order_body(address, sku, 2), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "out_of_stock"
+    assert not Order.objects.exists()
+    assert StockRecord.objects.get(sku=sku).sellable == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"payment_method": "bitcoin"}, "payment_method"),
+        ({"payment_method": None}, "payment_method"),
+        ({"address_id": None}, "address_id"),
+        ({"buyer_note": "x" * 256}, "buyer_note"),
+    ],
+)
+def test_placing_refuses_bad_fields(shopper, client_of, change, field):
+    user, address = shopper
+    body = order_body(address, sellable_sku())
+    for key, value in change.items():
+        if value is None:
+            body.pop(key)
+        else:
+            body[key] = value
+
+    response = client_of(user).post("/api/orders/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["detail"]
+    assert not Order.objects.exists()
+
+
+# Reading orders
+
+
+def test_the_list_shows_only_my_orders_newest_first(shopper, client_of):
+    # given
+    user, address = shopper
+    mine = [place_order(user=user, address=address) for _ in range(3)]
+    other, other_address = shopper_with_address()
+    place_order(user=other, address=other_address)
+
+    # when
+    response = client_of(user).get("/api/orders/")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3
+    assert [o["order_no"] for o in body["results"]] == [o.order_no for o in reversed(mine)]
+    assert body["results"][0]["item_count"] == 1
+    assert body["results"][0]["payable_amount"] == str(mine[-1].payable_amount)
+
+
+def test_the_list_filters_by_tab(shopper, client_of):
+    user, address = shopper
+    pending = place_order(user=user, address=address)
+    awaiting_shipment = cod_order(user=user, address=address)
+    client = client_of(user)
+
+    unpaid = client.get("/api/orders/", {"status": "awaiting_payment"}).json()
+    to_ship = client.get("/api/orders/", {"status": "awaiting_shipment"}).json()
+    bad = client.get("/api/orders/", {"status": "lost"})
+
+    assert [o["order_no"] for o in unpaid["results"]] == [pending.order_no]
+    assert [o["order_no"] for o in to_ship["results"]] == [awaiting_shipment.order_no]
+    assert bad.status_code == 400
+
+
+def test_the_list_costs_the_same_queries_for_2_or_10_orders(
+    shopper, client_of, django_assert_max_num_queries
+):
+    user, address = shopper
+    client = client_of(user)
+    for _ in range(2):
+        cod_order(user=user, address=address)
+    with django_assert_max_num_queries(8) as few:
+        assert client.get("/api/orders/").status_code == 200
+    for _ in range(8):
+        cod_order(user=user, address=address)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/api/orders/")
+
+    assert response.json()["count"] == 10
+
+
+def test_detail_shows_sub_orders_breakdown_and_timeline(shopper, client_of):
+    # given
+    user, address = shopper
+    order = cod_order(user=user, address=address, quantity=2)
+
+    # when
+    response = client_of(user).get(f"/api/orders/{order.order_no}/")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["display_status"] == "awaiting_shipment"
+    assert body["payment_method"] == PaymentMethod.COD
+    [sub_order] = body["sub_orders"]
+    assert sub_order["status"] == "awaiting_shipment"
+    assert sub_order["can_confirm_receipt"] is False
+    assert body["lines"][0]["sub_order_no"] == sub_order["sub_order_no"]
+    assert [e["transition"] for e in body["timeline"]] == ["create", "cod_confirmed", "create"]
+    assert body["timeline"][2]["sub_order_no"] == sub_order["sub_order_no"]
+    assert body["breakdown"][0]["kind"] == "goods"
+
+
+def test_detail_of_another_shoppers_order_is_a_404(shopper, client_of):
+    user, _ = shopper
+    other, other_address = shopper_with_address()
+    theirs = place_order(user=other, address=other_address)
+
+    response = client_of(user).get(f"/api/orders/{theirs.order_no}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_detail_costs_a_bounded_number_of_queries(
+    shopper, client_of, django_assert_max_num_queries
+):
+    user, address = shopper
+    order = shipped_order(user=user, address=address)
+
+    with django_assert_max_num_queries(10):
+        response = client_of(user).get(f"/api/orders/{order.order_no}/")
+
+    assert response.status_code == 200
+
+
+# Actions
+
+
+def test_cancel_a_pending_order_returns_its_stock(shopper, client_of):
+    user, address = shopper
+    sku = sellable_sku(stock=3)
+    order = place_order(user=user, address=address, sku=sku, quantity=2)
+
+    response = client_of(user).post(f"/api/orders/{order.order_no}/cancel/")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["display_status_label"] == "Cancelled"
+    assert StockRecord.objects.get(sku=sku).sellable == 3
+
+
+def test_cancel_of_a_paid_order_is_a_409(shopper, client_of):
+    user, address = shopper
+    order = cod_order(user=user, address=address)
+
+    response = client_of(user).post(f"/api/orders/{order.order_no}/cancel/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "transition_not_allowed"
+
+
+def test_cancel_of_another_shoppers_order_is_a_404(shopper, client_of):
+    user, _ = shopper
+    other, other_address = shopper_with_address()
+    theirs = place_order(user=other, address=other_address)
+
+    response = client_of(user).post(f"/api/orders/{theirs.order_no}/cancel/")
+
+    assert response.status_code == 404
+    assert Order.objects.get(pk=theirs.pk).status == "pending_payment"
+
+
+def test_confirm_receipt_of_a_shipped_order(shopper, client_of):
+    user, address = shopper
+    order = shipped_order(user=user, address=address)
+
+    response = client_of(user).post(f"/api/orders/{order.order_no}/confirm-receipt/")
+
+    assert response.status_code == 200
+    assert response.json()["sub_orders"][0]["status"] == "received"
+    assert response.json()["display_status"] == "received"
+
+
+def test_confirm_receipt_before_shipping_is_a_409(shopper, client_of):
+    user, address = shopper
+    order = cod_order(user=user, address=address)
+
+    response = client_of(user).post(f"/api/orders/{order.order_no}/confirm-receipt/")
+
+    assert response.status_code == 409
+
+
+def test_confirm_receipt_of_one_sub_order(shopper, client_of):
+    user, address = shopper
+    order = shipped_order(user=user, address=address)
+    sub_order = order.sub_orders.get()
+
+    response = client_of(user).post(f"/api/sub-orders/{sub_order.sub_order_no}/confirm-receipt/")
+    stranger = client_of(UserFactory()).post(
+        f"/api/sub-orders/{sub_order.sub_order_no}/confirm-receipt/"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "received"
+    assert stranger.status_code == 404
+
+
+def test_token_auth_works_for_the_orders_api(shopper, api_client):
+    from rest_framework.authtoken.models import Token
+
+    user, address = shopper
+    order = place_order(user=user, address=address)
+    token = Token.objects.create(user=user)
+
+    response = api_client.get(
+        f"/api/orders/{order.order_no}/", HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
+
+    assert response.status_code == 200
+
+
+# Schema
+
+
+def test_the_openapi_schema_describes_the_orders_api_and_is_valid():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    validate_schema(schema)
+    paths = schema["paths"]
+    assert "requestBody" in paths["/api/orders/preview/"]["post"]
+    create = paths["/api/orders/"]["post"]
+    assert {"200", "201", "400", "409"} <= set(create["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert "/api/orders/{order_no}/cancel/" in paths
+    assert "/api/sub-orders/{sub_order_no}/confirm-receipt/" in paths
+
+
+def test_the_schema_endpoint_answers(api_client):
+    assert api_client.get("/api/schema/").status_code == 200
