@@ -146,3 +146,17 @@ def ensure_role_groups(*, using: str = DEFAULT_DB_ALIAS) -> None:
 def ensure_role_groups_after_migrate(**kwargs):
     """post_migrate receiver: creates the role groups and their permissions."""
     ensure_role_groups(using=kwargs.get("using", DEFAULT_DB_ALIAS))
+
+
+def grant_merchant_staff_role(*, user) -> None:
+    """A user linked to a merchant can sign in to the admin with the merchant staff role."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=MERCHANT_STAFF).first()
+    if group is None:
+        ensure_role_groups()
+        group = Group.objects.get(name=MERCHANT_STAFF)
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
