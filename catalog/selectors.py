@@ -221,7 +221,7 @@ def listed_products() -> QuerySet:
 
 def search_terms(query: str) -> list[str]:
     """The words of a search box entry (letters, digits and CJK; punctuation dropped)."""
-    return re.findall(r"\w+", query or "")[:8]
+    return re.findall(r"[^\W_]+", query or "")[:8]
 
 
 def _group_attribute_values(value_ids: list[int]) -> list[list[int]]:
@@ -294,22 +294,24 @@ def product_search(
 
 
 def _match_query(products: QuerySet, query: str, terms: list[str]) -> QuerySet:
-    substring = Q()
-    for term in terms:
-        substring &= Q(title__icontains=term) | Q(subtitle__icontains=term)
     title_bonus = Case(
         When(title__icontains=query, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
     )
-    if connection.vendor != "postgresql":
-        return products.filter(substring).annotate(relevance=title_bonus)
+    postgres = connection.vendor == "postgresql"
+    # Every word must be in the title or subtitle (or, on PostgreSQL, be a near miss of a title
+    # word); or all words must prefix-match the search document (description included).
+    every_word = Q()
+    for term in terms:
+        word = Q(title__icontains=term) | Q(subtitle__icontains=term)
+        if postgres and len(term) >= 3:
+            word |= Q(title__trigram_word_similar=term)
+        every_word &= word
+    if not postgres:
+        return products.filter(every_word).annotate(relevance=title_bonus)
 
     full_text = SearchQuery(
         " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
     )
-    near_miss = Q()
-    for term in terms:
-        if len(term) >= 3:
-            near_miss |= Q(title__trigram_word_similar=term)
     products = products.annotate(
         relevance=SearchRank(F("search_document"), full_text)
         + Greatest(
@@ -318,7 +320,7 @@ def _match_query(products: QuerySet, query: str, terms: list[str]) -> QuerySet:
         )
         + title_bonus,
     )
-    return products.filter(substring | Q(search_document=full_text) | near_miss)
+    return products.filter(every_word | Q(search_document=full_text))
 
 
 def featured_products(*, limit: int = 8) -> list[Product]:

@@ -176,3 +176,93 @@ def stocked_sku(*, on_hand: int = 10, allocated: int = 0, **sku_fields) -> SKU:
         product.price_from = sku.price
         product.save(update_fields=["price_from"])
     return sku
+
+
+class SearchCatalogue:
+    """A small known catalogue for search, filter and page tests.
+
+    数码 (digital) > 手机 (phones), 电视 (tv); 运动 (sport). Brands Huawei, Apple, Xiaomi.
+    Colour Red/Blue and Size M/L on SKUs.
+    """
+
+    def __init__(self):
+        self.digital = CategoryFactory(name="数码", slug="digital", position=1)
+        self.phones = CategoryFactory(name="手机", slug="phones", parent=self.digital)
+        self.tv = CategoryFactory(name="电视", slug="tv", parent=self.digital)
+        self.sport = CategoryFactory(name="运动", slug="sport", position=2)
+        self.huawei = BrandFactory(name="Huawei", slug="huawei")
+        self.apple = BrandFactory(name="Apple", slug="apple")
+        self.xiaomi = BrandFactory(name="Xiaomi", slug="xiaomi")
+        colour = AttributeFactory(code="colour", name="Colour")
+        size = AttributeFactory(code="size", name="Size")
+        self.red = AttributeValueFactory(attribute=colour, value="Red")
+        self.blue = AttributeValueFactory(attribute=colour, value="Blue")
+        self.size_m = AttributeValueFactory(attribute=size, value="M")
+        self.size_l = AttributeValueFactory(attribute=size, value="L")
+        self.merchant = MerchantFactory(name="Huawei Store", slug="huawei-store")
+
+        self.mate = self._product(
+            "华为手机 Mate 60",
+            "5G 智能手机",
+            self.phones,
+            self.huawei,
+            "5999.00",
+            sales=500,
+            values=[self.blue],
+        )
+        self.iphone = self._product(
+            "iPhone 15 Pro",
+            "Apple smartphone",
+            self.phones,
+            self.apple,
+            "7999.00",
+            sales=900,
+            values=[self.red],
+        )
+        self.tv_set = self._product(
+            "小米电视 65寸",
+            "4K 超高清",
+            self.tv,
+            self.xiaomi,
+            "2999.00",
+            sales=100,
+            values=[],
+            description="Waterproof remote included.",
+        )
+        self.holder = self._product(
+            "车载支架", "手机支架 配件", self.phones, None, "49.00", sales=50, values=[]
+        )
+        self.shoes = self._product(
+            "Running shoes",
+            "Light trainers",
+            self.sport,
+            None,
+            "399.00",
+            sales=300,
+            values=[self.red, self.size_m],
+            on_hand=0,
+        )
+        self.hidden = self._product(
+            "华为手机 旧款", "inactive", self.phones, self.huawei, "999.00", sales=0, values=[]
+        )
+        self.hidden.is_active = False
+        self.hidden.save(update_fields=["is_active"])
+
+    def _product(
+        self, title, subtitle, category, brand, price, *, sales, values, on_hand=10, description=""
+    ):
+        product = ProductFactory(
+            title=title,
+            subtitle=subtitle,
+            category=category,
+            brand=brand,
+            price_from=Decimal(price),
+            sales_count=sales,
+            merchant=self.merchant,
+            description=description or "Described.",
+        )
+        sku = SKUFactory(product=product, price=Decimal(price))
+        sku.attribute_values.set(values)
+        StockRecordFactory(sku=sku, on_hand=on_hand)
+        product.sku = sku
+        return product
