@@ -1,0 +1,133 @@
+"""Read queries of orders, shared by the storefront pages, the API and the admin.
+
+A shopper's lookups always filter by the shopper: another shopper's order is "not found".
+List and detail queries prefetch what their pages show, so their query count does not grow with
+the number of orders, lines or sub-orders.
+"""
+
+from django.db.models import Prefetch, QuerySet
+
+from shop.errors import NotFound
+
+from .models import Order, OrderEvent, OrderLine, SubOrder
+
+# What a paid order shows the shopper, rolled up from its sub-orders (DESIGN.md: not stored).
+AWAITING_SHIPMENT = "awaiting_shipment"
+PARTIALLY_SHIPPED = "partially_shipped"
+SHIPPED = "shipped"
+RECEIVED = "received"
+COMPLETED = "completed"
+CLOSED = "closed"
+
+DISPLAY_STATUS_LABELS = {
+    Order.Status.PENDING_PAYMENT.value: "Awaiting payment",
+    Order.Status.CANCELLED.value: "Cancelled",
+    Order.Status.PAYMENT_FAILED.value: "Payment failed",
+    AWAITING_SHIPMENT: "Awaiting shipment",
+    PARTIALLY_SHIPPED: "Partially shipped",
+    SHIPPED: "Shipped",
+    RECEIVED: "Received",
+    COMPLETED: "Completed",
+    CLOSED: "Closed",
+}
+
+_ON_ITS_WAY = {SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED}
+
+
+def _sub_orders_prefetch() -> Prefetch:
+    return Prefetch(
+        "sub_orders",
+        queryset=SubOrder.objects.select_related("merchant", "warehouse").order_by("pk"),
+    )
+
+
+def _lines_prefetch() -> Prefetch:
+    return Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+
+
+def order_list_for_user(*, user, status: str | None = None) -> QuerySet[Order]:
+    """The shopper's orders, newest first. `status` is a stored status (pending_payment,
+    paid, cancelled, payment_failed) or a roll-up of paid orders (awaiting_shipment, shipped,
+    received, completed, closed: paid orders with a sub-order in that state)."""
+    orders = Order.objects.filter(user=user).prefetch_related(
+        _lines_prefetch(), _sub_orders_prefetch()
+    )
+    if status in Order.Status.values:
+        return orders.filter(status=status)
+    if status == SHIPPED:
+        return orders.filter(
+            status=Order.Status.PAID,
+            pk__in=SubOrder.objects.filter(status__in=_ON_ITS_WAY).values("order_id"),
+        )
+    if status in SubOrder.Status.values:
+        return orders.filter(
+            status=Order.Status.PAID,
+            pk__in=SubOrder.objects.filter(status=status).values("order_id"),
+        )
+    return orders
+
+
+def order_get_for_user(*, user, order_no: str) -> Order:
+    """One of the shopper's orders with its lines, sub-orders, bill and timeline."""
+    order = (
+        Order.objects.filter(user=user, order_no=order_no)
+        .prefetch_related(
+            _lines_prefetch(),
+            _sub_orders_prefetch(),
+            "price_lines",
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+def order_display_status(order: Order) -> str:
+    """The status a shopper sees: the stored one until paid, then the roll-up of its
+    sub-orders (closed ones count only when all are closed). Uses prefetched sub-orders."""
+    if order.status != Order.Status.PAID:
+        return order.status
+    statuses = [s.status for s in order.sub_orders.all()]
+    live = [s for s in statuses if s != SubOrder.Status.CLOSED]
+    if statuses and not live:
+        return CLOSED
+    if not live or all(s == SubOrder.Status.AWAITING_SHIPMENT for s in live):
+        return AWAITING_SHIPMENT
+    if any(s == SubOrder.Status.AWAITING_SHIPMENT for s in live):
+        return PARTIALLY_SHIPPED
+    if any(s in _ON_ITS_WAY for s in live):
+        return SHIPPED
+    if all(s == SubOrder.Status.COMPLETED for s in live):
+        return COMPLETED
+    return RECEIVED
+
+
+def order_display_status_label(order: Order) -> str:
+    return DISPLAY_STATUS_LABELS.get(order_display_status(order), order.get_status_display())
+
+
+def sub_order_get_for_user(*, user, sub_order_no: str) -> SubOrder:
+    sub_order = (
+        SubOrder.objects.filter(order__user=user, sub_order_no=sub_order_no)
+        .select_related("order", "merchant", "warehouse")
+        .prefetch_related(_lines_prefetch())
+        .first()
+    )
+    if sub_order is None:
+        raise NotFound("Sub-order not found.")
+    return sub_order
+
+
+def sub_orders_for_merchant(*, merchant, status: str | None = None) -> QuerySet[SubOrder]:
+    """The merchant's sub-orders, oldest first: the queue its warehouse works through."""
+    sub_orders = (
+        SubOrder.objects.filter(merchant=merchant)
+        .select_related("order", "warehouse")
+        .prefetch_related(_lines_prefetch())
+        .order_by("created_at", "pk")
+    )
+    if status:
+        sub_orders = sub_orders.filter(status=status)
+    return sub_orders
