@@ -288,7 +288,11 @@ def outbox_relay_due(*, now=None, batch_size: int | None = None) -> list[int]:
 @transaction.atomic
 def outbox_retry(*, outbox_id: int, actor) -> OutboxMessage:
     """Ops: send a failed or dead row again now (re-rendered if its template was broken)."""
-    row = OutboxMessage.objects.select_for_update().select_related("rule").get(pk=outbox_id)
+    row = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("rule")
+        .get(pk=outbox_id)
+    )
     if row.status == Status.SENT:
         raise Conflict("This message was already sent.", code="already_sent")
     if row.status == Status.SENDING and (

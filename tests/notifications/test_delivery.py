@@ -1,0 +1,358 @@
+"""Delivery of outbox rows: once per row as a person can tell, retried, never lost."""
+
+import base64
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from notifications import tasks
+from notifications.channels import get_backend
+from notifications.channels.signed_http import sign
+from notifications.models import InboxMessage, OutboxMessage
+from notifications.services import _delivery_for, outbox_deliver, outbox_retry
+from shop import events
+from tests.accounts.factories import UserFactory
+from tests.notifications.backends import RecordingBackend
+from tests.notifications.factories import OutboxMessageFactory
+
+Status = OutboxMessage.Status
+NOW = timezone.make_aware(timezone.datetime(2026, 11, 25, 10, 0))
+
+
+@pytest.fixture
+def recording_sms(settings):
+    RecordingBackend.sent = []
+    settings.NOTIFICATION_BACKENDS = {
+        "sms": {"BACKEND": "tests.notifications.backends.RecordingBackend"}
+    }
+    return RecordingBackend
+
+
+@pytest.fixture
+def sms_provider_down(settings):
+    settings.NOTIFICATION_BACKENDS = {
+        "sms": {"BACKEND": "tests.notifications.backends.ProviderDownBackend"}
+    }
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+
+
+@pytest.mark.django_db
+def test_a_duplicated_delivery_task_shows_the_message_once():
+    # given a pending inbox row
+    row = OutboxMessageFactory()
+    # when the delivery task runs twice (a redelivered broker message)
+    tasks.deliver_outbox.delay([row.pk])
+    tasks.deliver_outbox.delay([row.pk])
+    # then the shopper has one message and the row was sent in one attempt
+    assert InboxMessage.objects.filter(user=row.recipient).count() == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 1)
+    assert row.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_providers_get_the_rows_idempotency_key(recording_sms):
+    # given a pending SMS row
+    row = OutboxMessageFactory(channel="sms")
+    # when it is delivered twice
+    outbox_deliver(outbox_id=row.pk)
+    outbox_deliver(outbox_id=row.pk)
+    # then the provider was called once, with the row's key
+    assert [d.idempotency_key for d in recording_sms.sent] == [f"shop-outbox-{row.pk}"]
+    row.refresh_from_db()
+    assert row.provider_message_id == f"rec-{row.pk}"
+
+
+@pytest.mark.django_db
+def test_a_failing_provider_retries_with_backoff_and_ends_dead(sms_provider_down):
+    # given an SMS row and a provider that is down
+    with time_machine.travel(NOW, tick=False) as clock:
+        row = OutboxMessageFactory(channel="sms")
+        # when the first delivery fails
+        tasks.deliver_outbox.delay([row.pk])
+        row.refresh_from_db()
+        # then it waits 30 s before the next try
+        assert (row.status, row.attempts) == (Status.FAILED, 1)
+        assert row.next_attempt_at == NOW + timedelta(seconds=30)
+        assert "503" in row.last_error
+
+        # when the relay runs before the backoff is over
+        clock.shift(timedelta(seconds=20))
+        tasks.relay_pending_outbox.delay()
+        # then nothing is tried
+        row.refresh_from_db()
+        assert row.attempts == 1
+
+        # when the relay runs after each backoff (30 s, then 60 s)
+        clock.shift(timedelta(seconds=11))
+        tasks.relay_pending_outbox.delay()
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == (Status.FAILED, 2)
+        assert row.next_attempt_at == timezone.now() + timedelta(seconds=60)
+        clock.shift(timedelta(seconds=61))
+        tasks.relay_pending_outbox.delay()
+
+        # then after the third attempt it gives up, with the error kept for ops
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == (Status.DEAD, 3)
+        assert "503" in row.last_error
+        clock.shift(timedelta(hours=2))
+        tasks.relay_pending_outbox.delay()
+        row.refresh_from_db()
+        assert row.attempts == 3
+
+
+@pytest.mark.django_db
+def test_ops_retry_of_a_dead_row_sends_it(django_capture_on_commit_callbacks):
+    # given an inbox row that died
+    row = OutboxMessageFactory(status=Status.DEAD, attempts=6, last_error="boom")
+    ops = UserFactory(is_staff=True)
+    # when ops retry it
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_retry(outbox_id=row.pk, actor=ops)
+    # then it is delivered
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    assert InboxMessage.objects.filter(user=row.recipient).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_worker_dying_mid_send_is_redelivered_once():
+    # given a worker that stored the inbox message and died before marking the row sent
+    with time_machine.travel(NOW, tick=False) as clock:
+        row = OutboxMessageFactory()
+        get_backend("inbox").send(_delivery_for(row))
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            status=Status.SENDING, attempts=1, sending_since=timezone.now()
+        )
+        # when the relay runs while the send could still be in progress
+        clock.shift(timedelta(minutes=2))
+        tasks.relay_pending_outbox.delay()
+        # then it is left alone
+        row.refresh_from_db()
+        assert row.status == Status.SENDING
+
+        # when the relay runs after five minutes
+        clock.shift(timedelta(minutes=4))
+        tasks.relay_pending_outbox.delay()
+        tasks.relay_pending_outbox.delay()
+        # then the row is sent, and the shopper still has exactly one message
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == (Status.SENT, 2)
+        assert InboxMessage.objects.filter(user=row.recipient).count() == 1
+
+
+@pytest.mark.django_db
+def test_broker_down_leaves_rows_pending_and_the_relay_delivers(
+    default_rules, make_event, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a broker that refuses every message
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver_outbox, "apply_async", broker_down)
+    shopper = UserFactory()
+    # when an order is paid (the transition commits, the enqueue fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    # then the rows wait, and the shopper has nothing yet
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.PENDING}
+    assert not InboxMessage.objects.exists()
+
+    # when the relay runs
+    monkeypatch.undo()
+    tasks.relay_pending_outbox.delay()
+    # then every message is delivered, once
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert InboxMessage.objects.filter(user=shopper).count() == 1
+
+
+@pytest.fixture
+def celery_not_eager():
+    from shop.celery import app
+
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def dead_broker(celery_not_eager):
+    app = celery_not_eager
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_transport_options = {"max_retries": 0}
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield app
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_with_a_dead_broker_commits_and_the_relay_delivers_later(
+    default_rules, make_event, dead_broker
+):
+    # given Celery pointed at a broker nobody listens on
+    shopper = UserFactory()
+    # when a transition commits
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    # then the state change stands and its pushes wait
+    assert OutboxMessage.objects.filter(recipient=shopper, status=Status.PENDING).count() == 3
+
+    # when the broker is back and the relay runs (as the worker would)
+    tasks.relay_pending_outbox.apply()
+    # then everything is delivered once
+    assert OutboxMessage.objects.filter(recipient=shopper, status=Status.SENT).count() == 3
+    assert InboxMessage.objects.filter(user=shopper).count() == 1
+
+
+@pytest.fixture
+def redis_queue(celery_not_eager, settings):
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete("celery")
+    yield client
+    client.delete("celery")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_pushes_are_queued_on_the_real_broker(default_rules, make_event, redis_queue):
+    # given Celery on the real Redis broker and no worker running
+    shopper = UserFactory()
+    # when a transition commits
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+        # then nothing is queued before the commit
+        assert redis_queue.llen("celery") == 0
+    # then one delivery task with the outbox ids is waiting on the broker
+    assert redis_queue.llen("celery") == 1
+    message = json.loads(redis_queue.lindex("celery", 0))
+    assert message["headers"]["task"] == "notifications.tasks.deliver_outbox"
+    assert message["properties"]["body_encoding"] == "base64"
+    (queued_ids,), _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    assert sorted(queued_ids) == sorted(OutboxMessage.objects.values_list("id", flat=True))
+
+    # when a worker runs the task
+    tasks.deliver_outbox.apply(args=[queued_ids])
+    # then the shopper has their message
+    assert InboxMessage.objects.filter(user=shopper).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_committed_twice_is_one_message(default_rules, make_event):
+    # given an order-paid event committed once
+    shopper = UserFactory()
+    event = make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, data={"event_id": 41})
+    with transaction.atomic():
+        events.emit(event)
+    # when the same event is committed again by another transaction
+    with transaction.atomic():
+        events.emit(event)
+    # then the shopper has one inbox message
+    assert InboxMessage.objects.filter(user=shopper).count() == 1
+    assert OutboxMessage.objects.filter(recipient=shopper).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_a_row_once(recording_sms):
+    # given one SMS row and eight workers picking it up at the same time
+    row = OutboxMessageFactory(channel="sms")
+    barrier = threading.Barrier(8)
+    from django.db import connection
+
+    def worker():
+        barrier.wait()
+        try:
+            outbox_deliver(outbox_id=row.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    # when they all deliver
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then the provider got one SMS
+    assert len(recording_sms.sent) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 1)
+
+
+class _Provider(BaseHTTPRequestHandler):
+    received: list = []
+    answer = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Provider.received.append((dict(self.headers), body))
+        self.send_response(_Provider.answer)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"id": "prov-1"}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_provider(settings):
+    _Provider.received = []
+    _Provider.answer = 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.NOTIFICATION_BACKENDS = {
+        "sms": {
+            "BACKEND": "notifications.channels.signed_http.SignedHttpBackend",
+            "OPTIONS": {
+                "url": f"http://127.0.0.1:{server.server_port}/send",
+                "secret": "s3cret",
+                "timeout": 3,
+            },
+        }
+    }
+    yield _Provider
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.django_db
+def test_signed_http_provider_gets_a_signed_idempotent_request(http_provider):
+    # given an SMS row and a provider behind HTTP
+    row = OutboxMessageFactory(channel="sms", title="Parcel shipped", body="On its way.")
+    # when it is delivered
+    outbox_deliver(outbox_id=row.pk)
+    # then the provider got one request it can verify and dedupe
+    ((headers, body),) = http_provider.received
+    assert headers["Idempotency-Key"] == f"shop-outbox-{row.pk}"
+    expected = sign(secret="s3cret", timestamp=headers["X-Shop-Timestamp"], body=body)
+    assert headers["X-Shop-Signature"] == expected
+    payload = json.loads(body)
+    assert (payload["title"], payload["body"]) == ("Parcel shipped", "On its way.")
+    row.refresh_from_db()
+    assert (row.status, row.provider_message_id) == (Status.SENT, "prov-1")
+
+
+@pytest.mark.django_db
+def test_signed_http_provider_errors_become_retries(http_provider):
+    # given a provider answering 500
+    http_provider.answer = 500
+    row = OutboxMessageFactory(channel="sms")
+    # when the row is delivered
+    outbox_deliver(outbox_id=row.pk)
+    # then it is marked failed with the provider's answer, to be retried
+    row.refresh_from_db()
+    assert row.status == Status.FAILED
+    assert "HTTP 500" in row.last_error
