@@ -72,7 +72,7 @@ def _key(value: str) -> str:
 def _notify_url(name: str, config: dict) -> str:
     if config.get("notify_url"):
         return config["notify_url"]
-    path = reverse("payments-api:notify", kwargs={"gateway": name})
+    path = reverse("api-payments-notify", kwargs={"gateway": name})
     return settings.SITE_URL.rstrip("/") + path
 
 

@@ -1,0 +1,54 @@
+"""Read queries of payments shared by the pages and the API."""
+
+from django.db.models import Prefetch
+
+from orders.models import Order, OrderLine
+from shop.errors import NotFound
+
+from .models import Payment
+
+
+def order_to_pay_for_user(*, user, order_no: str) -> Order:
+    """The shopper's order with its lines (and their merchants) for the pay page."""
+    if not getattr(user, "pk", None):
+        raise NotFound("Order not found.")
+    order = (
+        Order.objects.filter(order_no=order_no, user_id=user.pk)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("merchant").order_by("pk"))
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+def payment_get_for_user(*, user, payment_no: str) -> Payment:
+    """A payment of one of the shopper's orders; another shopper's is 'not found'."""
+    if not getattr(user, "pk", None):
+        raise NotFound("Payment not found.")
+    payment = (
+        Payment.objects.select_related("order")
+        .filter(payment_no=payment_no, order__user_id=user.pk)
+        .first()
+    )
+    if payment is None:
+        raise NotFound("Payment not found.")
+    return payment
+
+
+def payment_open_for_order(*, order: Order) -> Payment | None:
+    return (
+        Payment.objects.filter(order=order, status=Payment.Status.CREATED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def order_merchant_names(order: Order) -> list[str]:
+    names: list[str] = []
+    for line in order.lines.all():
+        if line.merchant.name not in names:
+            names.append(line.merchant.name)
+    return names

@@ -1,0 +1,141 @@
+"""Storefront pages of payments: choose a method, the sandbox cashier, the return page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from shop.errors import DomainError, NotFound
+
+from . import selectors, services
+from .gateways import is_sandbox
+from .models import Method, Payment
+from .sandbox.keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_MCHID
+from .sandbox.server import sandbox_settle
+
+
+def _order_url(order_no: str) -> str:
+    try:
+        return reverse("orders:detail", args=[order_no])
+    except NoReverseMatch:
+        return reverse("catalog:home")
+
+
+METHOD_CHOICES = [
+    (Method.ALIPAY, "Alipay", "Pay with the Alipay app or balance"),
+    (Method.WECHAT, "WeChat Pay", "Scan with WeChat"),
+    (Method.COD, "Cash on delivery", "Pay the courier when the parcel arrives"),
+]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request, order_no: str):
+    try:
+        order = selectors.order_to_pay_for_user(user=request.user, order_no=order_no)
+    except NotFound:
+        raise Http404("Order not found") from None
+    status = 200
+    if request.method == "POST":
+        method = request.POST.get("method", "")
+        try:
+            payment = services.payment_start(
+                order_no=order.order_no, user=request.user, method=method
+            )
+            if payment.method == Method.COD:
+                messages.success(
+                    request, "Cash on delivery confirmed: pay the courier when your parcel arrives."
+                )
+                return redirect(_order_url(order.order_no))
+            pay_url = services.payment_pay_request(payment=payment).pay_url
+            if pay_url.startswith(("/", "http://", "https://")):
+                return redirect(pay_url)
+            return redirect("payments:result", payment_no=payment.payment_no)
+        except DomainError as error:
+            messages.error(request, str(error))
+            status = 409 if error.status_code == 409 else 400
+            order = selectors.order_to_pay_for_user(user=request.user, order_no=order_no)
+    open_payment = selectors.payment_open_for_order(order=order)
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "order": order,
+            "payable": order.payable_amount,
+            "can_pay": order.status == order.Status.PENDING_PAYMENT
+            and order.payment_due_at > timezone.now(),
+            "methods": METHOD_CHOICES,
+            "selected": (open_payment.method if open_payment else order.payment_method),
+            "order_url": _order_url(order.order_no),
+            "merchants": selectors.order_merchant_names(order),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cashier(request, payment_no: str):
+    """The sandbox gateway's cashier: what Alipay's or WeChat Pay's page would show."""
+    try:
+        payment = selectors.payment_get_for_user(user=request.user, payment_no=payment_no)
+    except NotFound:
+        raise Http404("Payment not found") from None
+    if payment.method == Method.COD or not is_sandbox(payment.method):
+        raise Http404("No sandbox cashier for this payment")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if payment.status != Payment.Status.CREATED:
+            messages.warning(request, "This payment is no longer open.")
+        elif action in ("pay", "fail", "cancel"):
+            sandbox_settle(
+                gateway=payment.method,
+                payment_no=payment.payment_no,
+                amount=payment.amount,
+                paid=action == "pay",
+            )
+        else:
+            messages.error(request, "Choose Pay, Fail or Cancel.")
+            return redirect("payments:cashier", payment_no=payment.payment_no)
+        return redirect("payments:result", payment_no=payment.payment_no)
+    order = selectors.order_to_pay_for_user(user=request.user, order_no=payment.order.order_no)
+    return render(
+        request,
+        "payments/cashier.html",
+        {
+            "payment": payment,
+            "order": order,
+            "merchants": selectors.order_merchant_names(order),
+            "merchant_id": SANDBOX_ALIPAY_APP_ID
+            if payment.method == Method.ALIPAY
+            else SANDBOX_WECHAT_MCHID,
+            "is_open": payment.status == Payment.Status.CREATED,
+        },
+    )
+
+
+@login_required
+def result(request, payment_no: str):
+    """Where the gateway returns the shopper: the outcome once the notification is processed,
+    a waiting message (refreshed every few seconds) until then."""
+    try:
+        payment = selectors.payment_get_for_user(user=request.user, payment_no=payment_no)
+    except NotFound:
+        raise Http404("Payment not found") from None
+    if payment.status == Payment.Status.SUCCEEDED and not payment.orphaned:
+        messages.success(request, f"Payment received: order {payment.order.order_no} is paid.")
+        return redirect(_order_url(payment.order.order_no))
+    return render(
+        request,
+        "payments/result.html",
+        {
+            "payment": payment,
+            "order": payment.order,
+            "order_url": _order_url(payment.order.order_no),
+            "waiting": payment.status == Payment.Status.CREATED,
+            "refunded": payment.orphaned,
+        },
+    )
