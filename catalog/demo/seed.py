@@ -78,6 +78,7 @@ class ProductSpec:
     category_id: int
     brand_id: int
     is_featured: bool
+    image_label: str = ""  # the words whose initials the generated picture shows
     skus: list[SkuSpec] = field(default_factory=list)
 
     @property
@@ -235,6 +236,7 @@ def product_spec(rng: random.Random, catalogue: Catalogue, *, index: int, code: 
         category_id=catalogue.categories[leaf_slug].pk,
         brand_id=brand.pk,
         is_featured=index % 9 == 0,
+        image_label=f"{brand.name} {noun_en.split()[-1]}",
     )
     for position, combo in enumerate(combos):
         price = _money(round(base * (1 + 0.12 * position)) - 0.1)
@@ -349,7 +351,7 @@ def ensure_demo_products(catalogue: Catalogue, count: int = DEMO_PRODUCTS) -> in
         image = ProductImage(product=product, alt=spec.title)
         image.image.save(
             f"demo-{product.pk}.jpg",
-            ContentFile(product_jpeg(label=spec.title, key=spec.title)),
+            ContentFile(product_jpeg(label=spec.image_label, key=spec.title)),
             save=True,
         )
     return len(products)
