@@ -35,6 +35,8 @@ _MERCHANT_LOOKUPS: dict[str, str] = {
     "catalog.promotiontier": "promotion__merchant",
     "catalog.limitedtimeprice": "promotion__merchant",
     "catalog.shippingregionrate": "template__merchant",
+    # A parent order may span merchants: a merchant sees it when one of its lines is theirs.
+    "orders.order": "lines__merchant",
 }
 
 
