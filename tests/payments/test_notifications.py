@@ -213,14 +213,10 @@ def test_second_method_paid_after_the_first_is_refunded(django_capture_on_commit
     alipay = _start(order, "alipay")
     wechat = _start(order, "wechat")
     with django_capture_on_commit_callbacks(execute=True):
-        sandbox_settle(
-            gateway="wechat", payment_no=wechat.payment_no, amount=wechat.amount, paid=True
-        )
+        pay_on_cashier(wechat)
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        sandbox_settle(
-            gateway="alipay", payment_no=alipay.payment_no, amount=alipay.amount, paid=True
-        )
+        pay_on_cashier(alipay)
     # then
     alipay = fresh(alipay)
     assert alipay.orphaned and alipay.refunds.get().status == Refund.Status.SUCCEEDED
