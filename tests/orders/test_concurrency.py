@@ -1,0 +1,125 @@
+"""Real threads on real PostgreSQL: no overselling, one order per idempotency key, and a
+payment racing the expiry sweep ends in exactly one outcome with stock to match."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from catalog.selectors import stock_ledger_mismatches
+from orders import services, tasks
+from orders.models import Order, OrderEvent
+from shop.errors import OutOfStock, TransitionNotAllowed
+from tests.orders.factories import place_order, shopper_with_address, stock_of, stocked_sku
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(calls):
+    """Start every call at the same moment, each in its own thread with its own connection;
+    returns each call's result or the exception it raised, in order."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait()
+            outcomes[i] = call()
+        except Exception as error:  # the outcome under test
+            outcomes[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def test_twenty_shoppers_racing_for_five_units_get_five_orders():
+    # given
+    sku = stocked_sku(on_hand=5)
+    shoppers = [shopper_with_address() for _ in range(20)]
+
+    def buy(user, address):
+        return lambda: services.order_create(
+            user=user, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+        )
+
+    # when
+    outcomes = run_together([buy(user, address) for user, address in shoppers])
+
+    # then
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    refused = [o for o in outcomes if isinstance(o, OutOfStock)]
+    assert len(orders) == 5, outcomes
+    assert len(refused) == 15, outcomes
+    record = stock_of(sku)
+    assert (record.on_hand, record.allocated) == (5, 5)
+    assert record.on_hand - record.allocated >= 0
+    assert stock_ledger_mismatches() == []
+    assert Order.objects.count() == 5
+
+
+def test_the_same_idempotency_key_from_two_threads_makes_one_order():
+    # given
+    sku = stocked_sku(on_hand=10)
+    shopper, address = shopper_with_address()
+
+    def submit():
+        return services.order_create(
+            user=shopper,
+            address_id=address.pk,
+            items=[(sku.pk, 2)],
+            payment_method="alipay",
+            idempotency_key="double-click",
+        )
+
+    # when
+    outcomes = run_together([submit, submit, submit])
+
+    # then
+    assert all(isinstance(o, Order) for o in outcomes), outcomes
+    assert len({o.pk for o in outcomes}) == 1
+    assert Order.objects.filter(user=shopper).count() == 1
+    assert stock_of(sku).allocated == 2
+    assert stock_ledger_mismatches() == []
+
+
+def test_a_payment_racing_the_expiry_sweep_has_exactly_one_winner():
+    # given: orders whose payment deadline has just passed
+    sku = stocked_sku(on_hand=10)
+    orders = [
+        place_order(items=[(sku, 1)], due_at=timezone.now() - timedelta(seconds=1))
+        for _ in range(4)
+    ]
+
+    # when: the gateway confirms each payment while the sweep runs
+    pays = [
+        (lambda o=o: services.order_pay_succeeded(order_id=o.pk, paid_at=timezone.now()))
+        for o in orders
+    ]
+    outcomes = run_together([*pays, tasks.sweep_unpaid_orders_once])
+
+    # then: each order is either paid (and split) or cancelled (and its stock released)
+    paid = 0
+    for order, outcome in zip(orders, outcomes, strict=False):
+        order = Order.objects.get(pk=order.pk)
+        order_events = OrderEvent.objects.filter(order=order, sub_order__isnull=True)
+        assert order_events.count() == 1
+        if order.status == Order.Status.PAID:
+            paid += 1
+            assert isinstance(outcome, Order)
+            assert order.sub_orders.count() == 1
+        else:
+            assert order.status == Order.Status.CANCELLED
+            assert isinstance(outcome, TransitionNotAllowed)
+            assert order.sub_orders.count() == 0
+    record = stock_of(sku)
+    assert (record.on_hand, record.allocated) == (10, paid)
+    assert stock_ledger_mismatches() == []
