@@ -171,3 +171,52 @@ def test_scoping_through_a_many_valued_path_lists_each_row_once(merchant):
 
     # then
     assert list(rows) == [product]
+
+
+def test_editing_a_sku_price_in_the_product_page_updates_price_from(staff_client, merchant):
+    # given a product with one SKU and one image
+    product = ProductFactory(merchant=merchant, title="Jade cup", price_from=Decimal("99.00"))
+    sku = SKUFactory(product=product, code="JC-1", price=Decimal("99.00"))
+    image = ProductImageFactory(product=product)
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert "JC-1" in page.text
+
+    # when the merchant lowers the price in the SKU row
+    response = staff_client.post(
+        url,
+        {
+            "merchant": merchant.pk,
+            "title": "Jade cup",
+            "subtitle": "",
+            "category": product.category_id,
+            "brand": "",
+            "description": "",
+            "is_active": "on",
+            "skus-TOTAL_FORMS": "1",
+            "skus-INITIAL_FORMS": "1",
+            "skus-0-id": sku.pk,
+            "skus-0-product": product.pk,
+            "skus-0-code": "JC-1",
+            "skus-0-price": "45.00",
+            "skus-0-market_price": "",
+            "skus-0-weight_grams": "500",
+            "skus-0-volume_cm3": "1000",
+            "skus-0-barcode": "",
+            "skus-0-is_active": "on",
+            "images-TOTAL_FORMS": "1",
+            "images-INITIAL_FORMS": "1",
+            "images-0-id": image.pk,
+            "images-0-product": product.pk,
+            "images-0-alt": "New alt",
+            "images-0-position": "0",
+        },
+    )
+
+    # then
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.price_from == Decimal("45.00")
+    image.refresh_from_db()
+    assert image.alt == "New alt"
