@@ -1,4 +1,13 @@
-"""Storefront pages of notifications."""
+"""Storefront pages of notifications, mounted at /inbox/."""
+
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("<int:message_id>/open/", views.open_message, name="open"),
+    path("<int:message_id>/read/", views.mark_read, name="read"),
+]

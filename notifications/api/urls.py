@@ -1,3 +1,24 @@
 """JSON API of notifications, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from notifications.api import views
+
+urlpatterns = [
+    path("notifications/", views.InboxMessageListApi.as_view(), name="notifications-list"),
+    path(
+        "notifications/read-all/",
+        views.InboxMarkAllReadApi.as_view(),
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/unread-count/",
+        views.InboxUnreadCountApi.as_view(),
+        name="notifications-unread-count",
+    ),
+    path(
+        "notifications/<int:message_id>/read/",
+        views.InboxMessageReadApi.as_view(),
+        name="notifications-read",
+    ),
+]

@@ -1,0 +1,76 @@
+"""Storefront inbox: the signed-in user's messages, newest unread first."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from notifications import selectors, services
+from shop.errors import NotFound
+
+PAGE_SIZE = 20
+
+
+def _back_to_inbox(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_GET
+def inbox(request):
+    unread_only = request.GET.get("filter") == "unread"
+    paginator = Paginator(
+        selectors.inbox_for_user(user=request.user, unread_only=unread_only), PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": page,
+            "inbox_messages": page.object_list,
+            "unread_only": unread_only,
+            # Also given by the context processor once installed; the page needs it regardless.
+            "inbox_unread_count": selectors.inbox_unread_count(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_message(request, message_id: int):
+    """Opening a message marks it read and goes to what it is about."""
+    try:
+        message = services.inbox_message_mark_read(user=request.user, message_id=message_id)
+    except NotFound:
+        raise Http404("No such message.")
+    if message.link:
+        return redirect(message.link)
+    return _back_to_inbox(request)
+
+
+@login_required
+@require_POST
+def mark_read(request, message_id: int):
+    try:
+        services.inbox_message_mark_read(user=request.user, message_id=message_id)
+    except NotFound:
+        raise Http404("No such message.")
+    return _back_to_inbox(request)
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.inbox_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, f"Marked {count} message{'s' if count != 1 else ''} as read.")
+    return _back_to_inbox(request)
