@@ -83,7 +83,7 @@ def parse_quantity(value) -> int:
     (0, -1, "abc", 1.5, "1.5", true, null) is InvalidInput."""
     if isinstance(value, int) and not isinstance(value, bool):
         quantity = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*\+?\d{1,9}\s*", value):
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
         quantity = int(value)
     else:
         raise InvalidInput(
