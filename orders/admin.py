@@ -1,0 +1,354 @@
+"""Orders in the admin: read-only records of what was bought, paid and shipped, and actions that
+go through orders.services (statuses are FSM-protected: never edited in a form).
+
+Platform operations see every order; a merchant's staff see the orders that contain one of their
+sub-orders, and of those only their own lines, sub-orders and timeline rows.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from catalog.admin_scope import (
+    MerchantScopedAdmin,
+    MerchantScopedInline,
+    is_platform_staff,
+    staff_merchant,
+)
+from shop.errors import DomainError
+
+from . import services
+from .models import Order, OrderEvent, OrderLine, PriceLine, SubOrder
+from .selectors import order_display_status_label
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(MerchantScopedInline, _ReadOnlyInline):
+    model = OrderLine
+    merchant_lookup = "merchant"
+    fields = (
+        "product_title",
+        "sku_code",
+        "sku_attributes",
+        "warehouse",
+        "unit_price",
+        "quantity",
+        "goods_amount",
+        "promotion_discount",
+        "member_discount",
+        "shipping_share",
+        "paid_amount",
+        "refunded_amount",
+        "refunded_quantity",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("warehouse")
+
+
+class PriceLineInline(MerchantScopedInline, _ReadOnlyInline):
+    model = PriceLine
+    merchant_lookup = "merchant"
+    verbose_name = "bill row"
+    verbose_name_plural = "bill (where every cent went)"
+    fields = ("kind", "label", "merchant", "amount")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("merchant")
+
+
+class SubOrderInline(MerchantScopedInline, _ReadOnlyInline):
+    model = SubOrder
+    merchant_lookup = "merchant"
+    verbose_name_plural = "sub-orders (one parcel source each)"
+    fields = (
+        "number",
+        "merchant",
+        "warehouse",
+        "status",
+        "payable_amount",
+        "shipped_at",
+        "received_at",
+        "aftersales_open",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description="Sub-order")
+    def number(self, sub_order):
+        url = reverse("admin:orders_suborder_change", args=[sub_order.pk])
+        return format_html('<a href="{}">{}</a>', url, sub_order.sub_order_no)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("merchant", "warehouse")
+
+
+class OrderEventInline(_ReadOnlyInline):
+    """The timeline. A merchant's staff see the order's own events and their sub-orders'."""
+
+    model = OrderEvent
+    verbose_name = "timeline entry"
+    verbose_name_plural = "timeline"
+    fields = (
+        "created_at",
+        "sub_order",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor_kind",
+        "actor",
+        "note",
+    )
+    ordering = ("created_at", "pk")
+
+    def get_queryset(self, request):
+        events = super().get_queryset(request).select_related("sub_order", "actor")
+        if is_platform_staff(request.user):
+            return events
+        merchant = staff_merchant(request.user)
+        if merchant is None:
+            return events.none()
+        return events.filter(Q(sub_order__isnull=True) | Q(sub_order__merchant=merchant))
+
+
+class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
+    """Rows changed only by services: no add, no delete, the object page is view-only, and
+    list actions (which need the change permission) call services."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def _run_each(self, request, queryset, call, done: str) -> None:
+        changed, failures = 0, []
+        for obj in queryset:
+            try:
+                call(obj)
+            except DomainError as error:
+                failures.append(f"{obj}: {error.detail}")
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+        for failure in failures:
+            self.message_user(request, failure, messages.ERROR)
+
+
+@admin.register(Order)
+class OrderAdmin(_ServiceOnlyAdmin):
+    merchant_lookup = "sub_orders__merchant"
+    list_display = (
+        "order_no",
+        "user",
+        "status",
+        "shown_to_shopper",
+        "payment_method",
+        "payable_amount",
+        "created_at",
+        "payment_due_at",
+    )
+    list_filter = ("status", "payment_method", "created_at")
+    search_fields = ("order_no", "user__username", "recipient", "phone")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    inlines = (SubOrderInline, OrderLineInline, PriceLineInline, OrderEventInline)
+    actions = ("cancel_unpaid",)
+    fieldsets = (
+        (None, {"fields": ("order_no", "user", "status", "shown_to_shopper", "payment_method")}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "goods_amount",
+                    "promotion_discount",
+                    "member_discount",
+                    "shipping_fee",
+                    "payable_amount",
+                    "held_coupon",
+                )
+            },
+        ),
+        (
+            "Delivery address (as ordered)",
+            {
+                "fields": (
+                    "recipient",
+                    "phone",
+                    "province",
+                    "city",
+                    "district",
+                    "address_detail",
+                    "buyer_note",
+                )
+            },
+        ),
+        (
+            "Dates",
+            {"fields": ("created_at", "payment_due_at", "paid_at", "closed_at", "close_reason")},
+        ),
+    )
+    readonly_fields = (
+        "order_no",
+        "user",
+        "status",
+        "shown_to_shopper",
+        "payment_method",
+        "goods_amount",
+        "promotion_discount",
+        "member_discount",
+        "shipping_fee",
+        "payable_amount",
+        "held_coupon",
+        "recipient",
+        "phone",
+        "province",
+        "city",
+        "district",
+        "address_detail",
+        "buyer_note",
+        "created_at",
+        "payment_due_at",
+        "paid_at",
+        "closed_at",
+        "close_reason",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sub_orders")
+
+    @admin.display(description="Shopper sees")
+    def shown_to_shopper(self, order):
+        return order_display_status_label(order)
+
+    def has_ops_permission(self, request):
+        return is_platform_staff(request.user)
+
+    @admin.action(
+        description="Cancel selected unpaid orders (stock and coupon return)", permissions=["ops"]
+    )
+    def cancel_unpaid(self, request, queryset):
+        self._run_each(
+            request,
+            queryset.order_by("pk"),
+            lambda order: services.order_cancel(
+                order_no=order.order_no, actor=request.user, reason="Cancelled by operations"
+            ),
+            "order(s) cancelled",
+        )
+
+
+class SubOrderActionForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Reason",
+        help_text="Shown to the shopper, e.g. 'Sold out in this warehouse'.",
+    )
+
+
+@admin.register(SubOrder)
+class SubOrderAdmin(_ServiceOnlyAdmin):
+    merchant_lookup = "merchant"
+    action_form = SubOrderActionForm
+    list_display = (
+        "sub_order_no",
+        "order_link",
+        "merchant",
+        "warehouse",
+        "status",
+        "payable_amount",
+        "aftersales_open",
+        "created_at",
+        "shipped_at",
+    )
+    list_filter = ("status", "aftersales_open", "merchant", "warehouse", "created_at")
+    search_fields = ("sub_order_no", "order__order_no", "order__recipient", "order__phone")
+    list_select_related = ("order", "merchant", "warehouse")
+    date_hierarchy = "created_at"
+    inlines = (OrderLineInline, OrderEventInline)
+    actions = ("close_out_of_stock",)
+    fields = (
+        "sub_order_no",
+        "order_link",
+        "merchant",
+        "warehouse",
+        "status",
+        "aftersales_open",
+        "goods_amount",
+        "discount_amount",
+        "shipping_fee",
+        "payable_amount",
+        "ship_to",
+        "created_at",
+        "shipped_at",
+        "delivered_at",
+        "received_at",
+        "completed_at",
+        "closed_at",
+        "close_reason",
+        "auto_confirm_at",
+        "auto_complete_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Order", ordering="order__order_no")
+    def order_link(self, sub_order):
+        url = reverse("admin:orders_order_change", args=[sub_order.order_id])
+        return format_html('<a href="{}">{}</a>', url, sub_order.order.order_no)
+
+    @admin.display(description="Ship to")
+    def ship_to(self, sub_order):
+        order = sub_order.order
+        return (
+            f"{order.recipient} {order.phone}, {order.province} {order.city} "
+            f"{order.district} {order.address_detail}"
+        )
+
+    @admin.action(
+        description="Close as out of stock (releases stock; give a reason)", permissions=["change"]
+    )
+    def close_out_of_stock(self, request, queryset):
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason:
+            self.message_user(
+                request,
+                "Give the reason the shopper will read, then run the action again.",
+                messages.ERROR,
+            )
+            return
+        self._run_each(
+            request,
+            queryset.order_by("pk"),
+            lambda sub_order: services.sub_order_close_out_of_stock(
+                sub_order_id=sub_order.pk, actor=request.user, reason=reason
+            ),
+            "sub-order(s) closed as out of stock",
+        )

@@ -1,0 +1,207 @@
+"""The orders admin through its real URLs: who sees which orders, read-only records, and the
+actions that go through the services."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.models import Order, OrderEvent, SubOrder
+from tests.catalog.factories import MerchantFactory
+from tests.catalog.factories_admin import merchant_staff_user, ops_user
+from tests.orders.factories import paid_order, place_order, stock_of, stocked_sku
+
+pytestmark = pytest.mark.django_db
+
+ORDERS = reverse("admin:orders_order_changelist")
+SUB_ORDERS = reverse("admin:orders_suborder_changelist")
+
+
+@pytest.fixture
+def shops():
+    """Two merchants and an order with a parcel from each, plus an order only from B."""
+    a, b = MerchantFactory(name="Shop A"), MerchantFactory(name="Shop B")
+    sku_a, sku_b = stocked_sku(merchant=a, on_hand=10), stocked_sku(merchant=b, on_hand=10)
+    both = paid_order(items=[(sku_a, 1), (sku_b, 2)])
+    only_b = paid_order(items=[(sku_b, 1)])
+    return {"a": a, "b": b, "sku_a": sku_a, "sku_b": sku_b, "both": both, "only_b": only_b}
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_ops_see_every_order(client, shops):
+    # when
+    response = _client_for(client, ops_user()).get(ORDERS)
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert shops["both"].order_no in content
+    assert shops["only_b"].order_no in content
+
+
+def test_merchant_staff_see_only_orders_with_their_parcels(client, shops):
+    # given
+    staff = merchant_staff_user(merchant=shops["a"])
+    client = _client_for(client, staff)
+
+    # when
+    listing = client.get(ORDERS).content.decode()
+    other = client.get(reverse("admin:orders_order_change", args=[shops["only_b"].pk]))
+    own = client.get(reverse("admin:orders_order_change", args=[shops["both"].pk]))
+
+    # then
+    assert shops["both"].order_no in listing
+    assert shops["only_b"].order_no not in listing
+    assert other.status_code in (302, 404)
+    assert own.status_code == 200
+    page = own.content.decode()
+    # of the shared order, only their own parcel and lines
+    a_sub = shops["both"].sub_orders.get(merchant=shops["a"])
+    b_sub = shops["both"].sub_orders.get(merchant=shops["b"])
+    assert a_sub.sub_order_no in page
+    assert b_sub.sub_order_no not in page
+    assert shops["sku_a"].code in page
+    assert shops["sku_b"].code not in page
+
+
+def test_the_order_page_is_read_only_with_lines_bill_and_timeline(client, shops):
+    # given
+    order = shops["both"]
+    client = _client_for(client, ops_user())
+    url = reverse("admin:orders_order_change", args=[order.pk])
+
+    # when
+    page = client.get(url)
+    post = client.post(url, {"recipient": "Someone else"})
+
+    # then
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'name="_save"' not in content
+    assert 'name="status"' not in content
+    assert "timeline" in content.lower()
+    assert "pay_succeeded" in content
+    assert shops["sku_a"].code in content and shops["sku_b"].code in content
+    assert post.status_code == 403
+    assert Order.objects.get(pk=order.pk).recipient != "Someone else"
+
+
+def test_order_list_queries_do_not_grow_with_orders(client, shops):
+    # given
+    client = _client_for(client, ops_user())
+    client.get(ORDERS)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        client.get(ORDERS)
+    for _ in range(5):
+        paid_order(items=[(shops["sku_a"], 1), (shops["sku_b"], 1)])
+
+    # when
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(ORDERS)
+
+    # then
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_merchant_closes_a_parcel_as_out_of_stock_with_a_reason(client, shops):
+    # given
+    staff = merchant_staff_user(merchant=shops["a"])
+    sub_order = shops["both"].sub_orders.get(merchant=shops["a"])
+    client = _client_for(client, staff)
+
+    # when
+    response = client.post(
+        SUB_ORDERS,
+        {
+            "action": "close_out_of_stock",
+            "_selected_action": [sub_order.pk],
+            "reason": "Sold out in this warehouse",
+        },
+        follow=True,
+    )
+
+    # then
+    assert response.status_code == 200
+    assert "1 sub-order(s) closed as out of stock" in response.content.decode()
+    closed = SubOrder.objects.get(pk=sub_order.pk)
+    assert closed.status == SubOrder.Status.CLOSED
+    assert closed.close_reason == "Sold out in this warehouse"
+    assert stock_of(shops["sku_a"]).allocated == 0
+    event = OrderEvent.objects.get(sub_order=sub_order, transition="out_of_stock")
+    assert event.actor == staff
+    assert event.actor_kind == OrderEvent.ActorKind.MERCHANT
+
+
+def test_closing_without_a_reason_changes_nothing(client, shops):
+    # given
+    sub_order = shops["both"].sub_orders.get(merchant=shops["a"])
+    client = _client_for(client, merchant_staff_user(merchant=shops["a"]))
+
+    # when
+    response = client.post(
+        SUB_ORDERS,
+        {"action": "close_out_of_stock", "_selected_action": [sub_order.pk], "reason": ""},
+        follow=True,
+    )
+
+    # then
+    assert "Give the reason" in response.content.decode()
+    assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.AWAITING_SHIPMENT
+
+
+def test_merchant_cannot_close_another_merchants_parcel(client, shops):
+    # given
+    other = shops["only_b"].sub_orders.get()
+    client = _client_for(client, merchant_staff_user(merchant=shops["a"]))
+
+    # when
+    client.post(
+        SUB_ORDERS,
+        {"action": "close_out_of_stock", "_selected_action": [other.pk], "reason": "x"},
+        follow=True,
+    )
+
+    # then
+    assert SubOrder.objects.get(pk=other.pk).status == SubOrder.Status.AWAITING_SHIPMENT
+
+
+def test_sub_order_list_is_scoped_and_filterable_by_status(client, shops):
+    # given
+    client = _client_for(client, merchant_staff_user(merchant=shops["b"]))
+    mine = SubOrder.objects.filter(merchant=shops["b"])
+
+    # when
+    listing = client.get(SUB_ORDERS, {"status__exact": "awaiting_shipment"}).content.decode()
+
+    # then
+    assert all(s.sub_order_no in listing for s in mine)
+    assert shops["both"].sub_orders.get(merchant=shops["a"]).sub_order_no not in listing
+
+
+def test_ops_cancel_unpaid_orders_and_merchants_cannot(client, shops):
+    # given
+    sku = stocked_sku(on_hand=3)
+    unpaid = place_order(items=[(sku, 2)])
+
+    # when: a merchant's staff does not even get the action
+    merchant_page = _client_for(client, merchant_staff_user(merchant=shops["a"])).get(ORDERS)
+    assert "cancel_unpaid" not in merchant_page.content.decode()
+    client.logout()
+    response = _client_for(client, ops_user()).post(
+        ORDERS,
+        {"action": "cancel_unpaid", "_selected_action": [unpaid.pk, shops["both"].pk]},
+        follow=True,
+    )
+
+    # then: the unpaid one is cancelled, the paid one refused with a message
+    content = response.content.decode()
+    assert "1 order(s) cancelled" in content
+    assert shops["both"].order_no in content
+    assert Order.objects.get(pk=unpaid.pk).status == Order.Status.CANCELLED
+    assert Order.objects.get(pk=shops["both"].pk).status == Order.Status.PAID
+    assert stock_of(sku).allocated == 0
