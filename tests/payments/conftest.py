@@ -5,3 +5,20 @@ import pytest
 def _sandbox_keys_in_tmp(settings, tmp_path_factory):
     """The sandbox keeps its keys outside the repository; tests share one generated set."""
     settings.PAYMENT_SANDBOX_DIR = str(tmp_path_factory.getbasetemp() / "payments-sandbox")
+
+
+@pytest.fixture
+def sandbox_paid_order(django_capture_on_commit_callbacks):
+    """Make an order and pay it the way a shopper does: start the payment, press Pay on the
+    sandbox cashier, let the gateway's signed notification arrive."""
+    from payments import services
+    from tests.payments.factories import fresh, pay_on_cashier, pending_order
+
+    def make(*, price="100.00", quantity=1, method="alipay", user=None):
+        order = pending_order(price=price, quantity=quantity, user=user)
+        payment = services.payment_start(order_no=order.order_no, user=order.user, method=method)
+        with django_capture_on_commit_callbacks(execute=True):
+            pay_on_cashier(payment)
+        return fresh(order), fresh(payment)
+
+    return make

@@ -1,0 +1,248 @@
+"""Payments in the admin, for platform operations only: payments and the notification log are
+read-only (money is never edited by hand), refunds can be retried, reconciliation is a report."""
+
+from django.contrib import admin, messages
+from django.db.models import Sum
+
+from catalog.admin_scope import is_platform_staff
+from shop.errors import DomainError
+
+from . import services
+from .models import (
+    Payment,
+    PaymentNotification,
+    ReconciliationMismatch,
+    ReconciliationRun,
+    Refund,
+)
+
+
+class OpsOnlyAdmin(admin.ModelAdmin):
+    """Visible to platform operations (and superusers) only; merchants never see money rows."""
+
+    def has_module_permission(self, request):
+        return is_platform_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_platform_staff(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ["refund_no", "amount", "status", "reason", "attempts", "created_at", "succeeded_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NotificationInline(admin.TabularInline):
+    model = PaymentNotification
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "trade_no", "signature_valid", "outcome", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(OpsOnlyAdmin):
+    list_display = [
+        "payment_no",
+        "order_no",
+        "method",
+        "amount",
+        "status",
+        "orphaned",
+        "gateway_trade_no",
+        "paid_at",
+        "created_at",
+    ]
+    list_filter = ["status", "method", "orphaned", "created_at", "paid_at"]
+    search_fields = ["payment_no", "order__order_no", "gateway_trade_no"]
+    date_hierarchy = "created_at"
+    list_select_related = ["order"]
+    readonly_fields = [
+        "payment_no",
+        "order",
+        "method",
+        "amount",
+        "status",
+        "gateway_trade_no",
+        "orphaned",
+        "failure_reason",
+        "paid_at",
+        "created_at",
+        "updated_at",
+        "refunded_total",
+    ]
+    fields = readonly_fields
+    inlines = [RefundInline, NotificationInline]
+
+    @admin.display(description="Order", ordering="order__order_no")
+    def order_no(self, obj):
+        return obj.order.order_no
+
+    @admin.display(description="Refunded")
+    def refunded_total(self, obj):
+        return obj.refunds.aggregate(s=Sum("amount"))["s"] or "0.00"
+
+
+@admin.register(Refund)
+class RefundAdmin(OpsOnlyAdmin):
+    list_display = [
+        "refund_no",
+        "payment_no",
+        "order_no",
+        "amount",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "succeeded_at",
+    ]
+    list_filter = ["status", "payment__method", "created_at"]
+    search_fields = [
+        "refund_no",
+        "payment__payment_no",
+        "payment__order__order_no",
+        "gateway_refund_id",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["payment", "payment__order"]
+    readonly_fields = [
+        "refund_no",
+        "payment",
+        "order_line",
+        "amount",
+        "quantity",
+        "reason",
+        "idempotency_key",
+        "status",
+        "gateway_refund_id",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "requested_by",
+        "created_at",
+        "succeeded_at",
+    ]
+    fields = readonly_fields
+    actions = ["retry_refund"]
+
+    @admin.display(description="Payment", ordering="payment__payment_no")
+    def payment_no(self, obj):
+        return obj.payment.payment_no
+
+    @admin.display(description="Order", ordering="payment__order__order_no")
+    def order_no(self, obj):
+        return obj.payment.order.order_no
+
+    def has_retry_permission(self, request):
+        return is_platform_staff(request.user)
+
+    @admin.action(description="Retry refund", permissions=["retry"])
+    def retry_refund(self, request, queryset):
+        retried = 0
+        for refund_id in queryset.exclude(status=Refund.Status.SUCCEEDED).values_list(
+            "pk", flat=True
+        ):
+            try:
+                services.refund_retry(refund_id=refund_id, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                retried += 1
+        self.message_user(request, f"{retried} refund(s) queued for another attempt.")
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(OpsOnlyAdmin):
+    list_display = [
+        "created_at",
+        "gateway",
+        "payment",
+        "trade_no",
+        "kind",
+        "signature_valid",
+        "outcome",
+        "detail",
+    ]
+    list_filter = ["gateway", "outcome", "signature_valid", "created_at"]
+    search_fields = ["trade_no", "notify_id", "payment__payment_no"]
+    date_hierarchy = "created_at"
+    list_select_related = ["payment"]
+    readonly_fields = [
+        "gateway",
+        "payment",
+        "notify_id",
+        "trade_no",
+        "kind",
+        "signature_valid",
+        "outcome",
+        "detail",
+        "headers",
+        "body",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+
+class MismatchInline(admin.TabularInline):
+    model = ReconciliationMismatch
+    extra = 0
+    can_delete = False
+    fields = [
+        "subject",
+        "reference",
+        "kind",
+        "our_amount",
+        "gateway_amount",
+        "our_status",
+        "gateway_status",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(OpsOnlyAdmin):
+    list_display = ["day", "started_at", "payments_checked", "refunds_checked", "mismatch_count"]
+    date_hierarchy = "day"
+    readonly_fields = ["day", "started_at", "payments_checked", "refunds_checked", "mismatch_count"]
+    fields = readonly_fields
+    inlines = [MismatchInline]
+
+
+@admin.register(ReconciliationMismatch)
+class ReconciliationMismatchAdmin(OpsOnlyAdmin):
+    list_display = ["run", "subject", "reference", "kind", "our_amount", "gateway_amount"]
+    list_filter = ["kind", "subject", "run__day"]
+    search_fields = ["reference"]
+    list_select_related = ["run"]
