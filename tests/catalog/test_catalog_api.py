@@ -1,0 +1,281 @@
+"""Catalogue and cart API: /api/categories/, /api/products/, /api/cart/."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from catalog.models import Cart
+from tests.accounts.factories import UserFactory
+from tests.catalog.factories import (
+    CartItemFactory,
+    ProductImageFactory,
+    SearchCatalogue,
+    SKUFactory,
+    StockRecordFactory,
+    stocked_sku,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cat():
+    return SearchCatalogue()
+
+
+def titles(response) -> list[str]:
+    return [row["title"] for row in response.json()["results"]]
+
+
+# --- Catalogue ----------------------------------------------------------------------------
+
+
+def test_category_tree(api_client, cat):
+    response = api_client.get("/api/categories/")
+    assert response.status_code == 200
+    tree = response.json()
+    assert [node["slug"] for node in tree] == ["digital", "sport"]
+    assert [child["name"] for child in tree[0]["children"]] == ["手机", "电视"]
+
+
+def test_product_search_with_chinese_and_partial_words(api_client, cat):
+    assert titles(api_client.get("/api/products/", {"search": "手机"}))[0] == "华为手机 Mate 60"
+    assert titles(api_client.get("/api/products/", {"search": "iph"})) == ["iPhone 15 Pro"]
+
+
+def test_every_filter(api_client, cat):
+    get = api_client.get
+    assert set(titles(get("/api/products/", {"category": "digital"}))) == {
+        "华为手机 Mate 60",
+        "iPhone 15 Pro",
+        "小米电视 65寸",
+        "车载支架",
+    }
+    assert titles(get("/api/products/", {"category": cat.tv.pk})) == ["小米电视 65寸"]
+    assert titles(get("/api/products/", {"category": "no-such"})) == []
+    assert set(titles(get("/api/products/", {"brand": f"{cat.apple.pk},{cat.xiaomi.pk}"}))) == {
+        "iPhone 15 Pro",
+        "小米电视 65寸",
+    }
+    assert titles(get("/api/products/", {"brand": [cat.apple.pk]})) == ["iPhone 15 Pro"]
+    assert titles(
+        get("/api/products/", {"min_price": "400", "max_price": "5999", "ordering": "price"})
+    ) == ["小米电视 65寸", "华为手机 Mate 60"]
+    assert "Running shoes" not in titles(get("/api/products/", {"in_stock": "true"}))
+    assert "Running shoes" in titles(get("/api/products/", {"in_stock": "false"}))
+    assert titles(get("/api/products/", {"attribute_values": f"{cat.red.pk},{cat.size_m.pk}"})) == [
+        "Running shoes"
+    ]
+
+
+def test_every_ordering(api_client, cat):
+    first = {
+        ordering: titles(api_client.get("/api/products/", {"ordering": ordering}))[0]
+        for ordering in ["price", "-price", "sales", "newest"]
+    }
+    assert first == {
+        "price": "车载支架",
+        "-price": "iPhone 15 Pro",
+        "sales": "iPhone 15 Pro",
+        "newest": "Running shoes",
+    }
+    relevance = titles(
+        api_client.get("/api/products/", {"search": "手机", "ordering": "relevance"})
+    )
+    assert relevance[0] == "华为手机 Mate 60"
+
+
+def test_listing_rows_carry_price_stock_and_pages(api_client, cat):
+    # when
+    response = api_client.get("/api/products/", {"ordering": "price", "page_size": 2, "page": 2})
+
+    # then
+    body = response.json()
+    assert body["count"] == 5
+    assert [row["title"] for row in body["results"]] == ["小米电视 65寸", "华为手机 Mate 60"]
+    row = body["results"][0]
+    assert row["price_from"] == "2999.00"
+    assert row["stock_available"] == 10
+    assert row["brand"] == {"id": cat.xiaomi.pk, "name": "Xiaomi"}
+    assert row["url"].endswith(f"/p/{cat.tv_set.pk}/")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"min_price": "cheap"},
+        {"min_price": "-1"},
+        {"brand": "apple"},
+        {"attribute_values": "1,x"},
+        {"ordering": "popular"},
+    ],
+)
+def test_bad_filter_values_are_400_json(api_client, cat, params):
+    response = api_client.get("/api/products/", params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["detail"]
+
+
+def test_a_page_past_the_end_is_404_json(api_client, cat):
+    response = api_client.get("/api/products/", {"page": 99})
+    assert response.status_code == 404
+    assert set(response.json()) >= {"detail", "code"}
+
+
+def test_product_detail_has_skus_stock_and_images(api_client, cat):
+    # given
+    blue = SKUFactory(product=cat.iphone, code="IP-BLUE", price=Decimal("8199.00"))
+    blue.attribute_values.set([cat.blue])
+    StockRecordFactory(sku=blue, on_hand=4, allocated=1)
+    SKUFactory(product=cat.iphone, code="IP-OLD", is_active=False)
+    ProductImageFactory(product=cat.iphone, alt="front")
+
+    # when
+    response = api_client.get(f"/api/products/{cat.iphone.pk}/")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    skus = {sku["code"]: sku for sku in body["skus"]}
+    assert skus["IP-BLUE"]["price"] == "8199.00"
+    assert skus["IP-BLUE"]["stock_available"] == 3
+    assert skus["IP-BLUE"]["attributes"] == [
+        {"id": cat.blue.pk, "attribute": "Colour", "attribute_code": "colour", "value": "Blue"}
+    ]
+    assert skus["IP-OLD"]["active"] is False
+    assert skus[cat.iphone.sku.code]["market_price"] == "129.00"
+    assert body["stock_available"] == 13
+    assert body["images"][0]["thumbnail"].startswith("http://testserver/media/CACHE/")
+    assert body["images"][0]["alt"] == "front"
+    assert body["options"][0]["name"] == "Colour"
+
+
+def test_unknown_or_inactive_product_is_404_json(api_client, cat):
+    for pk in (cat.hidden.pk, 999999):
+        response = api_client.get(f"/api/products/{pk}/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "unknown_product"
+
+
+# --- Cart -------------------------------------------------------------------------------
+
+
+def test_anonymous_cart_lives_in_the_session(api_client, cat):
+    # when
+    added = api_client.post(
+        "/api/cart/items/", {"sku_id": cat.mate.sku.pk, "quantity": 2}, format="json"
+    )
+
+    # then
+    assert added.status_code == 201
+    cart = api_client.get("/api/cart/").json()
+    line = cart["groups"][0]["lines"][0]
+    assert (line["sku_id"], line["quantity"], line["line_total"]) == (
+        cat.mate.sku.pk,
+        2,
+        "11998.00",
+    )
+    assert cart["groups"][0]["merchant"]["name"] == "Huawei Store"
+    assert cart["total"] == "11998.00"
+    assert cart["count"] == 2
+
+
+def test_token_cart_add_patch_delete(api_client, cat):
+    # given
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    # when
+    api_client.post("/api/cart/items/", {"sku_id": cat.mate.sku.pk, "quantity": 1}, format="json")
+    again = api_client.post(
+        "/api/cart/items/", {"sku_id": cat.mate.sku.pk, "quantity": 2}, format="json"
+    )
+
+    # then: the same SKU adds up, in the user's own cart
+    line = again.json()["groups"][0]["lines"][0]
+    assert line["quantity"] == 3
+    item_id = line["id"]
+    assert Cart.objects.get(user=user).items.get().pk == item_id
+
+    # when
+    patched = api_client.patch(f"/api/cart/items/{item_id}/", {"quantity": 5}, format="json")
+
+    # then
+    assert patched.status_code == 200
+    assert patched.json()["groups"][0]["lines"][0]["quantity"] == 5
+
+    # when
+    deleted = api_client.delete(f"/api/cart/items/{item_id}/")
+
+    # then
+    assert deleted.status_code == 200
+    assert deleted.json()["groups"] == []
+
+
+def test_session_signed_in_cart(api_client, cat):
+    user = UserFactory()
+    api_client.force_login(user)
+    response = api_client.post(
+        "/api/cart/items/", {"sku_id": cat.iphone.sku.pk, "quantity": 1}, format="json"
+    )
+    assert response.status_code == 201
+    assert Cart.objects.get(user=user).items.get().quantity == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"sku_id": "SKU", "quantity": 1}, 400, "invalid_id"),
+        ({"quantity": 1}, 400, "invalid_id"),
+        ({"sku_id": 999999, "quantity": 1}, 404, "unknown_sku"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": 0}, 400, "invalid_quantity"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": -1}, 400, "invalid_quantity"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": "abc"}, 400, "invalid_quantity"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": 1.5}, 400, "invalid_quantity"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": True}, 400, "invalid_quantity"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": 11}, 409, "out_of_stock"),
+        ({"sku_id": "SKU_OF_MATE", "quantity": 100000}, 409, "quantity_limit"),
+        ({"sku_id": "SKU_OF_HIDDEN", "quantity": 1}, 400, "sku_unavailable"),
+    ],
+)
+def test_bad_cart_input_is_json_with_the_right_status(api_client, cat, body, status, code):
+    # given
+    sku_ids = {"SKU_OF_MATE": cat.mate.sku.pk, "SKU_OF_HIDDEN": cat.hidden.sku.pk}
+    body = {k: sku_ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+
+    # when
+    response = api_client.post("/api/cart/items/", body, format="json")
+
+    # then
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+
+
+def test_a_body_that_is_not_an_object_is_400(api_client, cat):
+    response = api_client.post("/api/cart/items/", [1, 2], format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_body"
+
+
+def test_another_shoppers_line_is_404(api_client, cat):
+    theirs = CartItemFactory(sku=stocked_sku(), quantity=1)
+    api_client.force_login(UserFactory())
+    assert (
+        api_client.patch(
+            f"/api/cart/items/{theirs.pk}/", {"quantity": 2}, format="json"
+        ).status_code
+        == 404
+    )
+    assert api_client.delete(f"/api/cart/items/{theirs.pk}/").status_code == 404
+
+
+def test_openapi_schema_lists_the_catalogue(api_client):
+    response = api_client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = response.content.decode()
+    for path in ["/api/products/", "/api/products/{id}/", "/api/cart/items/{item_id}/"]:
+        assert path in schema
