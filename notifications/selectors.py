@@ -80,3 +80,40 @@ def inbox_message_get_for_user(*, user, message_id) -> InboxMessage:
         return InboxMessage.objects.get(pk=int(message_id), user=user)
     except (InboxMessage.DoesNotExist, TypeError, ValueError):
         raise NotFound("No such message.", code="message_not_found")
+
+
+def preference_matrix(*, user) -> list[dict]:
+    """What a shopper can switch: per kind of message they receive, each channel it comes on,
+    whether it is on, and whether it is locked (the inbox copy of money messages)."""
+    from notifications.nodes import MONEY_NODES, NODE_LABELS
+
+    offered: dict[str, set[str]] = {}
+    rules = PushRule.objects.filter(target=Target.SHOPPER, is_active=True)
+    for node, channel in rules.values_list("node", "channel"):
+        offered.setdefault(node, set()).add(channel)
+    switched_off = set(
+        NotificationPreference.objects.filter(user=user, enabled=False).values_list(
+            "node", "channel"
+        )
+    )
+    channel_order = [choice for choice, _label in PushRule._meta.get_field("channel").choices]
+    channel_labels = dict(PushRule._meta.get_field("channel").choices)
+    matrix = []
+    for node, label in NODE_LABELS.items():
+        if node not in offered:
+            continue
+        channels = []
+        for channel in channel_order:
+            if channel not in offered[node]:
+                continue
+            locked = channel == "inbox" and node in MONEY_NODES
+            channels.append(
+                {
+                    "channel": channel,
+                    "label": channel_labels[channel],
+                    "enabled": locked or (node, channel) not in switched_off,
+                    "locked": locked,
+                }
+            )
+        matrix.append({"node": node, "label": label, "channels": channels})
+    return matrix

@@ -356,3 +356,20 @@ def notification_preference_set(
         user=user, node=node, channel=channel, defaults={"enabled": enabled}
     )
     return preference
+
+
+@transaction.atomic
+def notification_preferences_save(*, user, enabled: set[tuple[str, str]]) -> int:
+    """Save the whole preferences form: every switchable (node, channel) the shopper is offered
+    is on if it is in `enabled`, off otherwise. Returns how many are off."""
+    off = 0
+    for row in selectors.preference_matrix(user=user):
+        for channel in row["channels"]:
+            if channel["locked"]:
+                continue
+            is_on = (row["node"], channel["channel"]) in enabled
+            notification_preference_set(
+                user=user, node=row["node"], channel=channel["channel"], enabled=is_on
+            )
+            off += 0 if is_on else 1
+    return off

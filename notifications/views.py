@@ -74,3 +74,21 @@ def mark_all_read(request):
     if count:
         messages.success(request, f"Marked {count} message{'s' if count != 1 else ''} as read.")
     return _back_to_inbox(request)
+
+
+@login_required
+def preferences(request):
+    """Which kinds of message reach the shopper on SMS, app push and WeChat (and the inbox)."""
+    if request.method == "POST":
+        chosen = set()
+        for value in request.POST.getlist("on"):
+            node, _, channel = value.partition("|")
+            chosen.add((node, channel))
+        services.notification_preferences_save(user=request.user, enabled=chosen)
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"matrix": selectors.preference_matrix(user=request.user)},
+    )

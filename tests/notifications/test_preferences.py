@@ -1,0 +1,78 @@
+"""A shopper chooses which channels each kind of message comes on; money news always reaches
+the inbox."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import NotificationPreference, OutboxMessage
+from notifications.services import notification_preference_set
+from shop import events
+from shop.errors import InvalidInput
+from tests.accounts.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shopper(client):
+    user = UserFactory(username="carol")
+    client.login(username="carol", password=PASSWORD)
+    return user
+
+
+def test_settings_page_lists_my_kinds_of_message_all_on(client, shopper, default_rules):
+    # when I open the settings
+    response = client.get(reverse("notifications:preferences"))
+    # then shipping news is offered on inbox, push and SMS, all on; refund inbox is locked
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="suborder.shipped|sms" checked' in html
+    assert 'value="refund.succeeded|inbox" checked disabled' in html
+
+
+def test_turning_off_sms_for_shipping_news_stops_those_sms(
+    client, shopper, default_rules, make_event, commit_emit
+):
+    # given I keep everything on except SMS about shipped parcels
+    form = client.get(reverse("notifications:preferences")).content.decode()
+    offered = [
+        chunk.split('"')[0]
+        for chunk in form.split('name="on" value="')[1:]
+        if "disabled" not in chunk.split(">")[0]
+    ]
+    keep = [value for value in offered if value != "suborder.shipped|sms"]
+    response = client.post(reverse("notifications:preferences"), {"on": keep}, follow=True)
+    assert "Your notification settings are saved." in response.content.decode()
+    # when my parcel ships
+    commit_emit(
+        make_event(
+            node=events.SUBORDER_SHIPPED,
+            subject_type="suborder",
+            shopper_id=shopper.pk,
+            data={"sub_order_no": "S1"},
+        )
+    )
+    # then I get the inbox and push messages, not the SMS
+    channels = set(
+        OutboxMessage.objects.filter(recipient=shopper).values_list("channel", flat=True)
+    )
+    assert channels == {"inbox", "app_push"}
+    # and the page shows SMS off
+    html = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'value="suborder.shipped|sms">' in html
+
+
+def test_the_inbox_copy_of_money_news_cannot_be_turned_off(default_rules):
+    shopper = UserFactory()
+    # when a client tries to switch off refund news in the inbox
+    with pytest.raises(InvalidInput):
+        notification_preference_set(
+            user=shopper, node=events.REFUND_SUCCEEDED, channel="inbox", enabled=False
+        )
+    # then nothing is stored
+    assert not NotificationPreference.objects.exists()
+
+
+def test_settings_need_a_sign_in(client):
+    response = client.get(reverse("notifications:preferences"))
+    assert response.status_code == 302
