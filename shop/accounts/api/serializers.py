@@ -1,5 +1,6 @@
 """Input and output shapes of the accounts API."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from shop.accounts.models import Address
@@ -65,3 +66,11 @@ class MeOutputSerializer(serializers.Serializer):
         max_digits=6, decimal_places=4, help_text="Tier discount as a fraction, 0.05 = 5 % off"
     )
     is_new_customer = serializers.BooleanField()
+
+
+@extend_schema_serializer(component_name="AccountsError")  # no clash with other apps' errors
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx answer (shop.errors.api_exception_handler)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()

@@ -12,6 +12,7 @@ from shop.accounts import selectors, services
 from shop.accounts.api.serializers import (
     AddressInputSerializer,
     AddressOutputSerializer,
+    ErrorSerializer,
     MeOutputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -20,7 +21,7 @@ from shop.accounts.api.serializers import (
 )
 from shop.errors import InvalidInput
 
-ERROR = OpenApiResponse(description='{"detail": "...", "code": "..."}')
+ERROR = OpenApiResponse(ErrorSerializer, description="Error with a readable detail and a code")
 
 
 class RegisterApi(APIView):
