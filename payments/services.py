@@ -362,6 +362,8 @@ def cod_collect(*, sub_order_id: int, actor=None) -> Payment:
     if sub is None:
         raise NotFound("Sub-order not found.")
     order = _lock_order(sub[0])
+    if order.payment_method != Method.COD or order.status != Order.Status.PAID:
+        raise Conflict("This order is not a confirmed cash-on-delivery order.", code="not_cod")
     payment_id = (
         Payment.objects.filter(order=order, method=Method.COD)
         .exclude(status=Payment.Status.CLOSED)
@@ -369,7 +371,14 @@ def cod_collect(*, sub_order_id: int, actor=None) -> Payment:
         .first()
     )
     if payment_id is None:
-        raise Conflict("This order is not cash on delivery.", code="not_cash_on_delivery")
+        # Confirmed at checkout by orders (which does not know payments): the record of the
+        # cash to collect is made on the first collection.
+        payment_id = Payment.objects.create(
+            payment_no=new_business_number("P"),
+            order=order,
+            method=Method.COD,
+            amount=order.payable_amount,
+        ).pk
     payment = _lock_payment(payment_id)
     now = timezone.now()
     CodCollection.objects.get_or_create(
