@@ -1,13 +1,21 @@
 """Admin for platform operations: push rules, the delivery log (outbox) and inboxes.
 
-Not scoped by merchant: these are ops tools; merchant staff have no permissions on them.
+Not scoped by merchant: these are ops tools; merchant staff have no permissions on them. The one
+exception is MerchantWebhook, scoped so that a merchant's staff may manage their own.
 """
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from notifications.models import InboxMessage, NotificationPreference, OutboxMessage, PushRule
+from catalog.admin_scope import MerchantScopedAdmin
+from notifications.models import (
+    InboxMessage,
+    MerchantWebhook,
+    NotificationPreference,
+    OutboxMessage,
+    PushRule,
+)
 from notifications.services import outbox_retry
 from shop.errors import DomainError
 
@@ -81,6 +89,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "node",
         "channel",
         "recipient",
+        "webhook",
         "status",
         "attempts",
         "next_attempt_at",
@@ -88,7 +97,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "channel", "node", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=id", "event_key", "recipient__username", "title"]
-    list_select_related = ["recipient"]
+    list_select_related = ["recipient", "webhook"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [
@@ -98,6 +107,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "subject_id",
         "rule",
         "recipient",
+        "webhook",
         "channel",
         "title",
         "body",
@@ -158,3 +168,17 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_filter = ["channel", "enabled", "node"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(MerchantWebhook)
+class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
+    merchant_lookup = "merchant"
+    list_display = ["merchant", "url", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["merchant__name", "url"]
+    list_select_related = ["merchant"]
+    fields = ["merchant", "url", "is_active", "secret", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret is generated; the merchant copies it to verify X-Shop-Signature.
+        return ["secret", "created_at", "updated_at"]

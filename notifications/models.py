@@ -4,6 +4,7 @@ The outbox status is a delivery log driven by workers and the relay sweep (condi
 on locked rows), not a business state machine, so it is a plain choices field.
 """
 
+import secrets
 from string import Formatter
 
 from django.conf import settings
@@ -24,6 +25,11 @@ class Channel(models.TextChoices):
     APP_PUSH = "app_push", "App push"
     SMS = "sms", "SMS"
     WECHAT = "wechat", "WeChat"
+    # Not a rule channel: every event about a merchant goes to its webhook, when it has one.
+    WEBHOOK = "webhook", "Merchant webhook"
+
+
+RULE_CHANNEL_CHOICES = [choice for choice in Channel.choices if choice[0] != Channel.WEBHOOK]
 
 
 def validate_template(value: str) -> None:
@@ -42,7 +48,7 @@ class PushRule(models.Model):
 
     node = models.CharField(max_length=40, choices=NODE_CHOICES)
     target = models.CharField(max_length=16, choices=Target.choices)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=RULE_CHANNEL_CHOICES)
     title_template = models.CharField(max_length=200, validators=[validate_template])
     body_template = models.TextField(validators=[validate_template])
     is_active = models.BooleanField(default=True)
@@ -65,6 +71,27 @@ class PushRule(models.Model):
         return f"{self.node} -> {self.target} / {self.channel}"
 
 
+def new_webhook_secret() -> str:
+    return secrets.token_hex(24)
+
+
+class MerchantWebhook(models.Model):
+    """A merchant's own system (ERP/WMS): every event about that merchant is POSTed to it as
+    signed JSON (HMAC-SHA256 with `secret`, see notifications.channels.signed_http)."""
+
+    merchant = models.OneToOneField(
+        "catalog.Merchant", on_delete=models.CASCADE, related_name="notification_webhook"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=64, default=new_webhook_secret)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Webhook of merchant {self.merchant_id}: {self.url}"
+
+
 class OutboxMessage(models.Model):
     """One message to one recipient on one channel, written in the emitter's transaction."""
 
@@ -84,8 +111,20 @@ class OutboxMessage(models.Model):
     rule = models.ForeignKey(
         PushRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    # A person (rule rows) or a merchant's webhook (webhook rows), never both.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+    )
+    webhook = models.ForeignKey(
+        MerchantWebhook,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     title = models.CharField(max_length=255)
@@ -108,7 +147,16 @@ class OutboxMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event_key", "rule", "recipient"], name="outbox_unique_event_rule_recipient"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event_key", "webhook"],
+                condition=models.Q(webhook__isnull=False),
+                name="outbox_unique_event_webhook",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | models.Q(webhook__isnull=False),
+                name="outbox_has_recipient_or_webhook",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
@@ -116,7 +164,8 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.node} -> {self.recipient_id} / {self.channel} ({self.status})"
+        to = self.recipient_id or f"webhook {self.webhook_id}"
+        return f"#{self.pk} {self.node} -> {to} / {self.channel} ({self.status})"
 
     @property
     def idempotency_key(self) -> str:
@@ -163,7 +212,7 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     node = models.CharField(max_length=40, choices=NODE_CHOICES)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=RULE_CHANNEL_CHOICES)
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from catalog.models import MerchantStaff, Warehouse
-from notifications.models import InboxMessage, NotificationPreference, PushRule, Target
+from notifications.models import (
+    InboxMessage,
+    MerchantWebhook,
+    NotificationPreference,
+    PushRule,
+    Target,
+)
 from shop.errors import NotFound
 
 
@@ -49,6 +55,12 @@ def recipients_for_target(
         ids = sorted(office.values_list("user_id", flat=True))
         return ids or sorted(staff.values_list("user_id", flat=True))
     return []
+
+
+def merchant_webhook_for(*, merchant_id: int | None) -> MerchantWebhook | None:
+    if merchant_id is None:
+        return None
+    return MerchantWebhook.objects.filter(merchant_id=merchant_id, is_active=True).first()
 
 
 def silenced_channels(*, user_ids: list[int], node: str) -> set[tuple[int, str]]:

@@ -87,7 +87,8 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     the state change. The same event twice (same key) writes nothing new.
     """
     rules = selectors.rules_for_node(node=event.node)
-    if not rules:
+    webhook = selectors.merchant_webhook_for(merchant_id=event.merchant_id)
+    if not rules and webhook is None:
         return []
     data = dict(event.data or {})
     key = event_key(event)
@@ -106,7 +107,7 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             )
         for user_id in recipients_cache[rule.target]:
             chosen.setdefault((user_id, rule.channel), rule)
-    if not chosen:
+    if not chosen and webhook is None:
         return []
 
     silenced = selectors.silenced_channels(
@@ -152,6 +153,23 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             row.title, row.body = rendered.title, rendered.body
         rows.append(row)
 
+    if webhook is not None:
+        # The merchant's own system hears of every event about the merchant, whatever the rules.
+        rows.append(
+            OutboxMessage(
+                event_key=key,
+                node=event.node,
+                subject_type=event.subject_type[:20],
+                subject_id=event.subject_id,
+                webhook=webhook,
+                channel=Channel.WEBHOOK,
+                title=NODE_LABELS.get(event.node, event.node),
+                body="",
+                link=link,
+                data=json.loads(json.dumps(data, default=str)),
+                next_attempt_at=now,
+            )
+        )
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         OutboxMessage.objects.filter(event_key=key, status=Status.PENDING)
@@ -182,20 +200,26 @@ def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
 
 
 def _delivery_for(row: OutboxMessage) -> Delivery:
-    user = get_user_model().objects.select_related("profile").get(pk=row.recipient_id)
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    username, phone = "", ""
+    if row.recipient_id is not None:
+        user = get_user_model().objects.select_related("profile").get(pk=row.recipient_id)
+        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        username, phone = user.get_username(), getattr(profile, "phone", "") or ""
     return Delivery(
         outbox_id=row.pk,
         idempotency_key=row.idempotency_key,
         channel=row.channel,
         node=row.node,
-        recipient_id=user.pk,
-        recipient_username=user.get_username(),
-        recipient_phone=getattr(profile, "phone", "") or "",
+        recipient_id=row.recipient_id or 0,
+        recipient_username=username,
+        recipient_phone=phone,
         title=row.title,
         body=row.body,
         link=row.link,
         data=row.data,
+        webhook_id=row.webhook_id,
+        subject_type=row.subject_type,
+        created_at=row.created_at.isoformat() if row.created_at else "",
     )
 
 

@@ -17,6 +17,7 @@ DEFAULT_BACKENDS: dict[str, dict] = {
     "app_push": {"BACKEND": "notifications.channels.log.LoggingBackend"},
     "sms": {"BACKEND": "notifications.channels.log.LoggingBackend"},
     "wechat": {"BACKEND": "notifications.channels.log.LoggingBackend"},
+    "webhook": {"BACKEND": "notifications.channels.merchant_webhook.MerchantWebhookBackend"},
 }
 
 

@@ -23,6 +23,9 @@ class Delivery:
     body: str
     link: str
     data: dict = field(default_factory=dict)
+    webhook_id: int | None = None
+    subject_type: str = ""
+    created_at: str = ""
 
 
 class ChannelBackend:
