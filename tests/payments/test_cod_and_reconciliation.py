@@ -1,0 +1,98 @@
+"""Cash on delivery collection, and the daily reconciliation against the gateway's ledger."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from orders.services import order_cod_confirm
+from payments import services
+from payments.models import Payment, ReconciliationMismatch
+from payments.tasks import reconcile_payments
+from shop.errors import Conflict
+from tests.orders.factories import capture_domain_events
+from tests.payments.factories import fresh, pay_on_cashier, pending_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cod_payment_succeeds_when_the_cash_is_collected():
+    # given: COD chosen on the pay page
+    order = pending_order(price="45.00")
+    payment = services.payment_start(order_no=order.order_no, user=order.user, method="cod")
+    sub_order = order.sub_orders.get()
+    # when: the carrier reports the cash collected (twice: a redelivered webhook)
+    with capture_domain_events() as events:
+        services.cod_collect(sub_order_id=sub_order.pk)
+        services.cod_collect(sub_order_id=sub_order.pk)
+    # then
+    payment = fresh(payment)
+    assert payment.status == Payment.Status.SUCCEEDED and payment.paid_at
+    assert payment.collections.count() == 1
+    assert events.nodes.count("payment.succeeded") == 1
+
+
+def test_cod_confirmed_at_checkout_gets_its_payment_record_on_collection():
+    # given: orders confirmed the COD order at checkout, payments was not involved
+    order = pending_order(price="30.00")
+    order_cod_confirm(order_no=order.order_no, actor=order.user)
+    # when
+    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    # then
+    assert payment.method == "cod" and payment.amount == Decimal("30.00")
+    assert fresh(payment).status == Payment.Status.SUCCEEDED
+
+
+def test_collecting_cash_for_an_online_order_is_refused(sandbox_paid_order):
+    order, _ = sandbox_paid_order()
+    with pytest.raises(Conflict):
+        services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+
+
+def test_cod_refund_after_collection_is_recorded(sandbox_paid_order):
+    order = pending_order(price="45.00")
+    services.payment_start(order_no=order.order_no, user=order.user, method="cod")
+    services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    refund = services.payment_refund(
+        order_line_id=order.lines.get().pk, amount=Decimal("45.00"), reason="Returned"
+    )
+    assert refund.amount == Decimal("45.00")
+
+
+def test_reconciliation_lists_every_difference_with_the_gateway(
+    sandbox_paid_order, django_capture_on_commit_callbacks
+):
+    # given: one payment that matches
+    sandbox_paid_order(price="10.00")
+    # a payment the gateway took but whose notification never reached us
+    lost = pending_order(price="20.00")
+    lost_payment = services.payment_start(order_no=lost.order_no, user=lost.user, method="wechat")
+    pay_on_cashier(lost_payment)  # on_commit never runs: the notification is not delivered
+    # and a payment we recorded as succeeded that the gateway does not know
+    ghost = pending_order(price="30.00")
+    ghost_payment = services.payment_start(
+        order_no=ghost.order_no, user=ghost.user, method="alipay"
+    )
+    Payment.objects.filter(pk=ghost_payment.pk).update(status="succeeded", paid_at=timezone.now())
+    # when
+    out = StringIO()
+    call_command("reconcile_payments", date=timezone.localdate().isoformat(), stdout=out)
+    # then
+    kinds = {m.reference: m.kind for m in ReconciliationMismatch.objects.order_by("reference")}
+    assert kinds == {
+        lost_payment.payment_no: ReconciliationMismatch.Kind.MISSING_LOCALLY,
+        ghost_payment.payment_no: ReconciliationMismatch.Kind.MISSING_AT_GATEWAY,
+    }
+    report = out.getvalue()
+    assert "3 payments" in report and "2 mismatches" in report
+    assert lost_payment.payment_no in report and ghost_payment.payment_no in report
+
+
+def test_reconciliation_task_checks_yesterday_by_default(sandbox_paid_order):
+    sandbox_paid_order()
+    assert reconcile_payments.delay().get() == 0
+    day = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert reconcile_payments.delay(day).get() == 0
