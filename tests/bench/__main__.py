@@ -7,8 +7,11 @@ shop_bench between runs.
 """
 
 import os
+import shutil
 import sys
+import tempfile
 import time
+import warnings
 
 
 def main() -> int:
@@ -20,6 +23,10 @@ def main() -> int:
     os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # seed_demo writes product pictures: into a temporary folder, not the developer's media.
+    media_root = tempfile.mkdtemp(prefix="shop-bench-media-")
+    os.environ["MEDIA_ROOT"] = media_root
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
     from django.conf import settings
 
@@ -40,10 +47,13 @@ def main() -> int:
 
     rows = []
     started = time.perf_counter()
-    with bench_database(keep=os.environ.get("BENCH_KEEPDB") == "1"):
-        for key in wanted:
-            print(f"Running scenario ({key}) {scenarios[key].__name__} ...", flush=True)
-            rows.extend(scenarios[key].run())
+    try:
+        with bench_database(keep=os.environ.get("BENCH_KEEPDB") == "1"):
+            for key in wanted:
+                print(f"Running scenario ({key}) {scenarios[key].__name__} ...", flush=True)
+                rows.extend(scenarios[key].run())
+    finally:
+        shutil.rmtree(media_root, ignore_errors=True)
     print_table(rows)
     print(f"Total {time.perf_counter() - started:.1f} s on database shop_bench.")
     oversold = [row for row in rows if row.metric.startswith("oversold") and row.value != "0"]

@@ -2,6 +2,7 @@
 a few thousand products (seed_demo --products N), rendered by Django's test client in-process
 (no network: this is the cost of the view, the queries and the template)."""
 
+import io
 import os
 
 from django.core.management import call_command
@@ -27,7 +28,7 @@ def _measure(client: Client, urls: list[str]) -> Timings:
 
 
 def run() -> list[Row]:
-    call_command("seed_demo", products=EXTRA_PRODUCTS, verbosity=0)
+    call_command("seed_demo", products=EXTRA_PRODUCTS, verbosity=0, stdout=io.StringIO())
     products = Product.objects.filter(is_active=True).count()
     categories = list(
         Category.objects.filter(is_active=True, products__isnull=False)
