@@ -5,9 +5,13 @@ only their own merchant's rows, operations see all. Stock is never saved directl
 record form calls catalog.services.stock, and the ledger (StockMove) is read-only.
 """
 
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -20,8 +24,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -316,6 +320,14 @@ class SKUInline(MerchantScopedInline, admin.TabularInline):
     autocomplete_fields = ("attribute_values",)
     extra = 1
     show_change_link = True
+    _narrow = {"code": "10em", "barcode": "9em", "price": "6em", "market_price": "6em"}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        width = self._narrow.get(db_field.name)
+        if formfield is not None and width:
+            formfield.widget.attrs["style"] = f"width:{width}"
+        return formfield
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sellable_total=_sellable_subquery("sku"))
@@ -372,8 +384,8 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
         "category",
         "price_from",
         "sellable_stock",
-        "is_active",
-        "is_featured",
+        "on_sale",
+        "featured",
     )
     list_display_links = ("thumbnail", "title")
     list_filter = ("is_active", "is_featured", "category", "brand", "merchant")
@@ -429,6 +441,31 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
     @admin.display(description="Sellable", ordering="sellable_total")
     def sellable_stock(self, product):
         return product.sellable_total
+
+    @admin.display(description="On sale", boolean=True, ordering="is_active")
+    def on_sale(self, product):
+        return product.is_active
+
+    @admin.display(description="Featured", boolean=True, ordering="is_featured")
+    def featured(self, product):
+        return product.is_featured
+
+    def get_urls(self):
+        example = path(
+            "import/example.csv",
+            self.admin_site.admin_view(self.import_example_view),
+            name="catalog_product_import_example",
+        )
+        return [example, *super().get_urls()]
+
+    def import_example_view(self, request):
+        """The example file of docs/, to start a spreadsheet from."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        example = Path(settings.BASE_DIR) / "docs" / "import-example.csv"
+        response = HttpResponse(example.read_bytes(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="import-example.csv"'
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -326,3 +326,16 @@ def test_a_confirm_that_fails_after_a_clean_preview_saves_nothing_and_says_so(
     assert "row 1" in done.text
     assert not Product.objects.exists()
     assert not StockMove.objects.exists()
+
+
+def test_the_example_file_can_be_downloaded_from_the_import_page(client, merchant):
+    # given
+    client.force_login(merchant_staff_user(merchant))
+
+    # when
+    response = client.get(reverse("admin:catalog_product_import_example"))
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert b"product_title,category" in response.content
