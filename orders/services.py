@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.models import Cart, CartItem, Product
+from catalog.models import Cart, CartItem, Product, StockRecord
 from catalog.services.stock import stock_allocate, stock_consume, stock_release
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
@@ -110,10 +110,24 @@ def _refuse(obj, transition: str) -> None:
 # --- stock and coupon side of a closed order -------------------------------------------------
 
 
+def _in_stock_lock_order(lines: list[OrderLine]) -> list[OrderLine]:
+    """Lines in the order stock_allocate takes stock locks (SKU id, then stock record pk), so
+    that releasing or consuming never waits in the opposite order of an allocation."""
+    record_pks = {
+        (sku_id, warehouse_id): pk
+        for pk, sku_id, warehouse_id in StockRecord.objects.filter(
+            sku_id__in={line.sku_id for line in lines}
+        ).values_list("pk", "sku_id", "warehouse_id")
+    }
+    return sorted(
+        lines, key=lambda line: (line.sku_id, record_pks.get((line.sku_id, line.warehouse_id), 0))
+    )
+
+
 def _release_lines(*, lines: list[OrderLine], order_no: str, reason: str, actor) -> None:
     """Give back what these lines still hold allocated (refunded units were released by the
     after-sales case that refunded them)."""
-    for line in lines:
+    for line in _in_stock_lock_order(lines):
         quantity = line.quantity - line.refunded_quantity
         if quantity > 0:
             stock_release(
@@ -213,11 +227,6 @@ def _lines_from_allocations(*, order: Order, quote, allocations) -> list[OrderLi
     by_sku: dict[int, list] = defaultdict(list)
     for allocation in allocations:
         by_sku[allocation.sku_id].append(allocation)
-    warehouses = {}
-    if allocations:
-        from catalog.models import Warehouse
-
-        warehouses = Warehouse.objects.in_bulk({a.warehouse_id for a in allocations})
     lines = []
     for quoted in quote.lines:
         parts = by_sku[quoted.sku_id]
@@ -230,7 +239,7 @@ def _lines_from_allocations(*, order: Order, quote, allocations) -> list[OrderLi
             lines.append(
                 OrderLine(
                     order=order,
-                    merchant_id=warehouses[part.warehouse_id].merchant_id,
+                    merchant_id=quoted.merchant_id,  # a SKU is stocked only by its merchant
                     warehouse_id=part.warehouse_id,
                     sku_id=quoted.sku_id,
                     product_title=quoted.product_title[:200],
@@ -260,8 +269,7 @@ def _use_coupon(*, user, held_coupon_id: int, order_no: str, at) -> None:
 def _remove_from_cart(*, user, sku_ids: list[int]) -> None:
     try:
         from catalog.services.cart import cart_clear_skus
-    except ImportError:
-        CartItem.objects.filter(cart__user=user, sku_id__in=sku_ids).delete()
+    except ImportError:  # the cart service is catalog's; without it the cart is left as is
         return
     cart = Cart.objects.filter(user=user).first()
     if cart is not None:
@@ -598,7 +606,7 @@ def sub_order_ship(*, sub_order_id: int, actor, note: str = "") -> SubOrder:
         return sub_order
     if not can_proceed(sub_order.ship):
         _refuse(sub_order, "ship")
-    for line in _lines(sub_order=sub_order):
+    for line in _in_stock_lock_order(_lines(sub_order=sub_order)):
         quantity = line.quantity - line.refunded_quantity
         if quantity > 0:
             stock_consume(
