@@ -90,3 +90,22 @@ def deliver_sandbox_notification(self, notification_id: int) -> bool:
     ):
         raise self.retry(countdown=min(15 * 2**notification.attempts, 3600))
     return acknowledged
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep_sandbox_notifications(self) -> int:
+    """Beat, every minute: the sandbox redelivers notifications nobody acknowledged (a worker
+    restart lost the retry), like a real gateway's redelivery schedule."""
+    stale = timezone.now() - timedelta(minutes=1)
+    ids = list(
+        SandboxNotification.objects.filter(
+            acknowledged_at__isnull=True,
+            attempts__lt=SANDBOX_MAX_DELIVERIES,
+            created_at__lte=stale,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: getattr(settings, "SWEEP_BATCH_SIZE", 200)]
+    )
+    for notification_id in ids:
+        deliver_sandbox_notification.delay(notification_id)
+    return len(ids)
