@@ -135,8 +135,13 @@ def attribute_values_get_or_create(*, pairs: list[tuple[str, str]]) -> list[Attr
         if attribute is None:
             code = slugify(name, allow_unicode=True)[:32] or name[:32]
             attribute, _ = Attribute.objects.get_or_create(code=code, defaults={"name": name})
-        attribute_value = AttributeValue.objects.filter(
-            attribute=attribute, value__iexact=value
-        ).first() or AttributeValue.objects.create(attribute=attribute, value=value)
+        existing = AttributeValue.objects.filter(attribute=attribute)
+        attribute_value = (
+            existing.filter(value__iexact=value).first()
+            # bilingual labels such as "红 Red" are found by either word
+            or existing.filter(value__iendswith=f" {value}").first()
+            or existing.filter(value__istartswith=f"{value} ").first()
+            or AttributeValue.objects.create(attribute=attribute, value=value)
+        )
         values.append(attribute_value)
     return values

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from catalog.models import SKU, Product, StockMove, StockRecord
 from catalog.resources import COLUMNS, SKUImportResource
 from tests.catalog.factories import (
+    AttributeFactory,
+    AttributeValueFactory,
     BrandFactory,
     CategoryFactory,
     MerchantFactory,
@@ -277,9 +279,13 @@ def test_a_file_without_the_required_columns_is_refused(client, merchant, catalo
 
 def test_the_example_file_in_the_docs_imports(merchant):
     # given what the example names
-    CategoryFactory(slug="apparel", name="Apparel")
-    CategoryFactory(slug="home", name="Home")
-    WarehouseFactory(merchant=merchant, code="sh-main")
+    CategoryFactory(slug="menswear", name="Menswear")
+    CategoryFactory(slug="kitchen", name="Kitchen")
+    BrandFactory(name="Hailan", slug="hailan")
+    WarehouseFactory(merchant=merchant, code="self-sh")
+    WarehouseFactory(merchant=merchant, code="self-gz")
+    colour = AttributeFactory(code="colour", name="颜色 Colour")
+    red = AttributeValueFactory(attribute=colour, value="红 Red")
     path = Path(__file__).resolve().parents[2] / "docs" / "import-example.csv"
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
 
@@ -292,6 +298,8 @@ def test_the_example_file_in_the_docs_imports(merchant):
     assert not result.has_errors() and not result.has_validation_errors()
     assert Product.objects.filter(merchant=merchant).count() == 2
     assert SKU.objects.count() == 4
+    # bilingual attribute values of the demo ("红 Red") are matched by their English word
+    assert red in SKU.objects.get(code="TS-CREW-RED-M").attribute_values.all()
 
 
 def test_the_import_page_is_reachable_from_the_product_list(client, merchant):
