@@ -397,3 +397,29 @@ def notification_preferences_save(*, user, enabled: set[tuple[str, str]]) -> int
             )
             off += 0 if is_on else 1
     return off
+
+
+def outbox_purge_sent(*, now=None, keep_days: int | None = None, batch_size: int = 5000) -> int:
+    """Delete sent rows older than the retention (default 30 days) in bounded batches; inbox
+    messages keep their text (their link to the row is cleared). Failed and dead rows stay for
+    ops to look at."""
+    now = now or timezone.now()
+    days = (
+        keep_days
+        if keep_days is not None
+        else getattr(settings, "NOTIFICATION_OUTBOX_KEEP_DAYS", 30)
+    )
+    cutoff = now - timedelta(days=days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.SENT, sent_at__lt=cutoff)
+                .order_by("id")
+                .values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                return deleted
+            InboxMessage.objects.filter(outbox_id__in=ids).update(outbox=None)
+            deleted += OutboxMessage.objects.filter(pk__in=ids).delete()[0]

@@ -1,25 +1,43 @@
-"""Celery tasks: thin callers of the outbox services; they take ids and re-read the rows."""
+"""Celery tasks: thin callers of the outbox services; they take ids and re-read the rows.
+
+Each task stops taking new rows when its time budget is spent, well before its soft limit: the
+rows it did not reach stay pending and the next relay sweep takes them.
+"""
+
+import time
 
 from celery import shared_task
+from django.conf import settings
 
-from notifications.services import outbox_deliver, outbox_relay_due
+from notifications.services import outbox_deliver, outbox_purge_sent, outbox_relay_due
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
-def deliver_outbox(self, ids: list[int]) -> int:
-    """Deliver these outbox rows (skips rows already sent or held by another worker)."""
+def _deliver_within(ids, budget_seconds: float) -> int:
+    started = time.monotonic()
     delivered = 0
     for outbox_id in ids:
+        if time.monotonic() - started > budget_seconds:
+            break
         if outbox_deliver(outbox_id=int(outbox_id)) is not None:
             delivered += 1
     return delivered
 
 
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
+def deliver_outbox(self, ids: list[int]) -> int:
+    """Deliver these outbox rows (skips rows already sent or held by another worker)."""
+    return _deliver_within(ids, getattr(settings, "NOTIFICATION_TASK_BUDGET_SECONDS", 40))
+
+
 @shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)
 def relay_pending_outbox(self) -> int:
     """Beat, every 30 s: deliver rows left behind (broker down, worker died, retry due)."""
-    delivered = 0
-    for outbox_id in outbox_relay_due():
-        if outbox_deliver(outbox_id=outbox_id) is not None:
-            delivered += 1
-    return delivered
+    return _deliver_within(
+        outbox_relay_due(), getattr(settings, "NOTIFICATION_RELAY_BUDGET_SECONDS", 180)
+    )
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)
+def purge_sent_outbox(self) -> int:
+    """Beat, daily: drop delivered rows older than NOTIFICATION_OUTBOX_KEEP_DAYS (inbox stays)."""
+    return outbox_purge_sent()

@@ -356,3 +356,35 @@ def test_signed_http_provider_errors_become_retries(http_provider):
     row.refresh_from_db()
     assert row.status == Status.FAILED
     assert "HTTP 500" in row.last_error
+
+
+@pytest.mark.django_db
+def test_old_sent_rows_are_purged_and_the_inbox_keeps_its_messages():
+    # given a message delivered 40 days ago, one delivered yesterday, and an old dead one
+    with time_machine.travel(NOW - timedelta(days=40), tick=False):
+        old = OutboxMessageFactory()
+        outbox_deliver(outbox_id=old.pk)
+        dead = OutboxMessageFactory(status=Status.DEAD)
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        recent = OutboxMessageFactory()
+        outbox_deliver(outbox_id=recent.pk)
+    # when the daily purge runs
+    with time_machine.travel(NOW, tick=False):
+        purged = tasks.purge_sent_outbox.delay().get()
+    # then only the old delivered row is gone, and its inbox message is still there
+    assert purged == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {dead.pk, recent.pk}
+    assert InboxMessage.objects.filter(user=old.recipient).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_task_out_of_time_leaves_the_rest_to_the_relay(settings):
+    # given a task whose time budget is already spent
+    settings.NOTIFICATION_TASK_BUDGET_SECONDS = -1
+    rows = OutboxMessageFactory.create_batch(3)
+    # when it runs
+    tasks.deliver_outbox.delay([row.pk for row in rows])
+    # then the rows wait for the relay, which delivers them
+    assert OutboxMessage.objects.filter(status=Status.PENDING).count() == 3
+    tasks.relay_pending_outbox.delay()
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == 3
