@@ -1,0 +1,220 @@
+"""Logistics: carriers, the parcels (shipments) a sub-order leaves the warehouse in, the tracking
+events carriers push about them, and the shortages found at picking.
+
+Shipment status is a django-fsm `FSMField(protected=True)`: only logistics.services changes it,
+and only forward (a late "in transit" push never undoes "signed for").
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from orders.models import SubOrder
+
+
+class Carrier(models.Model):
+    class Adapter(models.TextChoices):
+        SANDBOX = "sandbox", "Sandbox (pushes simulated events)"
+        KUAIDI100 = "kuaidi100", "Kuaidi100 subscription push"
+
+    name = models.CharField(max_length=64)
+    code = models.SlugField(max_length=32, unique=True, help_text="e.g. SF, ZTO, sandbox")
+    tracking_pattern = models.CharField(
+        max_length=200, help_text="Regular expression a tracking number must match in full."
+    )
+    tracking_example = models.CharField(max_length=40, blank=True)
+    max_weight_grams = models.PositiveIntegerField(default=30_000)
+    max_volume_cm3 = models.PositiveIntegerField(default=120_000)
+    adapter = models.CharField(max_length=16, choices=Adapter.choices, default=Adapter.SANDBOX)
+    # The carrier's company code at the aggregator (Kuaidi100 "com": shunfeng, zhongtong...).
+    aggregator_code = models.CharField(max_length=32, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def tracking_no_is_valid(self, tracking_no: str) -> bool:
+        try:
+            return re.fullmatch(self.tracking_pattern, tracking_no or "") is not None
+        except re.error:
+            return False
+
+
+class Shipment(models.Model):
+    """One parcel of a sub-order."""
+
+    class Status(models.TextChoices):
+        PACKED = "packed", "Packed"
+        SHIPPED = "shipped", "Shipped"
+        IN_TRANSIT = "in_transit", "In transit"
+        DELIVERED = "delivered", "Signed for"
+        REFUSED = "refused", "Refused"
+        LOST = "lost", "Lost"
+
+    ON_ITS_WAY = (Status.SHIPPED, Status.IN_TRANSIT)
+    FINAL = (Status.DELIVERED, Status.REFUSED, Status.LOST)
+
+    shipment_no = models.CharField(max_length=32, unique=True)
+    sub_order = models.ForeignKey(
+        "orders.SubOrder", on_delete=models.CASCADE, related_name="shipments"
+    )
+    carrier = models.ForeignKey(
+        Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments"
+    )
+    tracking_no = models.CharField(max_length=40, blank=True)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.PACKED, protected=True)
+    weight_grams = models.PositiveIntegerField(default=0)
+    volume_cm3 = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # refused or lost
+    # Cash on delivery taken at the door (payments records the money; this is the carrier's word).
+    cod_collected_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["sub_order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "tracking_no"],
+                condition=~Q(tracking_no=""),
+                name="shipment_tracking_no_per_carrier",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "shipped_at"], name="shipment_status_shipped")]
+
+    def __str__(self):
+        return self.shipment_no
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.status != self.Status.PACKED
+
+    @transition(field=status, source=Status.PACKED, target=Status.SHIPPED)
+    def ship(self, *, carrier, tracking_no, at, actor):
+        self.carrier = carrier
+        self.tracking_no = tracking_no
+        self.shipped_at = at
+        self.shipped_by = actor
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.IN_TRANSIT)
+    def move(self):
+        pass
+
+    @transition(field=status, source=[Status.SHIPPED, Status.IN_TRANSIT], target=Status.DELIVERED)
+    def deliver(self, *, at):
+        self.delivered_at = at
+
+    @transition(field=status, source=[Status.SHIPPED, Status.IN_TRANSIT], target=Status.REFUSED)
+    def refuse(self, *, at, note):
+        self.closed_at = at
+        self.note = note[:255]
+
+    @transition(field=status, source=[Status.SHIPPED, Status.IN_TRANSIT], target=Status.LOST)
+    def lose(self, *, at, note):
+        self.closed_at = at
+        self.note = note[:255]
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines"
+    )
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["shipment_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "order_line"], name="one_shipment_line_per_order_line"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_qty_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x line {self.order_line_id}"
+
+
+class TrackingEvent(models.Model):
+    class Status(models.TextChoices):
+        COLLECTED = "collected", "Collected by the courier"
+        IN_TRANSIT = "in_transit", "In transit"
+        OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
+        SIGNED = "signed", "Signed for"
+        REFUSED = "refused", "Refused"
+        LOST = "lost", "Lost"
+        EXCEPTION = "exception", "Problem with the parcel"
+        RETURNING = "returning", "Returning to sender"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    # The carrier's event id, or a hash of what identifies the event: the same push twice is
+    # stored once.
+    dedupe_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    carrier_status = models.CharField(max_length=32, blank=True)
+    description = models.CharField(max_length=500)
+    location = models.CharField(max_length=128, blank=True)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # By when it happened, not when it arrived: pushes come out of order.
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "dedupe_key"], name="tracking_event_once_per_shipment"
+            )
+        ]
+        indexes = [models.Index(fields=["shipment", "occurred_at"], name="tracking_by_time")]
+
+    def __str__(self):
+        return f"{self.get_status_display()} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ShortageRecord(models.Model):
+    """Units of an order line the warehouse could not find at picking, and the refund made."""
+
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="shortages"
+    )
+    sub_order = models.ForeignKey(
+        "orders.SubOrder", on_delete=models.CASCADE, related_name="shortages"
+    )
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=255)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # payments' refund_no, or a note that nothing was collected yet (cash on delivery).
+    refund_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shortage_qty_gt_0")
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} short on line {self.order_line_id}"
+
+
+class FulfilmentQueue(SubOrder):
+    """Sub-orders as the warehouse sees them: the admin's fulfilment queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "sub-order to fulfil"
+        verbose_name_plural = "fulfilment queue"
