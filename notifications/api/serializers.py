@@ -16,3 +16,22 @@ class MarkAllReadOutputSerializer(serializers.Serializer):
 
 class UnreadCountOutputSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
+
+
+class PreferenceChannelOutputSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    label = serializers.CharField()
+    enabled = serializers.BooleanField()
+    locked = serializers.BooleanField(help_text="Always on (the inbox copy of money messages).")
+
+
+class PreferenceRowOutputSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    label = serializers.CharField()
+    channels = PreferenceChannelOutputSerializer(many=True)
+
+
+class PreferenceInputSerializer(serializers.Serializer):
+    node = serializers.CharField(max_length=40)
+    channel = serializers.CharField(max_length=16)
+    enabled = serializers.BooleanField()

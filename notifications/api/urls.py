@@ -17,6 +17,11 @@ urlpatterns = [
         name="notifications-unread-count",
     ),
     path(
+        "notifications/preferences/",
+        views.NotificationPreferencesApi.as_view(),
+        name="notifications-preferences",
+    ),
+    path(
         "notifications/<int:message_id>/read/",
         views.InboxMessageReadApi.as_view(),
         name="notifications-read",

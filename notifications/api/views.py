@@ -11,6 +11,8 @@ from notifications import selectors, services
 from notifications.api.serializers import (
     InboxMessageOutputSerializer,
     MarkAllReadOutputSerializer,
+    PreferenceInputSerializer,
+    PreferenceRowOutputSerializer,
     UnreadCountOutputSerializer,
 )
 
@@ -73,3 +75,31 @@ class InboxUnreadCountApi(APIView):
     def get(self, request):
         unread = selectors.inbox_unread_count(user=request.user)
         return Response(UnreadCountOutputSerializer({"unread": unread}).data)
+
+
+class NotificationPreferencesApi(APIView):
+    """Which channels each kind of message reaches me on."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["notifications"],
+        summary="My notification settings",
+        responses={200: PreferenceRowOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        matrix = selectors.preference_matrix(user=request.user)
+        return Response(PreferenceRowOutputSerializer(matrix, many=True).data)
+
+    @extend_schema(
+        tags=["notifications"],
+        summary="Switch one channel of one kind of message on or off",
+        request=PreferenceInputSerializer,
+        responses={200: PreferenceRowOutputSerializer(many=True)},
+    )
+    def put(self, request):
+        serializer = PreferenceInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.notification_preference_set(user=request.user, **serializer.validated_data)
+        matrix = selectors.preference_matrix(user=request.user)
+        return Response(PreferenceRowOutputSerializer(matrix, many=True).data)

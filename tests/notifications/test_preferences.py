@@ -76,3 +76,41 @@ def test_the_inbox_copy_of_money_news_cannot_be_turned_off(default_rules):
 def test_settings_need_a_sign_in(client):
     response = client.get(reverse("notifications:preferences"))
     assert response.status_code == 302
+
+
+def test_api_reads_and_switches_my_settings(api_client, default_rules):
+    # given a signed-in shopper
+    shopper = UserFactory()
+    api_client.force_authenticate(shopper)
+    # when they switch off SMS for shipped parcels
+    response = api_client.put(
+        "/api/notifications/preferences/",
+        {"node": "suborder.shipped", "channel": "sms", "enabled": False},
+        format="json",
+    )
+    # then their settings show it off, and the rest on
+    assert response.status_code == 200
+    shipped = next(row for row in response.json() if row["node"] == "suborder.shipped")
+    assert {c["channel"]: c["enabled"] for c in shipped["channels"]} == {
+        "inbox": True,
+        "app_push": True,
+        "sms": False,
+    }
+    assert api_client.get("/api/notifications/preferences/").json() == response.json()
+
+
+def test_api_refuses_to_silence_money_news_in_the_inbox(api_client, default_rules):
+    api_client.force_authenticate(UserFactory())
+    response = api_client.put(
+        "/api/notifications/preferences/",
+        {"node": "refund.succeeded", "channel": "inbox", "enabled": False},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "mandatory"
+    bad = api_client.put(
+        "/api/notifications/preferences/",
+        {"node": "no.such", "channel": "sms", "enabled": False},
+        format="json",
+    )
+    assert (bad.status_code, bad.json()["code"]) == (400, "unknown_node")
