@@ -63,6 +63,8 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "logistics.trackingevent": VIEW,
     "aftersales.aftersalescase": VIEW_CHANGE,
     "aftersales.caseevent": VIEW,
+    # Their own system's endpoint for order pushes (scoped by notifications' admin).
+    "notifications.merchantwebhook": VIEW_ADD_CHANGE,
 }
 MERCHANT_STAFF_MODELS: list[str] = list(MERCHANT_STAFF_PERMISSIONS)
 
@@ -76,6 +78,9 @@ OPS_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.shippingregionrate": ("delete",),
     "catalog.merchantstaff": ("delete",),
     "auth.user": ("view",),
+    # Push rules are data that operations maintain (DESIGN.md, notifications).
+    "notifications.pushrule": ("add",),
+    "notifications.merchantwebhook": ("add",),
 }
 
 
