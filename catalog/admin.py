@@ -28,7 +28,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from catalog.admin_scope import (
@@ -56,7 +56,7 @@ from catalog.models import (
     StockRecord,
     Warehouse,
 )
-from catalog.resources import SKUImportResource
+from catalog.resources import SKUImportResource, SpreadsheetCSV
 from catalog.services.products import (
     product_refresh_price_from,
     product_set_active,
@@ -406,7 +406,7 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
 
     # import
     resource_classes = [SKUImportResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [SpreadsheetCSV, XLSX]
     import_form_class = CatalogImportForm
     confirm_form_class = CatalogConfirmImportForm
     import_template_name = "admin/catalog/product/import.html"

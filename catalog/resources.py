@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from import_export import fields, resources
+from import_export.formats.base_formats import CSV
 
 from catalog.models import SKU, Brand, Category, Merchant, Product, StockMove, Warehouse
 from catalog.services.products import (
@@ -49,6 +50,31 @@ COLUMNS = (
     "warehouse",
     "on_hand",
 )
+
+
+class SpreadsheetCSV(CSV):
+    """CSV in UTF-8 (with or without BOM) or in GB18030/GBK, which is what Excel on a Chinese
+    Windows saves: read as bytes and decoded here instead of failing on the first 汉字."""
+
+    ENCODINGS = ("utf-8-sig", "gb18030")
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            for encoding in self.ENCODINGS:
+                try:
+                    in_stream = in_stream.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise ValueError("The file is neither UTF-8 nor GBK text.")
+        return super().create_dataset(in_stream, **kwargs)
 
 
 @dataclass

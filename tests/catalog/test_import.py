@@ -347,3 +347,18 @@ def test_the_example_file_can_be_downloaded_from_the_import_page(client, merchan
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert b"product_title,category" in response.content
+
+
+def test_a_gbk_csv_saved_by_excel_on_chinese_windows_imports(client, merchant, catalogue):
+    # given
+    text = "\n".join([HEADER, "青瓷茶壶,tea-ware,,TP-QC-1,颜色:青,199.00,,,,,hz-1,3"]) + "\n"
+    upload = SimpleUploadedFile("商品.csv", text.encode("gbk"), content_type="text/csv")
+    client.force_login(merchant_staff_user(merchant))
+
+    # when
+    _confirm(client, _preview(client, upload, merchant))
+
+    # then
+    sku = SKU.objects.get(code="TP-QC-1")
+    assert sku.product.title == "青瓷茶壶"
+    assert [str(v) for v in sku.attribute_values.all()] == ["颜色: 青"]
