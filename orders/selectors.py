@@ -5,7 +5,7 @@ List and detail queries prefetch what their pages show, so their query count doe
 the number of orders, lines or sub-orders.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from shop.errors import NotFound
 
@@ -31,7 +31,8 @@ DISPLAY_STATUS_LABELS = {
     CLOSED: "Closed",
 }
 
-_ON_ITS_WAY = {SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED}
+_ON_ITS_WAY = [SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED]
+ROLLED_UP_STATUSES = (AWAITING_SHIPMENT, PARTIALLY_SHIPPED, SHIPPED, RECEIVED, COMPLETED, CLOSED)
 
 
 def _sub_orders_prefetch() -> Prefetch:
@@ -45,25 +46,40 @@ def _lines_prefetch() -> Prefetch:
     return Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
 
 
+def _order_ids_shown_as(status: str) -> QuerySet:
+    """Ids of orders whose sub-orders roll up to `status` (the same rules as
+    order_display_status, in one grouped subquery)."""
+    counts = SubOrder.objects.values("order_id").annotate(
+        live=Count("pk", filter=~Q(status=SubOrder.Status.CLOSED)),
+        awaiting=Count("pk", filter=Q(status=SubOrder.Status.AWAITING_SHIPMENT)),
+        on_its_way=Count("pk", filter=Q(status__in=_ON_ITS_WAY)),
+        completed=Count("pk", filter=Q(status=SubOrder.Status.COMPLETED)),
+    )
+    condition = {
+        CLOSED: Q(live=0),
+        AWAITING_SHIPMENT: Q(live__gt=0, awaiting=F("live")),
+        PARTIALLY_SHIPPED: Q(awaiting__gt=0, awaiting__lt=F("live")),
+        SHIPPED: Q(awaiting=0, on_its_way__gt=0),
+        RECEIVED: Q(live__gt=0, awaiting=0, on_its_way=0, completed__lt=F("live")),
+        COMPLETED: Q(live__gt=0, completed=F("live")),
+    }[status]
+    return counts.filter(condition).values("order_id")
+
+
 def order_list_for_user(*, user, status: str | None = None) -> QuerySet[Order]:
-    """The shopper's orders, newest first. `status` is a stored status (pending_payment,
-    paid, cancelled, payment_failed) or a roll-up of paid orders (awaiting_shipment, shipped,
-    received, completed, closed: paid orders with a sub-order in that state)."""
+    """The shopper's orders, newest first, optionally only those showing `status`: a stored
+    status (pending_payment, paid, cancelled, payment_failed) or what a paid order shows
+    (awaiting_shipment, partially_shipped, shipped, received, completed, closed; see
+    order_display_status). An unknown status filters nothing."""
     orders = Order.objects.filter(user=user).prefetch_related(
         _lines_prefetch(), _sub_orders_prefetch()
     )
     if status in Order.Status.values:
         return orders.filter(status=status)
-    if status == SHIPPED:
-        return orders.filter(
-            status=Order.Status.PAID,
-            pk__in=SubOrder.objects.filter(status__in=_ON_ITS_WAY).values("order_id"),
-        )
-    if status in SubOrder.Status.values:
-        return orders.filter(
-            status=Order.Status.PAID,
-            pk__in=SubOrder.objects.filter(status=status).values("order_id"),
-        )
+    if status == SubOrder.Status.DELIVERED:
+        status = SHIPPED
+    if status in ROLLED_UP_STATUSES:
+        return orders.filter(status=Order.Status.PAID, pk__in=_order_ids_shown_as(status))
     return orders
 
 

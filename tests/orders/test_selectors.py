@@ -113,26 +113,47 @@ def _status(order):
     return selectors.order_display_status(Order.objects.get(pk=order.pk))
 
 
-def test_display_status_rolls_up_the_parcels():
+def _listed_under(order):
+    """The statuses whose list filter shows the order."""
+    return [
+        status
+        for status in selectors.ROLLED_UP_STATUSES
+        if selectors.order_list_for_user(user=order.user, status=status).filter(pk=order.pk)
+    ]
+
+
+def test_display_status_rolls_up_the_parcels_and_the_list_filter_agrees():
     # given
     order = _two_parcel_order()
     first, second = order.sub_orders.order_by("pk")
     shopper = order.user
+    steps = [
+        (lambda: None, "awaiting_shipment"),
+        (lambda: services.sub_order_ship(sub_order_id=first.pk, actor=None), "partially_shipped"),
+        (lambda: services.sub_order_ship(sub_order_id=second.pk, actor=None), "shipped"),
+        (
+            lambda: services.sub_order_confirm_receipt(
+                sub_order_no=first.sub_order_no, actor=shopper
+            ),
+            "shipped",
+        ),
+        (
+            lambda: services.sub_order_confirm_receipt(
+                sub_order_no=second.sub_order_no, actor=shopper
+            ),
+            "received",
+        ),
+        (lambda: services.sub_order_complete(sub_order_id=first.pk), "received"),
+        (lambda: services.sub_order_complete(sub_order_id=second.pk), "completed"),
+    ]
 
-    # then, step by step
-    assert _status(order) == "awaiting_shipment"
-    services.sub_order_ship(sub_order_id=first.pk, actor=None)
-    assert _status(order) == "partially_shipped"
-    services.sub_order_ship(sub_order_id=second.pk, actor=None)
-    assert _status(order) == "shipped"
-    services.sub_order_confirm_receipt(sub_order_no=first.sub_order_no, actor=shopper)
-    assert _status(order) == "shipped"
-    services.sub_order_confirm_receipt(sub_order_no=second.sub_order_no, actor=shopper)
-    assert _status(order) == "received"
-    services.sub_order_complete(sub_order_id=first.pk)
-    assert _status(order) == "received"
-    services.sub_order_complete(sub_order_id=second.pk)
-    assert _status(order) == "completed"
+    for step, expected in steps:
+        # when
+        step()
+
+        # then
+        assert _status(order) == expected
+        assert _listed_under(order) == [expected]
 
 
 def test_display_status_of_unpaid_and_closed_orders():
@@ -150,8 +171,11 @@ def test_display_status_of_unpaid_and_closed_orders():
     assert _status(pending) == "pending_payment"
     assert _status(cancelled) == "cancelled"
     assert _status(closed) == "awaiting_shipment"  # the other parcel is still coming
+    assert _listed_under(closed) == ["awaiting_shipment"]
     services.sub_order_close_out_of_stock(sub_order_id=second.pk, actor=None, reason="Sold out")
     assert _status(closed) == "closed"
+    assert _listed_under(closed) == ["closed"]
+    assert _listed_under(pending) == []
 
 
 def test_sub_orders_for_merchant_are_that_merchants_only():
