@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from orders.models import Order, OrderLine
 from shop.errors import NotFound
 
-from .models import Payment
+from .models import Payment, Refund
 
 
 def order_to_pay_for_user(*, user, order_no: str) -> Order:
@@ -52,3 +52,18 @@ def order_merchant_names(order: Order) -> list[str]:
         if line.merchant.name not in names:
             names.append(line.merchant.name)
     return names
+
+
+def refund_get(*, refund_no: str = "", idempotency_key: str = "") -> Refund:
+    """A refund by its number or by the caller's key (after-sales: "case:<case_no>")."""
+    refunds = Refund.objects.select_related("payment", "payment__order")
+    if refund_no:
+        refunds = refunds.filter(refund_no=refund_no)
+    elif idempotency_key:
+        refunds = refunds.filter(idempotency_key=idempotency_key)
+    else:
+        raise NotFound("Refund not found.")
+    refund = refunds.first()
+    if refund is None:
+        raise NotFound("Refund not found.")
+    return refund

@@ -109,6 +109,7 @@ def _emit_refund(node: str, refund: Refund, order: Order) -> None:
                 "order_no": order.order_no,
                 "amount": str(refund.amount),
                 "reason": refund.reason,
+                "key": refund.idempotency_key,
                 "path": order_path(order),
             },
         )
