@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import selectors, services
@@ -168,8 +169,8 @@ def checkout(request):
         "groups": groups,
         "platform_rows": platform_rows,
         "add_address_url": reverse("accounts:address_add")
-        + "?next="
-        + request.get_full_path().replace("&", "%26"),
+        + "?"
+        + urlencode({"next": request.get_full_path()}),
     }
     return render(request, "orders/checkout.html", context)
 

@@ -160,10 +160,17 @@ class DisplayStatusMixin(serializers.Serializer):
         return display_status_label(self._display_status(order))
 
 
+def _sub_order_no(context: dict, sub_order_id: int | None) -> str | None:
+    """A sub-order's number from the order's prefetched sub-orders (put in the context by
+    OrderDetailSerializer), not one query per line or event."""
+    if sub_order_id is None:
+        return None
+    sub_order = context.get("sub_orders_by_id", {}).get(sub_order_id)
+    return sub_order.sub_order_no if sub_order else None
+
+
 class OrderLineSerializer(serializers.ModelSerializer):
-    sub_order_no = serializers.CharField(
-        source="sub_order.sub_order_no", default=None, read_only=True
-    )
+    sub_order_no = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderLine
@@ -186,13 +193,14 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_sub_order_no(self, line) -> str | None:
+        return _sub_order_no(self.context, line.sub_order_id)
+
 
 class PriceLineSerializer(serializers.ModelSerializer):
-    merchant_name = serializers.CharField(source="merchant.name", default=None, read_only=True)
-
     class Meta:
         model = PriceLine
-        fields = ["kind", "label", "amount", "merchant_id", "merchant_name"]
+        fields = ["kind", "label", "amount", "merchant_id"]
         read_only_fields = fields
 
 
@@ -245,12 +253,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_sub_order_no(self, event) -> str | None:
-        # Read through the prefetched sub-orders of the order rather than one query per event.
-        if event.sub_order_id is None:
-            return None
-        sub_orders = self.context.get("sub_orders_by_id", {})
-        sub_order = sub_orders.get(event.sub_order_id)
-        return sub_order.sub_order_no if sub_order else None
+        return _sub_order_no(self.context, event.sub_order_id)
 
 
 class AddressSnapshotSerializer(serializers.Serializer):
@@ -327,7 +330,10 @@ class OrderDetailSerializer(DisplayStatusMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, order):
+        self.context["sub_orders_by_id"] = {s.pk: s for s in order.sub_orders.all()}
+        return super().to_representation(order)
+
     @extend_schema_field(OrderEventSerializer(many=True))
     def get_timeline(self, order) -> list[dict]:
-        context = {"sub_orders_by_id": {s.id: s for s in order.sub_orders.all()}}
-        return OrderEventSerializer(order.events.all(), many=True, context=context).data
+        return OrderEventSerializer(order.events.all(), many=True, context=self.context).data

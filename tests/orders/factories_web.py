@@ -33,28 +33,41 @@ def put_in_cart(user, sku, quantity=1) -> CartItem:
 
 
 def place_order(
-    *, user, address, sku=None, quantity=1, payment_method=PaymentMethod.ALIPAY, key=""
+    *,
+    user,
+    address,
+    sku=None,
+    quantity=1,
+    payment_method=PaymentMethod.ALIPAY,
+    key="",
+    skus=None,
 ) -> Order:
-    sku = sku or sellable_sku()
+    """One SKU (`sku`, `quantity`), or one unit of each of `skus`."""
+    items = [(s.pk, 1) for s in skus] if skus else [((sku or sellable_sku()).pk, quantity)]
     return services.order_create(
         user=user,
         address_id=address.pk,
-        items=[(sku.pk, quantity)],
+        items=items,
         payment_method=payment_method,
         idempotency_key=key,
     )
 
 
-def cod_order(*, user, address, sku=None, quantity=1) -> Order:
+def cod_order(*, user, address, sku=None, quantity=1, skus=None) -> Order:
     """Placed with cash on delivery and confirmed: split into sub-orders, awaiting shipment."""
     order = place_order(
-        user=user, address=address, sku=sku, quantity=quantity, payment_method=PaymentMethod.COD
+        user=user,
+        address=address,
+        sku=sku,
+        quantity=quantity,
+        skus=skus,
+        payment_method=PaymentMethod.COD,
     )
     return services.order_cod_confirm(order_no=order.order_no, actor=user)
 
 
-def shipped_order(*, user, address, sku=None, quantity=1) -> Order:
-    order = cod_order(user=user, address=address, sku=sku, quantity=quantity)
+def shipped_order(*, user, address, sku=None, quantity=1, skus=None) -> Order:
+    order = cod_order(user=user, address=address, sku=sku, quantity=quantity, skus=skus)
     for sub_order in order.sub_orders.all():
         services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
     return Order.objects.get(pk=order.pk)

@@ -353,6 +353,23 @@ def test_a_shipped_order_shows_parcels_timeline_and_confirm_receipt(
     assert html.index("Parcel shipped") < html.index("Order placed")  # newest first
 
 
+def test_an_order_page_costs_the_same_queries_for_1_or_4_merchants(
+    shopper, client, django_assert_max_num_queries
+):
+    # given
+    user, address = shopper
+    small = shipped_order(user=user, address=address)
+    large = shipped_order(user=user, address=address, skus=[sellable_sku() for _ in range(4)])
+    assert large.sub_orders.count() == 4
+    with django_assert_max_num_queries(12) as one_merchant:
+        client.get(reverse("orders:detail", args=[small.order_no]))
+
+    # when / then
+    with django_assert_max_num_queries(len(one_merchant.captured_queries)):
+        response = client.get(reverse("orders:detail", args=[large.order_no]))
+    assert response.content.decode().count('data-testid="confirm-receipt"') == 4
+
+
 def test_another_shoppers_order_is_not_found(shopper, client):
     _, _ = shopper
     other, other_address = shopper_with_address()
