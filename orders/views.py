@@ -14,7 +14,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import selectors, services
-from orders.forms import BuyNowForm, CheckoutForm, OrderListFilterForm, orders_in_tab
+from orders.forms import (
+    BuyNowForm,
+    CheckoutForm,
+    OrderListFilterForm,
+    new_idempotency_key,
+    orders_in_tab,
+)
 from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user
@@ -119,7 +125,18 @@ def _after_placing(request, order):
 def checkout(request):
     addresses = list(addresses_for_user(request.user))
     if request.method == "POST":
-        form = CheckoutForm(request.POST, addresses=addresses)
+        data = request.POST.copy()
+        key = data.get("idempotency_key", "")
+        if not key or len(key) > CheckoutForm.base_fields["idempotency_key"].max_length:
+            # A page from before this form had a key (or a tampered one): never place an order
+            # without one; price it again with a fresh key and let the shopper confirm.
+            data["idempotency_key"] = new_idempotency_key()
+            if data.get("action") == CheckoutForm.ACTION_PLACE:
+                data["action"] = CheckoutForm.ACTION_REPRICE
+                messages.warning(
+                    request, "This page was out of date. Check the order and place it again."
+                )
+        form = CheckoutForm(data, addresses=addresses)
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
             try:

@@ -165,6 +165,18 @@ def test_a_double_submit_places_one_order(shopper, client):
     assert StockRecord.objects.get(sku=sku).sellable == 4
 
 
+def test_a_form_without_its_key_is_priced_again_not_placed(shopper, client):
+    user, address = shopper
+    put_in_cart(user, sellable_sku())
+
+    response = place(client, address, idempotency_key="")
+
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    assert any("out of date" in m for m in messages_of(response))
+    assert response.context["form"]["idempotency_key"].value()
+
+
 def test_an_invalid_coupon_is_shown_and_nothing_typed_is_lost(shopper, client):
     user, address = shopper
     put_in_cart(user, sellable_sku())
