@@ -749,6 +749,7 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         except DomainError as exc:
             # Raced with an order between the form check and the save: nothing changed.
             self.message_user(request, f"Stock not changed: {exc.detail}", messages.ERROR)
+            request._stock_refused = True
             record = StockRecord.objects.get(pk=obj.pk) if obj.pk else None
             if record is None:
                 return
@@ -760,6 +761,16 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         if form.instance.pk:
             super().save_related(request, form, formsets, change)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_stock_refused", False):
+            return HttpResponseRedirect(request.path)  # back to the form, no "changed" banner
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_stock_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
 
 
 @admin.register(StockMove)

@@ -192,3 +192,25 @@ def test_the_ledger_is_read_only(client, record, staff):
     assert delete.status_code == 403
     move.refresh_from_db()
     assert move.on_hand_delta == 20
+
+
+def test_an_order_racing_the_edit_gives_a_message_not_a_500(client, record, staff, monkeypatch):
+    # given an order allocates between the form check and the save (the service refuses)
+    from catalog import admin as catalog_admin
+    from shop.errors import OutOfStock
+
+    def refuse(**kwargs):
+        raise OutOfStock("Stock would go below what is allocated (18).")
+
+    monkeypatch.setattr(catalog_admin, "stock_set_on_hand", refuse)
+    client.force_login(staff)
+
+    # when
+    response = _change(client, record, new_on_hand=10, reason="Count")
+
+    # then
+    assert response.status_code == 200
+    assert "Stock not changed: Stock would go below what is allocated (18)." in response.text
+    assert "changed successfully" not in response.text
+    record.refresh_from_db()
+    assert record.on_hand == 20
