@@ -1,0 +1,17 @@
+"""Carrier adapters: `get_adapter(key)` for a Carrier.adapter value."""
+
+from .base import Acknowledgement, CarrierAdapter, InvalidPush, ParsedEvent
+
+
+def get_adapter(key: str) -> CarrierAdapter:
+    from .kuaidi100 import Kuaidi100Adapter
+    from .sandbox import SandboxAdapter
+
+    adapters = {"sandbox": SandboxAdapter, "kuaidi100": Kuaidi100Adapter}
+    try:
+        return adapters[key]()
+    except KeyError:
+        raise LookupError(f"No carrier adapter {key!r}.") from None
+
+
+__all__ = ["Acknowledgement", "CarrierAdapter", "InvalidPush", "ParsedEvent", "get_adapter"]

@@ -1,0 +1,108 @@
+"""Read queries of logistics, shared by the storefront, the API and the admin."""
+
+from django.db.models import Prefetch, QuerySet
+
+from orders.models import OrderLine, SubOrder
+from shop.errors import NotFound
+
+from .models import Shipment, ShipmentLine, TrackingEvent
+
+
+def tracking_for_sub_orders(ids) -> dict[int, list[Shipment]]:
+    """Shipments (with carrier and events, oldest event first) per sub-order id, in two
+    queries whatever the number of sub-orders, parcels and events."""
+    ids = list(ids)
+    result: dict[int, list[Shipment]] = {pk: [] for pk in ids}
+    if not ids:
+        return result
+    shipments = (
+        Shipment.objects.filter(sub_order_id__in=ids)
+        .exclude(status=Shipment.Status.PACKED)
+        .select_related("carrier")
+        .prefetch_related(
+            Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "pk"))
+        )
+        .order_by("sub_order_id", "pk")
+    )
+    for shipment in shipments:
+        result[shipment.sub_order_id].append(shipment)
+    return result
+
+
+def sub_order_tracking_for_user(*, user, sub_order_no: str) -> tuple[SubOrder, list[Shipment]]:
+    """One of the shopper's sub-orders and its parcels; another shopper's is not found."""
+    sub_order = (
+        SubOrder.objects.filter(order__user=user, sub_order_no=sub_order_no)
+        .select_related("order")
+        .first()
+    )
+    if sub_order is None:
+        raise NotFound("Sub-order not found.")
+    return sub_order, tracking_for_sub_orders([sub_order.pk])[sub_order.pk]
+
+
+def awaiting_shipment(*, merchant=None, warehouse=None) -> QuerySet[SubOrder]:
+    """The fulfilment queue: sub-orders awaiting shipment, oldest first."""
+    sub_orders = SubOrder.objects.filter(status=SubOrder.Status.AWAITING_SHIPMENT)
+    if merchant is not None:
+        sub_orders = sub_orders.filter(merchant=merchant)
+    if warehouse is not None:
+        sub_orders = sub_orders.filter(warehouse=warehouse)
+    return (
+        sub_orders.select_related("order", "merchant", "warehouse")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.select_related("carrier")
+                .prefetch_related(
+                    Prefetch("lines", queryset=ShipmentLine.objects.order_by("pk"))
+                )
+                .order_by("pk"),
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def pick_list(sub_order_ids) -> list[dict]:
+    """What to pick for these sub-orders, one row per SKU and warehouse, by bin location:
+    SKU, barcode, product, quantity still to ship, warehouse, location."""
+    from catalog.models import StockRecord
+
+    lines = list(
+        OrderLine.objects.filter(
+            sub_order_id__in=list(sub_order_ids),
+            sub_order__status=SubOrder.Status.AWAITING_SHIPMENT,
+        )
+        .select_related("sku", "warehouse", "sub_order")
+        .order_by("warehouse_id", "sku_id", "pk")
+    )
+    locations = {
+        (sku_id, warehouse_id): location
+        for sku_id, warehouse_id, location in StockRecord.objects.filter(
+            sku_id__in={line.sku_id for line in lines}
+        ).values_list("sku_id", "warehouse_id", "location")
+    }
+    rows: dict[tuple[int, int], dict] = {}
+    for line in lines:
+        quantity = line.quantity - line.refunded_quantity
+        if quantity <= 0:
+            continue
+        key = (line.warehouse_id, line.sku_id)
+        row = rows.setdefault(
+            key,
+            {
+                "sku_code": line.sku_code,
+                "barcode": line.sku.barcode,
+                "product": line.product_title,
+                "attributes": line.sku_attributes,
+                "warehouse": line.warehouse.name,
+                "location": locations.get((line.sku_id, line.warehouse_id), ""),
+                "quantity": 0,
+                "sub_orders": [],
+            },
+        )
+        row["quantity"] += quantity
+        row["sub_orders"].append(f"{line.sub_order.sub_order_no} x{quantity}")
+    return sorted(rows.values(), key=lambda r: (r["warehouse"], r["location"], r["sku_code"]))

@@ -1,0 +1,845 @@
+"""The only code that changes logistics: packing sub-orders into parcels, shipping them, the
+carriers' tracking pushes, and shortages found at picking.
+
+Locks, everywhere: the parent order, then the sub-order, then its shipments by pk (the order
+orders.services and payments.services take), so a tracking push, a ship and a refund on the same
+order never deadlock. Sub-order transitions go through orders.services (which writes the
+OrderEvent); shipment-level changes emit SHIPMENT_SHIPPED / SHIPMENT_TRACKING domain events.
+"""
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import tablib
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from catalog.models import MerchantStaff
+from catalog.services.stock import stock_release
+from orders import services as order_services
+from orders.events import PLATFORM_OPERATIONS_GROUP, order_path
+from orders.models import Order, OrderLine, PaymentMethod, SubOrder
+from shop import events as nodes
+from shop.errors import Conflict, DomainError, InvalidInput, NotFound, TransitionNotAllowed
+from shop.events import DomainEvent, emit
+from shop.ids import new_business_number
+from shop.money import ZERO, to_money
+
+from .carriers import Acknowledgement, InvalidPush, ParsedEvent, get_adapter
+from .models import Carrier, Shipment, ShipmentLine, ShortageRecord, TrackingEvent
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CARRIER = "sandbox"
+
+
+# --- who may touch what ------------------------------------------------------------------------
+
+
+def _is_platform_staff(user) -> bool:
+    return bool(user.is_superuser or user.groups.filter(name=PLATFORM_OPERATIONS_GROUP).exists())
+
+
+def _check_reach(*, actor, merchant_id: int) -> None:
+    """The system (actor None) and operations reach every sub-order; a merchant's staff only
+    their merchant's; anyone else none (404: never reveal another merchant's orders)."""
+    if actor is None or not getattr(actor, "pk", None):
+        return
+    if _is_platform_staff(actor):
+        return
+    staff_merchant_id = (
+        MerchantStaff.objects.filter(user_id=actor.pk).values_list("merchant_id", flat=True).first()
+    )
+    if staff_merchant_id != merchant_id:
+        raise NotFound("Sub-order not found.")
+
+
+def _actor_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- locks ---------------------------------------------------------------------------------------
+
+
+def _lock_sub_order(*, actor, **lookup) -> SubOrder:
+    ids = SubOrder.objects.filter(**lookup).values_list("pk", "order_id", "merchant_id").first()
+    if ids is None:
+        raise NotFound("Sub-order not found.")
+    pk, order_id, merchant_id = ids
+    _check_reach(actor=actor, merchant_id=merchant_id)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    sub_order = SubOrder.objects.select_for_update().get(pk=pk)
+    sub_order.order = order
+    return sub_order
+
+
+def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
+    return list(
+        Shipment.objects.select_for_update()
+        .filter(sub_order=sub_order)
+        .select_related("carrier")
+        .order_by("pk")
+    )
+
+
+def _carrier(code: str | None) -> Carrier:
+    code = (code or getattr(settings, "LOGISTICS_DEFAULT_CARRIER", DEFAULT_CARRIER)).strip()
+    carrier = Carrier.objects.filter(code__iexact=code, active=True).first()
+    if carrier is None:
+        raise InvalidInput(f"Unknown carrier {code!r}.", code="unknown_carrier")
+    return carrier
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def _emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=None) -> None:
+    order = sub_order.order
+    data = {
+        "shipment_no": shipment.shipment_no,
+        "sub_order_no": sub_order.sub_order_no,
+        "order_no": order.order_no,
+        "tracking_no": shipment.tracking_no,
+        "carrier": shipment.carrier.name if shipment.carrier_id else "",
+        "carrier_code": shipment.carrier.code if shipment.carrier_id else "",
+        "status": shipment.status,
+        "status_text": shipment.get_status_display(),
+        "path": order_path(order),
+    }
+    data.update(extra or {})
+    emit(
+        DomainEvent(
+            node=node,
+            subject_type="shipment",
+            subject_id=shipment.pk,
+            shopper_id=order.user_id,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
+            data=data,
+        )
+    )
+
+
+# --- packing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parcel:
+    weight: int = 0
+    volume: int = 0
+    units: dict = field(default_factory=lambda: defaultdict(int))  # order line id -> quantity
+
+
+def _shippable_quantity(line: OrderLine) -> int:
+    """Units still to ship: refunded units (shortages, refunds before shipment) stay behind."""
+    return line.quantity - line.refunded_quantity
+
+
+def plan_parcels(
+    *, units: list[tuple[int, int, int, int]], max_weight: int, max_volume: int
+) -> list[_Parcel]:
+    """First-fit decreasing over single units [(line id, quantity, weight, volume)].
+
+    The heaviest (then bulkiest) unit goes first into the first parcel that still has room for
+    both its weight and its volume; a unit over the limit on its own ships alone.
+    """
+    flat = []
+    for line_id, quantity, weight, volume in units:
+        flat += [(weight, volume, line_id)] * quantity
+    flat.sort(key=lambda unit: (-unit[0], -unit[1], unit[2]))
+    parcels: list[_Parcel] = []
+    for weight, volume, line_id in flat:
+        target = None
+        if weight <= max_weight and volume <= max_volume:
+            for parcel in parcels:
+                if parcel.weight + weight <= max_weight and parcel.volume + volume <= max_volume:
+                    target = parcel
+                    break
+        if target is None:
+            target = _Parcel()
+            parcels.append(target)
+        target.weight += weight
+        target.volume += volume
+        target.units[line_id] += 1
+    return parcels
+
+
+def _refresh_measures(shipment: Shipment) -> None:
+    weight = volume = 0
+    for line in shipment.lines.select_related("order_line__sku"):
+        weight += line.quantity * line.order_line.sku.weight_grams
+        volume += line.quantity * line.order_line.sku.volume_cm3
+    shipment.weight_grams, shipment.volume_cm3 = weight, volume
+    shipment.save(update_fields=["weight_grams", "volume_cm3"])
+
+
+@transaction.atomic
+def shipment_pack(*, sub_order_id: int, actor, carrier_code: str | None = None) -> list[Shipment]:
+    """Split what the sub-order still has to ship into parcels within the carrier's weight and
+    volume limits. Packing again (before anything shipped) replaces the parcels."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status != SubOrder.Status.AWAITING_SHIPMENT:
+        raise TransitionNotAllowed(
+            f"Only sub-orders awaiting shipment can be packed "
+            f"(this one is {sub_order.get_status_display().lower()}).",
+            extra={"status": sub_order.status},
+        )
+    carrier = _carrier(carrier_code)
+    shipments = _lock_shipments(sub_order)
+    if any(s.is_shipped for s in shipments):
+        raise Conflict(
+            "Some parcels have already shipped: adjust the packed ones by hand.",
+            code="already_shipped",
+        )
+    for shipment in shipments:
+        shipment.delete()
+    lines = list(
+        OrderLine.objects.select_for_update()
+        .filter(sub_order=sub_order)
+        .select_related("sku")
+        .order_by("pk")
+    )
+    units = [
+        (line.pk, _shippable_quantity(line), line.sku.weight_grams, line.sku.volume_cm3)
+        for line in lines
+        if _shippable_quantity(line) > 0
+    ]
+    if not units:
+        raise Conflict("Nothing left to ship on this sub-order.", code="nothing_to_ship")
+    packed = []
+    for parcel in plan_parcels(
+        units=units, max_weight=carrier.max_weight_grams, max_volume=carrier.max_volume_cm3
+    ):
+        shipment = Shipment.objects.create(
+            shipment_no=new_business_number("S"),
+            sub_order=sub_order,
+            carrier=carrier,
+            weight_grams=parcel.weight,
+            volume_cm3=parcel.volume,
+        )
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=quantity)
+            for line_id, quantity in sorted(parcel.units.items())
+        )
+        packed.append(shipment)
+    return packed
+
+
+@transaction.atomic
+def shipment_adjust(
+    *,
+    shipment_id: int,
+    order_line_id: int,
+    quantity: int,
+    actor,
+    to_shipment_id: int | None = None,
+) -> list[Shipment]:
+    """Move `quantity` units of a line from one packed parcel to another (or to a new parcel
+    when `to_shipment_id` is None). A parcel left empty is removed. Returns the packed parcels."""
+    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
+    if not sub_order_id:
+        raise NotFound("Parcel not found.")
+    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    shipments = {s.pk: s for s in _lock_shipments(sub_order)}
+    source = shipments[shipment_id]
+    if to_shipment_id is not None and to_shipment_id not in shipments:
+        raise NotFound("Parcel not found.")
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("Move at least one unit.", code="invalid_quantity")
+    if source.is_shipped or (to_shipment_id and shipments[to_shipment_id].is_shipped):
+        raise Conflict("A parcel that has shipped cannot change.", code="already_shipped")
+    if to_shipment_id == shipment_id:
+        raise InvalidInput("Choose another parcel to move the units to.", code="same_parcel")
+    line = ShipmentLine.objects.select_for_update().filter(
+        shipment=source, order_line_id=order_line_id
+    )
+    line = line.first()
+    if line is None or line.quantity < quantity:
+        raise InvalidInput(
+            "That parcel does not hold so many units of this item.", code="invalid_quantity"
+        )
+    if to_shipment_id is None:
+        target = Shipment.objects.create(
+            shipment_no=new_business_number("S"), sub_order=sub_order, carrier=source.carrier
+        )
+        shipments[target.pk] = target
+    else:
+        target = shipments[to_shipment_id]
+    moved, _ = ShipmentLine.objects.get_or_create(
+        shipment=target, order_line_id=order_line_id, defaults={"quantity": 0}
+    )
+    ShipmentLine.objects.filter(pk=moved.pk).update(quantity=moved.quantity + quantity)
+    if line.quantity == quantity:
+        line.delete()
+    else:
+        line.quantity -= quantity
+        line.save(update_fields=["quantity"])
+    for shipment in (source, target):
+        if not shipment.lines.exists():
+            shipment.delete()
+            shipments.pop(shipment.pk, None)
+        else:
+            _refresh_measures(shipment)
+    return [s for _, s in sorted(shipments.items()) if not s.is_shipped]
+
+
+# --- shipping ----------------------------------------------------------------------------------
+
+
+def _validated_tracking_no(carrier: Carrier, tracking_no: str) -> str:
+    tracking_no = (tracking_no or "").strip().upper()
+    if not carrier.tracking_no_is_valid(tracking_no):
+        example = f" (e.g. {carrier.tracking_example})" if carrier.tracking_example else ""
+        raise InvalidInput(
+            f"{tracking_no or 'An empty value'} is not a {carrier.name} tracking number{example}.",
+            code="invalid_tracking_no",
+        )
+    return tracking_no
+
+
+def _ship_locked(
+    *,
+    sub_order: SubOrder,
+    shipments: list[Shipment],
+    shipment: Shipment,
+    carrier,
+    tracking_no,
+    actor,
+) -> Shipment:
+    if shipment.is_shipped:
+        if shipment.carrier_id == carrier.pk and shipment.tracking_no == tracking_no:
+            return shipment  # the same ship again: nothing changes
+        raise Conflict(
+            f"Parcel {shipment.shipment_no} already shipped with {shipment.tracking_no}.",
+            code="already_shipped",
+        )
+    if sub_order.status != SubOrder.Status.AWAITING_SHIPMENT:
+        raise TransitionNotAllowed(
+            f"Cannot ship while {sub_order.get_status_display().lower()}.",
+            extra={"status": sub_order.status},
+        )
+    taken = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).exclude(
+        pk=shipment.pk
+    )
+    if taken.exists():
+        raise Conflict(
+            f"Tracking number {tracking_no} is already used by another parcel.",
+            code="tracking_no_taken",
+        )
+    shipment.ship(
+        carrier=carrier, tracking_no=tracking_no, at=timezone.now(), actor=_actor_or_none(actor)
+    )
+    try:
+        with transaction.atomic():
+            shipment.save(
+                update_fields=["status", "carrier", "tracking_no", "shipped_at", "shipped_by"]
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"Tracking number {tracking_no} is already used by another parcel.",
+            code="tracking_no_taken",
+        ) from None
+    _emit_shipment(nodes.SHIPMENT_SHIPPED, shipment=shipment, sub_order=sub_order)
+    shipment_id = shipment.pk
+    transaction.on_commit(lambda: _start_tracking(shipment_id))
+    if all(s.is_shipped for s in shipments):
+        count = len(shipments)
+        order_services.sub_order_ship(
+            sub_order_id=sub_order.pk,
+            actor=actor,
+            note=f"{count} parcel(s): "
+            + ", ".join(f"{s.carrier.name} {s.tracking_no}" for s in shipments)[:200],
+        )
+    return shipment
+
+
+def _start_tracking(shipment_id: int) -> None:
+    from .tasks import shipment_start_tracking
+
+    shipment_start_tracking.delay(shipment_id)
+
+
+@transaction.atomic
+def shipment_ship(*, shipment_id: int, carrier_code: str, tracking_no: str, actor) -> Shipment:
+    """Hand a packed parcel to a carrier. When it is the sub-order's last parcel, the sub-order
+    ships (orders.services: stock consumed, OrderEvent, shopper told)."""
+    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
+    if not sub_order_id:
+        raise NotFound("Parcel not found.")
+    carrier = _carrier(carrier_code)
+    tracking_no = _validated_tracking_no(carrier, tracking_no)
+    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    shipments = _lock_shipments(sub_order)
+    shipment = next(s for s in shipments if s.pk == shipment_id)
+    return _ship_locked(
+        sub_order=sub_order,
+        shipments=shipments,
+        shipment=shipment,
+        carrier=carrier,
+        tracking_no=tracking_no,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def sub_order_ship_next_parcel(
+    *, sub_order_no: str, carrier_code: str, tracking_no: str, actor
+) -> Shipment:
+    """Ship the sub-order's next packed parcel (packing it first with this carrier when it has
+    none): what one row of a bulk import or a WMS call means."""
+    carrier = _carrier(carrier_code)
+    tracking_no = _validated_tracking_no(carrier, tracking_no)
+    sub_order = _lock_sub_order(sub_order_no=(sub_order_no or "").strip(), actor=actor)
+    shipments = _lock_shipments(sub_order)
+    again = next(
+        (s for s in shipments if s.carrier_id == carrier.pk and s.tracking_no == tracking_no), None
+    )
+    if again is not None:
+        return again
+    if not shipments and sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
+        shipment_pack(sub_order_id=sub_order.pk, actor=actor, carrier_code=carrier.code)
+        shipments = _lock_shipments(sub_order)
+    packed = [s for s in shipments if not s.is_shipped]
+    if not packed:
+        raise TransitionNotAllowed(
+            f"Sub-order {sub_order.sub_order_no} has nothing left to ship "
+            f"({sub_order.get_status_display().lower()}).",
+            extra={"status": sub_order.status},
+        )
+    return _ship_locked(
+        sub_order=sub_order,
+        shipments=shipments,
+        shipment=packed[0],
+        carrier=carrier,
+        tracking_no=tracking_no,
+        actor=actor,
+    )
+
+
+# --- bulk ship ---------------------------------------------------------------------------------
+
+BULK_COLUMNS = ("sub_order_no", "carrier", "tracking_no")
+_HEADER_ALIASES = {
+    "sub_order_no": "sub_order_no",
+    "sub-order": "sub_order_no",
+    "sub_order": "sub_order_no",
+    "order_no": "sub_order_no",
+    "carrier": "carrier",
+    "carrier_code": "carrier",
+    "tracking_no": "tracking_no",
+    "tracking_number": "tracking_no",
+    "tracking": "tracking_no",
+}
+
+
+@dataclass(frozen=True)
+class BulkShipRow:
+    number: int  # the row's line in the file (header is 1)
+    sub_order_no: str
+    carrier: str
+    tracking_no: str
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class BulkShipReport:
+    rows: list[BulkShipRow]
+    applied: bool
+
+    @property
+    def errors(self) -> list[BulkShipRow]:
+        return [row for row in self.rows if not row.ok]
+
+
+def bulk_ship_rows_from_file(*, content: bytes, filename: str) -> list[dict]:
+    """Rows of a CSV or XLSX with the columns sub_order_no, carrier, tracking_no."""
+    name = (filename or "").lower()
+    try:
+        if name.endswith(".xlsx"):
+            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            headers = [str(h or "").strip().lower() for h in dataset.headers or []]
+            records = [["" if v is None else str(v).strip() for v in row] for row in dataset]
+        elif name.endswith(".csv") or not name:
+            text = content.decode("utf-8-sig")
+            reader = list(csv.reader(io.StringIO(text)))
+            if not reader:
+                raise InvalidInput("The file is empty.", code="empty_file")
+            headers = [h.strip().lower() for h in reader[0]]
+            records = [[v.strip() for v in row] for row in reader[1:] if any(row)]
+        else:
+            raise InvalidInput("Upload a .csv or .xlsx file.", code="invalid_file")
+    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise InvalidInput(f"Could not read the file: {exc}", code="invalid_file") from None
+    except Exception as exc:  # openpyxl raises its own errors on a broken workbook
+        if isinstance(exc, DomainError):
+            raise
+        raise InvalidInput("Could not read the file as a workbook.", code="invalid_file") from None
+    columns = {}
+    for index, header in enumerate(headers):
+        key = _HEADER_ALIASES.get(header.replace(" ", "_"))
+        if key and key not in columns:
+            columns[key] = index
+    missing = [c for c in BULK_COLUMNS if c not in columns]
+    if missing:
+        raise InvalidInput(
+            f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(BULK_COLUMNS)}.",
+            code="invalid_file",
+        )
+    return [
+        {key: (record[index] if index < len(record) else "") for key, index in columns.items()}
+        for record in records
+    ]
+
+
+class _RollBack(Exception):
+    pass
+
+
+def shipments_bulk_ship(*, rows: list[dict], actor) -> BulkShipReport:
+    """Ship many parcels from an import: all or nothing, like the catalogue import.
+
+    Every row is tried (each in its own savepoint) so the report names every bad row; if any
+    row is bad, nothing is shipped and the merchant fixes the file and uploads it again.
+    A merchant's staff reach only their own sub-orders (another's is "not found").
+    """
+    report: list[BulkShipRow] = []
+    seen: set[tuple[str, str]] = set()
+    try:
+        with transaction.atomic():
+            for number, row in enumerate(rows, start=2):
+                sub_order_no = str(row.get("sub_order_no", "")).strip()
+                carrier = str(row.get("carrier", "")).strip()
+                tracking_no = str(row.get("tracking_no", "")).strip().upper()
+                key = (carrier.lower(), tracking_no)
+                try:
+                    if not sub_order_no or not carrier or not tracking_no:
+                        raise InvalidInput("Sub-order, carrier and tracking number are required.")
+                    if key in seen:
+                        raise InvalidInput(f"Tracking number {tracking_no} appears twice.")
+                    seen.add(key)
+                    with transaction.atomic():
+                        shipment = sub_order_ship_next_parcel(
+                            sub_order_no=sub_order_no,
+                            carrier_code=carrier,
+                            tracking_no=tracking_no,
+                            actor=actor,
+                        )
+                except DomainError as error:
+                    report.append(
+                        BulkShipRow(number, sub_order_no, carrier, tracking_no, False, error.detail)
+                    )
+                else:
+                    report.append(
+                        BulkShipRow(
+                            number,
+                            sub_order_no,
+                            carrier,
+                            tracking_no,
+                            True,
+                            f"Parcel {shipment.shipment_no} shipped",
+                        )
+                    )
+            if not report:
+                raise InvalidInput("The file has no rows.", code="empty_file")
+            if any(not row.ok for row in report):
+                raise _RollBack
+    except _RollBack:
+        return BulkShipReport(rows=report, applied=False)
+    return BulkShipReport(rows=report, applied=True)
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrackingResult:
+    stored: int = 0
+    duplicates: int = 0
+    unknown: int = 0
+
+
+def _find_shipment(*, carriers: list[Carrier], event: ParsedEvent) -> Shipment | None:
+    candidates = carriers
+    if event.aggregator_code:
+        candidates = [c for c in carriers if c.aggregator_code == event.aggregator_code] or carriers
+    return (
+        Shipment.objects.filter(carrier__in=candidates, tracking_no=event.tracking_no.upper())
+        .order_by("pk")
+        .first()
+    )
+
+
+def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent) -> None:
+    """Move the parcel (and through orders.services the sub-order) on a new event. Only
+    forward: a late 'in transit' never undoes 'signed for'."""
+    now = timezone.now()
+    status = event.status
+    if status in (
+        TrackingEvent.Status.COLLECTED,
+        TrackingEvent.Status.IN_TRANSIT,
+        TrackingEvent.Status.OUT_FOR_DELIVERY,
+    ):
+        if can_proceed(shipment.move):
+            shipment.move()
+            shipment.save(update_fields=["status"])
+        return
+    if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
+        shipment.deliver(at=event.occurred_at)
+        fields = ["status", "delivered_at"]
+        if sub_order.order.payment_method == PaymentMethod.COD:
+            shipment.cod_collected_at = now
+            fields.append("cod_collected_at")
+        shipment.save(update_fields=fields)
+        _on_parcel_signed(sub_order=sub_order)
+    elif status == TrackingEvent.Status.REFUSED and can_proceed(shipment.refuse):
+        shipment.refuse(at=now, note=event.description or "Refused by the recipient")
+        shipment.save(update_fields=["status", "closed_at", "note"])
+        _on_sub_order_step(
+            lambda: order_services.sub_order_refuse(
+                sub_order_id=sub_order.pk,
+                actor=None,
+                reason=f"Parcel {shipment.tracking_no} refused at delivery",
+            ),
+            sub_order,
+        )
+    elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
+        shipment.lose(at=now, note=event.description or "Reported lost by the carrier")
+        shipment.save(update_fields=["status", "closed_at", "note"])
+        # Operations follow lost parcels up from the Shipment admin (status "Lost").
+        logger.warning(
+            "parcel %s (%s %s) of sub-order %s reported lost",
+            shipment.shipment_no,
+            shipment.carrier.code,
+            shipment.tracking_no,
+            sub_order.sub_order_no,
+        )
+
+
+def _on_sub_order_step(call, sub_order: SubOrder) -> None:
+    try:
+        with transaction.atomic():
+            call()
+    except DomainError as error:
+        # e.g. the shopper confirmed receipt before the courier's "signed" arrived.
+        logger.info("sub-order %s: carrier event not applied: %s", sub_order, error.detail)
+
+
+def _on_parcel_signed(*, sub_order: SubOrder) -> None:
+    statuses = set(Shipment.objects.filter(sub_order=sub_order).values_list("status", flat=True))
+    if not statuses <= {Shipment.Status.DELIVERED, Shipment.Status.LOST}:
+        return  # other parcels of the sub-order are still on their way
+    if sub_order.status == SubOrder.Status.SHIPPED:
+        _on_sub_order_step(
+            lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=None),
+            sub_order,
+        )
+    if sub_order.order.payment_method == PaymentMethod.COD:
+        from payments.services import cod_collect
+
+        _on_sub_order_step(lambda: cod_collect(sub_order_id=sub_order.pk, actor=None), sub_order)
+
+
+@transaction.atomic
+def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> TrackingResult:
+    """Store a carrier's events (de-duplicated, any order) and apply what they mean.
+
+    `carrier_code` is a Carrier.code, or an adapter key (an aggregator pushes for every
+    carrier it serves). Events for parcels we do not know are counted and ignored.
+    """
+    carriers = list(Carrier.objects.filter(code__iexact=carrier_code))
+    if not carriers:
+        carriers = list(Carrier.objects.filter(adapter=carrier_code))
+    result = TrackingResult()
+    by_shipment: dict[int, list[ParsedEvent]] = defaultdict(list)
+    shipments: dict[int, Shipment] = {}
+    for event in events:
+        shipment = _find_shipment(carriers=carriers, event=event)
+        if shipment is None:
+            result.unknown += 1
+            logger.info("tracking push for unknown parcel %s ignored", event.tracking_no)
+            continue
+        shipments[shipment.pk] = shipment
+        by_shipment[shipment.pk].append(event)
+    for shipment_id in sorted(by_shipment):
+        sub_order = _lock_sub_order(pk=shipments[shipment_id].sub_order_id, actor=None)
+        shipment = (
+            Shipment.objects.select_for_update().select_related("carrier").get(pk=shipment_id)
+        )
+        new_events = []
+        for parsed in sorted(by_shipment[shipment_id], key=lambda e: e.occurred_at):
+            stored, created = TrackingEvent.objects.get_or_create(
+                shipment=shipment,
+                dedupe_key=parsed.dedupe_key,
+                defaults={
+                    "status": parsed.status,
+                    "carrier_status": parsed.carrier_status[:32],
+                    "description": parsed.description or parsed.status,
+                    "location": parsed.location,
+                    "occurred_at": parsed.occurred_at,
+                },
+            )
+            if created:
+                new_events.append(stored)
+                result.stored += 1
+            else:
+                result.duplicates += 1
+        for stored in new_events:
+            _apply_final_state(shipment=shipment, sub_order=sub_order, event=stored)
+        if new_events:
+            latest = max(new_events, key=lambda e: (e.occurred_at, e.pk))
+            _emit_shipment(
+                nodes.SHIPMENT_TRACKING,
+                shipment=shipment,
+                sub_order=sub_order,
+                extra={
+                    "event_id": latest.pk,
+                    "event": latest.status,
+                    "status_text": latest.description,
+                    "location": latest.location,
+                },
+            )
+    return result
+
+
+def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowledgement:
+    """A carrier's webhook: verify, store, answer in the carrier's own format. A bad signature
+    answers 403, a malformed body 400; nothing is stored then."""
+    try:
+        adapter = get_adapter(adapter_key)
+    except LookupError:
+        raise NotFound("Unknown carrier.") from None
+    try:
+        events = adapter.verify_and_parse(body=body, headers=headers)
+    except InvalidPush as error:
+        logger.warning("tracking push from %s refused: %s", adapter_key, error.detail)
+        return adapter.acknowledge(
+            ok=False, detail=error.detail, status=403 if error.forbidden else 400
+        )
+    tracking_event_record(carrier_code=adapter_key, events=events)
+    return adapter.acknowledge(ok=True)
+
+
+# --- shortages at picking ------------------------------------------------------------------------
+
+
+def _share_for(line: OrderLine, quantity: int) -> Decimal:
+    """The paid share of `quantity` units of the line: the rest of what it paid when they are
+    its last units, else a proportional part; never more than is left to refund."""
+    left = line.paid_amount - line.refunded_amount
+    if quantity >= _shippable_quantity(line):
+        return max(left, ZERO)
+    return min(to_money(line.paid_amount * quantity / line.quantity), left)
+
+
+@transaction.atomic
+def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -> ShortageRecord:
+    """Staff could not find `quantity` units of a line at picking: record the shortage, refund
+    the line's paid share for them through payments, release their reservation, tell the
+    shopper, and close the sub-order as out of stock when nothing is left to ship."""
+    reason = (reason or "").strip()[:255]
+    if not reason:
+        raise InvalidInput("Give the reason the shopper will read.", code="reason_required")
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+    line_ids = OrderLine.objects.filter(pk=line_id).values_list("sub_order_id", flat=True)
+    if not line_ids or line_ids[0] is None:
+        raise NotFound("Order line not found.")
+    sub_order = _lock_sub_order(pk=line_ids[0], actor=actor)
+    if sub_order.status != SubOrder.Status.AWAITING_SHIPMENT:
+        raise TransitionNotAllowed(
+            f"Only sub-orders awaiting shipment can be short "
+            f"(this one is {sub_order.get_status_display().lower()}).",
+            extra={"status": sub_order.status},
+        )
+    shipments = _lock_shipments(sub_order)
+    if any(s.is_shipped for s in shipments):
+        raise Conflict("A parcel has shipped already: use after-sales instead.", code="shipped")
+    line = OrderLine.objects.select_for_update().get(pk=line_id)
+    if quantity > _shippable_quantity(line):
+        raise InvalidInput(
+            f"Only {_shippable_quantity(line)} unit(s) of this line are left to ship.",
+            code="invalid_quantity",
+        )
+    amount = _share_for(line, quantity)
+    order = sub_order.order
+    note = f"Out of stock at picking: {reason}"
+    if order.payment_method == PaymentMethod.COD and not order.paid_at:
+        # Nothing collected yet: the line just stops being owed.
+        order_services.order_line_record_refund(line_id=line.pk, amount=amount, quantity=quantity)
+        reference = "COD: not collected"
+    elif amount > 0:
+        from payments.services import payment_refund
+
+        refund = payment_refund(
+            amount=amount,
+            reason=note,
+            actor=_actor_or_none(actor),
+            order_line_id=line.pk,
+            quantity=quantity,
+        )
+        reference = refund.refund_no
+    else:
+        order_services.order_line_record_refund(line_id=line.pk, amount=ZERO, quantity=quantity)
+        reference = "nothing paid"
+    stock_release(
+        sku_id=line.sku_id,
+        warehouse_id=line.warehouse_id,
+        quantity=quantity,
+        order_no=order.order_no,
+        reason=note[:255],
+        actor=_actor_or_none(actor),
+    )
+    shortage = ShortageRecord.objects.create(
+        order_line=line,
+        sub_order=sub_order,
+        quantity=quantity,
+        reason=reason,
+        staff=_actor_or_none(actor),
+        refund_amount=amount,
+        refund_reference=reference,
+    )
+    # Packed parcels no longer match what is left: they are packed again when shipping.
+    for shipment in shipments:
+        shipment.delete()
+    left = (
+        OrderLine.objects.filter(sub_order=sub_order).aggregate(
+            left=Sum("quantity") - Sum("refunded_quantity")
+        )["left"]
+        or 0
+    )
+    if left <= 0:
+        # orders.services writes the OrderEvent and emits SUBORDER_OUT_OF_STOCK itself.
+        order_services.sub_order_close_out_of_stock(
+            sub_order_id=sub_order.pk, actor=actor, reason=note
+        )
+    else:
+        emit(
+            DomainEvent(
+                node=nodes.SUBORDER_OUT_OF_STOCK,
+                subject_type="suborder",
+                subject_id=sub_order.pk,
+                shopper_id=order.user_id,
+                merchant_id=sub_order.merchant_id,
+                warehouse_id=sub_order.warehouse_id,
+                data={
+                    "order_no": order.order_no,
+                    "sub_order_no": sub_order.sub_order_no,
+                    "product": line.product_title,
+                    "quantity": quantity,
+                    "amount": str(amount),
+                    "reason": reason,
+                    "status": sub_order.status,
+                    "shortage_id": shortage.pk,
+                    "path": order_path(order),
+                },
+            )
+        )
+    return shortage

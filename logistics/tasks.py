@@ -1,0 +1,99 @@
+"""Celery tasks of logistics: thin, idempotent wrappers that re-read the parcel and call the
+carrier adapters or logistics.services.
+
+The sandbox courier plays its script with countdowns. That is acceptable here because no money
+or stock deadline depends on it: a parcel whose demo events never arrive is still confirmed by
+orders' auto-confirm sweep.
+"""
+
+import logging
+
+import httpx
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .carriers import get_adapter
+from .carriers import sandbox as sandbox_carrier
+from .models import Shipment
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SANDBOX_DELAYS = (20, 40, 40, 30)
+
+
+def sandbox_delay(step: int) -> int:
+    delays = list(getattr(settings, "LOGISTICS_SANDBOX_DELAYS", DEFAULT_SANDBOX_DELAYS))
+    if not delays:
+        return 0
+    return int(delays[min(step, len(delays) - 1)])
+
+
+def _eager() -> bool:
+    from shop.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=5)
+def shipment_start_tracking(self, shipment_id: int) -> None:
+    """After a parcel ships: subscribe to its carrier's pushes (or start the sandbox script)."""
+    shipment = Shipment.objects.select_related("carrier").filter(pk=shipment_id).first()
+    if shipment is None or not shipment.is_shipped or shipment.carrier is None:
+        return
+    carrier = shipment.carrier
+    if carrier.adapter == "sandbox":
+        sandbox_push_next.apply_async((shipment_id, 0), countdown=sandbox_delay(0))
+        return
+    if carrier.adapter == "kuaidi100" and not getattr(settings, "KUAIDI100_KEY", ""):
+        logger.info("kuaidi100 not configured: %s is not subscribed", shipment.tracking_no)
+        return
+    try:
+        get_adapter(carrier.adapter).subscribe(
+            tracking_no=shipment.tracking_no,
+            carrier_code=carrier.code,
+            aggregator_code=carrier.aggregator_code,
+        )
+    except Exception as exc:
+        logger.warning("subscribing %s failed: %s", shipment.tracking_no, exc)
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=3)
+def sandbox_push_next(self, shipment_id: int, step: int) -> None:
+    """The sandbox courier pushes step `step` of the parcel's script to our webhook, then
+    schedules the next one. Repeating a step is harmless: the event id de-duplicates it."""
+    shipment = (
+        Shipment.objects.select_related("carrier", "sub_order__order", "sub_order__warehouse")
+        .filter(pk=shipment_id)
+        .first()
+    )
+    if shipment is None or shipment.carrier is None or shipment.carrier.adapter != "sandbox":
+        return
+    if shipment.status in Shipment.FINAL or not shipment.is_shipped:
+        return
+    order = shipment.sub_order.order
+    push = sandbox_carrier.build_push(
+        tracking_no=shipment.tracking_no,
+        step=step,
+        at=timezone.now(),
+        origin=shipment.sub_order.warehouse.region,
+        destination=f"{order.province}{order.city}",
+    )
+    if push is None:
+        return
+    body, headers = push
+    if _eager():
+        # Tests and single-process demos: the exact signed body through the same handler.
+        from .services import tracking_push_receive
+
+        tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    else:
+        url = f"{settings.SITE_URL.rstrip('/')}/api/logistics/webhook/sandbox/"
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=10)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise self.retry(exc=exc, countdown=30) from None
+    if not sandbox_carrier.is_last_step(tracking_no=shipment.tracking_no, step=step):
+        sandbox_push_next.apply_async((shipment_id, step + 1), countdown=sandbox_delay(step + 1))
