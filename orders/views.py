@@ -113,8 +113,12 @@ def _quote_for(request, form: CheckoutForm):
 
 def _after_placing(request, order):
     if order.payment_method == PaymentMethod.COD:
-        services.order_cod_confirm(order_no=order.order_no, actor=request.user)
-        messages.success(request, "Order placed. Pay the courier in cash when it arrives.")
+        try:
+            services.order_cod_confirm(order_no=order.order_no, actor=request.user)
+        except DomainError as error:  # e.g. a resubmitted form of an order cancelled since
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, "Order placed. Pay the courier in cash when it arrives.")
         return redirect("orders:detail", order_no=order.order_no)
     messages.success(request, "Order placed. Pay before the deadline to have it shipped.")
     return redirect(_pay_url(order.order_no) or reverse("orders:detail", args=[order.order_no]))

@@ -177,6 +177,21 @@ def test_a_form_without_its_key_is_priced_again_not_placed(shopper, client):
     assert response.context["form"]["idempotency_key"].value()
 
 
+def test_resubmitting_the_form_of_a_cancelled_cod_order_shows_it(shopper, client):
+    # given: an order placed with this form, cancelled before its COD confirmation
+    user, address = shopper
+    order = place_order(user=user, address=address, key="used-key", payment_method="cod")
+    client.post(reverse("orders:cancel", args=[order.order_no]))
+
+    # when
+    response = place(client, address, idempotency_key="used-key", sku_id=1, quantity=1)
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:detail", args=[order.order_no])
+    assert Order.objects.filter(user=user).count() == 1
+
+
 def test_an_invalid_coupon_is_shown_and_nothing_typed_is_lost(shopper, client):
     user, address = shopper
     put_in_cart(user, sellable_sku())
