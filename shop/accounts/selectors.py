@@ -69,3 +69,10 @@ def held_coupons_usable(user, at: datetime) -> QuerySet[HeldCoupon]:
     if not is_new_customer(user):
         held = held.filter(Q(coupon__for_new_customers=False))
     return held.order_by("coupon__valid_until", "id")
+
+
+def profile_for(user) -> CustomerProfile:
+    """The user's profile, created on first use (see services.profile_for)."""
+    from shop.accounts.services import profile_for as get_or_create_profile
+
+    return get_or_create_profile(user)
