@@ -160,8 +160,10 @@ def _locked_address(*, user, address_id) -> Address:
 
 
 def _lock_user_addresses(user) -> list[Address]:
-    """Lock the user's address rows (pk order) so concurrent default changes serialise."""
-    return list(Address.objects.select_for_update().filter(user=user).order_by("pk"))
+    """Serialise address-book writes of one user: lock the user row (present even before the
+    first address exists), then read the addresses."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    return list(Address.objects.filter(user=user).order_by("pk"))
 
 
 @transaction.atomic

@@ -363,3 +363,36 @@ def test_api_addresses_need_authentication(api_client):
     # then
     assert response.status_code in (401, 403)
     assert "detail" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_addresses_leave_exactly_one_default():
+    # given
+    import threading
+
+    from django.db import connection
+
+    user = UserFactory()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def add(n):
+        try:
+            barrier.wait()
+            services.address_create(user=user, **{**GOOD, "recipient": f"收件人{n}"})
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert errors == []
+    assert Address.objects.filter(user=user).count() == 4
+    assert len(_defaults(user)) == 1
