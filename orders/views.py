@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from orders.forms import (
 )
 from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
-from shop.accounts.selectors import addresses_for_user
+from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound
 
 ORDERS_PER_PAGE = 10
@@ -140,6 +141,9 @@ def checkout(request):
                 messages.warning(
                     request, "This page was out of date. Check the order and place it again."
                 )
+        if data.get("use_coupon"):  # one of the shopper's coupons, picked from the list
+            data["coupon_code"] = data["use_coupon"]
+            data["action"] = CheckoutForm.ACTION_REPRICE
         form = CheckoutForm(data, addresses=addresses)
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
@@ -189,6 +193,7 @@ def checkout(request):
         "quote": quote,
         "groups": groups,
         "platform_rows": platform_rows,
+        "coupons": list(held_coupons_usable(request.user, timezone.now())[:10]),
         "add_address_url": reverse("accounts:address_add")
         + "?"
         + urlencode({"next": request.get_full_path()}),

@@ -242,6 +242,42 @@ def test_a_held_coupon_reprices_the_checkout(shopper, client):
     assert not Order.objects.exists()
 
 
+def test_a_coupon_can_be_picked_from_the_shoppers_coupons(shopper, client):
+    # given
+    user, address = shopper
+    put_in_cart(user, sellable_sku(price=Decimal("100.00")))
+    now = timezone.now()
+    coupon = Coupon.objects.create(
+        code="PICKME",
+        name="5 off anything",
+        kind=Coupon.Kind.FIXED,
+        value=Decimal("5.00"),
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=1),
+    )
+    HeldCoupon.objects.create(user=user, coupon=coupon)
+    page = checkout_page(client)
+    assert 'data-testid="coupon-PICKME"' in page.content.decode()
+
+    # when
+    response = client.post(
+        reverse("orders:checkout"),
+        {
+            "address_id": address.pk,
+            "payment_method": "alipay",
+            "idempotency_key": "k",
+            "use_coupon": "PICKME",
+            "action": "place",
+        },
+    )
+
+    # then: priced with the coupon, not placed yet
+    assert response.status_code == 200
+    assert response.context["quote"].payable_amount == page.context["quote"].payable_amount - 5
+    assert response.context["form"]["coupon_code"].value() == "PICKME"
+    assert not Order.objects.exists()
+
+
 def test_out_of_stock_is_a_message_on_the_checkout_page(shopper, client):
     user, address = shopper
     sku = sellable_sku(stock=1)
