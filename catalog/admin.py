@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -95,6 +96,31 @@ def _sellable_subquery(group_by: str, outer: str = "pk"):
         .values("total")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+class StockLevelFilter(admin.SimpleListFilter):
+    """Out of stock / running low / in stock, on the annotated `sellable_total`."""
+
+    title = "stock"
+    parameter_name = "stock"
+    LOW = 10
+
+    def lookups(self, request, model_admin):
+        return [
+            ("out", "Out of stock"),
+            ("low", f"Low (1–{self.LOW})"),
+            ("in", f"In stock (over {self.LOW})"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "out":
+            return queryset.filter(sellable_total__lte=0)
+        if value == "low":
+            return queryset.filter(sellable_total__gte=1, sellable_total__lte=self.LOW)
+        if value == "in":
+            return queryset.filter(sellable_total__gt=self.LOW)
+        return queryset
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +414,7 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
         "featured",
     )
     list_display_links = ("thumbnail", "title")
-    list_filter = ("is_active", "is_featured", "category", "brand", "merchant")
+    list_filter = ("is_active", "is_featured", StockLevelFilter, "category", "brand", "merchant")
     list_select_related = ("merchant", "category")
     list_per_page = 50
     search_fields = ("title", "skus__code", "skus__barcode")
@@ -430,8 +456,11 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if not is_platform_staff(request.user):
-            filters = [f for f in filters if f != "merchant" and f[:1] != ("merchant",)]
+            filters = [f for f in filters if (f[0] if isinstance(f, tuple) else f) != "merchant"]
         return filters
+
+    def view_on_site(self, product):
+        return reverse("catalog:product", args=[product.pk])
 
     @admin.display(description="")
     def thumbnail(self, product):
@@ -678,7 +707,7 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "location",
     )
     list_select_related = ("sku__product", "warehouse")
-    list_filter = ("warehouse",)
+    list_filter = (StockLevelFilter, "warehouse")
     search_fields = ("sku__code", "sku__barcode", "sku__product__title", "location")
     autocomplete_fields = ("sku",)
 
@@ -693,6 +722,9 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             return ()
         return ("sku", "warehouse", "on_hand", "allocated", "sellable", "ledger_link")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sellable_total=F("on_hand") - F("allocated"))
+
     @admin.display(description="SKU", ordering="sku__code")
     def sku_code(self, record):
         return record.sku.code
@@ -701,7 +733,7 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def product_title(self, record):
         return record.sku.product.title
 
-    @admin.display(description="Sellable")
+    @admin.display(description="Sellable", ordering="sellable_total")
     def sellable(self, record):
         return record.sellable
 

@@ -214,3 +214,23 @@ def test_an_order_racing_the_edit_gives_a_message_not_a_500(client, record, staf
     assert "changed successfully" not in response.text
     record.refresh_from_db()
     assert record.on_hand == 20
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"), [("out", {"EMPTY"}), ("low", {"LOW"}), ("in", {"FULL"})]
+)
+def test_stock_records_filter_by_stock_level(client, level, expected):
+    # given
+    empty = StockRecordFactory(sku__code="EMPTY", on_hand=4, allocated=4)
+    merchant = empty.sku.product.merchant
+    StockRecordFactory(sku__code="LOW", sku__product__merchant=merchant, on_hand=3)
+    StockRecordFactory(sku__code="FULL", sku__product__merchant=merchant, on_hand=50)
+    client.force_login(merchant_staff_user(merchant))
+
+    # when
+    response = client.get(reverse("admin:catalog_stockrecord_changelist"), {"stock": level})
+    products = client.get(reverse("admin:catalog_product_changelist"), {"stock": level})
+
+    # then
+    assert {r.sku.code for r in response.context["cl"].result_list} == expected
+    assert len(products.context["cl"].result_list) == 1
