@@ -55,9 +55,7 @@ def awaiting_shipment(*, merchant=None, warehouse=None) -> QuerySet[SubOrder]:
             Prefetch(
                 "shipments",
                 queryset=Shipment.objects.select_related("carrier")
-                .prefetch_related(
-                    Prefetch("lines", queryset=ShipmentLine.objects.order_by("pk"))
-                )
+                .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.order_by("pk")))
                 .order_by("pk"),
             ),
         )

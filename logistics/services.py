@@ -17,7 +17,7 @@ from decimal import Decimal
 import tablib
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -82,7 +82,7 @@ def _lock_sub_order(*, actor, **lookup) -> SubOrder:
 
 def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
     return list(
-        Shipment.objects.select_for_update()
+        Shipment.objects.select_for_update(of=("self",))
         .filter(sub_order=sub_order)
         .select_related("carrier")
         .order_by("pk")
@@ -272,10 +272,11 @@ def shipment_adjust(
         shipments[target.pk] = target
     else:
         target = shipments[to_shipment_id]
-    moved, _ = ShipmentLine.objects.get_or_create(
-        shipment=target, order_line_id=order_line_id, defaults={"quantity": 0}
-    )
-    ShipmentLine.objects.filter(pk=moved.pk).update(quantity=moved.quantity + quantity)
+    moved = ShipmentLine.objects.filter(shipment=target, order_line_id=order_line_id).first()
+    if moved is None:
+        ShipmentLine.objects.create(shipment=target, order_line_id=order_line_id, quantity=quantity)
+    else:
+        ShipmentLine.objects.filter(pk=moved.pk).update(quantity=F("quantity") + quantity)
     if line.quantity == quantity:
         line.delete()
     else:
@@ -283,8 +284,8 @@ def shipment_adjust(
         line.save(update_fields=["quantity"])
     for shipment in (source, target):
         if not shipment.lines.exists():
-            shipment.delete()
             shipments.pop(shipment.pk, None)
+            shipment.delete()
         else:
             _refresh_measures(shipment)
     return [s for _, s in sorted(shipments.items()) if not s.is_shipped]
@@ -671,7 +672,9 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
     for shipment_id in sorted(by_shipment):
         sub_order = _lock_sub_order(pk=shipments[shipment_id].sub_order_id, actor=None)
         shipment = (
-            Shipment.objects.select_for_update().select_related("carrier").get(pk=shipment_id)
+            Shipment.objects.select_for_update(of=("self",))
+            .select_related("carrier")
+            .get(pk=shipment_id)
         )
         new_events = []
         for parsed in sorted(by_shipment[shipment_id], key=lambda e: e.occurred_at):

@@ -1,0 +1,227 @@
+"""Shipping parcels: tracking numbers checked per carrier, the sub-order ships with its last
+parcel (stock consumed, timeline, shopper told), bulk ship from a file with a row report."""
+
+import io
+
+import pytest
+import tablib
+
+from catalog.models import StockRecord
+from logistics import services
+from logistics.models import Carrier, Shipment
+from orders.models import OrderEvent, SubOrder
+from shop import events as nodes
+from shop.errors import Conflict, InvalidInput, NotFound
+from tests.catalog.factories import MerchantFactory
+from tests.logistics.factories import CarrierFactory, merchant_staff, paid_sub_order
+from tests.orders.factories import capture_domain_events
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(sub_order):
+    return SubOrder.objects.get(pk=sub_order.pk)
+
+
+@pytest.mark.parametrize(
+    ("code", "tracking_no"),
+    [
+        ("SF", "SF1460123456789"),
+        ("SF", "sf146012345678"),  # lower case is normalised
+        ("ZTO", "75123456789012"),
+        ("ZTO", "731234567890"),
+        ("YTO", "YT6012345678901"),
+        ("JD", "JDVA12345678901"),
+        ("sandbox", "SBX2026112501"),
+    ],
+)
+def test_real_carriers_accept_their_own_tracking_numbers(code, tracking_no):
+    assert Carrier.objects.get(code=code).tracking_no_is_valid(tracking_no.upper())
+
+
+@pytest.mark.parametrize(
+    ("code", "tracking_no"),
+    [
+        ("SF", "SF123"),
+        ("SF", "75123456789012"),
+        ("ZTO", "SF1460123456789"),
+        ("YTO", "YT123"),
+        ("JD", "JD12"),
+        ("sandbox", ""),
+    ],
+)
+def test_a_tracking_number_of_the_wrong_format_is_refused(code, tracking_no):
+    # given
+    sub_order = paid_sub_order()
+    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=None)
+
+    # when / then
+    with pytest.raises(InvalidInput) as error:
+        services.shipment_ship(
+            shipment_id=parcel.pk, carrier_code=code, tracking_no=tracking_no, actor=None
+        )
+    assert error.value.code == "invalid_tracking_no"
+    assert fresh(sub_order).status == SubOrder.Status.AWAITING_SHIPMENT
+
+
+def test_the_sub_order_ships_when_its_last_parcel_ships():
+    # given: two parcels of 4 units of 1 kg each and 4 units in stock reserved
+    carrier = CarrierFactory(max_weight_grams=2000)
+    sub_order = paid_sub_order(items=[({"weight": 1000}, 4)], on_hand=10)
+    line = sub_order.lines.get()
+    first, second = services.shipment_pack(
+        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+    )
+    staff = merchant_staff(sub_order.merchant)
+
+    # when: the first parcel ships
+    with capture_domain_events() as events:
+        services.shipment_ship(
+            shipment_id=first.pk, carrier_code="SF", tracking_no="SF1460000000001", actor=staff
+        )
+
+    # then: the sub-order still waits for the other parcel; the shopper hears of one parcel
+    assert fresh(sub_order).status == SubOrder.Status.AWAITING_SHIPMENT
+    assert events.nodes == [nodes.SHIPMENT_SHIPPED]
+    shipped = events.events[0]
+    assert shipped.shopper_id == sub_order.order.user_id
+    assert shipped.merchant_id == sub_order.merchant_id
+    assert shipped.data["tracking_no"] == "SF1460000000001"
+    assert shipped.data["sub_order_no"] == sub_order.sub_order_no
+    assert shipped.data["path"] == f"/orders/{sub_order.order.order_no}/"
+
+    # when: the second ships
+    with capture_domain_events() as events:
+        services.shipment_ship(
+            shipment_id=second.pk, carrier_code="ZTO", tracking_no="75000000000001", actor=staff
+        )
+
+    # then: shipped, stock consumed, one timeline row by the merchant
+    shipped = fresh(sub_order)
+    assert shipped.status == SubOrder.Status.SHIPPED
+    assert shipped.auto_confirm_at is not None
+    assert events.nodes == [nodes.SHIPMENT_SHIPPED, nodes.SUBORDER_SHIPPED]
+    stock = StockRecord.objects.get(sku_id=line.sku_id)
+    assert (stock.on_hand, stock.allocated) == (6, 0)
+    event = OrderEvent.objects.get(sub_order=sub_order, transition="ship")
+    assert event.actor == staff and event.actor_kind == OrderEvent.ActorKind.MERCHANT
+    assert "SF1460000000001" in event.note and "75000000000001" in event.note
+
+
+def test_shipping_the_same_parcel_twice_with_the_same_number_changes_nothing():
+    sub_order = paid_sub_order()
+    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=None)
+    services.shipment_ship(
+        shipment_id=parcel.pk, carrier_code="sandbox", tracking_no="SBX0000000001", actor=None
+    )
+
+    with capture_domain_events() as events:
+        services.shipment_ship(
+            shipment_id=parcel.pk, carrier_code="sandbox", tracking_no="SBX0000000001", actor=None
+        )
+
+    assert events.nodes == []
+    assert OrderEvent.objects.filter(sub_order=sub_order, transition="ship").count() == 1
+
+
+def test_a_tracking_number_already_used_by_another_parcel_is_a_conflict():
+    one, two = paid_sub_order(), paid_sub_order()
+    services.sub_order_ship_next_parcel(
+        sub_order_no=one.sub_order_no,
+        carrier_code="SF",
+        tracking_no="SF1460000000009",
+        actor=None,
+    )
+
+    with pytest.raises(Conflict) as error:
+        services.sub_order_ship_next_parcel(
+            sub_order_no=two.sub_order_no,
+            carrier_code="SF",
+            tracking_no="SF1460000000009",
+            actor=None,
+        )
+    assert error.value.code == "tracking_no_taken"
+    assert fresh(two).status == SubOrder.Status.AWAITING_SHIPMENT
+
+
+def test_another_merchants_staff_cannot_ship_it():
+    sub_order = paid_sub_order()
+    stranger = merchant_staff(MerchantFactory())
+
+    with pytest.raises(NotFound):
+        services.sub_order_ship_next_parcel(
+            sub_order_no=sub_order.sub_order_no,
+            carrier_code="sandbox",
+            tracking_no="SBX0000000002",
+            actor=stranger,
+        )
+
+
+def test_bulk_ship_ships_every_row_when_all_are_good():
+    # given
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    one, two = paid_sub_order(merchant=merchant), paid_sub_order(merchant=merchant)
+    rows = [
+        {"sub_order_no": one.sub_order_no, "carrier": "SF", "tracking_no": "SF1460000000101"},
+        {"sub_order_no": two.sub_order_no, "carrier": "yto", "tracking_no": "yt6000000000102"},
+    ]
+
+    # when
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    # then
+    assert report.applied and not report.errors
+    assert fresh(one).status == fresh(two).status == SubOrder.Status.SHIPPED
+    assert Shipment.objects.get(sub_order=two).tracking_no == "YT6000000000102"
+
+
+def test_bulk_ship_with_bad_rows_reports_each_and_ships_nothing():
+    # given: a good row, a bad number, an unknown sub-order, another merchant's sub-order
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    good, bad_number = paid_sub_order(merchant=merchant), paid_sub_order(merchant=merchant)
+    foreign = paid_sub_order()
+    rows = [
+        {"sub_order_no": good.sub_order_no, "carrier": "SF", "tracking_no": "SF1460000000201"},
+        {"sub_order_no": bad_number.sub_order_no, "carrier": "SF", "tracking_no": "12345"},
+        {"sub_order_no": "S-NOPE", "carrier": "SF", "tracking_no": "SF1460000000203"},
+        {"sub_order_no": foreign.sub_order_no, "carrier": "SF", "tracking_no": "SF1460000000204"},
+        {"sub_order_no": good.sub_order_no, "carrier": "DHL", "tracking_no": "1"},
+    ]
+
+    # when
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    # then: every bad row is named with its line in the file; nothing shipped
+    assert not report.applied
+    assert [(r.number, r.ok) for r in report.rows] == [
+        (2, True),
+        (3, False),
+        (4, False),
+        (5, False),
+        (6, False),
+    ]
+    assert "not a SF Express" in report.rows[1].message
+    assert report.rows[2].message == report.rows[3].message == "Sub-order not found."
+    assert "Unknown carrier" in report.rows[4].message
+    assert fresh(good).status == SubOrder.Status.AWAITING_SHIPMENT
+    assert not Shipment.objects.filter(sub_order=good).exists()
+
+
+def test_bulk_ship_rows_are_read_from_csv_and_xlsx():
+    csv_bytes = b"sub_order_no,carrier,tracking_no\r\nS1,SF,SF1460000000301\r\n"
+    book = tablib.Dataset(headers=["Sub order no", "Carrier", "Tracking no"])
+    book.append(["S2", "ZTO", "75000000000302"])
+    xlsx = io.BytesIO(book.export("xlsx")).getvalue()
+
+    assert services.bulk_ship_rows_from_file(content=csv_bytes, filename="ship.csv") == [
+        {"sub_order_no": "S1", "carrier": "SF", "tracking_no": "SF1460000000301"}
+    ]
+    assert services.bulk_ship_rows_from_file(content=xlsx, filename="ship.xlsx") == [
+        {"sub_order_no": "S2", "carrier": "ZTO", "tracking_no": "75000000000302"}
+    ]
+    with pytest.raises(InvalidInput):
+        services.bulk_ship_rows_from_file(content=b"a,b\n1,2\n", filename="x.csv")
+    with pytest.raises(InvalidInput):
+        services.bulk_ship_rows_from_file(content=b"not a workbook", filename="x.xlsx")
