@@ -46,9 +46,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 MAX_IDEMPOTENCY_KEY_LENGTH = 64
 
 
-def _order_detail(request, order_no: str) -> Response:
+def _order_detail(request, order_no: str, code: int = status.HTTP_200_OK) -> Response:
     order = selectors.order_get_for_user(user=request.user, order_no=order_no)
-    return Response(OrderDetailSerializer(order, context={"request": request}).data)
+    return Response(OrderDetailSerializer(order, context={"request": request}).data, status=code)
 
 
 class OrderPreviewView(APIView):
@@ -123,15 +123,9 @@ class OrderListCreateView(GenericAPIView):
         )
         # A replayed key returns the order an earlier request created.
         replayed = bool(key) and order.created_at < started_at
-        return _order_detail_response(
+        return _order_detail(
             request, order.order_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )
-
-
-def _order_detail_response(request, order_no: str, code: int) -> Response:
-    response = _order_detail(request, order_no)
-    response.status_code = code
-    return response
 
 
 class OrderDetailView(APIView):

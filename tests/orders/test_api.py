@@ -1,11 +1,14 @@
 """The shopper's orders API: preview, place (idempotent), list, detail, cancel, confirm receipt;
 validation errors, other shoppers' orders and the OpenAPI schema."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
 
 from catalog.models import StockRecord
 from orders import services
@@ -511,3 +514,41 @@ def test_the_openapi_schema_describes_the_orders_api_and_is_valid():
 
 def test_the_schema_endpoint_answers(api_client):
     assert api_client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_requests_with_one_key_make_one_order():
+    # given
+    user, address = shopper_with_address()
+    sku = sellable_sku(stock=10)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def submit():
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait()
+            answers.append(
+                client.post(
+                    "/api/orders/",
+                    order_body(address, sku),
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY="race-1",
+                )
+            )
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert len(answers) == 2
+    assert {a.status_code for a in answers} <= {200, 201}
+    assert {a.json()["order_no"] for a in answers} == {Order.objects.get(user=user).order_no}
+    assert StockRecord.objects.get(sku=sku).sellable == 9
