@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog import views
+from catalog import review_urls, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/items/<int:item_id>/update/", views.cart_update, name="cart_update"),
     path("cart/items/<int:item_id>/remove/", views.cart_remove, name="cart_remove"),
+    *review_urls.urlpatterns,
 ]
