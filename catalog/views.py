@@ -143,6 +143,8 @@ def product(request, pk):
             "default_sku": detail.default_sku,
             "breadcrumbs": category_ancestors(detail.product.category),
             "picker": picker,
+            # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
+            "max_available": max([sku.stock_available for sku in skus] + [1]),
         },
     )
 
