@@ -6,6 +6,7 @@ import logging
 from django import template
 
 from catalog.review_selectors import review_state_for_order
+from catalog.services.reviews import REVIEWABLE_SUB_ORDER_STATUSES
 
 logger = logging.getLogger(__name__)
 register = template.Library()
@@ -16,6 +17,11 @@ def review_invites(order) -> list:
     """Lines of the order that are received or completed and not reviewed yet (one query)."""
     if order is None or getattr(order, "pk", None) is None:
         return []
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("sub_orders")
+    if prefetched is not None and not any(
+        sub_order.status in REVIEWABLE_SUB_ORDER_STATUSES for sub_order in prefetched
+    ):
+        return []  # nothing received yet: no query at all
     return [state for state in review_state_for_order(order) if not state.reviewed]
 
 
