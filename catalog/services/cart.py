@@ -63,11 +63,9 @@ def cart_for_request(request) -> Cart | SessionCart:
     if user is not None and user.is_authenticated:
         cart, _ = Cart.objects.get_or_create(user=user)
         return cart
-    session = request.session
-    if session.session_key is None:
-        # A key now, so the cart survives this response even if nothing else is stored.
-        session.save()
-    return SessionCart(session)
+    # Storing a line marks the session modified, so the session middleware saves it and sets
+    # the cookie; a visitor who only looks at an empty cart gets no session row.
+    return SessionCart(request.session)
 
 
 def session_cart_count(session: SessionBase) -> int:
