@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.filters import storefront_filter, storefront_products
+from catalog.review_selectors import product_reviews_summary
 from catalog.selectors import (
     ORDERING_CHOICES,
     attribute_values_for,
@@ -143,6 +144,7 @@ def product(request, pk):
             "default_sku": detail.default_sku,
             "breadcrumbs": category_ancestors(detail.product.category),
             "picker": picker,
+            "reviews": product_reviews_summary(detail.product),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),
         },
