@@ -4,6 +4,10 @@ measured on a throw-away PostgreSQL database `shop_bench`, never the developer's
 Environment: BENCH_PRODUCTS (extra products for the storefront, default 3000), BENCH_REQUESTS
 (requests per page kind, default 40), BENCH_ONLY (comma list of a,b,c), BENCH_KEEPDB=1 to keep
 shop_bench between runs.
+
+The threads of scenarios (a) and (c) share one Python process, so their latencies include waiting
+for the interpreter as well as for PostgreSQL's row locks: compare runs on the same machine, and
+read orders/s as a floor for one web process.
 """
 
 import os
@@ -20,7 +24,7 @@ def main() -> int:
     # an in-process broker. Tasks the services enqueue on commit (notifications) are queued
     # there and not run: the figures are the cost of the request, not of its side effects.
     os.environ["REDIS_URL"] = "locmem://"
-    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # seed_demo writes product pictures: into a temporary folder, not the developer's media.
