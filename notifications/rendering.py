@@ -48,3 +48,31 @@ def safe_link(path) -> str:
     if "\\" in path or len(path) > 255:
         return ""
     return path
+
+
+# Where a merchant's or warehouse's staff handle a subject: its admin page (the storefront path
+# in the event is the shopper's and would be a 404 for them).
+ADMIN_PAGES = {
+    "order": "admin:orders_order_change",
+    "suborder": "admin:orders_suborder_change",
+    "payment": "admin:payments_payment_change",
+    "refund": "admin:payments_refund_change",
+    "shipment": "admin:logistics_shipment_change",
+    "case": "admin:aftersales_aftersalescase_change",
+}
+
+
+def link_for_target(*, target: str, subject_type: str, subject_id: int, data: dict) -> str:
+    if target == "shopper":
+        return safe_link(data.get("path"))
+    if data.get("admin_path"):
+        return safe_link(data.get("admin_path"))
+    from django.urls import NoReverseMatch, reverse
+
+    name = ADMIN_PAGES.get(subject_type)
+    if name is None:
+        return ""
+    try:
+        return safe_link(reverse(name, args=[subject_id]))
+    except NoReverseMatch:
+        return ""

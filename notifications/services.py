@@ -21,7 +21,12 @@ from notifications import selectors
 from notifications.channels import Delivery, get_backend
 from notifications.models import Channel, InboxMessage, NotificationPreference, OutboxMessage
 from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
-from notifications.rendering import TemplateBroken, render_message, safe_link
+from notifications.rendering import (
+    TemplateBroken,
+    link_for_target,
+    render_message,
+    safe_link,
+)
 from shop.errors import Conflict, InvalidInput
 from shop.events import DomainEvent
 
@@ -114,6 +119,7 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         user_ids=sorted({user_id for user_id, _ in chosen}), node=event.node
     )
     rendered_by_rule: dict[int, object] = {}
+    links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
         money_inbox = channel == Channel.INBOX and event.node in MONEY_NODES
@@ -131,6 +137,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 if rendered_by_rule[rule.id].warning:
                     _record_rule_problem(rule.id, rendered_by_rule[rule.id].warning)
         rendered = rendered_by_rule[rule.id]
+        if rule.target not in links:
+            links[rule.target] = link_for_target(
+                target=rule.target,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                data=data,
+            )
         row = OutboxMessage(
             event_key=key,
             node=event.node,
@@ -139,7 +152,7 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             rule=rule,
             recipient_id=user_id,
             channel=channel,
-            link=link,
+            link=links[rule.target],
             data=json.loads(json.dumps(data, default=str)),
             next_attempt_at=now,
         )

@@ -1,6 +1,7 @@
 """Real order transitions (orders services) reach the shopper, the merchant and the warehouse."""
 
 import pytest
+from django.urls import reverse
 
 from catalog.models import MerchantStaff
 from notifications.models import InboxMessage, OutboxMessage, PushRule
@@ -47,6 +48,9 @@ def test_paying_and_shipping_an_order_tells_everyone_concerned(
         f"Pick list: {sub_order.sub_order_no}"
     ]
     assert not InboxMessage.objects.filter(user=bystander).exists()
+    # and staff messages open the sub-order in the admin, not the shopper's page
+    staff_link = InboxMessage.objects.get(user=manager).link
+    assert staff_link == reverse("admin:orders_suborder_change", args=[sub_order.pk])
     # and every push went out, rendered from the data the orders module sends
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert not PushRule.objects.exclude(last_render_error="").exists()
