@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.storefront",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -162,7 +164,31 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat entries live here so that every deployment gets them; django-celery-beat copies them into
 # its tables at start-up, where ops can pause one in the admin.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deadlines (DESIGN.md "Timed transitions"): due rows in bounded batches, every minute.
+    "orders-expire-unpaid": {"task": "orders.tasks.sweep_unpaid_orders", "schedule": 60.0},
+    "orders-auto-confirm": {"task": "orders.tasks.sweep_auto_confirm", "schedule": 60.0},
+    "orders-auto-complete": {"task": "orders.tasks.sweep_auto_complete", "schedule": 60.0},
+    # Pushes whose enqueue was lost (broker down, worker died) are picked up here.
+    "notifications-relay-outbox": {
+        "task": "notifications.tasks.relay_pending_outbox",
+        "schedule": 30.0,
+    },
+    "notifications-purge-sent": {
+        "task": "notifications.tasks.purge_sent_outbox",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Refunds are retried until the gateway confirms; sandbox notifications are redelivered.
+    "payments-retry-refunds": {"task": "payments.tasks.sweep_pending_refunds", "schedule": 60.0},
+    "payments-sandbox-notifications": {
+        "task": "payments.tasks.sweep_sandbox_notifications",
+        "schedule": 60.0,
+    },
+    "payments-reconcile-yesterday": {
+        "task": "payments.tasks.reconcile_payments",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
