@@ -279,3 +279,19 @@ def test_unknown_shopper_or_missing_merchant_writes_nothing(default_rules, make_
     commit_emit(make_event(node=events.CASE_REQUESTED, shopper_id=987654, data={"case_no": "A"}))
     # then nobody is messaged, and nothing failed
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_failing_push_never_undoes_the_state_change(default_rules, make_event, monkeypatch):
+    # given the push rules cannot be read (a bug, a bad row)
+    def broken(**kwargs):
+        raise RuntimeError("rules table unreadable")
+
+    monkeypatch.setattr("notifications.selectors.rules_for_node", broken)
+    shopper = UserFactory()
+    # when a transition emits inside its transaction and goes on writing
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+        UserFactory(username="written-after-the-event")
+    # then the transition's own writes stand (the failure is logged, not raised)
+    assert shopper.__class__.objects.filter(username="written-after-the-event").exists()
+    assert not OutboxMessage.objects.exists()
