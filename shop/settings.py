@@ -208,6 +208,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers expose the same status choices; name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "SubOrderStatusEnum": "orders.models.SubOrder.Status",
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+    },
 }
 
 # Business durations (DESIGN.md). All are settings so tests and deployments can change them.

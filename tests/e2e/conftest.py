@@ -77,7 +77,7 @@ def login_in_browser(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("form.login button[type=submit]")
+        page.click("main form button[type=submit]")
         page.wait_for_load_state()
 
     return login
