@@ -9,14 +9,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from orders.models import Order
-from tests.e2e.conftest import browser, page  # noqa: F401 - the browser fixtures
 from tests.e2e.test_checkout import sign_in
 from tests.orders.factories_web import put_in_cart, sellable_sku, shopper_with_address
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def test_shopper_pays_on_the_sandbox_cashier_and_sees_the_order_split(page, live_server):  # noqa: F811
+def test_shopper_pays_on_the_sandbox_cashier_and_sees_the_order_split(page, live_server):
     # given: goods of two merchants in the cart
     user, _ = shopper_with_address(username="cashier-shopper")
     tea = sellable_sku(price=Decimal("128.00"), stock=5, title="Longjing green tea 250 g")
