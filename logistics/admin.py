@@ -42,8 +42,11 @@ def _active_carriers():
     return Carrier.objects.filter(active=True).order_by("name")
 
 
-def _default_carrier():
-    return services._carrier(None)
+def _default_carrier() -> Carrier | None:
+    try:
+        return services._carrier(None)
+    except DomainError:
+        return _active_carriers().first()
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -360,13 +363,8 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             )
 
         parcels = packed_parcels()
-        pack_form = PackForm(
-            initial={
-                "carrier": (
-                    parcels[0].carrier if parcels and parcels[0].carrier else _default_carrier()
-                ).code
-            }
-        )
+        default = parcels[0].carrier if parcels and parcels[0].carrier else _default_carrier()
+        pack_form = PackForm(initial={"carrier": default.code if default else None})
         move_form = None
         formset = None
         if request.method == "POST":
@@ -401,7 +399,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                         shipped = self._ship_rows(request, sub_order, formset)
                         if shipped is not None:
                             fresh = SubOrder.objects.get(pk=sub_order.pk)
-                            if fresh.status == SubOrder.Status.SHIPPED:
+                            if fresh.status != SubOrder.Status.AWAITING_SHIPMENT:
                                 self.message_user(
                                     request,
                                     f"Sub-order {sub_order.sub_order_no} shipped.",

@@ -38,3 +38,11 @@ def sandbox_paid_sub_order(django_capture_on_commit_callbacks):
         return order.sub_orders.get()
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_carriers(db):
+    """The carriers seeded by migration; a transactional test elsewhere may have flushed them."""
+    from logistics.seed import ensure_default_carriers
+
+    ensure_default_carriers()
