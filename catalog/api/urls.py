@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.api import views
+from catalog.api import reviews, views
 
 urlpatterns = [
     path("categories/", views.CategoryTreeView.as_view(), name="api-categories"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("cart/", views.CartView.as_view(), name="api-cart"),
     path("cart/items/", views.CartItemsView.as_view(), name="api-cart-items"),
     path("cart/items/<int:item_id>/", views.CartItemView.as_view(), name="api-cart-item"),
+    *reviews.urlpatterns,
 ]

@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,10 +15,8 @@ from catalog.services.reviews import review_create, review_hide, review_reply, r
 from orders.services import sub_order_complete
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.factories import UserFactory
-from tests.catalog.factories import MerchantFactory
 from tests.catalog.factories_admin import merchant_staff_user, ops_user
 from tests.catalog.factories_reviews import (
-    ReviewFactory,
     gif_upload,
     jpeg_upload,
     oversized_png,
@@ -224,3 +223,233 @@ def test_a_picture_that_is_not_a_small_jpeg_png_or_webp_is_refused(upload, code)
     assert error.value.code == code
     assert not Review.objects.exists()
     assert not ReviewImage.objects.exists()
+
+
+# --- Product page -----------------------------------------------------------------------------
+
+
+def test_the_product_page_shows_the_average_count_reviews_pictures_and_reply(client):
+    # given
+    first = received_line()
+    product = first.sku.product
+    second = received_line(sku=first.sku)
+    review = _review(first, rating=5, text="Excellent kettle", images=[png_upload()])
+    _review(second, rating=4, text="Good value")
+    review_reply(review_id=review.pk, actor=ops_user(), text="Thank you for buying!")
+
+    # when
+    html = client.get(reverse("catalog:product", args=[product.pk])).content.decode()
+
+    # then
+    assert 'data-testid="rating-average">4.5<' in html
+    assert 'data-testid="rating-count">2 reviews<' in html
+    assert html.index("Good value") < html.index("Excellent kettle")  # newest first
+    assert html.count('data-testid="review-image"') == 1
+    assert "Thank you for buying!" in html
+
+
+def test_a_hidden_review_leaves_the_page_and_the_average():
+    # given
+    line, other = received_line(), None
+    other = received_line(sku=line.sku)
+    bad = _review(line, rating=1, text="spam spam")
+    _review(other, rating=5)
+    ops = ops_user()
+
+    # when
+    review_hide(review_id=bad.pk, actor=ops)
+
+    # then
+    product = line.sku.product
+    product.refresh_from_db()
+    assert (product.rating_count, product.rating_average) == (1, Decimal("5.00"))
+
+    # and when shown again
+    review_show(review_id=bad.pk, actor=ops)
+    product.refresh_from_db()
+    assert (product.rating_count, product.rating_average) == (2, Decimal("3.00"))
+
+
+def test_only_operations_hide_reviews():
+    # given
+    review = _review(received_line())
+    merchant_staff = merchant_staff_user(review.product.merchant)
+
+    # when / then
+    with pytest.raises(PermissionDenied):
+        review_hide(review_id=review.pk, actor=merchant_staff)
+    review.refresh_from_db()
+    assert review.is_visible
+
+
+def test_a_product_without_reviews_says_so(client):
+    line = received_line()
+    html = client.get(reverse("catalog:product", args=[line.sku.product_id])).content.decode()
+    assert 'data-testid="no-reviews"' in html
+
+
+def test_the_product_page_shows_the_newest_ten_and_links_to_all(client):
+    # given
+    first = received_line()
+    for n in range(11):
+        line = first if n == 0 else received_line(sku=first.sku)
+        _review(line, rating=3, text=f"Review number {n}")
+
+    # when
+    page = client.get(reverse("catalog:product", args=[first.sku.product_id])).content.decode()
+    all_url = reverse("catalog:product_reviews", args=[first.sku.product_id])
+    full = client.get(all_url).content.decode()
+
+    # then
+    assert page.count('data-testid="review"') == 10
+    assert "Review number 0" not in page
+    assert all_url in page
+    assert full.count('data-testid="review"') == 11
+
+
+def test_the_product_page_query_count_does_not_grow_with_reviews(
+    client, django_assert_max_num_queries
+):
+    # given: one review with a picture, then eleven
+    first = received_line()
+    product = first.sku.product
+    _review(first, images=[png_upload()])
+    url = reverse("catalog:product", args=[product.pk])
+    client.get(url)  # thumbnails are generated on the first view
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    with_one = len(captured)  # read now: the next request clears the query log
+
+    # when
+    for _ in range(10):
+        _review(received_line(sku=first.sku), images=[png_upload(), jpeg_upload()])
+    client.get(url)
+
+    # then
+    with django_assert_max_num_queries(with_one):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="review-image"') == 20
+
+
+# --- The invitation on the order page and the form --------------------------------------------
+
+
+def test_the_order_page_invites_a_review_until_the_line_is_reviewed(client):
+    # given
+    line = received_line()
+    client.force_login(line.order.user)
+    order_url = reverse("orders:detail", args=[line.order.order_no])
+    form_url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+
+    # when
+    before = client.get(order_url).content.decode()
+    form = client.get(form_url)
+    response = client.post(
+        form_url, {"rating": "4", "text": "Nice", "images": [png_upload()]}, follow=True
+    )
+
+    # then
+    assert 'data-testid="review-invite"' in before
+    assert form_url in before
+    assert form.status_code == 200
+    assert line.product_title in form.content.decode()
+    after = response.content.decode()
+    assert "Thank you for your review." in after
+    assert 'data-testid="review-invite"' not in after
+    review = Review.objects.get(order_line=line)
+    assert (review.rating, review.text, review.images.count()) == (4, "Nice", 1)
+
+
+def test_no_invitation_before_receipt(client):
+    line = unreceived_line()
+    client.force_login(line.order.user)
+    html = client.get(reverse("orders:detail", args=[line.order.order_no])).content.decode()
+    assert 'data-testid="review-invite"' not in html
+
+
+def test_the_form_shows_a_bad_picture_as_a_message_and_keeps_the_text(client):
+    # given
+    line = received_line()
+    client.force_login(line.order.user)
+    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+
+    # when
+    response = client.post(
+        url, {"rating": "5", "text": "Keep me", "images": [text_disguised_as_jpeg()]}
+    )
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "is not a JPEG, PNG or WebP picture" in html
+    assert "Keep me" in html
+    assert not Review.objects.exists()
+
+
+def test_the_form_of_another_shoppers_line_is_not_found(client):
+    line = received_line()
+    client.force_login(UserFactory())
+    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"rating": "5"}).status_code == 404
+
+
+def test_the_form_before_receipt_sends_the_shopper_back_to_the_order(client):
+    line = unreceived_line()
+    client.force_login(line.order.user)
+    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    response = client.get(url, follow=True)
+    assert "once you have confirmed receipt" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("orders:detail", args=[line.order.order_no])
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+def test_api_creates_a_review_with_pictures(api_client):
+    # given
+    line = received_line()
+    api_client.force_authenticate(line.order.user)
+
+    # when
+    response = api_client.post(
+        "/api/reviews/",
+        {"order_line_id": line.pk, "rating": 5, "text": "Great", "images": [png_upload()]},
+        format="multipart",
+    )
+
+    # then
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["rating"], body["text"], len(body["images"])) == (5, "Great", 1)
+    assert body["images"][0]["thumbnail"].startswith("http")
+    listed = api_client.get(f"/api/products/{line.sku.product_id}/reviews/").json()
+    assert listed["count"] == 1
+    assert listed["results"][0]["id"] == body["id"]
+
+
+def test_api_errors_are_400_404_409(api_client):
+    # given
+    line = received_line()
+    api_client.force_authenticate(line.order.user)
+    post = lambda **data: api_client.post("/api/reviews/", data, format="multipart")  # noqa: E731
+
+    # then
+    bad = post(order_line_id=line.pk, rating=9)
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid_rating")
+    too_many = post(order_line_id=line.pk, rating=5, images=[png_upload() for _ in range(7)])
+    assert (too_many.status_code, too_many.json()["code"]) == (400, "too_many_images")
+    fake = post(order_line_id=line.pk, rating=5, images=[text_disguised_as_jpeg()])
+    assert (fake.status_code, fake.json()["code"]) == (400, "invalid_image_type")
+    assert post(rating=5).status_code == 400
+    assert post(order_line_id=received_line().pk, rating=5).status_code == 404
+    assert post(order_line_id=unreceived_line(user=line.order.user).pk, rating=5).status_code == 409
+    assert post(order_line_id=line.pk, rating=5).status_code == 201
+    again = post(order_line_id=line.pk, rating=4)
+    assert (again.status_code, again.json()["code"]) == (409, "already_reviewed")
+    assert api_client.post("/api/reviews/", [1, 2], format="json").status_code == 400
+
+
+def test_api_needs_a_signed_in_shopper_and_an_existing_product(api_client):
+    assert api_client.post("/api/reviews/", {"rating": 5}).status_code in (401, 403)
+    assert api_client.get("/api/products/999999/reviews/").status_code == 404
