@@ -210,9 +210,11 @@ def _card_images() -> Prefetch:
 
 
 def listed_products() -> QuerySet:
-    """Products a shopper may see, with what a product card shows."""
+    """Products a shopper may see (active, of an active merchant, with at least one active
+    SKU), with what a product card shows."""
     return (
         Product.objects.filter(is_active=True, merchant__is_active=True)
+        .filter(Exists(SKU.objects.filter(product_id=OuterRef("pk"), is_active=True)))
         .select_related("merchant", "brand")
         .prefetch_related(_card_images())
         .annotate(stock_available=product_sellable_expression())

@@ -227,3 +227,24 @@ def test_product_detail_has_skus_with_stock_and_values(cat, django_assert_num_qu
 def test_product_detail_of_an_inactive_product_is_not_found(cat):
     with pytest.raises(NotFound):
         product_detail(cat.hidden.pk)
+
+
+def test_a_product_without_an_active_sku_is_not_listed(cat):
+    # given
+    cat.iphone.sku.is_active = False
+    cat.iphone.sku.save()
+
+    # when / then
+    assert "iPhone 15 Pro" not in titles(product_search())
+
+
+def test_without_postgresql_search_degrades_to_substring_matching(cat, monkeypatch):
+    # given: the SQLite fallback of `make run`
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    # when / then: title and subtitle substrings still match, the rest needs PostgreSQL
+    assert titles(product_search(query="手机"))[0] == "华为手机 Mate 60"
+    assert titles(product_search(query="iph")) == ["iPhone 15 Pro"]
+    assert titles(product_search(query="waterproof")) == []
