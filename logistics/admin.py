@@ -584,9 +584,29 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "delivered_at",
         "closed_at",
         "cod_collected_at",
+        "returned_at",
         "note",
     )
     readonly_fields = fields
+    actions = ("return_received",)
+
+    @admin.action(
+        description="Refused parcel back in the warehouse (goods return to stock)",
+        permissions=["change"],
+    )
+    def return_received(self, request, queryset):
+        done, failures = 0, []
+        for shipment in queryset.order_by("pk"):
+            try:
+                services.shipment_return_received(shipment_id=shipment.pk, actor=request.user)
+            except DomainError as error:
+                failures.append(f"{shipment.shipment_no}: {error.detail}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} parcel(s) back in stock.", messages.SUCCESS)
+        for failure in failures:
+            self.message_user(request, failure, messages.ERROR)
 
     def has_add_permission(self, request, *args):
         return False

@@ -78,6 +78,8 @@ class Shipment(models.Model):
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # refused or lost
+    # A refused parcel back in the warehouse: its goods were returned to stock then.
+    returned_at = models.DateTimeField(null=True, blank=True)
     # Cash on delivery taken at the door (payments records the money; this is the carrier's word).
     cod_collected_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.models import MerchantStaff
-from catalog.services.stock import stock_release
+from catalog.services.stock import stock_release, stock_return
 from orders import services as order_services
 from orders.events import PLATFORM_OPERATIONS_GROUP, order_path
 from orders.models import Order, OrderLine, PaymentMethod, SubOrder
@@ -728,6 +728,41 @@ def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowle
         )
     tracking_event_record(carrier_code=adapter_key, events=events)
     return adapter.acknowledge(ok=True)
+
+
+@transaction.atomic
+def shipment_return_received(*, shipment_id: int, actor) -> Shipment:
+    """A refused parcel came back to the warehouse: its goods are sellable again. Once per
+    parcel (idempotent); the shopper's refund follows through after-sales."""
+    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
+    if not sub_order_id:
+        raise NotFound("Parcel not found.")
+    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    shipment = next(s for s in _lock_shipments(sub_order) if s.pk == shipment_id)
+    if shipment.returned_at is not None:
+        return shipment
+    if shipment.status != Shipment.Status.REFUSED:
+        raise TransitionNotAllowed(
+            f"Only a refused parcel can come back (this one is "
+            f"{shipment.get_status_display().lower()}).",
+            extra={"status": shipment.status},
+        )
+    lines = sorted(
+        shipment.lines.select_related("order_line"),
+        key=lambda line: (line.order_line.sku_id, line.order_line.warehouse_id),
+    )
+    for line in lines:
+        stock_return(
+            sku_id=line.order_line.sku_id,
+            warehouse_id=line.order_line.warehouse_id,
+            quantity=line.quantity,
+            order_no=sub_order.order.order_no,
+            reason=f"Refused parcel {shipment.tracking_no} back in the warehouse",
+            actor=_actor_or_none(actor),
+        )
+    shipment.returned_at = timezone.now()
+    shipment.save(update_fields=["returned_at"])
+    return shipment
 
 
 # --- shortages at picking ------------------------------------------------------------------------

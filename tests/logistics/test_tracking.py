@@ -344,3 +344,34 @@ def test_kuaidi100_state_codes_map_to_tracking_statuses(code, word, status):
     )
 
     assert [e.status for e in events] == [status]
+
+
+def test_a_refused_parcel_back_in_the_warehouse_returns_its_goods_to_stock_once():
+    # given: 2 units shipped (stock consumed), then refused
+    from catalog.models import StockRecord
+
+    sub_order, shipment = shipped(items=[({}, 2)], on_hand=10)
+    sku_id = sub_order.lines.get().sku_id
+    assert StockRecord.objects.get(sku_id=sku_id).on_hand == 8
+    body, headers = sandbox_push(
+        tracking_no=shipment.tracking_no, events=[("r1", "refused", timezone.now())]
+    )
+    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+
+    # when: back in the warehouse, reported twice
+    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+
+    # then
+    stock = StockRecord.objects.get(sku_id=sku_id)
+    assert (stock.on_hand, stock.allocated) == (10, 0)
+    assert Shipment.objects.get(pk=shipment.pk).returned_at is not None
+
+
+def test_a_parcel_on_its_way_cannot_be_returned_to_stock():
+    from shop.errors import TransitionNotAllowed
+
+    _, shipment = shipped()
+
+    with pytest.raises(TransitionNotAllowed):
+        services.shipment_return_received(shipment_id=shipment.pk, actor=None)
