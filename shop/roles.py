@@ -49,6 +49,7 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.limitedtimeprice": FULL,
     "catalog.shippingtemplate": VIEW_ADD_CHANGE,
     "catalog.shippingregionrate": FULL,
+    "catalog.review": VIEW_CHANGE,  # read and answer once (catalog.admin_reviews)
     # Shared reference data: read-only, needed for choices and autocomplete.
     "catalog.category": VIEW,
     "catalog.brand": VIEW,

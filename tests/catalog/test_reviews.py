@@ -15,6 +15,7 @@ from catalog.services.reviews import review_create, review_hide, review_reply, r
 from orders.services import sub_order_complete
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.factories import UserFactory
+from tests.catalog.factories import MerchantFactory
 from tests.catalog.factories_admin import merchant_staff_user, ops_user
 from tests.catalog.factories_reviews import (
     gif_upload,
@@ -453,3 +454,113 @@ def test_api_errors_are_400_404_409(api_client):
 def test_api_needs_a_signed_in_shopper_and_an_existing_product(api_client):
     assert api_client.post("/api/reviews/", {"rating": 5}).status_code in (401, 403)
     assert api_client.get("/api/products/999999/reviews/").status_code == 404
+
+
+# --- Merchant reply and the admin -----------------------------------------------------------------
+
+
+def _change_url(review):
+    return reverse("admin:catalog_review_change", args=[review.pk])
+
+
+def test_the_merchant_replies_once_and_a_second_reply_is_refused():
+    # given
+    merchant = MerchantFactory()
+    review = _review(received_line(merchant=merchant))
+    staff = merchant_staff_user(merchant)
+
+    # when
+    review_reply(review_id=review.pk, actor=staff, text="  Thanks!  ")
+
+    # then
+    review.refresh_from_db()
+    assert (review.merchant_reply, review.replied_by, review.has_reply) == ("Thanks!", staff, True)
+    with pytest.raises(Conflict):
+        review_reply(review_id=review.pk, actor=staff, text="Changed my mind")
+    review.refresh_from_db()
+    assert review.merchant_reply == "Thanks!"
+
+
+def test_another_merchant_and_a_shopper_cannot_reply():
+    # given
+    review = _review(received_line(merchant=MerchantFactory()))
+    other_staff = merchant_staff_user(MerchantFactory())
+
+    # when / then
+    with pytest.raises(NotFound):
+        review_reply(review_id=review.pk, actor=other_staff, text="Buy ours instead")
+    with pytest.raises(NotFound):
+        review_reply(review_id=review.pk, actor=review.user, text="Replying to myself")
+    with pytest.raises(InvalidInput):
+        review_reply(review_id=review.pk, actor=ops_user(), text="   ")
+    review.refresh_from_db()
+    assert not review.has_reply
+
+
+def test_merchant_staff_reply_in_the_admin_and_then_the_reply_is_read_only(client):
+    # given
+    merchant = MerchantFactory()
+    review = _review(received_line(merchant=merchant), text="Does the job")
+    client.force_login(merchant_staff_user(merchant))
+
+    # when
+    listing = client.get(reverse("admin:catalog_review_changelist")).content.decode()
+    response = client.post(_change_url(review), {"merchant_reply": "Glad it helps"}, follow=True)
+
+    # then
+    assert "Does the job" in listing
+    assert response.status_code == 200
+    assert "Your reply is published under the review." in response.content.decode()
+    review.refresh_from_db()
+    assert review.merchant_reply == "Glad it helps"
+    page = client.get(_change_url(review)).content.decode()
+    assert 'name="merchant_reply"' not in page
+    client.post(_change_url(review), {"merchant_reply": "Edited"})
+    review.refresh_from_db()
+    assert review.merchant_reply == "Glad it helps"
+
+
+def test_merchant_b_cannot_see_or_answer_merchant_as_reviews_in_the_admin(client):
+    # given
+    review = _review(received_line(merchant=MerchantFactory(name="Shop A")), text="From A")
+    client.force_login(merchant_staff_user(MerchantFactory(name="Shop B")))
+
+    # when
+    listing = client.get(reverse("admin:catalog_review_changelist"))
+    page = client.get(_change_url(review))
+    client.post(_change_url(review), {"merchant_reply": "Sneaky"})
+
+    # then
+    assert listing.status_code == 200
+    assert "From A" not in listing.content.decode()
+    assert page.status_code == 302  # the admin says it does not exist
+    review.refresh_from_db()
+    assert not review.has_reply
+
+
+def test_operations_hide_and_show_reviews_with_admin_actions(client):
+    # given
+    line = received_line()
+    review = _review(line, rating=1)
+    client.force_login(ops_user())
+    url = reverse("admin:catalog_review_changelist")
+
+    # when
+    client.post(url, {"action": "hide_reviews", "_selected_action": [review.pk]})
+
+    # then
+    review.refresh_from_db()
+    line.sku.product.refresh_from_db()
+    assert not review.is_visible
+    assert line.sku.product.rating_count == 0
+    client.post(url, {"action": "show_reviews", "_selected_action": [review.pk]})
+    review.refresh_from_db()
+    assert review.is_visible
+
+
+def test_merchant_staff_have_no_hide_action(client):
+    merchant = MerchantFactory()
+    _review(received_line(merchant=merchant))
+    client.force_login(merchant_staff_user(merchant))
+    html = client.get(reverse("admin:catalog_review_changelist")).content.decode()
+    assert "hide_reviews" not in html
