@@ -144,6 +144,7 @@ def product(request, pk):
             "default_sku": detail.default_sku,
             "breadcrumbs": category_ancestors(detail.product.category),
             "picker": picker,
+            "checkout_url": _checkout_url(),
             "reviews": product_reviews_summary(detail.product),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),

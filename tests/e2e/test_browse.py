@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from catalog.models import CartItem
 from tests.catalog.factories import (
     AttributeFactory,
     AttributeValueFactory,
@@ -133,3 +134,32 @@ def test_the_cart_on_a_phone_changes_quantity_and_shows_the_limit(browser, live_
         expect(page.get_by_test_id("cart-empty")).to_be_visible()
     finally:
         context.close()
+
+
+def test_buy_now_goes_to_checkout_with_the_chosen_sku(page, live_server, phone):
+    # given: a signed-in shopper with an address
+    from django.test import Client
+
+    from tests.accounts.factories import AddressFactory, UserFactory
+
+    product, skus = phone
+    user = UserFactory(username="buy-now-shopper")
+    AddressFactory(user=user, is_default=True)
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}{reverse('catalog:product', args=[product.pk])}")
+
+    # when: they pick White, two of them, and buy now
+    page.get_by_test_id(f"option-{skus['White'].attribute_values.get().pk}").click()
+    page.get_by_test_id("quantity").fill("2")
+    page.get_by_test_id("buy-now").click()
+
+    # then: checkout prices exactly that SKU; the cart is untouched
+    expect(page).to_have_url(
+        re.compile(rf"/orders/checkout/\?sku_id={skus['White'].pk}&quantity=2$")
+    )
+    expect(page.get_by_test_id("checkout-line")).to_contain_text("华为手机 Mate 60")
+    assert not CartItem.objects.filter(cart__user=user).exists()
