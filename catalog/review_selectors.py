@@ -61,6 +61,7 @@ def reviewable_lines_for_user(user) -> QuerySet:
             order__user_id=getattr(user, "pk", None),
             sub_order__status__in=REVIEWABLE_SUB_ORDER_STATUSES,
             review__isnull=True,
+            refunded_quantity__lt=F("quantity"),
         )
         .select_related("order", "sku")
         .order_by("-order__created_at", "pk")
@@ -82,13 +83,15 @@ class LineReviewState:
 
 
 def review_state_for_order(order) -> list[LineReviewState]:
-    """For each line of the order whose sub-order is received or completed: whether it has
-    been reviewed (one query for the whole order)."""
+    """For each line of the order whose sub-order is received or completed (and that was not
+    refunded in full): whether it has been reviewed (one query for the whole order)."""
     from orders.models import OrderLine
 
     rows = (
         OrderLine.objects.filter(
-            order_id=order.pk, sub_order__status__in=REVIEWABLE_SUB_ORDER_STATUSES
+            order_id=order.pk,
+            sub_order__status__in=REVIEWABLE_SUB_ORDER_STATUSES,
+            refunded_quantity__lt=F("quantity"),
         )
         .annotate(
             product_id=F("sku__product_id"),

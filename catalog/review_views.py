@@ -48,6 +48,9 @@ def review_create_page(request, order_no: str, line_id: int):
     if line.sub_order is None or line.sub_order.status not in REVIEWABLE_SUB_ORDER_STATUSES:
         messages.warning(request, "You can review this item once you have confirmed receipt.")
         return redirect("orders:detail", order_no=order_no)
+    if line.refunded_quantity >= line.quantity:
+        messages.warning(request, "This item was refunded, so it cannot be reviewed.")
+        return redirect("orders:detail", order_no=order_no)
 
     if request.method != "POST":
         return render(request, "catalog/review_form.html", _form_context(line))

@@ -133,6 +133,8 @@ def review_create(*, user, order_line_id, rating, text: str = "", images=None) -
         raise Conflict(
             "You can review this item once you have confirmed receipt.", code="not_received"
         )
+    if line.refunded_quantity >= line.quantity:
+        raise Conflict("This item was refunded, so it cannot be reviewed.", code="refunded")
     if Review.objects.filter(order_line_id=line.pk).exists():
         raise Conflict("You have already reviewed this item.", code="already_reviewed")
     rating = _rating(rating)

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Review, ReviewImage
+from catalog.review_selectors import review_state_for_order, reviewable_lines_for_user
 from catalog.services.reviews import review_create, review_hide, review_reply, review_show
-from orders.services import sub_order_complete
+from orders.services import order_line_record_refund, sub_order_complete
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import MerchantFactory
@@ -171,6 +172,34 @@ def test_an_overlong_text_is_refused():
     with pytest.raises(InvalidInput) as error:
         _review(received_line(), text="好" * 2001)
     assert "2000" in error.value.detail
+
+
+def test_a_line_refunded_in_full_cannot_be_reviewed():
+    # given
+    line = received_line()
+    order_line_record_refund(line_id=line.pk, amount=line.paid_amount, quantity=line.quantity)
+
+    # when / then
+    with pytest.raises(Conflict) as error:
+        _review(line)
+    assert error.value.code == "refunded"
+    assert list(reviewable_lines_for_user(line.order.user)) == []
+
+
+def test_the_lines_waiting_for_a_review_are_the_received_unreviewed_ones():
+    # given: one received line reviewed, one received, one not yet shipped
+    user = UserFactory()
+    reviewed, waiting = received_line(user=user), received_line(user=user)
+    unreceived_line(user=user)
+    _review(reviewed)
+
+    # when
+    lines = list(reviewable_lines_for_user(user))
+    states = review_state_for_order(waiting.order) + review_state_for_order(reviewed.order)
+
+    # then
+    assert lines == [waiting]
+    assert [(s.line_id, s.reviewed) for s in states] == [(waiting.pk, False), (reviewed.pk, True)]
 
 
 # --- Pictures ---------------------------------------------------------------------------------
