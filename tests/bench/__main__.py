@@ -1,9 +1,15 @@
-"""`make bench` (python -m tests.bench): flash sale, storefront latency and order throughput,
-measured on a throw-away PostgreSQL database `shop_bench`, never the developer's data.
+"""`make bench` (python -m tests.bench): flash sale, storefront latency, order throughput and
+the flash sale over HTTP under gunicorn, measured on a throw-away PostgreSQL database
+`shop_bench` (BENCH_DATABASE), never the developer's data.
+
+`python -m tests.bench flash_http` (or `d`, or several names) runs only those scenarios:
+a = flash_sale, b = storefront, c = order_throughput, d = flash_http.
 
 Environment: BENCH_PRODUCTS (extra products for the storefront, default 3000), BENCH_REQUESTS
-(requests per page kind, default 40), BENCH_ONLY (comma list of a,b,c), BENCH_KEEPDB=1 to keep
-shop_bench between runs.
+(requests per page kind, default 40), BENCH_ONLY (comma list of a,b,c,d, when no names are
+given), BENCH_KEEPDB=1 to keep the database between runs, BENCH_DATABASE (default shop_bench).
+Scenario d reads BENCH_HTTP_ATTEMPTS, BENCH_HTTP_CONCURRENCY, BENCH_HTTP_WORKERS,
+BENCH_HTTP_THREADS and BENCH_REDIS_URL (see tests/bench/flash_sale_http.py).
 
 The threads of scenarios (a) and (c) share one Python process, so their latencies include waiting
 for the interpreter as well as for PostgreSQL's row locks: compare runs on the same machine, and
@@ -18,7 +24,7 @@ import time
 import warnings
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
     # The benchmarks must not write into the developer's Redis either: an in-memory cache, and
     # an in-process broker. Tasks the services enqueue on commit (notifications) are queued
@@ -39,14 +45,17 @@ def main() -> int:
     # static-files storage that DEBUG chose at import time.
     settings.DEBUG = False
 
-    from tests.bench import flash_sale, order_throughput, storefront
-    from tests.bench.runtime import bench_database, print_table
+    from tests.bench import flash_sale, flash_sale_http, order_throughput, storefront
+    from tests.bench.runtime import BENCH_DATABASE, bench_database, print_table
 
-    scenarios = {"a": flash_sale, "b": storefront, "c": order_throughput}
-    wanted = [s.strip() for s in os.environ.get("BENCH_ONLY", "a,b,c").split(",") if s.strip()]
+    scenarios = {"a": flash_sale, "b": storefront, "c": order_throughput, "d": flash_sale_http}
+    aliases = {"flash_sale": "a", "storefront": "b", "order_throughput": "c", "flash_http": "d"}
+    names = argv if argv else os.environ.get("BENCH_ONLY", "a,b,c,d").split(",")
+    wanted = [aliases.get(name.strip(), name.strip()) for name in names if name.strip()]
     unknown = set(wanted) - set(scenarios)
     if unknown:
-        print(f"Unknown scenario(s) in BENCH_ONLY: {', '.join(sorted(unknown))}", file=sys.stderr)
+        known = ", ".join(f"{key} ({name})" for name, key in aliases.items())
+        print(f"Unknown scenario(s): {', '.join(sorted(unknown))}; known: {known}", file=sys.stderr)
         return 2
 
     rows = []
@@ -59,10 +68,11 @@ def main() -> int:
     finally:
         shutil.rmtree(media_root, ignore_errors=True)
     print_table(rows)
-    print(f"Total {time.perf_counter() - started:.1f} s on database shop_bench.")
+    print(f"Total {time.perf_counter() - started:.1f} s on database {BENCH_DATABASE}.")
     oversold = [row for row in rows if row.metric.startswith("oversold") and row.value != "0"]
-    return 1 if oversold else 0
+    failed = [row for row in rows if row.metric == "result" and row.value != "PASS"]
+    return 1 if oversold or failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

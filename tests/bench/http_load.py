@@ -1,0 +1,87 @@
+"""The load generator of the HTTP flash sale, run in its own process so that it never shares an
+interpreter with the server: `python -m tests.bench.http_load < spec.json > results.json`.
+
+It imports nothing from Django. The spec (JSON on stdin) names the base URL, the SKU, the
+concurrency limit and one attempt per entry (token, address id, idempotency key). Every attempt
+is `POST /api/orders/` with its own Idempotency-Key; at most `concurrency` are in flight at once
+(each over its own connection). The result (JSON on stdout) has, per attempt, the latency in
+seconds and either the HTTP status with the body's error code or the connection error's kind,
+plus the wall time from the first request sent to the last answer received.
+"""
+
+import asyncio
+import json
+import sys
+import time
+
+import httpx
+
+
+async def _attempt(client, semaphore, start, clock, spec, attempt) -> dict:
+    body = {
+        "address_id": attempt["address_id"],
+        "items": [{"sku_id": spec["sku_id"], "quantity": 1}],
+        "payment_method": "alipay",
+    }
+    headers = {
+        "Authorization": f"Token {attempt['token']}",
+        "Idempotency-Key": attempt["key"],
+    }
+    async with semaphore:
+        await start.wait()
+        began = time.perf_counter()
+        try:
+            response = await client.post("/api/orders/", json=body, headers=headers)
+        except httpx.HTTPError as error:
+            now = time.perf_counter()
+            return {
+                "latency": now - began,
+                "finished": now - clock["start"],
+                "status": 0,
+                "code": type(error).__name__,
+            }
+        now = time.perf_counter()
+        latency = now - began
+    code = ""
+    if response.status_code >= 400:
+        try:
+            code = str(response.json().get("code", ""))
+        except ValueError:
+            code = "not_json"
+    return {
+        "latency": latency,
+        "finished": now - clock["start"],
+        "status": response.status_code,
+        "code": code,
+    }
+
+
+async def _run(spec: dict) -> dict:
+    concurrency = int(spec["concurrency"])
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    timeout = httpx.Timeout(float(spec.get("timeout", 120)))
+    semaphore = asyncio.Semaphore(concurrency)
+    start = asyncio.Event()
+    clock = {"start": time.perf_counter()}
+    client = httpx.AsyncClient(base_url=spec["base_url"], limits=limits, timeout=timeout)
+    async with client:
+        tasks = [
+            asyncio.create_task(_attempt(client, semaphore, start, clock, spec, attempt))
+            for attempt in spec["attempts"]
+        ]
+        await asyncio.sleep(0)  # let the first `concurrency` tasks take the semaphore
+        clock["start"] = time.perf_counter()
+        start.set()
+        results = await asyncio.gather(*tasks)
+        wall = time.perf_counter() - clock["start"]
+    return {"wall_seconds": wall, "results": results}
+
+
+def main() -> int:
+    spec = json.load(sys.stdin)
+    json.dump(asyncio.run(_run(spec)), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
