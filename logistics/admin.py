@@ -205,6 +205,13 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Fulfilment queue: sub-orders awaiting shipment, oldest first",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return HttpResponseRedirect(
             reverse("admin:logistics_fulfilmentqueue_ship", args=[object_id])
@@ -261,10 +268,10 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         ]
         pick = reverse("admin:logistics_fulfilmentqueue_pick_list") + f"?ids={sub_order.pk}"
         return format_html(
-            '{} <a href="{}" target="_blank">Pick list</a>',
+            '{}<div><a href="{}" target="_blank">Pick list</a></div>',
             format_html_join(
-                " ",
-                '<a class="button" href="{}">{}</a>',
+                "",
+                '<div style="margin-bottom:4px"><a class="button" href="{}">{}</a></div>',
                 ((reverse(name, args=[sub_order.pk]), label) for name, label in links),
             ),
             pick,
