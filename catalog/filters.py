@@ -11,7 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.models import Product
-from catalog.selectors import ORDERING_CHOICES, product_search, resolve_category_ids
+from catalog.selectors import (
+    ORDERING_CHOICES,
+    CategoryIndex,
+    product_search,
+    resolve_category_ids,
+)
 
 
 class IntegerListField(forms.Field):
@@ -74,14 +79,17 @@ class ProductFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset):
-        return product_search(**search_arguments(self.form.cleaned_data))
+        cleaned = self.form.cleaned_data
+        categories = CategoryIndex.load() if cleaned.get("category") else None
+        return product_search(**search_arguments(cleaned, categories=categories))
 
 
-def search_arguments(cleaned: dict) -> dict:
+def search_arguments(cleaned: dict, *, categories: CategoryIndex | None = None) -> dict:
     """Validated filter values -> product_search keyword arguments."""
     return {
         "query": cleaned.get("search") or "",
-        "category_ids": resolve_category_ids(cleaned.get("category")),
+        "category_ids": resolve_category_ids(cleaned.get("category"), categories=categories),
+        "categories": categories,
         "brand_ids": cleaned.get("brand") or None,
         "min_price": cleaned.get("min_price"),
         "max_price": cleaned.get("max_price"),
@@ -102,8 +110,8 @@ def storefront_filter(params, *, category_slug: str | None = None) -> ProductFil
     return ProductFilter(data=data, queryset=Product.objects.none())
 
 
-def storefront_products(product_filter: ProductFilter):
+def storefront_products(product_filter: ProductFilter, *, categories: CategoryIndex | None = None):
     """The products for a storefront page: the valid part of the filter applied."""
     product_filter.is_valid()
     cleaned = getattr(product_filter.form, "cleaned_data", {})
-    return product_search(**search_arguments(cleaned))
+    return product_search(**search_arguments(cleaned, categories=categories))

@@ -140,43 +140,85 @@ class CategoryNode:
         return self.category.slug
 
 
-def _active_categories() -> list[Category]:
-    return list(Category.objects.filter(is_active=True).order_by("position", "name", "id"))
+class CategoryIndex:
+    """All categories from one query, for the pages that need the tree, a category's
+    descendants and its breadcrumbs together."""
+
+    def __init__(self, categories: list[Category]):
+        self.categories = categories
+        self.by_id = {category.pk: category for category in categories}
+        self.children: dict[int | None, list[Category]] = {}
+        for category in categories:
+            self.children.setdefault(category.parent_id, []).append(category)
+
+    @classmethod
+    def load(cls) -> "CategoryIndex":
+        return cls(list(Category.objects.order_by("position", "name", "id")))
+
+    def tree(self) -> list[CategoryNode]:
+        """Active categories as a forest; a category under an inactive parent is hidden."""
+
+        def nodes(parent_id):
+            return [
+                CategoryNode(category, nodes(category.pk))
+                for category in self.children.get(parent_id, [])
+                if category.is_active
+            ]
+
+        return nodes(None)
+
+    def descendant_ids(self, category_ids: list[int]) -> list[int]:
+        """The given categories and everything below them."""
+        found: list[int] = []
+        stack = list(category_ids)
+        while stack:
+            pk = stack.pop()
+            if pk in found:
+                continue
+            found.append(pk)
+            stack.extend(child.pk for child in self.children.get(pk, []))
+        return found
+
+    def ancestors(self, category: Category) -> list[Category]:
+        """The path from the root down to `category`, for breadcrumbs."""
+        path: list[Category] = []
+        current = self.by_id.get(category.pk)
+        while current is not None and current not in path:
+            path.append(current)
+            current = self.by_id.get(current.parent_id)
+        return list(reversed(path))
+
+    def active_by_slug(self, slug: str) -> Category | None:
+        return next((c for c in self.categories if c.slug == slug and c.is_active), None)
+
+    def resolve(self, value: str | int | None) -> list[int] | None:
+        """A category filter value (slug or id) -> [that active category's id], [] when there
+        is none, None when no category was asked for."""
+        if value in (None, ""):
+            return None
+        value = str(value).strip()
+        if value.isdigit():
+            category = self.by_id.get(int(value))
+            return [category.pk] if category is not None and category.is_active else []
+        category = self.active_by_slug(value)
+        return [category.pk] if category is not None else []
 
 
 def category_tree() -> list[CategoryNode]:
-    """Active categories as a forest, in display order (one query). A category under an
-    inactive parent is hidden with it."""
-    categories = _active_categories()
-    nodes = {category.pk: CategoryNode(category) for category in categories}
-    roots = []
-    for category in categories:
-        node = nodes[category.pk]
-        if category.parent_id is None:
-            roots.append(node)
-        elif category.parent_id in nodes:
-            nodes[category.parent_id].children.append(node)
-    return roots
+    """Active categories as a forest, in display order (one query)."""
+    return CategoryIndex.load().tree()
 
 
 def category_descendant_ids(category_ids: list[int]) -> list[int]:
     """The given categories and everything below them (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found: list[int] = []
-    stack = list(category_ids)
-    while stack:
-        pk = stack.pop()
-        if pk in found:
-            continue
-        found.append(pk)
-        stack.extend(children.get(pk, []))
-    return found
+    return CategoryIndex.load().descendant_ids(category_ids)
 
 
-def category_by_slug(slug: str) -> Category:
-    category = Category.objects.filter(slug=slug, is_active=True).first()
+def category_by_slug(slug: str, *, categories: CategoryIndex | None = None) -> Category:
+    if categories is not None:
+        category = categories.active_by_slug(slug)
+    else:
+        category = Category.objects.filter(slug=slug, is_active=True).first()
     if category is None:
         raise NotFound("No such category.", code="unknown_category")
     return category
@@ -184,22 +226,16 @@ def category_by_slug(slug: str) -> Category:
 
 def category_ancestors(category: Category) -> list[Category]:
     """The path from the root down to `category`, for breadcrumbs (one query)."""
-    by_id = {c.pk: c for c in Category.objects.all()}
-    path: list[Category] = []
-    current = by_id.get(category.pk)
-    while current is not None and current not in path:
-        path.append(current)
-        current = by_id.get(current.parent_id)
-    return list(reversed(path))
+    return CategoryIndex.load().ancestors(category)
 
 
-def resolve_category_ids(value: str | int | None) -> list[int] | None:
+def resolve_category_ids(
+    value: str | int | None, *, categories: CategoryIndex | None = None
+) -> list[int] | None:
     """A category filter value (slug or id) -> that category's id, or [] when there is none."""
     if value in (None, ""):
         return None
-    value = str(value).strip()
-    lookup = Q(pk=int(value)) if value.isdigit() else Q(slug=value)
-    return list(Category.objects.filter(lookup, is_active=True).values_list("pk", flat=True))
+    return (categories or CategoryIndex.load()).resolve(value)
 
 
 # --- Product listings and search ---------------------------------------------------------
@@ -248,6 +284,7 @@ def product_search(
     in_stock_only: bool = False,
     attribute_value_ids: list[int] | None = None,
     ordering: str | None = None,
+    categories: CategoryIndex | None = None,
 ) -> QuerySet:
     """Active products matching a search and filters, annotated with `stock_available` (and
     `relevance` when there is a query), in the requested order.
@@ -257,15 +294,15 @@ def product_search(
     the words match its search document as prefixes, or a word is a near miss of a title word
     (pg_trgm). Relevance adds full-text rank, trigram word similarity and a bonus for a title
     that contains the whole query. On SQLite (local fallback) it is substring matching only.
+    `categories` lets a page that already loaded the categories reuse them.
     """
     products = listed_products()
 
-    if category_slug:
-        category_ids = list(
-            Category.objects.filter(slug=category_slug, is_active=True).values_list("pk", flat=True)
-        )
-    if category_ids is not None:
-        products = products.filter(category_id__in=category_descendant_ids(category_ids))
+    if category_slug or category_ids is not None:
+        categories = categories or CategoryIndex.load()
+        if category_slug:
+            category_ids = categories.resolve(category_slug)
+        products = products.filter(category_id__in=categories.descendant_ids(category_ids))
     if brand_ids:
         products = products.filter(brand_id__in=brand_ids)
     if min_price is not None:

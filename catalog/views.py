@@ -16,6 +16,7 @@ from catalog.filters import storefront_filter, storefront_products
 from catalog.review_selectors import product_reviews_summary
 from catalog.selectors import (
     ORDERING_CHOICES,
+    CategoryIndex,
     attribute_values_for,
     brands_for,
     cart_contents,
@@ -50,34 +51,37 @@ def home(request):
 
 
 def search(request):
-    return _listing(request, category=None)
+    return _listing(request, categories=CategoryIndex.load(), category=None)
 
 
 def category(request, slug):
+    categories = CategoryIndex.load()
     try:
-        current = category_by_slug(slug)
+        current = category_by_slug(slug, categories=categories)
     except NotFound:
         raise Http404("No such category.")
-    return _listing(request, category=current)
+    return _listing(request, categories=categories, category=current)
 
 
-def _listing(request, *, category):
+def _listing(request, *, categories: CategoryIndex, category):
     product_filter = storefront_filter(
         request.GET, category_slug=category.slug if category else None
     )
-    products = storefront_products(product_filter)
+    products = storefront_products(product_filter, categories=categories)
     cleaned = getattr(product_filter.form, "cleaned_data", {})
     query = cleaned.get("search") or ""
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
 
     # Facets come from the query and category alone, so choosing a brand keeps the others.
     facet_base = product_search(
-        query=query, category_ids=resolve_category_ids(cleaned.get("category"))
+        query=query,
+        category_ids=resolve_category_ids(cleaned.get("category"), categories=categories),
+        categories=categories,
     )
-    tree = category_tree()
+    tree = categories.tree()
     if category is not None:
         subcategories = _children_of(tree, category.pk)
-        breadcrumbs = category_ancestors(category)
+        breadcrumbs = categories.ancestors(category)
     else:
         subcategories, breadcrumbs = tree, []
     title = category.name if category else (f"“{query}”" if query else "All products")
