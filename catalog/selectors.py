@@ -422,6 +422,8 @@ class ProductDetail:
 def product_detail(pk: int) -> ProductDetail:
     """A product with its SKUs (attribute values, sellable stock) and images, in four queries
     whatever the number of SKUs or images. Unknown or inactive -> NotFound."""
+    if not 0 < int(pk) < 2**63:  # beyond bigint: no such row, and no database error
+        raise NotFound("No such product.", code="unknown_product")
     product = (
         Product.objects.filter(pk=pk, is_active=True, merchant__is_active=True)
         .select_related("merchant", "category", "brand")

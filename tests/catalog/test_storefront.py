@@ -322,3 +322,14 @@ def test_checkout_button_only_when_the_checkout_page_exists(client, cat):
         assert f'href="{checkout}" data-testid="checkout"' in page
     else:
         assert 'data-testid="checkout"' not in page
+
+
+def test_ids_beyond_the_database_range_are_404_not_500(client, api_client):
+    huge = 10**20
+    assert client.get(f"/p/{huge}/").status_code == 404
+    assert api_client.get(f"/api/products/{huge}/").status_code == 404
+    response = client.post(f"/cart/items/{huge}/update/", {"quantity": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "Unknown cart line." in text(response)
+    assert api_client.delete(f"/api/cart/items/{huge}/").status_code == 404
+    assert api_client.get("/api/products/", {"category": str(huge)}).json()["count"] == 0
