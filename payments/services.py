@@ -382,15 +382,31 @@ def cod_collect(*, sub_order_id: int, actor=None) -> Payment:
         ).pk
     payment = _lock_payment(payment_id)
     now = timezone.now()
+    # Lines found short at picking were "refunded" before any cash changed hands: the courier
+    # collects only what is still owed, and the payment succeeds at what was owed in all.
+    refunded_in_sub = (
+        OrderLine.objects.filter(sub_order_id=sub_order_id).aggregate(s=Sum("refunded_amount"))["s"]
+        or ZERO
+    )
     CodCollection.objects.get_or_create(
         sub_order_id=sub_order_id,
-        defaults={"payment": payment, "amount": sub[1], "collected_at": now},
+        defaults={"payment": payment, "amount": sub[1] - refunded_in_sub, "collected_at": now},
     )
     collected = payment.collections.aggregate(s=Sum("amount"))["s"] or ZERO
-    if payment.status == Payment.Status.CREATED and collected >= payment.amount:
+    refunded_in_order = order.lines.aggregate(s=Sum("refunded_amount"))["s"] or ZERO
+    owed = payment.amount - refunded_in_order
+    if payment.status == Payment.Status.CREATED and collected >= owed:
+        payment.amount = collected
         payment.succeed(trade_no=None, paid_at=now)
         payment.save(
-            update_fields=["status", "gateway_trade_no", "paid_at", "orphaned", "updated_at"]
+            update_fields=[
+                "amount",
+                "status",
+                "gateway_trade_no",
+                "paid_at",
+                "orphaned",
+                "updated_at",
+            ]
         )
         _emit_payment(nodes.PAYMENT_SUCCEEDED, payment, order)
     return payment

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders.services import order_cod_confirm
+from orders.services import order_cod_confirm, order_line_record_refund
 from payments import services
 from payments.models import Payment, ReconciliationMismatch
 from payments.tasks import reconcile_payments
@@ -44,6 +44,21 @@ def test_cod_confirmed_at_checkout_gets_its_payment_record_on_collection():
     # then
     assert payment.method == "cod" and payment.amount == Decimal("30.00")
     assert fresh(payment).status == Payment.Status.SUCCEEDED
+
+
+def test_cod_courier_collects_only_what_is_owed_after_a_shortage_at_picking():
+    # given: a COD order of 3 x 20.00 where one unit was found short and refunded before shipping
+    order = pending_order(price="20.00", quantity=3)
+    order_cod_confirm(order_no=order.order_no, actor=order.user)
+    line = order.lines.get()
+    order_line_record_refund(line_id=line.pk, amount=Decimal("20.00"), quantity=1)
+    # when: the parcel is signed for and the cash collected
+    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    # then: the shopper paid for two units, not three
+    payment = fresh(payment)
+    assert payment.collections.get().amount == Decimal("40.00")
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert payment.amount == Decimal("40.00")
 
 
 def test_collecting_cash_for_an_online_order_is_refused(sandbox_paid_order):
