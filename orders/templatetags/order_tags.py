@@ -23,7 +23,7 @@ ORDER_TABS = [
     OrderTab("", "All"),
     OrderTab("awaiting_payment", "Awaiting payment", ("pending_payment",)),
     OrderTab("awaiting_shipment", "Awaiting shipment", ("awaiting_shipment",)),
-    OrderTab("shipped", "Shipped", ("shipped",)),
+    OrderTab("shipped", "Shipped", ("partially_shipped", "shipped")),
     OrderTab("completed", "Completed", ("received", "completed")),
     OrderTab("closed", "Closed", ("cancelled", "payment_failed", "closed")),
 ]

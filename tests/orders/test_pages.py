@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from catalog.models import CartItem, StockRecord
+from orders import services
 from orders.models import Order, PaymentMethod
 from shop.accounts.models import Coupon, HeldCoupon
 from tests.accounts.factories import UserFactory
@@ -344,6 +345,22 @@ def test_my_orders_lists_only_mine_with_tabs(shopper, client):
     assert pending.order_no in unpaid and to_ship.order_no not in unpaid
     for tab in ("All", "Awaiting payment", "Awaiting shipment", "Shipped", "Completed", "Closed"):
         assert f">{tab}</a>" in everything
+
+
+def test_an_order_with_one_of_two_parcels_shipped_is_under_the_shipped_tab(shopper, client):
+    # given: goods of two merchants, so two parcels; only the first has left
+    user, address = shopper
+    order = cod_order(user=user, address=address, skus=[sellable_sku(), sellable_sku()])
+    first, second = order.sub_orders.order_by("pk")
+    services.sub_order_ship(sub_order_id=first.pk, actor=None)
+
+    # when
+    shipped = client.get(reverse("orders:list"), {"status": "shipped"}).content.decode()
+    to_ship = client.get(reverse("orders:list"), {"status": "awaiting_shipment"}).content.decode()
+
+    # then
+    assert order.order_no in shipped
+    assert order.order_no not in to_ship
 
 
 def test_my_orders_is_paginated(shopper, client):
