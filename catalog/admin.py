@@ -903,4 +903,6 @@ class ShippingTemplateAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     )
     list_select_related = ("merchant",)
     inlines = [ShippingRegionRateInline]
+
+
 from catalog import admin_reviews  # noqa: E402, F401
