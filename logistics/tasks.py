@@ -89,7 +89,7 @@ def sandbox_push_next(self, shipment_id: int, step: int) -> None:
 
         tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
     else:
-        url = f"{settings.SITE_URL.rstrip('/')}/api/logistics/webhook/sandbox/"
+        url = f"{settings.SANDBOX_CALLBACK_URL.rstrip('/')}/api/logistics/webhook/sandbox/"
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=10)
             response.raise_for_status()

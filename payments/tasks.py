@@ -67,7 +67,7 @@ def deliver_sandbox_notification(self, notification_id: int) -> bool:
         )
         status, answer = result.acknowledgement.status_code, result.acknowledgement.body
     else:
-        url = settings.SITE_URL.rstrip("/") + reverse(
+        url = settings.SANDBOX_CALLBACK_URL.rstrip("/") + reverse(
             "api-payments-notify", kwargs={"gateway": gateway}
         )
         try:

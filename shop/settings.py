@@ -31,6 +31,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-onl
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Where the sandbox gateway and sandbox courier (running in a Celery worker) post their signed
+# callbacks: the web service as the worker reaches it (in docker-compose, http://web:8000).
+SANDBOX_CALLBACK_URL = os.environ.get("SANDBOX_CALLBACK_URL", SITE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
