@@ -3,8 +3,8 @@ interpreter with the server: `python -m tests.bench.http_load < spec.json > resu
 
 It imports nothing from Django. The spec (JSON on stdin) names the base URL, the SKU, the
 concurrency limit and one attempt per entry (token, address id, idempotency key). Every attempt
-is `POST /api/orders/` with its own Idempotency-Key; at most `concurrency` are in flight at once
-(each over its own connection). The result (JSON on stdout) has, per attempt, the latency in
+is `POST /api/orders/` with its own Idempotency-Key over a new connection; at most
+`concurrency` are in flight at once. The result (JSON on stdout) has, per attempt, the latency in
 seconds and either the HTTP status with the body's error code or the connection error's kind,
 plus the wall time from the first request sent to the last answer received.
 """
@@ -58,7 +58,9 @@ async def _attempt(client, semaphore, start, clock, spec, attempt) -> dict:
 
 async def _run(spec: dict) -> dict:
     concurrency = int(spec["concurrency"])
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # No keep-alive: each attempt is another shopper on their own connection (and no request
+    # is lost to the race between the server closing an idle connection and its reuse).
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
     timeout = httpx.Timeout(float(spec.get("timeout", 120)))
     semaphore = asyncio.Semaphore(concurrency)
     start = asyncio.Event()
