@@ -361,7 +361,7 @@ class ShippingRegionRate(models.Model):
 
 class Cart(models.Model):
     """A signed-in shopper's cart. Anonymous carts live in the session and are merged into this
-    one at sign-in (catalog.services.cart_merge_session)."""
+    one at sign-in (catalog.services.cart.cart_merge_into_user)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     updated_at = models.DateTimeField(auto_now=True)
