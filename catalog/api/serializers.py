@@ -47,6 +47,8 @@ class ProductListSerializer(serializers.Serializer):
     price_from = serializers.DecimalField(max_digits=12, decimal_places=2)
     stock_available = serializers.IntegerField()
     sales_count = serializers.IntegerField()
+    rating_count = serializers.IntegerField()
+    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
     category_id = serializers.IntegerField()
     merchant = NamedSerializer()
     brand = NamedSerializer(allow_null=True)
@@ -98,6 +100,10 @@ class ProductDetailSerializer(serializers.Serializer):
         source="product.price_from", max_digits=12, decimal_places=2
     )
     sales_count = serializers.IntegerField(source="product.sales_count")
+    rating_count = serializers.IntegerField(source="product.rating_count")
+    rating_average = serializers.DecimalField(
+        source="product.rating_average", max_digits=3, decimal_places=2
+    )
     stock_available = serializers.IntegerField()
     merchant = NamedSerializer(source="product.merchant")
     brand = NamedSerializer(source="product.brand", allow_null=True)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.authtoken.models import Token
 
-from catalog.models import Cart
+from catalog.models import Cart, Product
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import (
     CartItemFactory,
@@ -150,6 +150,22 @@ def test_product_detail_has_skus_stock_and_images(api_client, cat):
     assert body["images"][0]["thumbnail"].startswith("http://testserver/media/CACHE/")
     assert body["images"][0]["alt"] == "front"
     assert body["options"][0]["name"] == "Colour"
+
+
+def test_products_carry_their_rating_in_the_list_and_the_detail(api_client, client, cat):
+    # given: reviews have given the iPhone 4.5 stars from two shoppers
+    Product.objects.filter(pk=cat.iphone.pk).update(rating_count=2, rating_average=Decimal("4.50"))
+
+    # when
+    listed = api_client.get("/api/products/", {"search": "iphone"}).json()["results"]
+    detail = api_client.get(f"/api/products/{cat.iphone.pk}/").json()
+    page = client.get("/search/", {"q": "iphone"}).content.decode()
+
+    # then
+    row = next(r for r in listed if r["id"] == cat.iphone.pk)
+    assert (row["rating_count"], row["rating_average"]) == (2, "4.50")
+    assert (detail["rating_count"], detail["rating_average"]) == (2, "4.50")
+    assert "★ 4.5 (2)" in page
 
 
 def test_unknown_or_inactive_product_is_404_json(api_client, cat):
