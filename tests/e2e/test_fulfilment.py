@@ -1,11 +1,13 @@
 """Fulfilment in a real browser: a merchant packs and ships a paid sub-order in the admin, the
 sandbox courier's signed events (played eagerly, through the real webhook handler) reach the
-shopper's order page, and the shopper confirms receipt."""
+shopper's order page, the shopper confirms receipt and reviews what came."""
 
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import expect
 
 from logistics.seed import ensure_default_carriers
@@ -25,6 +27,12 @@ def paid():
     shopper = UserFactory(username="e2e-buyer")
     sub_order = paid_sub_order(merchant=merchant, user=shopper, items=[({}, 2)])
     return staff, shopper, sub_order
+
+
+def _png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (40, 140, 90)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def admin_sign_in(page, live_server, username):
@@ -89,5 +97,28 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
         expect(shopper_page).to_have_url(re.compile(r"/orders/"))
         expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("Received")
         assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.RECEIVED
+
+        # when: invited to review, the shopper gives 5 stars, a few words and a photo
+        line = sub_order.lines.get()
+        shopper_page.get_by_test_id(f"review-line-{line.pk}").click()
+        shopper_page.locator("label[for=rating-5]").click()
+        shopper_page.get_by_test_id("review-text").fill("Fragrant and fresh, well packed.")
+        shopper_page.get_by_test_id("review-images").set_input_files(
+            files=[{"name": "tea.png", "mimeType": "image/png", "buffer": _png_bytes()}]
+        )
+        shopper_page.get_by_test_id("submit-review").click()
+
+        # then: the invitation is gone and the product page shows the review with its photo
+        expect(shopper_page.locator(".messages")).to_contain_text("Thank you for your review")
+        expect(shopper_page.get_by_test_id("review-invite")).to_have_count(0)
+        shopper_page.goto(
+            f"{live_server.url}{reverse('catalog:product', args=[line.sku.product_id])}"
+        )
+        expect(shopper_page.get_by_test_id("rating-average")).to_have_text("5.0")
+        review = shopper_page.get_by_test_id("review")
+        expect(review.get_by_test_id("review-text")).to_have_text(
+            "Fragrant and fresh, well packed."
+        )
+        expect(review.get_by_test_id("review-image")).to_have_count(1)
     finally:
         shopper_context.close()
