@@ -69,8 +69,8 @@ DEFAULT_RULES = {
     ],
     "suborder.out_of_stock": [
         (SHOPPER, [INBOX, SMS], "Out of stock: {sub_order_no}",
-         "Sorry, the merchant cannot ship sub-order {sub_order_no}: it is out of stock. "
-         "You will be refunded in full."),
+         "Sorry, some or all of the goods in sub-order {sub_order_no} are out of stock. "
+         "What cannot be shipped is refunded to you; the rest ships as usual."),
     ],
     "suborder.refused": [
         (SHOPPER, [INBOX], "Parcel {sub_order_no} refused",
