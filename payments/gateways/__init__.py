@@ -1,25 +1,32 @@
-"""Gateway selection by configuration.
+"""Gateway selection by configuration: settings first, then the environment.
 
-settings.PAYMENT_GATEWAYS (optional) maps a gateway name to its configuration:
+A real gateway is enabled when its keys are set, in settings.PAYMENT_GATEWAYS or in the
+environment; otherwise (or with "mode": "sandbox") it runs on the sandbox: the same adapter
+and libraries, with the sandbox's keys, ledger and cashier page.
 
     PAYMENT_GATEWAYS = {
-        "alipay": {"mode": "live", "app_id": "...", "app_private_key": "<PEM or path>",
-                   "alipay_public_key": "<PEM or path>"},
-        "wechat": {"mode": "live", "mchid": "...", "appid": "...",
-                   "merchant_private_key": "...", "merchant_serial_no": "...",
-                   "platform_public_key": "...", "platform_serial_no": "...", "apiv3_key": "..."},
+        "alipay": {"app_id": "...", "app_private_key": "<PEM, base64 or path>",
+                   "alipay_public_key": "<PEM, base64 or path>"},
+        "wechat": {"mchid": "...", "appid": "...", "merchant_private_key": "...",
+                   "merchant_serial_no": "...", "platform_public_key": "...",
+                   "platform_serial_no": "PUB_KEY_ID_...", "apiv3_key": "..."},
     }
 
-A gateway without configuration, or with "mode": "sandbox", uses the sandbox: the same adapter
-and formats, with the sandbox's keys, ledger and cashier page.
+Environment: ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY, ALIPAY_PUBLIC_KEY (optional
+ALIPAY_NOTIFY_URL, ALIPAY_RETURN_URL, ALIPAY_DEBUG=1 for Alipay's own developer sandbox);
+WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_PRIVATE_KEY, WECHATPAY_CERT_SERIAL_NO,
+WECHATPAY_PUBLIC_KEY, WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_APIV3_KEY (optional
+WECHATPAY_NOTIFY_URL).
 """
 
+import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from .alipay import LIVE_GATEWAY_URL, AlipayGateway
+from .alipay import DEV_GATEWAY_URL, LIVE_GATEWAY_URL, AlipayGateway
 from .base import (
     FAILURE,
     SUCCESS,
@@ -32,9 +39,35 @@ from .base import (
     TradeStatus,
     VerifiedNotification,
 )
-from .wechat import LIVE_API_BASE, WeChatPayGateway
+from .wechat import WeChatPayGateway
 
 GATEWAY_NAMES = ("alipay", "wechat")
+
+# Setting key -> environment variable, per gateway; the first group is required.
+REQUIRED = {
+    "alipay": {
+        "app_id": "ALIPAY_APP_ID",
+        "app_private_key": "ALIPAY_APP_PRIVATE_KEY",
+        "alipay_public_key": "ALIPAY_PUBLIC_KEY",
+    },
+    "wechat": {
+        "mchid": "WECHATPAY_MCHID",
+        "appid": "WECHATPAY_APPID",
+        "merchant_private_key": "WECHATPAY_PRIVATE_KEY",
+        "merchant_serial_no": "WECHATPAY_CERT_SERIAL_NO",
+        "platform_public_key": "WECHATPAY_PUBLIC_KEY",
+        "platform_serial_no": "WECHATPAY_PUBLIC_KEY_ID",
+        "apiv3_key": "WECHATPAY_APIV3_KEY",
+    },
+}
+OPTIONAL = {
+    "alipay": {
+        "notify_url": "ALIPAY_NOTIFY_URL",
+        "return_url": "ALIPAY_RETURN_URL",
+        "debug": "ALIPAY_DEBUG",
+    },
+    "wechat": {"notify_url": "WECHATPAY_NOTIFY_URL"},
+}
 
 __all__ = [
     "FAILURE",
@@ -54,11 +87,26 @@ __all__ = [
 
 
 def _config(name: str) -> dict:
-    return dict(getattr(settings, "PAYMENT_GATEWAYS", {}).get(name) or {"mode": "sandbox"})
+    """The gateway's settings, each missing key taken from the environment."""
+    config = dict(getattr(settings, "PAYMENT_GATEWAYS", {}).get(name) or {})
+    for key, variable in {**REQUIRED[name], **OPTIONAL[name]}.items():
+        if not config.get(key) and os.environ.get(variable):
+            config[key] = os.environ[variable]
+    return config
+
+
+def _mode(name: str, config: dict) -> str:
+    mode = config.get("mode")
+    if mode == "sandbox":
+        return "sandbox"
+    missing = [key for key in REQUIRED[name] if not config.get(key)]
+    if mode == "live" and missing:
+        raise ImproperlyConfigured(f"PAYMENT_GATEWAYS[{name!r}] is live but misses {missing}")
+    return "sandbox" if missing else "live"
 
 
 def is_sandbox(name: str) -> bool:
-    return _config(name).get("mode", "sandbox") == "sandbox"
+    return _mode(name, _config(name)) == "sandbox"
 
 
 def _key(value: str) -> str:
@@ -80,49 +128,57 @@ def _cashier_url(payment) -> str:
     return reverse("payments:cashier", args=[payment.payment_no])
 
 
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sandbox_gateway(name: str, notify_url: str) -> Gateway:
+    from payments.sandbox.keys import (
+        SANDBOX_ALIPAY_APP_ID,
+        SANDBOX_WECHAT_APPID,
+        SANDBOX_WECHAT_MCHID,
+        sandbox_keys,
+    )
+    from payments.sandbox.server import (
+        SandboxWeChatCore,
+        sandbox_alipay_fetch,
+        sandbox_trades_for_day,
+    )
+
+    keys = sandbox_keys()
+    if name == "alipay":
+        gateway = AlipayGateway(
+            app_id=SANDBOX_ALIPAY_APP_ID,
+            app_private_key=keys.merchant_private,
+            alipay_public_key=keys.platform_public,
+            notify_url=notify_url,
+            fetch=sandbox_alipay_fetch,
+            cashier_url=_cashier_url,
+        )
+    else:
+        gateway = WeChatPayGateway(
+            mchid=SANDBOX_WECHAT_MCHID,
+            appid=SANDBOX_WECHAT_APPID,
+            merchant_private_key=keys.merchant_private,
+            merchant_serial_no=keys.merchant_serial_no,
+            platform_public_key=keys.platform_public,
+            platform_serial_no=keys.platform_serial_no,
+            apiv3_key=keys.apiv3_key,
+            notify_url=notify_url,
+            core_class=SandboxWeChatCore,
+            cashier_url=_cashier_url,
+        )
+    gateway.trades_for_day = lambda day: sandbox_trades_for_day(name, day)
+    return gateway
+
+
 def get_gateway(name: str) -> Gateway:
     if name not in GATEWAY_NAMES:
         raise LookupError(f"unknown payment gateway {name!r}")
     config = _config(name)
     notify_url = _notify_url(name, config)
-    if config.get("mode", "sandbox") == "sandbox":
-        from payments.sandbox.keys import (
-            SANDBOX_ALIPAY_APP_ID,
-            SANDBOX_WECHAT_APPID,
-            SANDBOX_WECHAT_MCHID,
-            sandbox_keys,
-        )
-        from payments.sandbox.server import (
-            SandboxAlipayTransport,
-            SandboxWeChatTransport,
-            sandbox_trades_for_day,
-        )
-
-        keys = sandbox_keys()
-        if name == "alipay":
-            gateway = AlipayGateway(
-                app_id=SANDBOX_ALIPAY_APP_ID,
-                app_private_key=keys.merchant_private,
-                alipay_public_key=keys.platform_public,
-                notify_url=notify_url,
-                transport=SandboxAlipayTransport(),
-                cashier_url=_cashier_url,
-            )
-        else:
-            gateway = WeChatPayGateway(
-                mchid=SANDBOX_WECHAT_MCHID,
-                appid=SANDBOX_WECHAT_APPID,
-                merchant_private_key=keys.merchant_private,
-                merchant_serial_no=keys.merchant_serial_no,
-                platform_public_key=keys.platform_public,
-                platform_serial_no=keys.platform_serial_no,
-                apiv3_key=keys.apiv3_key,
-                notify_url=notify_url,
-                transport=SandboxWeChatTransport(),
-                cashier_url=_cashier_url,
-            )
-        gateway.trades_for_day = lambda day: sandbox_trades_for_day(name, day)
-        return gateway
+    if _mode(name, config) == "sandbox":
+        return _sandbox_gateway(name, notify_url)
     if name == "alipay":
         return AlipayGateway(
             app_id=config["app_id"],
@@ -130,7 +186,7 @@ def get_gateway(name: str) -> Gateway:
             alipay_public_key=_key(config["alipay_public_key"]),
             notify_url=notify_url,
             return_url=config.get("return_url", ""),
-            gateway_url=config.get("gateway_url", LIVE_GATEWAY_URL),
+            gateway_url=DEV_GATEWAY_URL if _truthy(config.get("debug")) else LIVE_GATEWAY_URL,
         )
     return WeChatPayGateway(
         mchid=config["mchid"],
@@ -141,5 +197,4 @@ def get_gateway(name: str) -> Gateway:
         platform_serial_no=config["platform_serial_no"],
         apiv3_key=config["apiv3_key"],
         notify_url=notify_url,
-        api_base=config.get("api_base", LIVE_API_BASE),
     )

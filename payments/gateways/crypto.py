@@ -1,9 +1,16 @@
-"""RSA-SHA256 (PKCS#1 v1.5) signatures and AES-256-GCM, as Alipay (RSA2) and WeChat Pay v3 use."""
+"""Keys as the client libraries want them, and the gateway side of the signatures.
+
+The adapters sign and verify with python-alipay-sdk and wechatpayv3. What is here is (1) key
+normalisation: the consoles hand out bare base64 keys, PKCS#1 or PKCS#8 private keys and
+certificates, the libraries want PEM; and (2) what Alipay and WeChat Pay do on *their* side
+(RSA-SHA256 signing of notifications and responses, AES-256-GCM encryption of a notification's
+resource), which the sandbox gateway and the tests need.
+"""
 
 import base64
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -38,7 +45,12 @@ def _wrap_pem(text: str, kind: str) -> bytes:
 
 @lru_cache(maxsize=16)
 def _private_key(pem: str):
-    return serialization.load_pem_private_key(_wrap_pem(pem, "PRIVATE KEY"), password=None)
+    data = _wrap_pem(pem, "PRIVATE KEY")
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except ValueError:
+        # A bare PKCS#1 key (what Alipay's key tool writes by default).
+        return serialization.load_pem_private_key(_wrap_pem(pem, "RSA PRIVATE KEY"), password=None)
 
 
 @lru_cache(maxsize=16)
@@ -49,6 +61,28 @@ def _public_key(pem: str):
 
         return x509.load_pem_x509_certificate(data).public_key()
     return serialization.load_pem_public_key(data)
+
+
+def pem_private_key(text: str) -> str:
+    """Any RSA private key we accept, as the PKCS#8 PEM both libraries load."""
+    return (
+        _private_key(text)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+def pem_public_key(text: str) -> str:
+    """A public key given as PEM, bare base64 or a certificate, as a SubjectPublicKeyInfo PEM."""
+    return (
+        _public_key(text)
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def rsa_sign(message: str, private_pem: str) -> str:
@@ -77,12 +111,3 @@ def aes_gcm_encrypt(key: str, nonce: str, associated_data: str, plaintext: str) 
         nonce.encode(), plaintext.encode("utf-8"), associated_data.encode()
     )
     return base64.b64encode(data).decode()
-
-
-def aes_gcm_decrypt(key: str, nonce: str, associated_data: str, ciphertext_b64: str) -> str:
-    try:
-        data = base64.b64decode(ciphertext_b64, validate=True)
-        plain = AESGCM(key.encode()).decrypt(nonce.encode(), data, associated_data.encode())
-    except (ValueError, TypeError, InvalidTag) as exc:
-        raise ValueError("cannot decrypt resource") from exc
-    return plain.decode("utf-8")

@@ -1,20 +1,23 @@
-"""WeChat Pay API v3: Native pay, signed asynchronous notification, query and refund.
+"""WeChat Pay API v3 on wechatpayv3: Native pay, signed asynchronous notification, query and
+refund.
 
-Formats as WeChat Pay documents them: every request carries `Authorization:
-WECHATPAY2-SHA256-RSA2048 mchid=...,nonce_str=...,signature=...,timestamp=...,serial_no=...`
-where the signature is RSA-SHA256 over "METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nBODY\\n"; responses and
-notifications are signed by the platform key over "TIMESTAMP\\nNONCE\\nBODY\\n" (headers
-Wechatpay-Timestamp, -Nonce, -Signature, -Serial); a notification's `resource` is AES-256-GCM
-encrypted with the merchant's APIv3 key. Amounts are integer fen.
+The library signs every request (`Authorization: WECHATPAY2-SHA256-RSA2048 ...`), verifies
+responses and notifications over "TIMESTAMP\\nNONCE\\nBODY\\n" with the platform public key and
+decrypts a notification's AES-256-GCM `resource` with the APIv3 key. It is built in the
+"WeChat Pay public key" mode (public_key + public_key_id), so it never downloads platform
+certificates: constructing it touches no network. This module adds what the library leaves to
+its caller: the platform key id must be ours (an unknown one would make the library go and
+fetch certificates), a notification older than five minutes is refused (replay), and the
+transaction must be for our merchant. Amounts are integer fen.
 """
 
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from decimal import Decimal
 
-import httpx
+from wechatpayv3 import WeChatPay, WeChatPayType
+from wechatpayv3.core import Core
 
 from .base import (
     FAILURE,
@@ -28,12 +31,18 @@ from .base import (
     TradeStatus,
     VerifiedNotification,
 )
-from .crypto import aes_gcm_decrypt, aes_gcm_encrypt, rsa_sign, rsa_verify
+from .crypto import pem_private_key, pem_public_key
 
-LIVE_API_BASE = "https://api.mch.weixin.qq.com"
 # Notifications older than this are refused: a captured one cannot be replayed days later.
 MAX_CLOCK_SKEW_SECONDS = 300
 FAILURE_STATES = {"CLOSED", "PAYERROR", "REVOKED"}
+SIGNATURE_HEADERS = (
+    "Wechatpay-Timestamp",
+    "Wechatpay-Nonce",
+    "Wechatpay-Signature",
+    "Wechatpay-Serial",
+    "Wechatpay-Signature-Type",
+)
 
 
 def to_fen(amount: Decimal) -> int:
@@ -42,95 +51,6 @@ def to_fen(amount: Decimal) -> int:
 
 def from_fen(fen: int) -> Decimal:
     return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-
-
-def signed_message(timestamp: str, nonce: str, body: str) -> str:
-    return f"{timestamp}\n{nonce}\n{body}\n"
-
-
-def build_notification(
-    *,
-    transaction: dict,
-    event_type: str,
-    notify_id: str,
-    platform_private_key: str,
-    platform_serial_no: str,
-    apiv3_key: str,
-    timestamp: int | None = None,
-) -> tuple[str, dict]:
-    """What WeChat Pay sends (used by the sandbox and by tests): the body and its headers."""
-    nonce = secrets.token_hex(16)
-    resource_nonce = secrets.token_hex(6)
-    associated_data = "transaction"
-    body = json.dumps(
-        {
-            "id": notify_id,
-            "create_time": transaction.get("success_time", ""),
-            "resource_type": "encrypt-resource",
-            "event_type": event_type,
-            "summary": "支付成功" if event_type == "TRANSACTION.SUCCESS" else "支付失败",
-            "resource": {
-                "original_type": "transaction",
-                "algorithm": "AEAD_AES_256_GCM",
-                "ciphertext": aes_gcm_encrypt(
-                    apiv3_key,
-                    resource_nonce,
-                    associated_data,
-                    json.dumps(transaction, ensure_ascii=False),
-                ),
-                "associated_data": associated_data,
-                "nonce": resource_nonce,
-            },
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    stamp = str(timestamp if timestamp is not None else int(time.time()))
-    headers = {
-        "Wechatpay-Timestamp": stamp,
-        "Wechatpay-Nonce": nonce,
-        "Wechatpay-Serial": platform_serial_no,
-        "Wechatpay-Signature": rsa_sign(signed_message(stamp, nonce, body), platform_private_key),
-        "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
-    }
-    return body, headers
-
-
-class WeChatHttpTransport:
-    def __init__(self, *, gateway, timeout=10):
-        self.gateway = gateway
-        self.timeout = timeout
-
-    def request(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
-        gw = self.gateway
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")) if payload else ""
-        stamp, nonce = str(int(time.time())), secrets.token_hex(16)
-        signature = rsa_sign(
-            f"{method}\n{path}\n{stamp}\n{nonce}\n{body}\n", gw.merchant_private_key
-        )
-        authorization = (
-            f'WECHATPAY2-SHA256-RSA2048 mchid="{gw.mchid}",nonce_str="{nonce}",'
-            f'signature="{signature}",timestamp="{stamp}",serial_no="{gw.merchant_serial_no}"'
-        )
-        try:
-            response = httpx.request(
-                method,
-                gw.api_base + path,
-                content=body.encode() if body else None,
-                headers={
-                    "Authorization": authorization,
-                    "Accept": "application/json",
-                    "Content-Type": "application/json",
-                },
-                timeout=self.timeout,
-            )
-        except httpx.HTTPError as exc:
-            raise GatewayError(f"WeChat Pay unreachable: {exc}") from exc
-        if response.status_code >= 500:
-            raise GatewayError(f"WeChat Pay answered {response.status_code}")
-        if response.text and not gw.verify_signed_text(response.text, response.headers):
-            raise GatewayError("WeChat Pay response signature does not verify")
-        return response.status_code, (response.json() if response.text else {})
 
 
 class WeChatPayGateway(Gateway):
@@ -147,44 +67,71 @@ class WeChatPayGateway(Gateway):
         platform_serial_no: str,
         apiv3_key: str,
         notify_url: str,
-        api_base: str = LIVE_API_BASE,
-        transport=None,
+        timeout: float = 10,
+        core_class: type[Core] | None = None,
         cashier_url=None,
     ):
         self.mchid = mchid
         self.appid = appid
-        self.merchant_private_key = merchant_private_key
         self.merchant_serial_no = merchant_serial_no
-        self.platform_public_key = platform_public_key
+        # The "WeChat Pay public key" (微信支付公钥) and its id (PUB_KEY_ID_...), which WeChat Pay
+        # sends as Wechatpay-Serial; a platform certificate is accepted and its key used.
         self.platform_serial_no = platform_serial_no
-        self.apiv3_key = apiv3_key
         self.notify_url = notify_url
-        self.api_base = api_base
-        self.transport = transport or WeChatHttpTransport(gateway=self)
+        core_kwargs = {
+            "mchid": mchid,
+            "cert_serial_no": merchant_serial_no,
+            "private_key": pem_private_key(merchant_private_key),
+            "apiv3_key": apiv3_key,
+            "timeout": timeout,
+            "public_key": pem_public_key(platform_public_key),
+            "public_key_id": platform_serial_no,
+        }
+        # notify_url is given per payment (not here) so that refunds do not ask WeChat Pay to
+        # send refund notifications to the payment notification endpoint.
+        self.client = WeChatPay(wechatpay_type=WeChatPayType.NATIVE, appid=appid, **core_kwargs)
+        if core_class is not None:
+            # The sandbox: the library's own Core (signing, verifying) with the HTTP hop
+            # answered in-process.
+            self.client._core = core_class(**core_kwargs)
         self.cashier_url = cashier_url
 
-    def verify_signed_text(self, body: str, headers: Mapping[str, str]) -> bool:
-        lower = {k.lower(): v for k, v in headers.items()}
-        stamp = lower.get("wechatpay-timestamp", "")
-        nonce = lower.get("wechatpay-nonce", "")
-        signature = lower.get("wechatpay-signature", "")
-        serial = lower.get("wechatpay-serial", "")
-        if not (stamp and nonce and signature) or serial != self.platform_serial_no:
-            return False
-        return rsa_verify(signed_message(stamp, nonce, body), signature, self.platform_public_key)
+    def _call(self, what: str, call) -> tuple[int, dict]:
+        try:
+            status, message = call()
+        except Exception as exc:  # wechatpayv3 raises bare Exception (and requests' errors)
+            raise GatewayError(f"WeChat Pay {what} failed: {exc}") from exc
+        if status >= 500:
+            raise GatewayError(f"WeChat Pay answered {status} to {what}")
+        try:
+            data = json.loads(message) if message else {}
+        except (TypeError, ValueError) as exc:
+            raise GatewayError(f"WeChat Pay answered {what} with something unreadable") from exc
+        return status, data if isinstance(data, dict) else {}
 
     def create_payment(self, payment) -> PayRequest:
-        payload = {
-            "appid": self.appid,
-            "mchid": self.mchid,
-            "description": f"Order {payment.order.order_no}",
-            "out_trade_no": payment.payment_no,
-            "notify_url": self.notify_url,
-            "amount": {"total": to_fen(payment.amount), "currency": "CNY"},
-        }
+        amount = {"total": to_fen(payment.amount), "currency": "CNY"}
+        description = f"Order {payment.order.order_no}"
         if self.cashier_url:
-            return PayRequest(pay_url=self.cashier_url(payment), params=payload)
-        status, data = self.transport.request("POST", "/v3/pay/transactions/native", payload)
+            params = {
+                "appid": self.appid,
+                "mchid": self.mchid,
+                "description": description,
+                "out_trade_no": payment.payment_no,
+                "notify_url": self.notify_url,
+                "amount": amount,
+            }
+            return PayRequest(pay_url=self.cashier_url(payment), params=params)
+        status, data = self._call(
+            "native order",
+            lambda: self.client.pay(
+                description=description,
+                out_trade_no=payment.payment_no,
+                amount=amount,
+                notify_url=self.notify_url,
+                pay_type=WeChatPayType.NATIVE,
+            ),
+        )
         if status != 200 or "code_url" not in data:
             raise GatewayError(data.get("message", "WeChat Pay refused the order"))
         return PayRequest(pay_url=data["code_url"], params={"code_url": data["code_url"]})
@@ -196,25 +143,33 @@ class WeChatPayGateway(Gateway):
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidNotification("body is not UTF-8") from exc
-        if not self.verify_signed_text(text, headers):
+        lower = {key.lower(): value for key, value in headers.items()}
+        signed = {name: lower.get(name.lower(), "") for name in SIGNATURE_HEADERS}
+        if not signed["Wechatpay-Signature"] or signed["Wechatpay-Serial"] != (
+            self.platform_serial_no
+        ):
+            # Checked before the library: for a key id it does not know, it would download
+            # platform certificates from WeChat Pay.
             raise InvalidNotification("signature does not verify", code="bad_signature")
-        lower = {k.lower(): v for k, v in headers.items()}
         try:
-            stamp = int(lower["wechatpay-timestamp"])
+            envelope = self.client.callback(headers=signed, body=text)
+        except Exception as exc:  # bare Exception for an unknown signature type or algorithm
+            raise InvalidNotification(
+                f"signature does not verify: {exc}", code="bad_signature"
+            ) from exc
+        if not envelope:
+            raise InvalidNotification(
+                "signature does not verify (or the resource does not decrypt with the APIv3 key)",
+                code="bad_signature",
+            )
+        try:
+            stamp = int(signed["Wechatpay-Timestamp"])
         except ValueError as exc:
             raise InvalidNotification("bad timestamp") from exc
         if abs(time.time() - stamp) > MAX_CLOCK_SKEW_SECONDS:
             raise InvalidNotification("notification timestamp too far from now")
         try:
-            envelope = json.loads(text)
-            resource = envelope["resource"]
-            plain = aes_gcm_decrypt(
-                self.apiv3_key,
-                resource["nonce"],
-                resource.get("associated_data", ""),
-                resource["ciphertext"],
-            )
-            transaction = json.loads(plain)
+            transaction = envelope["resource"]
             state = transaction["trade_state"]
             if state == "SUCCESS":
                 status = SUCCESS
@@ -236,8 +191,8 @@ class WeChatPayGateway(Gateway):
             raise InvalidNotification("malformed notification") from exc
 
     def query(self, payment) -> TradeStatus:
-        status, data = self.transport.request(
-            "GET", f"/v3/pay/transactions/out-trade-no/{payment.payment_no}?mchid={self.mchid}"
+        status, data = self._call(
+            "query", lambda: self.client.query(out_trade_no=payment.payment_no)
         )
         if status == 404:
             return TradeStatus(payment.payment_no, "", None, "not_found")
@@ -256,20 +211,19 @@ class WeChatPayGateway(Gateway):
         )
 
     def refund(self, refund) -> RefundResult:
-        status, data = self.transport.request(
-            "POST",
-            "/v3/refund/domestic/refunds",
-            {
-                "out_trade_no": refund.payment.payment_no,
+        status, data = self._call(
+            "refund",
+            lambda: self.client.refund(
                 # The same out_refund_no is the same refund at WeChat Pay: retries are safe.
-                "out_refund_no": refund.refund_no,
-                "reason": refund.reason[:80],
-                "amount": {
+                out_refund_no=refund.refund_no,
+                out_trade_no=refund.payment.payment_no,
+                reason=refund.reason[:80] or None,
+                amount={
                     "refund": to_fen(refund.amount),
                     "total": to_fen(refund.payment.amount),
                     "currency": "CNY",
                 },
-            },
+            ),
         )
         if status == 200 and data.get("status") in {"SUCCESS", "PROCESSING"}:
             return RefundResult(
@@ -278,8 +232,8 @@ class WeChatPayGateway(Gateway):
         return RefundResult(ok=False, error=data.get("message", "refund refused"))
 
     def query_refund(self, refund) -> RefundResult:
-        status, data = self.transport.request(
-            "GET", f"/v3/refund/domestic/refunds/{refund.refund_no}"
+        status, data = self._call(
+            "refund query", lambda: self.client.query_refund(out_refund_no=refund.refund_no)
         )
         if status == 200 and data.get("status") == "SUCCESS":
             return RefundResult(

@@ -9,17 +9,20 @@ gateway's exact format and has a Celery task deliver it until the shop acknowled
 import json
 import secrets
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from wechatpayv3.core import Core
+from wechatpayv3.type import RequestType
+from wechatpayv3.utils import build_authorization
 
-from payments.gateways import alipay as alipay_format
-from payments.gateways import wechat as wechat_format
-from payments.gateways.crypto import rsa_verify
+from payments.gateways.base import GatewayError
+from payments.gateways.wechat import from_fen, to_fen
 from payments.models import SandboxNotification, SandboxRefund, SandboxTrade
 
+from . import formats
 from .keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_APPID, SANDBOX_WECHAT_MCHID, sandbox_keys
 
 
@@ -60,81 +63,80 @@ def _ledger_refund(*, gateway: str, trade_no: str, out_refund_no: str, amount: D
     return refund, ""
 
 
-class SandboxAlipayTransport:
+def sandbox_alipay_fetch(url: str) -> str:
+    """Alipay's gateway answering the shop's signed GET: check the request signature with the
+    shop's public key, answer from the ledger, sign the response node with the sandbox's key."""
+    keys = sandbox_keys()
+    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    method = params.get("method", "")
+    if params.get("app_id") != SANDBOX_ALIPAY_APP_ID or not formats.alipay_request_verifies(
+        params, keys.merchant_public
+    ):
+        node = {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature"}
+    else:
+        node = _alipay_answer(params)
+    return formats.alipay_signed_response(method, node, keys.platform_private)
+
+
+def _alipay_answer(params: dict) -> dict:
     """Answers the Alipay open-platform methods the shop calls."""
-
-    def call(self, params: dict) -> dict:
-        from payments.gateways.alipay import sign_content, sign_request
-
-        keys = sandbox_keys()
-        signed = sign_request(params, keys.merchant_private)
-        if not rsa_verify(
-            sign_content(signed, exclude=("sign",)), signed["sign"], keys.merchant_public
-        ):
+    biz = json.loads(params.get("biz_content") or "{}")
+    method = params["method"]
+    trade = SandboxTrade.objects.filter(
+        gateway="alipay", payment_no=biz.get("out_trade_no", "")
+    ).first()
+    if method == "alipay.trade.query":
+        if trade is None:
             return {
-                "code": "40002",
-                "msg": "Invalid Arguments",
-                "sub_code": "isv.invalid-signature",
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_NOT_EXIST",
             }
-        biz = json.loads(params.get("biz_content") or "{}")
-        method = params["method"]
-        trade = SandboxTrade.objects.filter(
-            gateway="alipay", payment_no=biz.get("out_trade_no", "")
-        ).first()
-        if method == "alipay.trade.query":
-            if trade is None:
-                return {
-                    "code": "40004",
-                    "msg": "Business Failed",
-                    "sub_code": "ACQ.TRADE_NOT_EXIST",
-                }
-            state = (
-                "TRADE_SUCCESS" if trade.status == SandboxTrade.Status.SUCCESS else "TRADE_CLOSED"
-            )
+        state = "TRADE_SUCCESS" if trade.status == SandboxTrade.Status.SUCCESS else "TRADE_CLOSED"
+        return {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": trade.trade_no,
+            "out_trade_no": trade.payment_no,
+            "trade_status": state,
+            "total_amount": f"{trade.amount:.2f}",
+        }
+    if method == "alipay.trade.refund":
+        if trade is None:
             return {
-                "code": "10000",
-                "msg": "Success",
-                "trade_no": trade.trade_no,
-                "out_trade_no": trade.payment_no,
-                "trade_status": state,
-                "total_amount": f"{trade.amount:.2f}",
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_NOT_EXIST",
             }
-        if method == "alipay.trade.refund":
-            if trade is None:
-                return {
-                    "code": "40004",
-                    "msg": "Business Failed",
-                    "sub_code": "ACQ.TRADE_NOT_EXIST",
-                }
-            refund, error = _ledger_refund(
-                gateway="alipay",
-                trade_no=trade.trade_no,
-                out_refund_no=biz["out_request_no"],
-                amount=Decimal(biz["refund_amount"]),
-            )
-            if refund is None:
-                return {"code": "40004", "msg": "Business Failed", "sub_msg": error}
-            return {
-                "code": "10000",
-                "msg": "Success",
-                "trade_no": trade.trade_no,
-                "out_trade_no": trade.payment_no,
-                "refund_fee": f"{_refunded_total(trade.trade_no):.2f}",
-                "fund_change": "Y",
-            }
-        if method == "alipay.trade.fastpay.refund.query":
-            refund = SandboxRefund.objects.filter(out_refund_no=biz.get("out_request_no")).first()
-            if refund is None:
-                return {"code": "10000", "msg": "Success"}
-            return {
-                "code": "10000",
-                "msg": "Success",
-                "trade_no": refund.trade_no,
-                "out_request_no": refund.out_refund_no,
-                "refund_amount": f"{refund.amount:.2f}",
-                "refund_status": "REFUND_SUCCESS",
-            }
-        return {"code": "40004", "msg": "Business Failed", "sub_msg": f"unknown method {method}"}
+        refund, error = _ledger_refund(
+            gateway="alipay",
+            trade_no=trade.trade_no,
+            out_refund_no=biz["out_request_no"],
+            amount=Decimal(biz["refund_amount"]),
+        )
+        if refund is None:
+            return {"code": "40004", "msg": "Business Failed", "sub_msg": error}
+        return {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": trade.trade_no,
+            "out_trade_no": trade.payment_no,
+            "refund_fee": f"{_refunded_total(trade.trade_no):.2f}",
+            "fund_change": "Y",
+        }
+    if method == "alipay.trade.fastpay.refund.query":
+        refund = SandboxRefund.objects.filter(out_refund_no=biz.get("out_request_no")).first()
+        if refund is None:
+            return {"code": "10000", "msg": "Success"}
+        return {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": refund.trade_no,
+            "out_request_no": refund.out_refund_no,
+            "refund_amount": f"{refund.amount:.2f}",
+            "refund_status": "REFUND_SUCCESS",
+        }
+    return {"code": "40004", "msg": "Business Failed", "sub_msg": f"unknown method {method}"}
 
 
 class SandboxWeChatTransport:
@@ -153,7 +155,7 @@ class SandboxWeChatTransport:
                 "trade_state": "SUCCESS"
                 if trade.status == SandboxTrade.Status.SUCCESS
                 else "PAYERROR",
-                "amount": {"total": wechat_format.to_fen(trade.amount), "currency": "CNY"},
+                "amount": {"total": to_fen(trade.amount), "currency": "CNY"},
             }
         if method == "POST" and path == "/v3/refund/domestic/refunds":
             trade = SandboxTrade.objects.filter(
@@ -165,7 +167,7 @@ class SandboxWeChatTransport:
                 gateway="wechat",
                 trade_no=trade.trade_no,
                 out_refund_no=payload["out_refund_no"],
-                amount=wechat_format.from_fen(payload["amount"]["refund"]),
+                amount=from_fen(payload["amount"]["refund"]),
             )
             if refund is None:
                 return 400, {"code": "INVALID_REQUEST", "message": error}
@@ -174,7 +176,7 @@ class SandboxWeChatTransport:
                 "out_refund_no": refund.out_refund_no,
                 "transaction_id": trade.trade_no,
                 "status": "SUCCESS",
-                "amount": {"refund": wechat_format.to_fen(refund.amount)},
+                "amount": {"refund": to_fen(refund.amount)},
             }
         if method == "GET" and path.startswith("/v3/refund/domestic/refunds/"):
             refund = SandboxRefund.objects.filter(out_refund_no=path.split("/")[-1]).first()
@@ -183,9 +185,51 @@ class SandboxWeChatTransport:
             return 200, {
                 "refund_id": refund.refund_id,
                 "status": "SUCCESS",
-                "amount": {"refund": wechat_format.to_fen(refund.amount)},
+                "amount": {"refund": to_fen(refund.amount)},
             }
         return 404, {"code": "NOT_FOUND", "message": "unknown endpoint"}
+
+
+class SandboxWeChatCore(Core):
+    """wechatpayv3's Core with its HTTP hop answered by the sandbox in-process: the library
+    signs the request (Authorization header), the sandbox checks that signature with the shop's
+    public key as WeChat Pay does, answers from the ledger and signs the answer with its platform
+    key, and the library verifies that signature before the adapter reads the answer."""
+
+    def request(
+        self,
+        path,
+        method=RequestType.GET,
+        data=None,
+        skip_verify=False,
+        sign_data=None,
+        files=None,
+        cipher_data=False,
+        headers=None,
+    ):
+        keys = sandbox_keys()
+        authorization = build_authorization(
+            path, method.value, self._mchid, self._cert_serial_no, self._private_key, data=data
+        )
+        body = json.dumps(data) if data else ""
+        if formats.wechat_authorization_verifies(
+            authorization,
+            method=method.value,
+            path=path,
+            body=body,
+            public_pem=keys.merchant_public,
+        ):
+            status, payload = SandboxWeChatTransport().request(method.value, path, data)
+        else:
+            status, payload = 401, {"code": "SIGN_ERROR", "message": "签名错误"}
+        text = json.dumps(payload, ensure_ascii=False)
+        answer_headers = formats.wechat_signed_headers(
+            text, private_pem=keys.platform_private, serial_no=keys.platform_serial_no
+        )
+        verify = 200 <= status < 300 and not skip_verify
+        if verify and not self._verify_signature(answer_headers, text):
+            raise GatewayError("WeChat Pay (sandbox) answer signature does not verify")
+        return status, text
 
 
 def build_signed_notification(trade: SandboxTrade) -> tuple[str, dict, str]:
@@ -206,13 +250,13 @@ def build_signed_notification(trade: SandboxTrade) -> tuple[str, dict, str]:
             "success_time": when.isoformat(timespec="seconds"),
             "payer": {"openid": "sandbox-openid"},
             "amount": {
-                "total": wechat_format.to_fen(trade.amount),
-                "payer_total": wechat_format.to_fen(trade.amount),
+                "total": to_fen(trade.amount),
+                "payer_total": to_fen(trade.amount),
                 "currency": "CNY",
                 "payer_currency": "CNY",
             },
         }
-        body, headers = wechat_format.build_notification(
+        body, headers = formats.wechat_build_notification(
             transaction=transaction_body,
             event_type="TRANSACTION.SUCCESS" if paid else "TRANSACTION.PAYERROR",
             notify_id=notify_id,
@@ -238,7 +282,7 @@ def build_signed_notification(trade: SandboxTrade) -> tuple[str, dict, str]:
     }
     if paid:
         params["gmt_payment"] = when.strftime("%Y-%m-%d %H:%M:%S")
-    signed = alipay_format.sign_notification(params, keys.platform_private)
+    signed = formats.alipay_sign_notification(params, keys.platform_private)
     return urlencode(signed), {}, "application/x-www-form-urlencoded"
 
 

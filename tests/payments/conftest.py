@@ -22,3 +22,25 @@ def sandbox_paid_order(django_capture_on_commit_callbacks):
         return fresh(order), fresh(payment)
 
     return make
+
+
+class NetworkTouched(BaseException):
+    """Raised by a refused network call; not an Exception, so no adapter can swallow it."""
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """No payments test touches the network: the libraries' HTTP calls fail loudly if reached
+    (a test that needs an answer puts a local stand-in in their place)."""
+    import alipay
+    import wechatpayv3.core
+
+    from payments.gateways import alipay as alipay_adapter
+
+    def refuse(*args, **kwargs):
+        raise NetworkTouched(f"network call attempted: {args[:1]} {kwargs.get('url', '')}")
+
+    for verb in ("get", "post", "put", "patch", "delete"):
+        monkeypatch.setattr(wechatpayv3.core.requests, verb, refuse)
+    monkeypatch.setattr(alipay, "urlopen", refuse)
+    monkeypatch.setattr(alipay_adapter.httpx, "get", refuse)

@@ -9,10 +9,10 @@ import factory
 from django.utils import timezone
 
 from orders.models import Order
-from payments.gateways import alipay as alipay_format
-from payments.gateways import wechat as wechat_format
 from payments.gateways.crypto import new_private_key_pem
+from payments.gateways.wechat import to_fen
 from payments.models import Payment
+from payments.sandbox import formats
 from payments.sandbox.keys import (
     SANDBOX_ALIPAY_APP_ID,
     SANDBOX_WECHAT_APPID,
@@ -72,7 +72,9 @@ def alipay_notification(
         "trade_status": trade_status,
         "total_amount": str(amount if amount is not None else f"{payment.amount:.2f}"),
     }
-    signed = alipay_format.sign_notification(params, private_key or sandbox_keys().platform_private)
+    signed = formats.alipay_sign_notification(
+        params, private_key or sandbox_keys().platform_private
+    )
     return urlencode(signed).encode()
 
 
@@ -88,7 +90,7 @@ def wechat_notification(
     """A WeChat Pay v3 notification: encrypted resource, platform signature headers."""
     keys = sandbox_keys()
     total = amount if amount is not None else payment.amount
-    body, headers = wechat_format.build_notification(
+    body, headers = formats.wechat_build_notification(
         transaction={
             "mchid": SANDBOX_WECHAT_MCHID,
             "appid": SANDBOX_WECHAT_APPID,
@@ -97,7 +99,7 @@ def wechat_notification(
             "trade_type": "NATIVE",
             "trade_state": trade_state,
             "success_time": timezone.localtime().isoformat(timespec="seconds"),
-            "amount": {"total": wechat_format.to_fen(Decimal(total)), "currency": "CNY"},
+            "amount": {"total": to_fen(Decimal(total)), "currency": "CNY"},
         },
         event_type="TRANSACTION.SUCCESS" if trade_state == "SUCCESS" else "TRANSACTION.PAYERROR",
         notify_id=secrets.token_hex(8),

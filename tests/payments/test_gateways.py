@@ -1,52 +1,75 @@
-"""The gateway adapters with locally generated keys, messages built as Alipay and WeChat Pay
-document them. No test touches the network: HTTP calls are answered by a local stand-in."""
+"""The Alipay and WeChat Pay adapters (python-alipay-sdk, wechatpayv3) with locally generated
+keys, and notifications and answers built exactly as Alipay and WeChat Pay document them. No
+test touches the network (conftest refuses it): HTTP answers come from a local stand-in."""
 
 import json
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
+import wechatpayv3.core
+from django.core.exceptions import ImproperlyConfigured
 
 from payments.gateways import alipay as alipay_module
-from payments.gateways import get_gateway
-from payments.gateways import wechat as wechat_module
-from payments.gateways.alipay import AlipayGateway, sign_content, sign_notification
-from payments.gateways.base import InvalidNotification
-from payments.gateways.crypto import new_private_key_pem, public_key_pem, rsa_sign, rsa_verify
-from payments.gateways.wechat import WeChatPayGateway, build_notification
+from payments.gateways import get_gateway, is_sandbox
+from payments.gateways.alipay import AlipayGateway
+from payments.gateways.base import GatewayError, InvalidNotification
+from payments.gateways.crypto import new_private_key_pem, public_key_pem, rsa_verify
+from payments.gateways.wechat import WeChatPayGateway
+from payments.sandbox.formats import (
+    alipay_sign_content,
+    alipay_sign_notification,
+    alipay_signed_response,
+    wechat_build_notification,
+    wechat_signed_headers,
+)
 from tests.payments.factories import PaymentFactory
 
-APP_KEY = new_private_key_pem()
-ALIPAY_KEY = new_private_key_pem()
+APP_KEY = new_private_key_pem()  # the shop's key (Alipay app key / WeChat merchant key)
+GATEWAY_KEY = new_private_key_pem()  # Alipay's key / the WeChat Pay public key's private half
+STRANGER_KEY = new_private_key_pem()
 APIV3_KEY = "0123456789abcdef0123456789abcdef"
+PUB_KEY_ID = "PUB_KEY_ID_0112345678202611250000000000000001"
 
 
-def _alipay() -> AlipayGateway:
+def _bare(pem: str) -> str:
+    return "".join(pem.strip().splitlines()[1:-1])
+
+
+def _alipay(**kwargs) -> AlipayGateway:
     return AlipayGateway(
         app_id="2021004100000001",
         app_private_key=APP_KEY,
         # Alipay's console hands out the bare base64 public key: accepted as is.
-        alipay_public_key="".join(public_key_pem(ALIPAY_KEY).splitlines()[1:-1]),
+        alipay_public_key=_bare(public_key_pem(GATEWAY_KEY)),
         notify_url="https://shop.example.com/api/payments/notify/alipay/",
+        **kwargs,
     )
 
 
-def _wechat() -> WeChatPayGateway:
-    return WeChatPayGateway(
-        mchid="1230000109",
-        appid="wxd678efh567hg6787",
-        merchant_private_key=APP_KEY,
-        merchant_serial_no="MERCHANTSERIAL",
-        platform_public_key=public_key_pem(ALIPAY_KEY),
-        platform_serial_no="PLATFORMSERIAL",
-        apiv3_key=APIV3_KEY,
-        notify_url="https://shop.example.com/api/payments/notify/wechat/",
-    )
+def _wechat(**kwargs) -> WeChatPayGateway:
+    options = {
+        "mchid": "1230000109",
+        "appid": "wxd678efh567hg6787",
+        "merchant_private_key": APP_KEY,
+        "merchant_serial_no": "MERCHANTSERIAL",
+        "platform_public_key": public_key_pem(GATEWAY_KEY),
+        "platform_serial_no": PUB_KEY_ID,
+        "apiv3_key": APIV3_KEY,
+        "notify_url": "https://shop.example.com/api/payments/notify/wechat/",
+    }
+    options.update(kwargs)
+    return WeChatPayGateway(**options)
 
 
-def _alipay_notification(**overrides) -> bytes:
+# Alipay --------------------------------------------------------------------------------------
+
+
+def _alipay_notification(*, key: str = GATEWAY_KEY, **overrides) -> bytes:
+    """An asynchronous notification as Alipay documents it (trade_status_sync)."""
     params = {
         "gmt_create": "2026-11-25 10:00:00",
         "charset": "utf-8",
@@ -71,13 +94,16 @@ def _alipay_notification(**overrides) -> bytes:
         "trade_no": "2026112522001400000000000001",
         "auth_app_id": "2021004100000001",
         "point_amount": "0.00",
+        "passback_params": "",
     }
     params.update(overrides)
-    return urlencode(sign_notification(params, ALIPAY_KEY)).encode()
+    return urlencode(alipay_sign_notification(params, key)).encode()
 
 
 def test_alipay_signs_sorted_pairs_without_empty_values():
-    assert sign_content({"b": "2", "a": "1", "c": "", "sign": "x"}, exclude=("sign",)) == "a=1&b=2"
+    assert alipay_sign_content({"b": "2", "a": "1", "c": "", "sign": "x"}, exclude=("sign",)) == (
+        "a=1&b=2"
+    )
 
 
 def test_alipay_notification_as_documented_verifies_and_parses():
@@ -87,18 +113,43 @@ def test_alipay_notification_as_documented_verifies_and_parses():
     assert verified.amount == Decimal("88.00") and verified.status == "success"
 
 
+def test_alipay_closed_trade_notification_is_a_failure():
+    verified = _alipay().verify_notification(
+        body=_alipay_notification(trade_status="TRADE_CLOSED"), headers={}
+    )
+    assert verified.status == "failure"
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        lambda: _alipay_notification().replace(b"total_amount=88.00", b"total_amount=8.00"),
-        lambda: _alipay_notification(app_id="2021009999999999"),
-        lambda: b"not a form",
+        (
+            lambda: _alipay_notification().replace(b"total_amount=88.00", b"total_amount=8.00"),
+            "bad_signature",
+        ),
+        (lambda: _alipay_notification(key=STRANGER_KEY), "bad_signature"),
+        (lambda: _alipay_notification(sign_type="RSA"), "bad_signature"),
+        (lambda: _alipay_notification() + b"&extra=1", "bad_signature"),
+        (lambda: _alipay_notification().replace(b"&sign=", b"&sig="), "bad_signature"),
+        (lambda: _alipay_notification(app_id="2021009999999999"), "invalid"),
+        (lambda: _alipay_notification(trade_status="WAIT_BUYER_PAY"), "invalid"),
+        (lambda: b"not a form", "invalid"),
     ],
-    ids=["tampered", "other-app", "garbage"],
+    ids=[
+        "tampered",
+        "wrong-key",
+        "rsa1",
+        "added-field",
+        "unsigned",
+        "other-app",
+        "not-paid",
+        "garbage",
+    ],
 )
-def test_alipay_rejects_what_does_not_check_out(body):
-    with pytest.raises(InvalidNotification):
+def test_alipay_rejects_what_does_not_check_out(body, code):
+    with pytest.raises(InvalidNotification) as error:
         _alipay().verify_notification(body=body(), headers={})
+    assert error.value.code == code
 
 
 @pytest.mark.django_db
@@ -108,39 +159,72 @@ def test_alipay_page_pay_url_is_signed_with_the_app_key():
     url = urlsplit(request.pay_url)
     params = dict(parse_qsl(url.query))
     assert request.pay_url.startswith(alipay_module.LIVE_GATEWAY_URL)
-    assert params["method"] == "alipay.trade.page.pay"
+    assert params["method"] == "alipay.trade.page.pay" and params["sign_type"] == "RSA2"
+    assert params["notify_url"] == "https://shop.example.com/api/payments/notify/alipay/"
     assert json.loads(params["biz_content"])["total_amount"] == "12.30"
-    content = sign_content(params, exclude=("sign",))
+    content = alipay_sign_content(params, exclude=("sign",))
     assert rsa_verify(content, params["sign"], public_key_pem(APP_KEY))
 
 
+def _alipay_answers(node: dict, signing_key: str, seen: list):
+    def fetch(url, timeout=10):
+        seen.append(dict(parse_qsl(urlsplit(url).query)))
+        text = alipay_signed_response(seen[-1]["method"], node, signing_key)
+        return httpx.Response(200, text=text, request=httpx.Request("GET", url))
+
+    return fetch
+
+
 @pytest.mark.django_db
-def test_alipay_query_verifies_the_response_signature(monkeypatch):
+def test_alipay_query_is_signed_and_its_answer_verified(monkeypatch):
     payment = PaymentFactory(amount=Decimal("12.30"))
-    node = (
-        '{"code":"10000","msg":"Success","trade_no":"2026112522001400000000000002",'
-        f'"out_trade_no":"{payment.payment_no}","trade_status":"TRADE_SUCCESS",'
-        '"total_amount":"12.30"}'
-    )
-
-    def answer(signing_key):
-        def post(url, data, timeout):
-            signature = rsa_sign(node, signing_key)
-            text = f'{{"alipay_trade_query_response":{node},"sign":"{signature}"}}'
-            return httpx.Response(200, text=text, request=httpx.Request("POST", url))
-
-        return post
-
-    monkeypatch.setattr(alipay_module.httpx, "post", answer(ALIPAY_KEY))
+    node = {
+        "code": "10000",
+        "msg": "Success",
+        "trade_no": "2026112522001400000000000002",
+        "out_trade_no": payment.payment_no,
+        "trade_status": "TRADE_SUCCESS",
+        "total_amount": "12.30",
+    }
+    seen = []
+    monkeypatch.setattr(alipay_module.httpx, "get", _alipay_answers(node, GATEWAY_KEY, seen))
     status = _alipay().query(payment)
     assert status.status == "success" and status.amount == Decimal("12.30")
+    request = seen[0]
+    assert request["method"] == "alipay.trade.query"
+    assert json.loads(request["biz_content"]) == {"out_trade_no": payment.payment_no}
+    content = alipay_sign_content(request, exclude=("sign",))
+    assert rsa_verify(content, request["sign"], public_key_pem(APP_KEY))
 
-    monkeypatch.setattr(alipay_module.httpx, "post", answer(new_private_key_pem()))
-    with pytest.raises(alipay_module.GatewayError):
+    # An answer signed by anyone but Alipay is refused.
+    monkeypatch.setattr(alipay_module.httpx, "get", _alipay_answers(node, STRANGER_KEY, []))
+    with pytest.raises(GatewayError):
         _alipay().query(payment)
 
 
-def _wechat_notification(**overrides):
+@pytest.mark.django_db
+def test_alipay_refund_asks_once_per_refund_number():
+    payment = PaymentFactory(amount=Decimal("50.00"), gateway_trade_no="2026112522001400000003")
+    refund = SimpleNamespace(
+        payment=payment, amount=Decimal("20.00"), reason="Damaged", refund_no="R2026001"
+    )
+    node = {"code": "10000", "msg": "Success", "trade_no": "2026112522001400000003"}
+    seen = []
+
+    def fetch(url):
+        return _alipay_answers(node, GATEWAY_KEY, seen)(url).text
+
+    result = _alipay(fetch=fetch).refund(refund)
+    assert result.ok and result.amount == Decimal("20.00")
+    biz = json.loads(seen[0]["biz_content"])
+    assert biz["out_request_no"] == "R2026001" and biz["refund_amount"] == "20.00"
+
+
+# WeChat Pay v3 -------------------------------------------------------------------------------
+
+
+def _wechat_notification(*, key=GATEWAY_KEY, apiv3_key=APIV3_KEY, timestamp=None, **overrides):
+    """A payment notification as WeChat Pay documents it: encrypted resource, signed headers."""
     transaction = {
         "mchid": "1230000109",
         "appid": "wxd678efh567hg6787",
@@ -149,20 +233,29 @@ def _wechat_notification(**overrides):
         "trade_type": "NATIVE",
         "trade_state": "SUCCESS",
         "trade_state_desc": "支付成功",
+        "bank_type": "OTHERS",
+        "attach": "",
         "success_time": "2026-11-25T10:00:05+08:00",
         "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
-        "amount": {"total": 8800, "payer_total": 8800, "currency": "CNY"},
+        "amount": {"total": 8800, "payer_total": 8800, "currency": "CNY", "payer_currency": "CNY"},
     }
     transaction.update(overrides)
-    body, headers = build_notification(
+    body, headers = wechat_build_notification(
         transaction=transaction,
         event_type="TRANSACTION.SUCCESS",
         notify_id="EV-2018022511223320873",
-        platform_private_key=ALIPAY_KEY,
-        platform_serial_no="PLATFORMSERIAL",
-        apiv3_key=APIV3_KEY,
+        platform_private_key=key,
+        platform_serial_no=PUB_KEY_ID,
+        apiv3_key=apiv3_key,
+        timestamp=timestamp,
     )
     return body.encode(), headers
+
+
+def test_constructing_the_wechat_client_touches_no_network():
+    # conftest makes every HTTP call of wechatpayv3 fail: building the gateway must not make one
+    gateway = _wechat()
+    assert gateway.client._core._public_key_id == PUB_KEY_ID
 
 
 def test_wechat_notification_as_documented_verifies_decrypts_and_parses():
@@ -171,7 +264,26 @@ def test_wechat_notification_as_documented_verifies_decrypts_and_parses():
     assert envelope["resource"]["algorithm"] == "AEAD_AES_256_GCM"
     verified = _wechat().verify_notification(body=body, headers=headers)
     assert verified.payment_no == "P202611250000000010"
+    assert verified.trade_no == "4200000985202611250000000001"
     assert verified.amount == Decimal("88.00") and verified.status == "success"
+    assert verified.notify_id == "EV-2018022511223320873"
+
+
+def test_wechat_notification_headers_as_django_hands_them_over(rf):
+    body, headers = _wechat_notification()
+    request = rf.post(
+        "/api/payments/notify/wechat/",
+        data=body,
+        content_type="application/json",
+        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
+    )
+    verified = _wechat().verify_notification(body=request.body, headers=request.headers)
+    assert verified.amount == Decimal("88.00")
+
+
+def test_wechat_payerror_notification_is_a_failure():
+    body, headers = _wechat_notification(trade_state="PAYERROR")
+    assert _wechat().verify_notification(body=body, headers=headers).status == "failure"
 
 
 def test_wechat_rejects_a_body_changed_after_signing():
@@ -181,10 +293,42 @@ def test_wechat_rejects_a_body_changed_after_signing():
     assert error.value.code == "bad_signature"
 
 
-def test_wechat_rejects_another_platform_certificate_serial():
-    body, headers = _wechat_notification()
+def test_wechat_rejects_a_notification_signed_with_another_key():
+    body, headers = _wechat_notification(key=STRANGER_KEY)
+    with pytest.raises(InvalidNotification) as error:
+        _wechat().verify_notification(body=body, headers=headers)
+    assert error.value.code == "bad_signature"
+
+
+def test_wechat_rejects_a_resource_encrypted_with_another_apiv3_key():
+    body, headers = _wechat_notification(apiv3_key="fedcba9876543210fedcba9876543210")
     with pytest.raises(InvalidNotification):
-        _wechat().verify_notification(body=body, headers={**headers, "Wechatpay-Serial": "OTHER"})
+        _wechat().verify_notification(body=body, headers=headers)
+
+
+def test_wechat_rejects_another_public_key_id_without_fetching_certificates():
+    body, headers = _wechat_notification()
+    # conftest refuses network calls: an unknown key id must not make the library download
+    # platform certificates.
+    with pytest.raises(InvalidNotification) as error:
+        _wechat().verify_notification(
+            body=body, headers={**headers, "Wechatpay-Serial": "PUB_KEY_ID_OTHER"}
+        )
+    assert error.value.code == "bad_signature"
+
+
+def test_wechat_rejects_a_missing_signature_type():
+    body, headers = _wechat_notification()
+    del headers["Wechatpay-Signature-Type"]
+    with pytest.raises(InvalidNotification):
+        _wechat().verify_notification(body=body, headers=headers)
+
+
+def test_wechat_rejects_a_replayed_notification():
+    body, headers = _wechat_notification(timestamp=int(time.time()) - 3600)
+    with pytest.raises(InvalidNotification) as error:
+        _wechat().verify_notification(body=body, headers=headers)
+    assert error.value.code == "invalid"
 
 
 def test_wechat_rejects_a_notification_for_another_merchant():
@@ -193,28 +337,27 @@ def test_wechat_rejects_a_notification_for_another_merchant():
         _wechat().verify_notification(body=body, headers=headers)
 
 
+def _wechat_answers(text: str, signing_key: str, seen: dict, *, status: int = 200):
+    def post(url, json=None, data=None, headers=None, **kwargs):
+        seen.update(url=url, payload=json, auth=headers["Authorization"])
+        answer = wechat_signed_headers(text, private_pem=signing_key, serial_no=PUB_KEY_ID)
+        answer["Content-Type"] = "application/json; charset=utf-8"
+        return SimpleNamespace(status_code=status, headers=answer, text=text, content=text)
+
+    return post
+
+
 @pytest.mark.django_db
 def test_wechat_native_order_request_is_signed_and_the_answer_verified(monkeypatch):
     payment = PaymentFactory(method="wechat", amount=Decimal("88.00"))
     seen = {}
-
-    def request(method, url, content, headers, timeout):
-        seen.update(method=method, url=url, content=content.decode(), auth=headers["Authorization"])
-        text = '{"code_url":"weixin://wxpay/bizpayurl?pr=p4lpSuKzz"}'
-        stamp, nonce = str(int(time.time())), "n0nce"
-        signature = rsa_sign(f"{stamp}\n{nonce}\n{text}\n", ALIPAY_KEY)
-        answer_headers = {
-            "Wechatpay-Timestamp": stamp,
-            "Wechatpay-Nonce": nonce,
-            "Wechatpay-Signature": signature,
-            "Wechatpay-Serial": "PLATFORMSERIAL",
-        }
-        return httpx.Response(200, text=text, headers=answer_headers)
-
-    monkeypatch.setattr(wechat_module.httpx, "request", request)
+    text = '{"code_url":"weixin://wxpay/bizpayurl?pr=p4lpSuKzz"}'
+    monkeypatch.setattr(wechatpayv3.core.requests, "post", _wechat_answers(text, GATEWAY_KEY, seen))
     pay = _wechat().create_payment(payment)
     assert pay.pay_url.startswith("weixin://")
-    assert json.loads(seen["content"])["amount"] == {"total": 8800, "currency": "CNY"}
+    assert seen["url"].endswith("/v3/pay/transactions/native")
+    assert seen["payload"]["amount"] == {"total": 8800, "currency": "CNY"}
+    assert seen["payload"]["notify_url"] == "https://shop.example.com/api/payments/notify/wechat/"
     fields = dict(
         part.split("=", 1)
         for part in seen["auth"].removeprefix("WECHATPAY2-SHA256-RSA2048 ").split(",")
@@ -222,28 +365,101 @@ def test_wechat_native_order_request_is_signed_and_the_answer_verified(monkeypat
     fields = {k: v.strip('"') for k, v in fields.items()}
     message = (
         f"POST\n/v3/pay/transactions/native\n{fields['timestamp']}\n{fields['nonce_str']}\n"
-        f"{seen['content']}\n"
+        f"{json.dumps(seen['payload'])}\n"
     )
     assert fields["mchid"] == "1230000109" and fields["serial_no"] == "MERCHANTSERIAL"
     assert rsa_verify(message, fields["signature"], public_key_pem(APP_KEY))
 
+    # An answer signed by anyone but WeChat Pay is refused.
+    monkeypatch.setattr(wechatpayv3.core.requests, "post", _wechat_answers(text, STRANGER_KEY, {}))
+    with pytest.raises(GatewayError):
+        _wechat().create_payment(payment)
 
-def test_live_gateways_are_built_from_settings(settings, tmp_path):
+
+@pytest.mark.django_db
+def test_wechat_refund_sends_no_payment_notify_url(monkeypatch):
+    payment = PaymentFactory(method="wechat", amount=Decimal("88.00"))
+    refund = SimpleNamespace(
+        payment=payment, amount=Decimal("8.00"), reason="Damaged", refund_no="R2026002"
+    )
+    seen = {}
+    text = '{"refund_id":"50000000382019052709732678859","status":"PROCESSING"}'
+    monkeypatch.setattr(wechatpayv3.core.requests, "post", _wechat_answers(text, GATEWAY_KEY, seen))
+    result = _wechat().refund(refund)
+    assert result.ok and result.gateway_refund_id == "50000000382019052709732678859"
+    assert seen["payload"]["out_refund_no"] == "R2026002"
+    assert seen["payload"]["amount"] == {"refund": 800, "total": 8800, "currency": "CNY"}
+    assert "notify_url" not in seen["payload"]
+
+
+# Configuration -------------------------------------------------------------------------------
+
+WECHAT_ENV = {
+    "WECHATPAY_MCHID": "1230000109",
+    "WECHATPAY_APPID": "wxd678efh567hg6787",
+    "WECHATPAY_PRIVATE_KEY": APP_KEY,
+    "WECHATPAY_CERT_SERIAL_NO": "MERCHANTSERIAL",
+    "WECHATPAY_PUBLIC_KEY": _bare(public_key_pem(GATEWAY_KEY)),
+    "WECHATPAY_PUBLIC_KEY_ID": PUB_KEY_ID,
+    "WECHATPAY_APIV3_KEY": APIV3_KEY,
+}
+
+
+@pytest.fixture
+def clean_env(monkeypatch, settings):
+    settings.PAYMENT_GATEWAYS = {}
+    for name in [*WECHAT_ENV, "ALIPAY_APP_ID", "ALIPAY_APP_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY"]:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_without_keys_both_gateways_run_on_the_sandbox(clean_env):
+    assert is_sandbox("alipay") and is_sandbox("wechat")
+    assert get_gateway("alipay").cashier_url is not None
+    assert get_gateway("wechat").cashier_url is not None
+
+
+def test_live_gateways_are_built_from_settings(clean_env, settings, tmp_path):
     key_file = tmp_path / "app.pem"
     key_file.write_text(APP_KEY)
     settings.PAYMENT_GATEWAYS = {
         "alipay": {
-            "mode": "live",
             "app_id": "2021004100000001",
             "app_private_key": str(key_file),
-            "alipay_public_key": public_key_pem(ALIPAY_KEY),
+            "alipay_public_key": public_key_pem(GATEWAY_KEY),
         }
     }
     gateway = get_gateway("alipay")
     assert isinstance(gateway, AlipayGateway) and gateway.cashier_url is None
-    assert gateway.app_private_key == APP_KEY
+    assert gateway.app_private_key == APP_KEY and not is_sandbox("alipay")
     assert gateway.verify_notification(body=_alipay_notification(), headers={}).amount == Decimal(
         "88.00"
     )
     # WeChat Pay is not configured: it stays on the sandbox.
     assert get_gateway("wechat").cashier_url is not None
+
+
+def test_wechat_is_enabled_by_its_keys_in_the_environment(clean_env):
+    for name, value in WECHAT_ENV.items():
+        clean_env.setenv(name, value)
+    gateway = get_gateway("wechat")
+    assert isinstance(gateway, WeChatPayGateway) and gateway.cashier_url is None
+    assert not is_sandbox("wechat") and is_sandbox("alipay")
+    body, headers = _wechat_notification()
+    assert gateway.verify_notification(body=body, headers=headers).amount == Decimal("88.00")
+
+
+def test_one_missing_key_keeps_the_sandbox(clean_env):
+    for name, value in WECHAT_ENV.items():
+        if name != "WECHATPAY_APIV3_KEY":
+            clean_env.setenv(name, value)
+    assert is_sandbox("wechat")
+
+
+def test_sandbox_mode_wins_over_keys_and_live_mode_needs_them(clean_env, settings):
+    for name, value in WECHAT_ENV.items():
+        clean_env.setenv(name, value)
+    settings.PAYMENT_GATEWAYS = {"wechat": {"mode": "sandbox"}, "alipay": {"mode": "live"}}
+    assert is_sandbox("wechat")
+    with pytest.raises(ImproperlyConfigured):
+        get_gateway("alipay")
