@@ -11,7 +11,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import pytest
 import wechatpayv3.core
+from Cryptodome.PublicKey import RSA
 from django.core.exceptions import ImproperlyConfigured
+from wechatpayv3.utils import load_private_key
 
 from payments.gateways import alipay as alipay_module
 from payments.gateways import get_gateway, is_sandbox
@@ -463,3 +465,27 @@ def test_sandbox_mode_wins_over_keys_and_live_mode_needs_them(clean_env, setting
     assert is_sandbox("wechat")
     with pytest.raises(ImproperlyConfigured):
         get_gateway("alipay")
+
+
+# The sandbox answers through the same libraries ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_sandbox_refuses_calls_not_signed_with_the_shops_key(clean_env, sandbox_paid_order):
+    # given: an order paid on the sandbox for each gateway
+    _, alipay_payment = sandbox_paid_order(method="alipay")
+    _, wechat_payment = sandbox_paid_order(method="wechat")
+    assert get_gateway("alipay").query(alipay_payment).status == "success"
+    assert get_gateway("wechat").query(wechat_payment).status == "success"
+
+    # when: the calls are signed with a key that is not the shop's
+    alipay_gateway = get_gateway("alipay")
+    alipay_gateway.client._app_private_key = RSA.import_key(STRANGER_KEY)
+    wechat_gateway = get_gateway("wechat")
+    wechat_gateway.client._core._private_key = load_private_key(STRANGER_KEY)
+
+    # then: the sandbox refuses them, as Alipay and WeChat Pay do
+    with pytest.raises(GatewayError):
+        alipay_gateway.query(alipay_payment)
+    with pytest.raises(GatewayError):
+        wechat_gateway.query(wechat_payment)
