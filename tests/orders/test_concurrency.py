@@ -1,5 +1,5 @@
-"""Real threads on real PostgreSQL: no overselling, one order per idempotency key, and a
-payment racing the expiry sweep ends in exactly one outcome with stock to match."""
+"""Real threads on real PostgreSQL: no overselling, one order per idempotency key, one use per
+coupon, and a payment racing the expiry sweep ends in exactly one outcome with stock to match."""
 
 import threading
 from datetime import timedelta
@@ -11,8 +11,9 @@ from django.utils import timezone
 from catalog.selectors import stock_ledger_mismatches
 from orders import services, tasks
 from orders.models import Order, OrderEvent
-from shop.errors import OutOfStock, TransitionNotAllowed
+from shop.errors import InvalidInput, OutOfStock, TransitionNotAllowed
 from tests.orders.factories import place_order, shopper_with_address, stock_of, stocked_sku
+from tests.orders.factories_pricing import HeldCouponFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,10 +42,10 @@ def run_together(calls):
     return outcomes
 
 
-def test_twenty_shoppers_racing_for_five_units_get_five_orders():
+def test_fifty_shoppers_racing_for_the_last_ten_units_get_ten_orders():
     # given
-    sku = stocked_sku(on_hand=5)
-    shoppers = [shopper_with_address() for _ in range(20)]
+    sku = stocked_sku(on_hand=10)
+    shoppers = [shopper_with_address() for _ in range(50)]
 
     def buy(user, address):
         return lambda: services.order_create(
@@ -57,13 +58,43 @@ def test_twenty_shoppers_racing_for_five_units_get_five_orders():
     # then
     orders = [o for o in outcomes if isinstance(o, Order)]
     refused = [o for o in outcomes if isinstance(o, OutOfStock)]
-    assert len(orders) == 5, outcomes
-    assert len(refused) == 15, outcomes
+    assert len(orders) == 10, outcomes
+    assert len(refused) == 40, outcomes
     record = stock_of(sku)
-    assert (record.on_hand, record.allocated) == (5, 5)
+    assert (record.on_hand, record.allocated) == (10, 10)
     assert record.on_hand - record.allocated >= 0
     assert stock_ledger_mismatches() == []
-    assert Order.objects.count() == 5
+    assert Order.objects.count() == 10
+
+
+def test_two_orders_racing_for_one_coupon_use_it_once():
+    # given: one held coupon, two checkouts of the same shopper at the same moment
+    shopper, address = shopper_with_address()
+    held = HeldCouponFactory(user=shopper)
+    sku = stocked_sku(on_hand=10, price="100.00")
+
+    def checkout():
+        return services.order_create(
+            user=shopper,
+            address_id=address.pk,
+            items=[(sku.pk, 1)],
+            payment_method="alipay",
+            coupon_code=held.coupon.code,
+        )
+
+    # when
+    outcomes = run_together([checkout, checkout])
+
+    # then: one order carries the coupon; the other was refused and left nothing behind
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
+    assert len(orders) == 1 and len(refused) == 1, outcomes
+    assert refused[0].code == "invalid_coupon"
+    held.refresh_from_db()
+    assert held.used_on_order_no == orders[0].order_no
+    assert Order.objects.filter(user=shopper).count() == 1
+    assert stock_of(sku).allocated == 1
+    assert stock_ledger_mismatches() == []
 
 
 def test_the_same_idempotency_key_from_two_threads_makes_one_order():
