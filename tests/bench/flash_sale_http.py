@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,12 +38,12 @@ from django.db import connection
 from django.db.models import Sum
 from rest_framework.authtoken.models import Token
 
-from catalog.models import StockRecord
+from catalog.models import Merchant, StockRecord
 from catalog.selectors import stock_ledger_mismatches
 from orders.models import Order, OrderLine
 from shop.accounts.models import Address, CustomerProfile
-from tests.bench.fixtures import stocked_skus
 from tests.bench.runtime import Row, Timings
+from tests.catalog.factories import MerchantFactory, StockRecordFactory
 
 UNITS = 1000
 ATTEMPTS = int(os.environ.get("BENCH_HTTP_ATTEMPTS", "2000"))
@@ -50,7 +51,8 @@ CONCURRENCY = int(os.environ.get("BENCH_HTTP_CONCURRENCY", "200"))
 WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "1"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-PREFIX = "flash-http"
+# Usernames unique per run, so that BENCH_KEEPDB=1 can run the scenario again on the same database.
+PREFIX = f"flash-http-{time.time_ns() // 1_000_000:x}"
 BASE_DIR = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Connections left for everything else on the server (other databases, psql, this process).
@@ -91,7 +93,7 @@ def _shoppers(count: int) -> list[dict]:
         for n, user in enumerate(users)
     )
     return [
-        {"token": token.key, "address_id": address.pk, "key": f"flash-http-{user.pk}"}
+        {"token": token.key, "address_id": address.pk, "key": f"{PREFIX}-{user.pk}"}
         for user, token, address in zip(users, tokens, addresses, strict=True)
     ]
 
@@ -277,7 +279,15 @@ def run() -> list[Row]:
     if ATTEMPTS < 2 * UNITS:
         print(f"  note: BENCH_HTTP_ATTEMPTS={ATTEMPTS} is fewer than the issue's 2,000", flush=True)
     _check_connection_budget(WORKERS * THREADS)
-    [sku] = stocked_skus(1, stock=UNITS)
+    merchant = MerchantFactory(slug=PREFIX, name=PREFIX, kind=Merchant.Kind.THIRD_PARTY)
+    sku = StockRecordFactory(
+        on_hand=UNITS,
+        sku__code=PREFIX,
+        sku__price=Decimal("59.00"),
+        sku__product__merchant=merchant,
+        warehouse__code=PREFIX,
+        warehouse__merchant=merchant,
+    ).sku
     attempts = _shoppers(ATTEMPTS)
     connection.close()  # the server's workers, not this process, talk to the database now
 
