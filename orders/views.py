@@ -271,6 +271,11 @@ def order_detail(request, order_no: str):
         "sub_order_nos": {s.pk: s.sub_order_no for s in sub_orders},
         "is_pending": is_pending,
         "pay_url": _pay_url(order.order_no) if is_pending else None,
+        "seconds_to_pay": (
+            max(int((order.payment_due_at - timezone.now()).total_seconds()), 0)
+            if is_pending
+            else None
+        ),
         "total_label": _total_label(order),
     }
     return render(request, "orders/detail.html", context)

@@ -42,6 +42,13 @@ def money(value) -> str:
 
 
 @register.filter
+def countdown(seconds) -> str:
+    """29:05 — minutes and seconds left, as the page's script keeps counting them down."""
+    seconds = max(int(seconds or 0), 0)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.filter
 def status_label(display_status: str) -> str:
     return display_status_label(display_status or "")
 

@@ -408,6 +408,8 @@ def test_a_pending_order_shows_pay_and_cancel_with_its_deadline(shopper, client)
     assert 'data-testid="cancel-order"' in html
     assert 'data-testid="payment-deadline"' in html
     assert timezone.localtime(order.payment_due_at).strftime("%Y-%m-%d %H:%M") in html
+    assert 'data-testid="payment-countdown"' in html
+    assert 0 < response.context["seconds_to_pay"] <= 30 * 60
     assert "Order placed" in html
     assert address.detail in html
     if response.context["pay_url"]:
