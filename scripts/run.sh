@@ -8,6 +8,8 @@ VENV_BIN="$(pwd)/${VENV:-.venv}/bin"
 export VENV_BIN
 PORT="${PORT:-8000}"
 export PORT
+# The worker posts the sandbox gateway's and courier's callbacks to this address.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 mkdir -p var
 
 probe="$("$VENV_BIN/python" scripts/probe_services.py)"
