@@ -18,6 +18,10 @@ venv: $(VENV)/.installed
 run: venv
 	@bash scripts/run.sh
 
+# Tests use their own Redis database (cache and broker), so a `make run` worker on the same
+# machine never takes the tasks the broker tests expect to find queued.
+test e2e: export REDIS_URL ?= redis://127.0.0.1:6379/15
+
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
