@@ -1,5 +1,6 @@
 """The carrier adapter interface and what adapters hand back to logistics.services."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,22 +36,24 @@ class Acknowledgement:
     content_type: str = "application/json"
 
 
-class CarrierAdapter:
-    """One courier's (or aggregator's) API. Adapters never touch the database."""
+class CarrierAdapter(ABC):
+    """One courier's (or aggregator's) API. Adapters never touch the database. Every method is
+    abstract: an adapter that lacks one cannot even be built, so it never half-handles a push."""
 
     key: str = ""
 
+    @abstractmethod
     def subscribe(self, *, tracking_no: str, carrier_code: str, aggregator_code: str = "") -> None:
         """Ask the carrier to push tracking updates for this parcel."""
-        raise NotImplementedError
 
+    @abstractmethod
     def verify_and_parse(self, *, body: bytes, headers) -> list[ParsedEvent]:
         """Check the push's signature and turn it into events; InvalidPush when it is bad."""
-        raise NotImplementedError
 
+    @abstractmethod
     def query(self, *, tracking_no: str, aggregator_code: str = "") -> list[ParsedEvent]:
         """Ask the carrier for the parcel's events now (pull, when pushes went missing)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def acknowledge(self, *, ok: bool, detail: str = "", status: int = 200) -> Acknowledgement:
-        raise NotImplementedError
+        """The answer the carrier expects, so that it stops (or keeps) retrying."""

@@ -1,5 +1,6 @@
 """The interface every channel backend implements."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
@@ -28,11 +29,13 @@ class Delivery:
     created_at: str = ""
 
 
-class ChannelBackend:
+class ChannelBackend(ABC):
+    """A provider behind one channel, chosen by settings; one that lacks `send` cannot be built."""
+
     def __init__(self, *, channel: str, **options):
         self.channel = channel
         self.options = options
 
+    @abstractmethod
     def send(self, delivery: Delivery) -> str:
         """Hand the message over; return the provider's message id. Raise DeliveryFailed."""
-        raise NotImplementedError
