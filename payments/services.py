@@ -200,6 +200,11 @@ class NotificationResult:
     payment_no: str = ""
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; anyone can post one to the notify URL."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _log_notification(*, gateway, body, headers, outcome, payment=None, verified=None, detail=""):
     return PaymentNotification.objects.create(
         gateway=gateway,
@@ -207,11 +212,11 @@ def _log_notification(*, gateway, body, headers, outcome, payment=None, verified
         notify_id=(verified.notify_id if verified else "")[:128],
         trade_no=(verified.trade_no if verified else "")[:64],
         kind=(verified.status if verified else ""),
-        body=body[:MAX_LOGGED_BODY],
-        headers=headers,
+        body=_storable(body[:MAX_LOGGED_BODY]),
+        headers={_storable(k): _storable(v) for k, v in headers.items()},
         signature_valid=verified is not None,
         outcome=outcome,
-        detail=detail[:255],
+        detail=_storable(detail[:255]),
     )
 
 

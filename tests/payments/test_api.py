@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from orders.models import Order, OrderEvent
 from orders.services import order_cancel
-from payments.models import Payment
+from payments.models import Payment, PaymentNotification
 from tests.accounts.factories import UserFactory
 from tests.payments.factories import alipay_notification, pending_order, wechat_notification
 
@@ -139,3 +139,22 @@ def test_notify_endpoint_rejects_a_tampered_body_with_400(client):
 def test_notify_endpoint_for_an_unknown_gateway_is_404(client):
     response = client.post("/api/payments/notify/paypal/", b"x=1", content_type="text/plain")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("gateway", "body", "content_type"),
+    [
+        ("alipay", b"out_trade_no=P1\x00&sign=x", "application/x-www-form-urlencoded"),
+        ("wechat", b'{"resource": "\x00"}', "application/json"),
+    ],
+)
+def test_notify_endpoint_logs_and_rejects_a_body_with_a_nul_byte(
+    client, gateway, body, content_type
+):
+    # given: anyone can post anything to the notify URL; PostgreSQL text cannot hold NUL
+    # when
+    response = client.post(f"/api/payments/notify/{gateway}/", body, content_type=content_type)
+    # then: a rejection the gateway understands, and the attempt is in the log
+    assert response.status_code == 400
+    logged = PaymentNotification.objects.get(gateway=gateway)
+    assert not logged.signature_valid and "\x00" not in logged.body
