@@ -398,18 +398,28 @@ def notification_preference_set(
 @transaction.atomic
 def notification_preferences_save(*, user, enabled: set[tuple[str, str]]) -> int:
     """Save the whole preferences form: every switchable (node, channel) the shopper is offered
-    is on if it is in `enabled`, off otherwise. Returns how many are off."""
-    off = 0
-    for row in selectors.preference_matrix(user=user):
-        for channel in row["channels"]:
-            if channel["locked"]:
-                continue
-            is_on = (row["node"], channel["channel"]) in enabled
-            notification_preference_set(
-                user=user, node=row["node"], channel=channel["channel"], enabled=is_on
-            )
-            off += 0 if is_on else 1
-    return off
+    is on if it is in `enabled`, off otherwise. Returns how many are off.
+
+    One upsert for the whole form (the matrix offers only known, switchable pairs, so the checks
+    of `notification_preference_set` hold already), not a query per checkbox."""
+    rows = [
+        NotificationPreference(
+            user=user,
+            node=row["node"],
+            channel=channel["channel"],
+            enabled=(row["node"], channel["channel"]) in enabled,
+        )
+        for row in selectors.preference_matrix(user=user)
+        for channel in row["channels"]
+        if not channel["locked"]
+    ]
+    NotificationPreference.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["user", "node", "channel"],
+        update_fields=["enabled", "updated_at"],
+    )
+    return sum(1 for row in rows if not row.enabled)
 
 
 def outbox_purge_sent(*, now=None, keep_days: int | None = None, batch_size: int = 5000) -> int:

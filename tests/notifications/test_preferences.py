@@ -114,3 +114,24 @@ def test_api_refuses_to_silence_money_news_in_the_inbox(api_client, default_rule
         format="json",
     )
     assert (bad.status_code, bad.json()["code"]) == (400, "unknown_node")
+
+
+def test_saving_the_settings_form_is_one_write_however_many_switches(
+    client, shopper, default_rules, django_assert_max_num_queries
+):
+    # given I had switched SMS about shipped parcels off
+    notification_preference_set(
+        user=shopper, node=events.SUBORDER_SHIPPED, channel="sms", enabled=False
+    )
+    # when I save the form with only that one switch on
+    with django_assert_max_num_queries(12):
+        response = client.post(
+            reverse("notifications:preferences"), {"on": ["suborder.shipped|sms", "x|y"]}
+        )
+    # then it is on, every other switchable pair is off, and the locked inbox copies stay unstored
+    assert response.status_code == 302
+    rows = NotificationPreference.objects.filter(user=shopper)
+    stored = {(n, c): on for n, c, on in rows.values_list("node", "channel", "enabled")}
+    assert stored.pop(("suborder.shipped", "sms")) is True
+    assert stored and not any(stored.values())
+    assert (events.REFUND_SUCCEEDED, "inbox") not in stored
