@@ -111,6 +111,13 @@ def product_sellable_expression() -> Coalesce:
     )
 
 
+def sku_is_sold(sku: SKU) -> bool:
+    """Whether a shopper may buy the SKU: it, its product and its merchant are all active
+    (expects `product__merchant` loaded)."""
+    product = sku.product
+    return sku.is_active and product.is_active and product.merchant.is_active
+
+
 def sku_sellable(sku_id: int) -> int:
     """Sellable stock of one SKU (one query)."""
     total = StockRecord.objects.filter(sku_id=sku_id, warehouse__is_active=True).aggregate(
@@ -564,8 +571,7 @@ def cart_items(cart) -> list[CartItem]:
 
 
 def _line_problem(sku: SKU, quantity: int, available: int) -> str:
-    product = sku.product
-    if not (sku.is_active and product.is_active and product.merchant.is_active):
+    if not sku_is_sold(sku):
         return "No longer sold."
     if available <= 0:
         return "Out of stock."

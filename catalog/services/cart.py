@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from catalog.models import SKU, Cart, CartItem
-from catalog.selectors import sku_sellable
+from catalog.selectors import sku_is_sold, sku_sellable, sku_sellable_expression
 from shop.errors import Conflict, InvalidInput, NotFound, OutOfStock
 
 SESSION_CART_KEY = "cart"
@@ -109,7 +109,7 @@ def _sellable_sku(sku_id) -> SKU:
     sku = SKU.objects.select_related("product__merchant").filter(pk=sku_pk).first()
     if sku is None:
         raise NotFound("No such product variant.", code="unknown_sku")
-    if not (sku.is_active and sku.product.is_active and sku.product.merchant.is_active):
+    if not sku_is_sold(sku):
         raise InvalidInput("This product variant is no longer sold.", code="sku_unavailable")
     return sku
 
@@ -251,15 +251,20 @@ def cart_merge_into_user(
         return cart
     cart = _locked(cart)
     existing = {item.sku_id: item for item in CartItem.objects.filter(cart=cart)}
-    skus = SKU.objects.select_related("product__merchant").filter(pk__in=lines)
+    # Sellable stock comes with the SKUs: one query for the whole cart, not one per line.
+    skus = (
+        SKU.objects.select_related("product__merchant")
+        .filter(pk__in=lines)
+        .annotate(stock_available=sku_sellable_expression())
+    )
     limit = settings.CART_MAX_QUANTITY_PER_LINE
     for sku in skus:
-        if not (sku.is_active and sku.product.is_active and sku.product.merchant.is_active):
+        if not sku_is_sold(sku):
             continue
         item = existing.get(sku.pk)
         wanted = lines[sku.pk] + (item.quantity if item else 0)
         # Never fail a sign-in over stock: keep what can be had, at least what was there.
-        cap = max(min(limit, sku_sellable(sku.pk)), item.quantity if item else 0)
+        cap = max(min(limit, max(sku.stock_available, 0)), item.quantity if item else 0)
         quantity = min(wanted, cap)
         if quantity < 1:
             continue

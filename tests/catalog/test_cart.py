@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Cart, CartItem
@@ -314,6 +315,26 @@ def test_merge_caps_at_stock_and_drops_what_is_no_longer_sold(session_cart):
 
     # then
     assert lines_of(cart) == {scarce.pk: 4}
+
+
+def _merge_queries(lines: int) -> int:
+    session = SessionStore()
+    session.create()
+    session_cart = SessionCart(session)
+    for _ in range(lines):
+        cart_add(cart=session_cart, sku_id=stocked_sku(on_hand=5).pk, quantity=1)
+    with CaptureQueriesContext(connection) as queries:
+        cart = cart_merge_into_user(user=UserFactory(), session=session)
+    assert sum(lines_of(cart).values()) == lines
+    return len(queries)
+
+
+def test_merge_reads_stock_for_the_whole_cart_at_once():
+    # given / when: a one-line and a six-line session cart are merged
+    one, six = _merge_queries(1), _merge_queries(6)
+
+    # then: the five extra lines cost their five inserts, no stock query each
+    assert six - one == 5
 
 
 def test_signing_in_merges_the_anonymous_cart(client):
