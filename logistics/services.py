@@ -21,10 +21,10 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.models import MerchantStaff
+from catalog.admin_scope import is_platform_staff, staff_merchant
 from catalog.services.stock import stock_release, stock_return
 from orders import services as order_services
-from orders.events import PLATFORM_OPERATIONS_GROUP, order_path
+from orders.events import order_path
 from orders.models import Order, OrderLine, PaymentMethod, SubOrder
 from shop import events as nodes
 from shop.errors import Conflict, DomainError, InvalidInput, NotFound, TransitionNotAllowed
@@ -43,21 +43,15 @@ DEFAULT_CARRIER = "sandbox"
 # --- who may touch what ------------------------------------------------------------------------
 
 
-def _is_platform_staff(user) -> bool:
-    return bool(user.is_superuser or user.groups.filter(name=PLATFORM_OPERATIONS_GROUP).exists())
-
-
 def _check_reach(*, actor, merchant_id: int) -> None:
     """The system (actor None) and operations reach every sub-order; a merchant's staff only
     their merchant's; anyone else none (404: never reveal another merchant's orders)."""
     if actor is None or not getattr(actor, "pk", None):
         return
-    if _is_platform_staff(actor):
+    if is_platform_staff(actor):
         return
-    staff_merchant_id = (
-        MerchantStaff.objects.filter(user_id=actor.pk).values_list("merchant_id", flat=True).first()
-    )
-    if staff_merchant_id != merchant_id:
+    merchant = staff_merchant(actor)
+    if merchant is None or merchant.pk != merchant_id:
         raise NotFound("Sub-order not found.")
 
 
