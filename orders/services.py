@@ -677,21 +677,13 @@ def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
 def sub_order_refuse(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """The shopper refused the parcel. The goods come back through logistics, which returns
     them to stock on arrival; the refund follows through after-sales."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
-    if sub_order.status == SubOrder.Status.CLOSED:
-        return sub_order
-    if not can_proceed(sub_order.refuse):
-        _refuse(sub_order, "refuse the parcel")
-    reason = (reason or "Parcel refused")[:255]
-    return _sub_transition(
-        sub_order=sub_order,
+    return _close(
+        sub_order_id=sub_order_id,
+        actor=actor,
+        reason=reason or "Parcel refused",
         transition="refuse",
         node=nodes.SUBORDER_REFUSED,
-        actor=actor,
-        note=reason,
-        fields=["closed_at", "close_reason"],
-        at=timezone.now(),
-        reason=reason,
+        refusal="refuse the parcel",
     )
 
 
@@ -725,20 +717,31 @@ def sub_order_set_aftersales_open(*, sub_order_id: int, is_open: bool) -> SubOrd
     return sub_order
 
 
-def _close_before_shipment(
-    *, sub_order_id: int, actor, reason: str, transition: str, node: str
+def _close(
+    *,
+    sub_order_id: int,
+    actor,
+    reason: str,
+    transition: str,
+    node: str,
+    refusal: str = "close",
+    release_stock: bool = False,
 ) -> SubOrder:
+    """Close the sub-order for `reason` (already closed: returned as it is). Closing before
+    shipment (`release_stock`) gives the stock reserved for its lines back."""
     sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
     if not can_proceed(getattr(sub_order, transition)):
-        _refuse(sub_order, "close")
-    _release_lines(
-        lines=_lines(sub_order=sub_order),
-        order_no=sub_order.order.order_no,
-        reason=reason,
-        actor=actor,
-    )
+        _refuse(sub_order, refusal)
+    reason = reason[:255]
+    if release_stock:
+        _release_lines(
+            lines=_lines(sub_order=sub_order),
+            order_no=sub_order.order.order_no,
+            reason=reason,
+            actor=actor,
+        )
     return _sub_transition(
         sub_order=sub_order,
         transition=transition,
@@ -754,45 +757,39 @@ def _close_before_shipment(
 @transaction.atomic
 def sub_order_close_out_of_stock(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """The merchant cannot ship: close before shipment and release the reserved stock."""
-    return _close_before_shipment(
+    return _close(
         sub_order_id=sub_order_id,
         actor=actor,
-        reason=(reason or "Out of stock")[:255],
+        reason=reason or "Out of stock",
         transition="out_of_stock",
         node=nodes.SUBORDER_OUT_OF_STOCK,
+        release_stock=True,
     )
 
 
 @transaction.atomic
 def sub_order_close_refunded(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """A refund before shipment was approved: close and release the reserved stock."""
-    return _close_before_shipment(
+    return _close(
         sub_order_id=sub_order_id,
         actor=actor,
-        reason=(reason or "Refunded before shipment")[:255],
+        reason=reason or "Refunded before shipment",
         transition="refund",
         node=nodes.SUBORDER_CLOSED,
+        release_stock=True,
     )
 
 
 @transaction.atomic
 def sub_order_refund_all(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """Every line of a received sub-order was refunded: the trade is closed."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
-    if sub_order.status == SubOrder.Status.CLOSED:
-        return sub_order
-    if not can_proceed(sub_order.refund_all):
-        _refuse(sub_order, "close as refunded")
-    reason = (reason or "Fully refunded")[:255]
-    return _sub_transition(
-        sub_order=sub_order,
+    return _close(
+        sub_order_id=sub_order_id,
+        actor=actor,
+        reason=reason or "Fully refunded",
         transition="refund_all",
         node=nodes.SUBORDER_CLOSED,
-        actor=actor,
-        note=reason,
-        fields=["closed_at", "close_reason"],
-        at=timezone.now(),
-        reason=reason,
+        refusal="close as refunded",
     )
 
 
