@@ -16,8 +16,8 @@ from catalog.services.reviews import (
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     MAX_TEXT_LENGTH,
-    REVIEWABLE_SUB_ORDER_STATUSES,
     review_create,
+    review_refusal,
 )
 from shop.errors import DomainError
 
@@ -45,11 +45,9 @@ def review_create_page(request, order_no: str, line_id: int):
     if line.review_pk is not None:
         messages.info(request, "You have already reviewed this item.")
         return redirect("orders:detail", order_no=order_no)
-    if line.sub_order is None or line.sub_order.status not in REVIEWABLE_SUB_ORDER_STATUSES:
-        messages.warning(request, "You can review this item once you have confirmed receipt.")
-        return redirect("orders:detail", order_no=order_no)
-    if line.refunded_quantity >= line.quantity:
-        messages.warning(request, "This item was refunded, so it cannot be reviewed.")
+    refusal = review_refusal(line)
+    if refusal is not None:
+        messages.warning(request, refusal.detail)
         return redirect("orders:detail", order_no=order_no)
 
     if request.method != "POST":

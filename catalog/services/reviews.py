@@ -105,6 +105,19 @@ def _lock_line_of(*, user, order_line_id):
     return line
 
 
+def review_refusal(line) -> Conflict | None:
+    """Why an order line cannot be reviewed (not received yet, or refunded in full), or None.
+    The review form shows the same reason that review_create raises."""
+    sub_order = line.sub_order
+    if sub_order is None or sub_order.status not in REVIEWABLE_SUB_ORDER_STATUSES:
+        return Conflict(
+            "You can review this item once you have confirmed receipt.", code="not_received"
+        )
+    if line.refunded_quantity >= line.quantity:
+        return Conflict("This item was refunded, so it cannot be reviewed.", code="refunded")
+    return None
+
+
 def product_refresh_rating(*, product_id: int) -> Product:
     """Recompute the product's rating count and average from its visible reviews, on the locked
     product row (callers are inside a transaction)."""
@@ -128,13 +141,9 @@ def review_create(*, user, order_line_id, rating, text: str = "", images=None) -
     most 5 MB is invalid input.
     """
     line = _lock_line_of(user=user, order_line_id=order_line_id)
-    sub_order = line.sub_order
-    if sub_order is None or sub_order.status not in REVIEWABLE_SUB_ORDER_STATUSES:
-        raise Conflict(
-            "You can review this item once you have confirmed receipt.", code="not_received"
-        )
-    if line.refunded_quantity >= line.quantity:
-        raise Conflict("This item was refunded, so it cannot be reviewed.", code="refunded")
+    refusal = review_refusal(line)
+    if refusal is not None:
+        raise refusal
     if Review.objects.filter(order_line_id=line.pk).exists():
         raise Conflict("You have already reviewed this item.", code="already_reviewed")
     rating = _rating(rating)
