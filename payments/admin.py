@@ -36,33 +36,31 @@ class OpsOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RefundInline(admin.TabularInline):
-    model = Refund
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under a payment, never added or edited there: every field is read-only."""
+
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
     fields = ["refund_no", "amount", "status", "reason", "attempts", "created_at", "succeeded_at"]
-    readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class NotificationInline(admin.TabularInline):
+class NotificationInline(ReadOnlyInline):
     model = PaymentNotification
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "trade_no", "signature_valid", "outcome", "detail"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
