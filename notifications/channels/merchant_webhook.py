@@ -6,13 +6,8 @@ signed_http: Idempotency-Key, X-Shop-Timestamp, X-Shop-Signature (HMAC-SHA256 of
 "<timestamp>.<body>" with the webhook's secret). A 2xx answer is success.
 """
 
-import json
-import time
-
-import httpx
-
 from notifications.channels.base import ChannelBackend, Delivery, DeliveryFailed
-from notifications.channels.signed_http import sign
+from notifications.channels.signed_http import post_signed
 from notifications.models import MerchantWebhook
 
 
@@ -28,24 +23,14 @@ class MerchantWebhookBackend(ChannelBackend):
             "occurred_at": delivery.created_at,
             "data": delivery.data,
         }
-        body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": delivery.idempotency_key,
-            "X-Shop-Event": delivery.node,
-            "X-Shop-Timestamp": timestamp,
-            "X-Shop-Signature": sign(secret=webhook.secret, timestamp=timestamp, body=body),
-        }
-        try:
-            response = httpx.post(
-                webhook.url,
-                content=body,
-                headers=headers,
-                timeout=float(self.options.get("timeout", 5)),
-            )
-        except httpx.HTTPError as error:
-            raise DeliveryFailed(f"webhook: {type(error).__name__}: {error}") from error
-        if not response.is_success:
-            raise DeliveryFailed(f"webhook: merchant answered HTTP {response.status_code}")
+        post_signed(
+            url=webhook.url,
+            secret=webhook.secret,
+            payload=payload,
+            idempotency_key=delivery.idempotency_key,
+            timeout=float(self.options.get("timeout", 5)),
+            label="webhook",
+            answerer="merchant",
+            headers={"X-Shop-Event": delivery.node},
+        )
         return delivery.idempotency_key

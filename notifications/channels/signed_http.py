@@ -21,6 +21,37 @@ def sign(*, secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def post_signed(
+    *,
+    url: str,
+    secret: str,
+    payload: dict,
+    idempotency_key: str,
+    timeout: float,
+    label: str,
+    answerer: str = "provider",
+    headers: dict | None = None,
+) -> httpx.Response:
+    """POST `payload` as signed JSON; a transport error or a non-2xx answer is DeliveryFailed
+    (prefixed with `label`, naming the `answerer` of an HTTP error), so the outbox retries it."""
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
+    timestamp = str(int(time.time()))
+    all_headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Idempotency-Key": idempotency_key,
+        "X-Shop-Timestamp": timestamp,
+        "X-Shop-Signature": sign(secret=secret, timestamp=timestamp, body=body),
+        **(headers or {}),
+    }
+    try:
+        response = httpx.post(url, content=body, headers=all_headers, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise DeliveryFailed(f"{label}: {type(error).__name__}: {error}") from error
+    if not response.is_success:
+        raise DeliveryFailed(f"{label}: {answerer} answered HTTP {response.status_code}")
+    return response
+
+
 class SignedHttpBackend(ChannelBackend):
     def send(self, delivery: Delivery) -> str:
         url = self.options.get("url")
@@ -40,22 +71,14 @@ class SignedHttpBackend(ChannelBackend):
             "body": delivery.body,
             "link": delivery.link,
         }
-        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": delivery.idempotency_key,
-            "X-Shop-Timestamp": timestamp,
-            "X-Shop-Signature": sign(secret=secret, timestamp=timestamp, body=body),
-        }
-        try:
-            response = httpx.post(
-                url, content=body, headers=headers, timeout=float(self.options.get("timeout", 5))
-            )
-        except httpx.HTTPError as error:
-            raise DeliveryFailed(f"{self.channel}: {type(error).__name__}: {error}") from error
-        if not response.is_success:
-            raise DeliveryFailed(f"{self.channel}: provider answered HTTP {response.status_code}")
+        response = post_signed(
+            url=url,
+            secret=secret,
+            payload=payload,
+            idempotency_key=delivery.idempotency_key,
+            timeout=float(self.options.get("timeout", 5)),
+            label=self.channel,
+        )
         try:
             provider_id = str(response.json().get("id") or "")
         except (ValueError, AttributeError):
