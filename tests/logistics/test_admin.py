@@ -244,3 +244,16 @@ def test_carriers_are_for_operations_only(client, two_merchants):
     response = client.get(url)
     assert response.status_code == 200
     assert "SF Express" in response.content.decode()
+
+
+def test_the_pick_list_ignores_ids_that_are_not_plain_numbers(client, two_merchants):
+    # given: an id typed by hand, with a superscript digit and one beyond the key's range
+    mine, _, staff = two_merchants
+    sub_order = paid_sub_order(merchant=mine)
+    client.force_login(staff)
+    url = reverse("admin:logistics_fulfilmentqueue_pick_list")
+    # when
+    response = client.get(url + f"?ids={sub_order.pk},²,99999999999999999999999")
+    # then: the real sub-order is listed, the rest left out
+    assert response.status_code == 200
+    assert sub_order.sub_order_no in response.content.decode()
