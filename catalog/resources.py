@@ -105,10 +105,11 @@ def _decimal(text: str) -> Decimal:
         raise ValueError(f"“{text}” is not a number.")
     if value < 0:
         raise ValueError("Must not be negative.")
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError("At most two decimal places.")
+    # Before quantize: "1e100000" would make it raise InvalidOperation instead of a row error.
     if value >= Decimal("10000000000"):
         raise ValueError("Too large.")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("At most two decimal places.")
     return value.quantize(Decimal("0.01"))
 
 
@@ -157,6 +158,22 @@ class SKUImportResource(resources.ModelResource):
         self.actor = actor
         self._seen_codes: dict[str, int] = {}
         self._touched_products: set[int] = set()
+        # Category, brand and warehouse by the text a row names them with: a file names the same
+        # few again and again, so each is looked up once per file, not once per row.
+        self._named: dict[tuple[str, str], object] = {}
+
+    def _find(self, kind: str, text: str):
+        key = (kind, text.lower())
+        if key not in self._named:
+            if kind == "warehouse":
+                found = Warehouse.objects.filter(
+                    Q(code__iexact=text) | Q(name__iexact=text), merchant=self.merchant
+                )
+            else:
+                model = Category if kind == "category" else Brand
+                found = model.objects.filter(Q(slug__iexact=text) | Q(name__iexact=text))
+            self._named[key] = found.first()
+        return self._named[key]
 
     @classmethod
     def get_display_name(cls):
@@ -206,9 +223,7 @@ class SKUImportResource(resources.ModelResource):
 
         category_text = _text(row, "category")
         if category_text:
-            parsed.category = Category.objects.filter(
-                Q(slug__iexact=category_text) | Q(name__iexact=category_text)
-            ).first()
+            parsed.category = self._find("category", category_text)
             if parsed.category is None:
                 error("category", f"Unknown category “{category_text}”.")
         elif (
@@ -221,9 +236,7 @@ class SKUImportResource(resources.ModelResource):
 
         brand_text = _text(row, "brand")
         if brand_text:
-            parsed.brand = Brand.objects.filter(
-                Q(slug__iexact=brand_text) | Q(name__iexact=brand_text)
-            ).first()
+            parsed.brand = self._find("brand", brand_text)
             if parsed.brand is None:
                 error("brand", f"Unknown brand “{brand_text}”.")
 
@@ -269,10 +282,7 @@ class SKUImportResource(resources.ModelResource):
             if not warehouse_text:
                 error("warehouse", "Say which warehouse holds this stock.")
         if warehouse_text:
-            parsed.warehouse = Warehouse.objects.filter(
-                Q(code__iexact=warehouse_text) | Q(name__iexact=warehouse_text),
-                merchant=self.merchant,
-            ).first()
+            parsed.warehouse = self._find("warehouse", warehouse_text)
             if parsed.warehouse is None:
                 error("warehouse", f"“{warehouse_text}” is not one of your warehouses.")
         if instance.pk and parsed.warehouse and parsed.on_hand is not None:

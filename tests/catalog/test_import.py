@@ -362,3 +362,38 @@ def test_a_gbk_csv_saved_by_excel_on_chinese_windows_imports(client, merchant, c
     sku = SKU.objects.get(code="TP-QC-1")
     assert sku.product.title == "青瓷茶壶"
     assert [str(v) for v in sku.attribute_values.all()] == ["颜色: 青"]
+
+
+def test_an_absurd_price_is_a_row_error_not_a_crash(merchant, catalogue):
+    # given: a price with a huge exponent, which Decimal cannot quantize
+    dataset = tablib.Dataset(headers=list(COLUMNS))
+    dataset.append(["Cup", "tea-ware", "", "CUP-9", "", "1e100000", "", "", "", "", "", ""])
+    resource = SKUImportResource(merchant=merchant, actor=None)
+
+    # when
+    result = resource.import_data(dataset, dry_run=True)
+
+    # then
+    assert not result.has_errors()
+    assert "Too large." in str(result.invalid_rows[0].error)
+
+
+def test_categories_brands_and_warehouses_are_looked_up_once_per_file(merchant, catalogue):
+    # given: twenty rows naming the same category, brand and warehouse
+    dataset = tablib.Dataset(headers=list(COLUMNS))
+    for n in range(20):
+        dataset.append(
+            [f"Cup {n}", "tea-ware", "Longquan", f"CUP-{n}", "", "9.90", "", "", "", "", "hz-1", ""]
+        )
+    resource = SKUImportResource(merchant=merchant, actor=None)
+
+    # when
+    result = resource.import_data(dataset, dry_run=True)
+
+    # then
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert resource._named == {
+        ("category", "tea-ware"): catalogue["category"],
+        ("brand", "longquan"): catalogue["brand"],
+        ("warehouse", "hz-1"): catalogue["warehouse"],
+    }
