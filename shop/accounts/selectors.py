@@ -14,13 +14,15 @@ def addresses_for_user(user) -> QuerySet[Address]:
     return Address.objects.filter(user=user).order_by("-is_default", "-id")
 
 
-def address_get_for_user(*, user, address_id) -> Address:
-    """One of the user's addresses; another user's (or a missing) id raises NotFound."""
+def address_get_for_user(*, user, address_id, for_update: bool = False) -> Address:
+    """One of the user's addresses; another user's (or a missing) id raises NotFound.
+    `for_update` locks the row (address services, inside their transaction)."""
     try:
         address_id = int(address_id)
     except (TypeError, ValueError):
         raise NotFound("Address not found.")
-    address = Address.objects.filter(pk=address_id, user=user).first()
+    addresses = Address.objects.select_for_update() if for_update else Address.objects
+    address = addresses.filter(pk=address_id, user=user).first()
     if address is None:
         raise NotFound("Address not found.")
     return address

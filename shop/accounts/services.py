@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone_validator
-from shop.errors import InvalidInput, NotFound
+from shop.accounts.selectors import address_get_for_user
+from shop.errors import InvalidInput
 from shop.regions import PROVINCES
 
 User = get_user_model()
@@ -149,14 +150,7 @@ def _clean_address(data: dict, *, partial: bool = False) -> dict:
 
 
 def _locked_address(*, user, address_id) -> Address:
-    try:
-        address_id = int(address_id)
-    except (TypeError, ValueError):
-        raise NotFound("Address not found.")
-    address = Address.objects.select_for_update().filter(pk=address_id, user=user).first()
-    if address is None:
-        raise NotFound("Address not found.")
-    return address
+    return address_get_for_user(user=user, address_id=address_id, for_update=True)
 
 
 def _lock_user_addresses(user) -> list[Address]:
