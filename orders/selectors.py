@@ -5,6 +5,10 @@ List and detail queries prefetch what their pages show, so their query count doe
 the number of orders, lines or sub-orders.
 """
 
+import operator
+from collections.abc import Iterable
+from functools import reduce
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from shop.errors import NotFound
@@ -66,21 +70,33 @@ def _order_ids_shown_as(status: str) -> QuerySet:
     return counts.filter(condition).values("order_id")
 
 
-def order_list_for_user(*, user, status: str | None = None) -> QuerySet[Order]:
-    """The shopper's orders, newest first, optionally only those showing `status`: a stored
-    status (pending_payment, paid, cancelled, payment_failed) or what a paid order shows
-    (awaiting_shipment, partially_shipped, shipped, received, completed, closed; see
-    order_display_status). An unknown status filters nothing."""
-    orders = Order.objects.filter(user=user).prefetch_related(
-        _lines_prefetch(), _sub_orders_prefetch()
-    )
+def _shown_as(status: str) -> Q | None:
+    """Orders showing `status` to their shopper; None for a status no order shows."""
     if status in Order.Status.values:
-        return orders.filter(status=status)
+        return Q(status=status)
     if status == SubOrder.Status.DELIVERED:
         status = SHIPPED
     if status in ROLLED_UP_STATUSES:
-        return orders.filter(status=Order.Status.PAID, pk__in=_order_ids_shown_as(status))
-    return orders
+        return Q(status=Order.Status.PAID, pk__in=_order_ids_shown_as(status))
+    return None
+
+
+def order_list_for_user(
+    *, user, status: str | None = None, statuses: Iterable[str] = ()
+) -> QuerySet[Order]:
+    """The shopper's orders, newest first, optionally only those showing `status` (or any of
+    `statuses`, one query for a whole tab of "My orders"): a stored status (pending_payment,
+    paid, cancelled, payment_failed) or what a paid order shows (awaiting_shipment,
+    partially_shipped, shipped, received, completed, closed; see order_display_status).
+    Unknown statuses filter nothing."""
+    orders = Order.objects.filter(user=user).prefetch_related(
+        _lines_prefetch(), _sub_orders_prefetch()
+    )
+    wanted = [status, *statuses] if status else statuses
+    conditions = [q for q in map(_shown_as, wanted) if q is not None]
+    if not conditions:
+        return orders
+    return orders.filter(reduce(operator.or_, conditions))
 
 
 def order_get_for_user(*, user, order_no: str) -> Order:

@@ -342,6 +342,24 @@ def test_the_closed_and_completed_tabs(shopper, client_of):
     assert completed["results"][0]["display_status_label"] == "Received"
 
 
+def test_a_tab_of_several_statuses_costs_the_queries_of_the_whole_list(
+    shopper, client_of, django_assert_max_num_queries
+):
+    # given: the "closed" tab gathers cancelled, payment_failed and closed orders
+    user, address = shopper
+    client = client_of(user)
+    for _ in range(3):
+        cancelled = place_order(user=user, address=address)
+        services.order_cancel(order_no=cancelled.order_no, actor=user)
+    with django_assert_max_num_queries(8) as whole_list:
+        assert client.get("/api/orders/").status_code == 200
+
+    # when / then
+    with django_assert_max_num_queries(len(whole_list.captured_queries)):
+        response = client.get("/api/orders/", {"status": "closed"})
+    assert response.json()["count"] == 3
+
+
 def test_the_list_costs_the_same_queries_for_2_or_10_orders(
     shopper, client_of, django_assert_max_num_queries
 ):
