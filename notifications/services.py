@@ -96,10 +96,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     if not rules and webhook is None:
         return []
     data = dict(event.data or {})
+    # What every row stores: the event's data as JSON holds it (dates, Decimals as text).
+    stored_data = json.loads(json.dumps(data, default=str))
     key = event_key(event)
     link = safe_link(data.get("path"))
     now = timezone.now()
 
+    subject_type = event.subject_type[:20]
     chosen: dict[tuple[int, str], object] = {}
     recipients_cache: dict[str, list[int]] = {}
     for rule in sorted(rules, key=lambda r: (TARGET_PRIORITY.get(r.target, 9), r.id)):
@@ -147,13 +150,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         row = OutboxMessage(
             event_key=key,
             node=event.node,
-            subject_type=event.subject_type[:20],
+            subject_type=subject_type,
             subject_id=event.subject_id,
             rule=rule,
             recipient_id=user_id,
             channel=channel,
             link=links[rule.target],
-            data=json.loads(json.dumps(data, default=str)),
+            data=stored_data,
             next_attempt_at=now,
         )
         if isinstance(rendered, TemplateBroken):
@@ -172,14 +175,14 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             OutboxMessage(
                 event_key=key,
                 node=event.node,
-                subject_type=event.subject_type[:20],
+                subject_type=subject_type,
                 subject_id=event.subject_id,
                 webhook=webhook,
                 channel=Channel.WEBHOOK,
                 title=NODE_LABELS.get(event.node, event.node),
                 body="",
                 link=link,
-                data=json.loads(json.dumps(data, default=str)),
+                data=stored_data,
                 next_attempt_at=now,
             )
         )

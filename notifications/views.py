@@ -38,8 +38,6 @@ def inbox(request):
             "page": page,
             "inbox_messages": page.object_list,
             "unread_only": unread_only,
-            # Also given by the context processor once installed; the page needs it regardless.
-            "inbox_unread_count": selectors.inbox_unread_count(user=request.user),
         },
     )
 
