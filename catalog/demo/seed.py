@@ -4,7 +4,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -35,6 +35,8 @@ from catalog.models import (
     Warehouse,
 )
 from shop.accounts.models import Coupon, CustomerProfile, HeldCoupon, MembershipTier
+from shop.money import to_money
+from shop.roles import MERCHANT_STAFF, PLATFORM_OPS, ensure_role_groups
 
 User = get_user_model()
 
@@ -42,8 +44,6 @@ DEMO_PRODUCTS = 200
 DEMO_CODE_PREFIX = "DEMO-"
 BULK_IMAGE_COUNT = 8
 BATCH = 2000
-PLATFORM_OPS = "Platform operations"
-MERCHANT_STAFF = "Merchant staff"
 
 
 @dataclass
@@ -87,16 +87,6 @@ class ProductSpec:
 
 
 # --- reference data -------------------------------------------------------------------------
-
-
-def ensure_groups() -> None:
-    try:
-        from shop.roles import ensure_role_groups
-    except ImportError:
-        for name in (PLATFORM_OPS, MERCHANT_STAFF):
-            Group.objects.get_or_create(name=name)
-        return
-    ensure_role_groups()
 
 
 def ensure_tiers() -> dict[str, MembershipTier]:
@@ -182,7 +172,7 @@ def load_catalogue() -> Catalogue:
 
 
 def _money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return to_money(str(value))  # demo prices are computed as floats; str() keeps 0.1 exact
 
 
 def _barcode(number: int) -> str:
@@ -524,7 +514,7 @@ def ensure_users(catalogue: Catalogue, tiers, coupons) -> dict[str, User]:
 def seed_base(*, products: int = DEMO_PRODUCTS) -> dict:
     """The whole demo shop; returns counts for the summary."""
     with transaction.atomic():
-        ensure_groups()
+        ensure_role_groups()
         tiers = ensure_tiers()
         catalogue = load_catalogue()
         added = ensure_demo_products(catalogue, products)
