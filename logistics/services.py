@@ -561,15 +561,28 @@ class TrackingResult:
     unknown: int = 0
 
 
-def _find_shipment(*, carriers: list[Carrier], event: ParsedEvent) -> Shipment | None:
-    candidates = carriers
-    if event.aggregator_code:
-        candidates = [c for c in carriers if c.aggregator_code == event.aggregator_code] or carriers
-    return (
-        Shipment.objects.filter(carrier__in=candidates, tracking_no=event.tracking_no.upper())
-        .order_by("pk")
-        .first()
+def _shipment_finder(*, carriers: list[Carrier], events: list[ParsedEvent]):
+    """One query for every parcel a push names (a push often repeats one tracking number for
+    each of its events); returns event -> Shipment | None."""
+    wanted = {event.tracking_no.upper() for event in events}
+    known = list(
+        Shipment.objects.filter(carrier__in=carriers, tracking_no__in=wanted).order_by("pk")
     )
+
+    def find(event: ParsedEvent) -> Shipment | None:
+        candidates = carriers
+        if event.aggregator_code:
+            candidates = [
+                c for c in carriers if c.aggregator_code == event.aggregator_code
+            ] or carriers
+        carrier_ids = {c.pk for c in candidates}
+        tracking_no = event.tracking_no.upper()
+        return next(
+            (s for s in known if s.tracking_no == tracking_no and s.carrier_id in carrier_ids),
+            None,
+        )
+
+    return find
 
 
 def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent) -> None:
@@ -655,8 +668,9 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
     result = TrackingResult()
     by_shipment: dict[int, list[ParsedEvent]] = defaultdict(list)
     shipments: dict[int, Shipment] = {}
+    find_shipment = _shipment_finder(carriers=carriers, events=events)
     for event in events:
-        shipment = _find_shipment(carriers=carriers, event=event)
+        shipment = find_shipment(event)
         if shipment is None:
             result.unknown += 1
             logger.info("tracking push for unknown parcel %s ignored", event.tracking_no)

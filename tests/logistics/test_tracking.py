@@ -375,3 +375,37 @@ def test_a_parcel_on_its_way_cannot_be_returned_to_stock():
 
     with pytest.raises(TransitionNotAllowed):
         services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+
+
+def test_a_push_of_many_events_for_one_parcel_looks_the_parcel_up_once():
+    # given: a carrier pushes a parcel's whole history at once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, shipment = shipped()
+    t0 = timezone.now() - timedelta(hours=6)
+    statuses = ["collected", "in_transit", "in_transit", "in_transit", "out_for_delivery"]
+    events = [
+        ParsedEvent(
+            tracking_no=shipment.tracking_no.lower(),
+            status=status,
+            occurred_at=t0 + timedelta(hours=i),
+            description=status,
+            location="上海",
+            carrier_status=status,
+            dedupe_key=f"e{i}",
+        )
+        for i, status in enumerate(statuses)
+    ]
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        result = services.tracking_event_record(carrier_code="sandbox", events=events)
+    # then: every event stored, the parcel found with one query rather than one per event
+    assert result.stored == len(statuses) and result.unknown == 0
+    lookups = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "logistics_shipment"' in q["sql"] and "tracking_no" in q["sql"].split("WHERE")[-1]
+    ]
+    assert len(lookups) == 1
+    assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.IN_TRANSIT
