@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine, SubOrder
-from orders.selectors import order_display_status
-from orders.templatetags.order_tags import ORDER_TABS, display_status_label
+from orders.selectors import order_display_status, order_display_status_label
+from orders.templatetags.order_tags import ORDER_TABS
 
 
 def money_field(**kwargs):
@@ -150,14 +150,11 @@ class DisplayStatusMixin(serializers.Serializer):
     display_status = serializers.SerializerMethodField()
     display_status_label = serializers.SerializerMethodField()
 
-    def _display_status(self, order) -> str:
+    def get_display_status(self, order) -> str:
         return order_display_status(order)
 
-    def get_display_status(self, order) -> str:
-        return self._display_status(order)
-
     def get_display_status_label(self, order) -> str:
-        return display_status_label(self._display_status(order))
+        return order_display_status_label(order)
 
 
 def _sub_order_no(context: dict, sub_order_id: int | None) -> str | None:
