@@ -12,6 +12,7 @@ import logging
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
 
 logger = logging.getLogger(__name__)
 
@@ -92,43 +93,47 @@ def _model(label: str):
         return None
 
 
-def _permissions_for(model, actions, using: str) -> list:
+def _permissions(models_actions: list[tuple], using: str) -> list:
+    """The permissions for [(model, actions)], read in one query (this runs after every
+    migrate, so not one query per model)."""
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
-    content_type = ContentType.objects.db_manager(using).get_for_model(
-        model, for_concrete_model=False
-    )
-    codenames = [f"{action}_{model._meta.model_name}" for action in actions]
-    return list(
-        Permission.objects.using(using).filter(content_type=content_type, codename__in=codenames)
-    )
+    wanted = Q()
+    for model, actions in models_actions:
+        content_type = ContentType.objects.db_manager(using).get_for_model(
+            model, for_concrete_model=False
+        )
+        codenames = [f"{action}_{model._meta.model_name}" for action in actions]
+        wanted |= Q(content_type=content_type, codename__in=codenames)
+    if not wanted:
+        return []
+    return list(Permission.objects.using(using).filter(wanted))
 
 
 def _ops_permissions(using: str) -> list:
-    permissions = []
+    wanted = []
     for app_label in SHOP_APPS:
         try:
             app_config = global_apps.get_app_config(app_label)
         except LookupError:
             continue
         actions = VIEW_ADD_CHANGE if app_label == "catalog" else VIEW_CHANGE
-        for model in app_config.get_models():
-            permissions += _permissions_for(model, actions, using)
+        wanted += [(model, actions) for model in app_config.get_models()]
     for label, actions in OPS_EXTRA_PERMISSIONS.items():
         model = _model(label)
         if model is not None:
-            permissions += _permissions_for(model, actions, using)
-    return permissions
+            wanted.append((model, actions))
+    return _permissions(wanted, using)
 
 
 def _merchant_staff_permissions(using: str) -> list:
-    permissions = []
+    wanted = []
     for label, actions in MERCHANT_STAFF_PERMISSIONS.items():
         model = _model(label)
         if model is not None:
-            permissions += _permissions_for(model, actions, using)
-    return permissions
+            wanted.append((model, actions))
+    return _permissions(wanted, using)
 
 
 def ensure_role_groups(*, using: str = DEFAULT_DB_ALIAS) -> None:

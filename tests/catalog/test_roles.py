@@ -1,7 +1,14 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.db import DEFAULT_DB_ALIAS
 
-from shop.roles import MERCHANT_STAFF, PLATFORM_OPS, ensure_role_groups
+from shop.roles import (
+    MERCHANT_STAFF,
+    PLATFORM_OPS,
+    _merchant_staff_permissions,
+    _ops_permissions,
+    ensure_role_groups,
+)
 
 
 def _codenames(group_name: str) -> set[str]:
@@ -60,3 +67,17 @@ def test_ensure_role_groups_is_idempotent_and_restores_removed_permissions():
     # then
     assert Group.objects.filter(name=MERCHANT_STAFF).count() == 1
     assert ("catalog", "change_product") in _codenames(MERCHANT_STAFF)
+
+
+@pytest.mark.django_db
+def test_each_groups_permissions_are_read_in_one_query(django_assert_num_queries):
+    # given: the content types are cached (as after the first app's post_migrate)
+    ensure_role_groups()
+
+    # when / then: one query per group, however many models the shop has (about 60)
+    with django_assert_num_queries(1):
+        ops = _ops_permissions(DEFAULT_DB_ALIAS)
+    with django_assert_num_queries(1):
+        staff = _merchant_staff_permissions(DEFAULT_DB_ALIAS)
+    assert {p.codename for p in ops} >= {"add_product", "change_order", "view_user"}
+    assert "change_stockmove" not in {p.codename for p in staff}
