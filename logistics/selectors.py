@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from catalog.admin_scope import is_platform_staff, staff_merchant
 from orders.models import OrderLine, SubOrder
 from shop.errors import NotFound
 
@@ -104,3 +105,35 @@ def pick_list(sub_order_ids) -> list[dict]:
         row["quantity"] += quantity
         row["sub_orders"].append(f"{line.sub_order.sub_order_no} x{quantity}")
     return sorted(rows.values(), key=lambda r: (r["warehouse"], r["location"], r["sku_code"]))
+
+
+def _within_staff_reach(queryset: QuerySet, *, user, merchant_lookup: str) -> QuerySet:
+    """Operations reach every merchant; a merchant's staff only their own."""
+    if is_platform_staff(user):
+        return queryset
+    return queryset.filter(**{merchant_lookup: staff_merchant(user)})
+
+
+def shipment_id_for_staff(*, user, shipment_no: str) -> int:
+    """A parcel's id by its number, within the staff's reach: another merchant's parcel is
+    "not found" exactly like one that does not exist."""
+    shipments = _within_staff_reach(
+        Shipment.objects.filter(shipment_no=shipment_no),
+        user=user,
+        merchant_lookup="sub_order__merchant",
+    )
+    pk = shipments.values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound("Parcel not found.")
+    return pk
+
+
+def sub_order_id_for_staff(*, user, sub_order_no: str) -> int:
+    """A sub-order's id by its number, within the staff's reach (as above)."""
+    sub_orders = _within_staff_reach(
+        SubOrder.objects.filter(sub_order_no=sub_order_no), user=user, merchant_lookup="merchant"
+    )
+    pk = sub_orders.values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound("Sub-order not found.")
+    return pk

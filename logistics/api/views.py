@@ -14,8 +14,6 @@ from rest_framework.views import APIView
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
 from logistics import selectors, services
-from logistics.models import Shipment
-from shop.errors import NotFound
 
 from .serializers import (
     AwaitingSubOrderSerializer,
@@ -100,7 +98,9 @@ class MerchantPackView(APIView):
     def post(self, request):
         data = PackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        sub_order_id = _sub_order_id(data.validated_data["sub_order_no"])
+        sub_order_id = selectors.sub_order_id_for_staff(
+            user=request.user, sub_order_no=data.validated_data["sub_order_no"]
+        )
         shipments = services.shipment_pack(
             sub_order_id=sub_order_id,
             actor=request.user,
@@ -122,15 +122,10 @@ class MerchantShipView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values.get("shipment_no"):
-            shipment_id = (
-                Shipment.objects.filter(shipment_no=values["shipment_no"])
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if shipment_id is None:
-                raise NotFound("Parcel not found.")
             shipment = services.shipment_ship(
-                shipment_id=shipment_id,
+                shipment_id=selectors.shipment_id_for_staff(
+                    user=request.user, shipment_no=values["shipment_no"]
+                ),
                 carrier_code=values["carrier"],
                 tracking_no=values["tracking_no"],
                 actor=request.user,
@@ -163,12 +158,3 @@ class MerchantOutOfStockView(APIView):
             actor=request.user,
         )
         return Response(ShortageSerializer(shortage).data, status=status.HTTP_201_CREATED)
-
-
-def _sub_order_id(sub_order_no: str) -> int:
-    from orders.models import SubOrder
-
-    pk = SubOrder.objects.filter(sub_order_no=sub_order_no).values_list("pk", flat=True).first()
-    if pk is None:
-        raise NotFound("Sub-order not found.")
-    return pk

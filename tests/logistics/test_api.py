@@ -147,3 +147,24 @@ def test_merchant_out_of_stock_validates_its_input(api_client):
     )
 
     assert response.status_code == 400
+
+
+def test_another_merchants_parcel_is_not_found_like_one_that_does_not_exist(api_client):
+    # given: a parcel packed for another merchant's sub-order
+    foreign = paid_sub_order(merchant=MerchantFactory())
+    (parcel,) = services.shipment_pack(sub_order_id=foreign.pk, actor=None, carrier_code="SF")
+    client = token_client(api_client, merchant_staff(MerchantFactory()))
+
+    # when: shipping it, and a parcel number nobody has
+    def ship(shipment_no):
+        return client.post(
+            "/api/merchant/shipments/ship/",
+            {"shipment_no": shipment_no, "carrier": "SF", "tracking_no": "SF1460000000903"},
+        )
+
+    theirs, missing = ship(parcel.shipment_no), ship("S000000000000000")
+
+    # then: the same answer, nothing reveals that the number exists, nothing shipped
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == missing.json()
+    assert SubOrder.objects.get(pk=foreign.pk).status == SubOrder.Status.AWAITING_SHIPMENT
