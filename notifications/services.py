@@ -219,7 +219,7 @@ def _delivery_for(row: OutboxMessage) -> Delivery:
     username, phone = "", ""
     if row.recipient_id is not None:
         user = get_user_model().objects.select_related("profile").get(pk=row.recipient_id)
-        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        profile = getattr(user, "profile", None)  # None when the user has no profile row
         username, phone = user.get_username(), getattr(profile, "phone", "") or ""
     return Delivery(
         outbox_id=row.pk,
@@ -322,7 +322,8 @@ def outbox_relay_due(*, now=None, batch_size: int | None = None) -> list[int]:
                 next_attempt_at=now,
                 last_error=lost + "sending again",
             )
-    return [pk for pk, _status, _attempts in picked if pk not in set(give_up)]
+    given_up = set(give_up)
+    return [pk for pk, _status, _attempts in picked if pk not in given_up]
 
 
 @transaction.atomic
