@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.models import Cart, CartItem, Product, StockRecord
+from catalog.services.cart import cart_clear_skus
 from catalog.services.stock import stock_allocate, stock_consume, stock_release
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
@@ -168,8 +169,6 @@ def _normalise_items(items) -> list[tuple[int, int]]:
 
 def _cart_items(user) -> list[tuple[int, int]]:
     items = CartItem.objects.filter(cart__user=user).order_by("added_at", "pk")
-    if any(f.name == "selected" for f in CartItem._meta.get_fields()):
-        items = items.filter(selected=True)
     return list(items.values_list("sku_id", "quantity"))
 
 
@@ -267,10 +266,6 @@ def _use_coupon(*, user, held_coupon_id: int, order_no: str, at) -> None:
 
 
 def _remove_from_cart(*, user, sku_ids: list[int]) -> None:
-    try:
-        from catalog.services.cart import cart_clear_skus
-    except ImportError:  # the cart service is catalog's; without it the cart is left as is
-        return
     cart = Cart.objects.filter(user=user).first()
     if cart is not None:
         cart_clear_skus(cart=cart, sku_ids=sku_ids)
