@@ -83,6 +83,12 @@ def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
     )
 
 
+def _delete_packed(shipments: list[Shipment]) -> None:
+    """Unpack: the parcels (none shipped) and their lines go in one delete, not one per parcel."""
+    if shipments:
+        Shipment.objects.filter(pk__in=[s.pk for s in shipments]).delete()
+
+
 def _carrier(code: str | None) -> Carrier:
     code = (code or getattr(settings, "LOGISTICS_DEFAULT_CARRIER", DEFAULT_CARRIER)).strip()
     carrier = Carrier.objects.filter(code__iexact=code, active=True).first()
@@ -192,8 +198,7 @@ def shipment_pack(*, sub_order_id: int, actor, carrier_code: str | None = None) 
             "Some parcels have already shipped: adjust the packed ones by hand.",
             code="already_shipped",
         )
-    for shipment in shipments:
-        shipment.delete()
+    _delete_packed(shipments)
     lines = list(
         OrderLine.objects.select_for_update()
         .filter(sub_order=sub_order)
@@ -853,8 +858,7 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
         refund_reference=reference,
     )
     # Packed parcels no longer match what is left: they are packed again when shipping.
-    for shipment in shipments:
-        shipment.delete()
+    _delete_packed(shipments)
     left = (
         OrderLine.objects.filter(sub_order=sub_order).aggregate(
             left=Sum("quantity") - Sum("refunded_quantity")
