@@ -23,6 +23,7 @@ from catalog.services.cart import cart_clear_skus
 from catalog.services.stock import stock_allocate, stock_consume, stock_release
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
+from shop.accounts.services import customer_mark_first_paid
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from shop.ids import new_business_number
 from shop.money import ZERO, apportion, to_money
@@ -482,12 +483,7 @@ def _mark_paid(*, order: Order, transition: str, actor, note: str, **kwargs) -> 
     getattr(order, transition)(**kwargs)
     order.save(update_fields=["status", "paid_at", "payment_method"])
     sub_orders = _split_into_sub_orders(order=order, actor=actor)
-    try:
-        from shop.accounts.services import customer_mark_first_paid
-    except ImportError:
-        customer_mark_first_paid = None
-    if customer_mark_first_paid is not None:
-        customer_mark_first_paid(user_id=order.user_id)
+    customer_mark_first_paid(user_id=order.user_id)
     order_transition_record(
         node=nodes.ORDER_PAID,
         order=order,
