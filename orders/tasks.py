@@ -1,9 +1,11 @@
 """Timed order transitions: beat sweeps, every minute, over the deadline columns.
 
-Each sweep picks at most SWEEP_BATCH_SIZE due rows with `select_for_update(skip_locked=True)`
-(so two overlapping sweeps never pick the same rows), then calls the ordinary service for each
-row in its own transaction. The service re-reads the row under its lock and does nothing if the
-row has moved on (paid meanwhile, confirmed by the shopper...). One failing row is logged and
+Each sweep picks at most SWEEP_BATCH_SIZE due row ids with `select_for_update(skip_locked=True)`
+(rows a service holds locked right now, e.g. a payment in flight, are skipped rather than waited
+for), then calls the ordinary service for each row in its own transaction. The pick's locks end
+with its short transaction, so two overlapping sweeps may pick the same row: that is safe because
+the service re-reads the row under its lock and does nothing if the row has moved on (paid
+meanwhile, already expired, confirmed by the shopper...). One failing row is logged and
 the others go on; the next sweep retries it.
 """
 
