@@ -103,7 +103,8 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description="pictures", ordering="picture_total")
     def picture_count(self, review):
-        return getattr(review, "picture_total", None) or review.images.count()
+        # get_queryset annotates it; `or` would query again for every review without pictures.
+        return review.picture_total
 
     @admin.display(description="replied", boolean=True, ordering="replied_at")
     def replied(self, review):

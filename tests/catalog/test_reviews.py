@@ -593,3 +593,26 @@ def test_merchant_staff_have_no_hide_action(client):
     client.force_login(merchant_staff_user(merchant))
     html = client.get(reverse("admin:catalog_review_changelist")).content.decode()
     assert "hide_reviews" not in html
+
+
+def _review_changelist_queries(client, reviews: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(reviews):
+        _review(received_line())  # no pictures: picture_total is 0
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:catalog_review_changelist")).status_code == 200
+    return len(queries)
+
+
+def test_the_review_changelist_does_not_count_pictures_row_by_row(client):
+    # given
+    client.force_login(ops_user())
+
+    # when: the list shows 1 review, then 6
+    one = _review_changelist_queries(client, 1)
+    six = _review_changelist_queries(client, 5)
+
+    # then
+    assert six == one
