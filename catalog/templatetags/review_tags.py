@@ -50,16 +50,12 @@ def review_image_url(picture, spec: str = "thumbnail") -> str:
     """The picture's thumbnail, or the original when it cannot be rendered; "" when gone."""
     if not picture or not getattr(picture, "image", None):
         return ""
-    if spec == "original":
+    if spec != "original":
         try:
-            return picture.image.url
-        except Exception:
-            return ""
+            return picture.thumbnail.url
+        except Exception:  # a missing or broken file must not take a page down
+            logger.warning("No thumbnail of review image %s", picture.pk)
     try:
-        return picture.thumbnail.url
-    except Exception:  # a missing or broken file must not take a page down
-        logger.warning("No thumbnail of review image %s", picture.pk)
-        try:
-            return picture.image.url
-        except Exception:
-            return ""
+        return picture.image.url
+    except Exception:
+        return ""
