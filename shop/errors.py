@@ -6,14 +6,18 @@ storefront views show `str(error)` as a message. Nothing a client sends may beco
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
+from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +75,8 @@ def _flatten_validation_detail(detail) -> str:
     return str(detail)
 
 
-def api_exception_handler(exc, context):
+def _known_error_response(exc) -> Response | None:
+    """Exceptions of Django and django-fsm that are the client's doing, as 4xx answers."""
     if isinstance(exc, DomainError):
         return Response(_error_body(exc.detail, exc.code, exc.extra), status=exc.status_code)
     if isinstance(exc, FSMTransitionNotAllowed):
@@ -83,8 +88,30 @@ def api_exception_handler(exc, context):
         return Response(
             _error_body(" ".join(exc.messages), "invalid"), status=status.HTTP_400_BAD_REQUEST
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        # A `.get()` that found nothing is the object the client named not existing.
         return Response(_error_body("Not found.", "not_found"), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(
+            _error_body("Other records still refer to this one.", "protected"),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        # A unique or check constraint lost to a concurrent request or a repeated submit; the
+        # database's text names tables and columns, so it goes to the log, not to the client.
+        logger.warning("Integrity error answered as 409: %s", exc)
+        return Response(
+            _error_body("This conflicts with data that already exists.", "conflict"),
+            status=status.HTTP_409_CONFLICT,
+        )
+    return None
+
+
+def api_exception_handler(exc, context):
+    response = _known_error_response(exc)
+    if response is not None:
+        set_rollback()
+        return response
     if isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
 
