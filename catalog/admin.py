@@ -17,14 +17,10 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    OuterRef,
     Prefetch,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -58,6 +54,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.resources import SKUImportResource, SpreadsheetCSV
+from catalog.selectors import product_sellable_expression, sku_sellable_expression
 from catalog.services.products import (
     product_refresh_price_from,
     product_set_active,
@@ -82,20 +79,6 @@ def _thumbnail(image: ProductImage | None, size: int = 48):
         size,
         size,
     )
-
-
-def _sellable_subquery(group_by: str, outer: str = "pk"):
-    """Sellable stock (on_hand - allocated over active warehouses) of the row whose `outer`
-    equals the stock record's `group_by`; 0 when it has none. One correlated subquery, so a
-    changelist page costs one query however many rows it shows."""
-    rows = (
-        StockRecord.objects.filter(**{group_by: OuterRef(outer)}, warehouse__is_active=True)
-        .order_by()
-        .values(group_by)
-        .annotate(total=Sum("on_hand") - Sum("allocated"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -356,7 +339,7 @@ class SKUInline(MerchantScopedInline, admin.TabularInline):
         return formfield
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sellable_total=_sellable_subquery("sku"))
+        return super().get_queryset(request).annotate(sellable_total=sku_sellable_expression())
 
     @admin.display(description="Sellable")
     def sellable(self, sku):
@@ -443,7 +426,7 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(sellable_total=_sellable_subquery("sku__product"))
+            .annotate(sellable_total=product_sellable_expression())
             .prefetch_related(Prefetch("images", queryset=images, to_attr="ordered_images"))
         )
 
@@ -617,7 +600,7 @@ class SKUAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sellable_total=_sellable_subquery("sku"))
+        return super().get_queryset(request).annotate(sellable_total=sku_sellable_expression())
 
     @admin.display(description="Sellable", ordering="sellable_total")
     def sellable(self, sku):
