@@ -109,10 +109,14 @@ def is_sandbox(name: str) -> bool:
     return _mode(name, _config(name)) == "sandbox"
 
 
-def _key(value: str) -> str:
-    """A key given inline (PEM or bare base64) or as a path to a file."""
+def key_from_setting(value: str) -> str:
+    """A key given inline (PEM or bare base64) or as a path to a file.
+
+    Bare base64 may contain "/" and run past the file-name limit, so the file test is
+    os.path.isfile, which answers False for such a string instead of raising ENAMETOOLONG
+    (Path.is_file raises it on Python 3.11)."""
     value = (value or "").strip()
-    if value and not value.startswith("-----") and "/" in value and Path(value).is_file():
+    if value and not value.startswith("-----") and os.path.isfile(value):
         return Path(value).read_text()
     return value
 
@@ -182,8 +186,8 @@ def get_gateway(name: str) -> Gateway:
     if name == "alipay":
         return AlipayGateway(
             app_id=config["app_id"],
-            app_private_key=_key(config["app_private_key"]),
-            alipay_public_key=_key(config["alipay_public_key"]),
+            app_private_key=key_from_setting(config["app_private_key"]),
+            alipay_public_key=key_from_setting(config["alipay_public_key"]),
             notify_url=notify_url,
             return_url=config.get("return_url", ""),
             gateway_url=DEV_GATEWAY_URL if _truthy(config.get("debug")) else LIVE_GATEWAY_URL,
@@ -191,9 +195,9 @@ def get_gateway(name: str) -> Gateway:
     return WeChatPayGateway(
         mchid=config["mchid"],
         appid=config["appid"],
-        merchant_private_key=_key(config["merchant_private_key"]),
+        merchant_private_key=key_from_setting(config["merchant_private_key"]),
         merchant_serial_no=config["merchant_serial_no"],
-        platform_public_key=_key(config["platform_public_key"]),
+        platform_public_key=key_from_setting(config["platform_public_key"]),
         platform_serial_no=config["platform_serial_no"],
         apiv3_key=config["apiv3_key"],
         notify_url=notify_url,

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from wechatpayv3.utils import load_private_key
 
 from payments.gateways import alipay as alipay_module
-from payments.gateways import get_gateway, is_sandbox
+from payments.gateways import get_gateway, is_sandbox, key_from_setting
 from payments.gateways.alipay import AlipayGateway
 from payments.gateways.base import GatewayError, InvalidNotification
 from payments.gateways.crypto import new_private_key_pem, public_key_pem, rsa_verify
@@ -449,6 +449,20 @@ def test_wechat_is_enabled_by_its_keys_in_the_environment(clean_env):
     assert not is_sandbox("wechat") and is_sandbox("alipay")
     body, headers = _wechat_notification()
     assert gateway.verify_notification(body=body, headers=headers).amount == Decimal("88.00")
+
+
+@pytest.mark.parametrize("segment", [8, 300])
+def test_a_bare_base64_key_with_slashes_is_the_key_not_a_path(segment):
+    # Random keys put "/" anywhere in their base64; a stretch between two slashes longer than
+    # a file name once crashed the gateway set-up with ENAMETOOLONG instead of being the key.
+    bare = "MIIBIjANBg" + "A" * segment + "/QIDAQAB"
+    assert key_from_setting(bare) == bare
+
+
+def test_a_key_path_is_read_from_its_file(tmp_path):
+    key_file = tmp_path / "platform.pem"
+    key_file.write_text(public_key_pem(GATEWAY_KEY))
+    assert key_from_setting(f"  {key_file}  ") == public_key_pem(GATEWAY_KEY)
 
 
 def test_one_missing_key_keeps_the_sandbox(clean_env):
