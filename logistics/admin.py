@@ -28,6 +28,7 @@ from catalog.admin_scope import (
     user_may_access,
 )
 from orders.models import OrderLine, SubOrder
+from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
 from . import selectors, services
@@ -528,30 +529,13 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 # --- parcels -----------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TrackingEventInline(_ReadOnlyInline):
+class TrackingEventInline(ReadOnlyTabularInline):
     model = TrackingEvent
     fields = ("occurred_at", "status", "description", "location", "carrier_status", "received_at")
     ordering = ("-occurred_at", "-pk")
 
 
-class ShipmentLineInline(_ReadOnlyInline):
+class ShipmentLineInline(ReadOnlyTabularInline):
     model = ShipmentLine
     fields = ("item", "quantity")
 

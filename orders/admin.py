@@ -18,6 +18,7 @@ from catalog.admin_scope import (
     is_platform_staff,
     staff_merchant,
 )
+from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
 from . import services
@@ -25,25 +26,7 @@ from .models import Order, OrderEvent, OrderLine, PriceLine, SubOrder
 from .selectors import order_display_status_label
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrderLineInline(MerchantScopedInline, _ReadOnlyInline):
+class OrderLineInline(MerchantScopedInline, ReadOnlyTabularInline):
     model = OrderLine
     merchant_lookup = "merchant"
     fields = (
@@ -66,7 +49,7 @@ class OrderLineInline(MerchantScopedInline, _ReadOnlyInline):
         return super().get_queryset(request).select_related("warehouse")
 
 
-class PriceLineInline(MerchantScopedInline, _ReadOnlyInline):
+class PriceLineInline(MerchantScopedInline, ReadOnlyTabularInline):
     model = PriceLine
     merchant_lookup = "merchant"
     verbose_name = "bill row"
@@ -77,7 +60,7 @@ class PriceLineInline(MerchantScopedInline, _ReadOnlyInline):
         return super().get_queryset(request).select_related("merchant")
 
 
-class SubOrderInline(MerchantScopedInline, _ReadOnlyInline):
+class SubOrderInline(MerchantScopedInline, ReadOnlyTabularInline):
     model = SubOrder
     merchant_lookup = "merchant"
     verbose_name_plural = "sub-orders (one parcel source each)"
@@ -104,7 +87,7 @@ class SubOrderInline(MerchantScopedInline, _ReadOnlyInline):
         return super().get_queryset(request).select_related("merchant", "warehouse")
 
 
-class OrderEventInline(_ReadOnlyInline):
+class OrderEventInline(ReadOnlyTabularInline):
     """The timeline. A merchant's staff see the order's own events and their sub-orders'."""
 
     model = OrderEvent
