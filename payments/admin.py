@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Sum
 
 from catalog.admin_scope import is_platform_staff
+from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
 from . import services
@@ -36,29 +37,13 @@ class OpsOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown under a payment, never added or edited there: every field is read-only."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class RefundInline(ReadOnlyInline):
+class RefundInline(ReadOnlyTabularInline):
     model = Refund
     fields = ["refund_no", "amount", "status", "reason", "attempts", "created_at", "succeeded_at"]
     show_change_link = True
 
 
-class NotificationInline(ReadOnlyInline):
+class NotificationInline(ReadOnlyTabularInline):
     model = PaymentNotification
     fields = ["created_at", "kind", "trade_no", "signature_valid", "outcome", "detail"]
 
@@ -103,7 +88,10 @@ class PaymentAdmin(OpsOnlyAdmin):
 
     @admin.display(description="Refunded")
     def refunded_total(self, obj):
-        return obj.refunds.aggregate(s=Sum("amount"))["s"] or "0.00"
+        # Money the gateway has confirmed back; refunds still pending or failed are listed in
+        # the inline with their status, not counted as returned.
+        confirmed = obj.refunds.filter(status=Refund.Status.SUCCEEDED)
+        return confirmed.aggregate(s=Sum("amount"))["s"] or "0.00"
 
 
 @admin.register(Refund)

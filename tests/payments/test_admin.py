@@ -66,3 +66,21 @@ def test_retry_refund_action_sends_a_failed_refund_again(
     # then
     assert response.status_code == 302
     assert fresh(refund).status == Refund.Status.SUCCEEDED
+
+
+def test_payment_page_counts_only_confirmed_refunds_as_refunded(
+    ops_client, sandbox_paid_order, django_capture_on_commit_callbacks
+):
+    # given: one refund the gateway confirmed and one that ran out of attempts
+    order, payment = sandbox_paid_order()
+    line = order.lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(order_line_id=line.pk, amount=Decimal("5.00"), reason="scratch")
+    failed = services.payment_refund(order_line_id=line.pk, amount=Decimal("3.00"), reason="late")
+    Refund.objects.filter(pk=failed.pk).update(status="failed", attempts=6, last_error="down")
+    # when
+    page = ops_client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
+    # then: ops read 5.00 returned to the shopper, not 8.00
+    html = page.content.decode()
+    refunded = html.split('field-refunded_total">', 1)[1].split("</div>", 2)[:2]
+    assert "5.00" in "".join(refunded) and "8.00" not in "".join(refunded)
