@@ -6,8 +6,14 @@ that are about the broker itself (outbox relay, broker down) switch eager mode o
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from shop.celery import app as celery_app
+
+# Property tests hunt for wrong answers, not slow ones: a 200 ms per-example deadline only makes
+# them fail at random on a busy CI machine. print_blob lets a failure be replayed exactly.
+hypothesis_settings.register_profile("shop", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("shop")
 
 
 @pytest.fixture(autouse=True)
