@@ -27,6 +27,7 @@ from notifications.rendering import (
     render_message,
     safe_link,
 )
+from shop.celery import send_after_commit
 from shop.errors import Conflict, InvalidInput
 from shop.events import DomainEvent
 
@@ -194,25 +195,12 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     )
 
 
-def _enqueue_delivery(outbox_ids: list[int]) -> None:
-    from notifications.tasks import deliver_outbox
-
-    try:
-        deliver_outbox.apply_async(args=[outbox_ids], retry=False)
-    except Exception:
-        # Broker down: the rows stay pending and the relay sweep delivers them.
-        logger.warning(
-            "Could not enqueue delivery of outbox rows %s; the relay will pick them up",
-            outbox_ids,
-            exc_info=True,
-        )
-
-
 def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
     """Deliver these rows after the current transaction commits (never before)."""
+    from notifications.tasks import deliver_outbox
+
     if outbox_ids:
-        ids = list(outbox_ids)
-        transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+        send_after_commit(deliver_outbox, list(outbox_ids), swept_by="relay_pending_outbox")
 
 
 def _delivery_for(row: OutboxMessage) -> Delivery:

@@ -20,6 +20,7 @@ from orders import services as order_services
 from orders.events import order_path
 from orders.models import Order, OrderLine, SubOrder
 from shop import events as nodes
+from shop.celery import send_after_commit
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from shop.events import DomainEvent, emit
 from shop.ids import new_business_number
@@ -467,7 +468,7 @@ def _refund_create(
 def _enqueue_refund(refund_id: int) -> None:
     from .tasks import execute_refund
 
-    transaction.on_commit(lambda: execute_refund.delay(refund_id))
+    send_after_commit(execute_refund, refund_id, swept_by="sweep_pending_refunds")
 
 
 @transaction.atomic

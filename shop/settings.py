@@ -147,7 +147,16 @@ CACHES = {
     )
 }
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing from a web request fails fast when Redis is down (kombu retries a connection for
+# about 6 s by default); every enqueue has a beat sweep behind it (shop.celery.send_after_commit).
+# Workers reconnect by broker_connection_retry, which these options do not touch.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir = Path(os.environ.get("CELERY_FILE_BROKER_DIR", BASE_DIR / "var" / "broker"))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -186,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "payments-sandbox-notifications": {
         "task": "payments.tasks.sweep_sandbox_notifications",
         "schedule": 60.0,
+    },
+    # Parcels whose tracking start was lost after shipping are subscribed again.
+    "logistics-start-lost-tracking": {
+        "task": "logistics.tasks.sweep_untracked_shipments",
+        "schedule": 300.0,
     },
     "payments-reconcile-yesterday": {
         "task": "payments.tasks.reconcile_payments",

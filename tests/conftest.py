@@ -41,3 +41,26 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def celery_not_eager():
+    """Tasks go to the real broker (Redis) instead of running in the test."""
+    celery_app.conf.task_always_eager = False
+    yield celery_app
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def dead_broker(celery_not_eager, monkeypatch):
+    """Celery pointed at a broker nobody listens on, with the shop's own transport options."""
+    app = celery_not_eager
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # it would win over conf
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield app
+    app.conf.broker_url = saved
+    app._pool = None
+    app.amqp._producer_pool = None

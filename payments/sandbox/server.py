@@ -21,6 +21,7 @@ from wechatpayv3.utils import build_authorization
 from payments.gateways.base import GatewayError
 from payments.gateways.wechat import from_fen, to_fen
 from payments.models import SandboxNotification, SandboxRefund, SandboxTrade
+from shop.celery import send_after_commit
 
 from . import formats
 from .keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_APPID, SANDBOX_WECHAT_MCHID, sandbox_keys
@@ -310,7 +311,9 @@ def sandbox_settle(*, gateway: str, payment_no: str, amount: Decimal, paid: bool
     )
     from payments.tasks import deliver_sandbox_notification
 
-    transaction.on_commit(lambda: deliver_sandbox_notification.delay(notification.pk))
+    send_after_commit(
+        deliver_sandbox_notification, notification.pk, swept_by="sweep_sandbox_notifications"
+    )
     return trade
 
 

@@ -174,29 +174,6 @@ def test_broker_down_leaves_rows_pending_and_the_relay_delivers(
     assert InboxMessage.objects.filter(user=shopper).count() == 1
 
 
-@pytest.fixture
-def celery_not_eager():
-    from shop.celery import app
-
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True
-
-
-@pytest.fixture
-def dead_broker(celery_not_eager):
-    app = celery_not_eager
-    saved = (app.conf.broker_url, app.conf.broker_transport_options)
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.conf.broker_transport_options = {"max_retries": 0}
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield app
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.mark.django_db(transaction=True)
 def test_checkout_with_a_dead_broker_commits_and_the_relay_delivers_later(
     default_rules, make_event, dead_broker

@@ -226,3 +226,26 @@ def test_two_concurrent_refunds_of_60_on_a_100_line_only_one_succeeds():
     assert sorted(outcomes) == ["conflict", "ok"]
     assert fresh(line).refunded_amount == Decimal("60.00")
     assert Refund.objects.get(payment=payment).status == Refund.Status.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_asked_while_the_broker_is_down_is_kept_and_sent_by_the_sweep(
+    sandbox_paid_order, dead_broker
+):
+    # given: a paid order, then Celery pointed at a broker nobody listens on
+    dead_broker.conf.task_always_eager = True
+    order, payment = sandbox_paid_order()
+    dead_broker.conf.task_always_eager = False
+    # when: ops refund a line (the request commits; queuing the gateway call fails)
+    refund = services.payment_refund(
+        order_line_id=order.lines.get().pk, amount=Decimal("10.00"), reason="damaged"
+    )
+    # then: the refund is recorded and waits, nothing was sent to the gateway yet
+    assert fresh(refund).status == Refund.Status.PENDING
+    assert not SandboxRefund.objects.exists()
+    # when: the broker is back and the minute's sweep runs
+    dead_broker.conf.task_always_eager = True
+    sweep_pending_refunds.apply()
+    # then: the gateway refunded it, once
+    assert fresh(refund).status == Refund.Status.SUCCEEDED
+    assert SandboxRefund.objects.count() == 1
