@@ -576,6 +576,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "created_at",
         "shipped_at",
         "shipped_by",
+        "tracking_started_at",
         "delivered_at",
         "closed_at",
         "cod_collected_at",

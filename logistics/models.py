@@ -76,6 +76,9 @@ class Shipment(models.Model):
     shipped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the carrier was asked to push this parcel's events (subscribed, or the sandbox courier
+    # started its script); empty after shipping means the request was lost and is re-sent.
+    tracking_started_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # refused or lost
     # A refused parcel back in the warehouse: its goods were returned to stock then.

@@ -1,5 +1,8 @@
 """Read queries of logistics, shared by the storefront, the API and the admin."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
@@ -137,3 +140,34 @@ def sub_order_id_for_staff(*, user, sub_order_no: str) -> int:
     if pk is None:
         raise NotFound("Sub-order not found.")
     return pk
+
+
+# A parcel's tracking starts right after shipping; the sweep re-sends a start that has not
+# happened within the grace period, and gives up on parcels too old for their pushes to matter
+# (orders' auto-confirm completes those).
+TRACKING_START_GRACE = timedelta(minutes=5)
+TRACKING_START_GIVE_UP = timedelta(days=3)
+
+
+def tracking_adapters_in_service() -> list[str]:
+    """Carrier adapters that can push events here: the sandbox always, Kuaidi100 with a key."""
+    adapters = ["sandbox"]
+    if getattr(settings, "KUAIDI100_KEY", ""):
+        adapters.append("kuaidi100")
+    return adapters
+
+
+def shipment_ids_awaiting_tracking(*, now: datetime, limit: int | None = None) -> list[int]:
+    """Shipped parcels with no tracking started and no event yet, oldest first."""
+    limit = limit or int(getattr(settings, "SWEEP_BATCH_SIZE", 200))
+    return list(
+        Shipment.objects.filter(
+            status=Shipment.Status.SHIPPED,
+            tracking_started_at__isnull=True,
+            shipped_at__lte=now - TRACKING_START_GRACE,
+            shipped_at__gte=now - TRACKING_START_GIVE_UP,
+            carrier__adapter__in=tracking_adapters_in_service(),
+        )
+        .order_by("shipped_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -27,6 +27,7 @@ from orders import services as order_services
 from orders.events import order_path
 from orders.models import Order, OrderLine, PaymentMethod, SubOrder
 from shop import events as nodes
+from shop.celery import send_after_commit
 from shop.errors import Conflict, DomainError, InvalidInput, NotFound, TransitionNotAllowed
 from shop.events import DomainEvent, emit
 from shop.ids import new_business_number
@@ -347,8 +348,9 @@ def _ship_locked(
             code="tracking_no_taken",
         ) from None
     _emit_shipment(nodes.SHIPMENT_SHIPPED, shipment=shipment, sub_order=sub_order)
-    shipment_id = shipment.pk
-    transaction.on_commit(lambda: _start_tracking(shipment_id))
+    from .tasks import shipment_start_tracking
+
+    send_after_commit(shipment_start_tracking, shipment.pk, swept_by="sweep_untracked_shipments")
     if all(s.is_shipped for s in shipments):
         count = len(shipments)
         order_services.sub_order_ship(
@@ -360,10 +362,11 @@ def _ship_locked(
     return shipment
 
 
-def _start_tracking(shipment_id: int) -> None:
-    from .tasks import shipment_start_tracking
-
-    shipment_start_tracking.delay(shipment_id)
+def shipment_record_tracking_started(*, shipment_id: int) -> None:
+    """The carrier now pushes this parcel's events; the tracking sweep leaves it alone."""
+    Shipment.objects.filter(pk=shipment_id, tracking_started_at__isnull=True).update(
+        tracking_started_at=timezone.now()
+    )
 
 
 @transaction.atomic

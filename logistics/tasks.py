@@ -13,6 +13,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from . import selectors, services
 from .carriers import get_adapter
 from .carriers import sandbox as sandbox_carrier
 from .models import Shipment
@@ -42,21 +43,35 @@ def shipment_start_tracking(self, shipment_id: int) -> None:
     if shipment is None or not shipment.is_shipped or shipment.carrier is None:
         return
     carrier = shipment.carrier
+    if carrier.adapter not in selectors.tracking_adapters_in_service():
+        logger.info(
+            "%s is not configured: %s is not subscribed", carrier.adapter, shipment.tracking_no
+        )
+        return
     if carrier.adapter == "sandbox":
         sandbox_push_next.apply_async((shipment_id, 0), countdown=sandbox_delay(0))
-        return
-    if carrier.adapter == "kuaidi100" and not getattr(settings, "KUAIDI100_KEY", ""):
-        logger.info("kuaidi100 not configured: %s is not subscribed", shipment.tracking_no)
-        return
-    try:
-        get_adapter(carrier.adapter).subscribe(
-            tracking_no=shipment.tracking_no,
-            carrier_code=carrier.code,
-            aggregator_code=carrier.aggregator_code,
-        )
-    except Exception as exc:
-        logger.warning("subscribing %s failed: %s", shipment.tracking_no, exc)
-        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
+    else:
+        try:
+            get_adapter(carrier.adapter).subscribe(
+                tracking_no=shipment.tracking_no,
+                carrier_code=carrier.code,
+                aggregator_code=carrier.aggregator_code,
+            )
+        except Exception as exc:
+            logger.warning("subscribing %s failed: %s", shipment.tracking_no, exc)
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
+    services.shipment_record_tracking_started(shipment_id=shipment_id)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep_untracked_shipments(self) -> int:
+    """Beat, every five minutes: start tracking parcels whose start was lost after shipping
+    (broker down, worker died); starting twice is harmless (subscriptions are idempotent at
+    the carrier, the sandbox's events are de-duplicated by their id)."""
+    ids = selectors.shipment_ids_awaiting_tracking(now=timezone.now())
+    for shipment_id in ids:
+        shipment_start_tracking.delay(shipment_id)
+    return len(ids)
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=3)
@@ -85,9 +100,7 @@ def sandbox_push_next(self, shipment_id: int, step: int) -> None:
     body, headers = push
     if _eager():
         # Tests and single-process demos: the exact signed body through the same handler.
-        from .services import tracking_push_receive
-
-        tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+        services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
     else:
         url = f"{settings.SANDBOX_CALLBACK_URL.rstrip('/')}/api/logistics/webhook/sandbox/"
         try:
