@@ -142,11 +142,11 @@ def sub_order_id_for_staff(*, user, sub_order_no: str) -> int:
     return pk
 
 
-# A parcel's tracking starts right after shipping; the sweep re-sends a start that has not
-# happened within the grace period, and gives up on parcels too old for their pushes to matter
-# (orders' auto-confirm completes those).
-TRACKING_START_GRACE = timedelta(minutes=5)
-TRACKING_START_GIVE_UP = timedelta(days=3)
+# A parcel's tracking starts right after shipping (its task retries for 31 minutes); the sweep
+# re-sends a start still missing after the grace period, and gives up on parcels a day old
+# (orders' auto-confirm completes those without tracking).
+TRACKING_START_GRACE = timedelta(minutes=45)
+TRACKING_START_GIVE_UP = timedelta(days=1)
 
 
 def tracking_adapters_in_service() -> list[str]:

@@ -37,8 +37,12 @@ def _eager() -> bool:
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=5)
-def shipment_start_tracking(self, shipment_id: int) -> None:
-    """After a parcel ships: subscribe to its carrier's pushes (or start the sandbox script)."""
+def shipment_start_tracking(self, shipment_id: int, retry_failures: bool = True) -> None:
+    """After a parcel ships: subscribe to its carrier's pushes (or start the sandbox script).
+
+    A failed subscription is retried 1, 2, 4, 8 and 16 minutes later (31 minutes in all, less
+    than the sweep's grace period); a start re-sent by the sweep tries once (retry_failures
+    False), the sweep itself being the retry, so the two never pile up."""
     shipment = Shipment.objects.select_related("carrier").filter(pk=shipment_id).first()
     if shipment is None or not shipment.is_shipped or shipment.carrier is None:
         return
@@ -59,18 +63,20 @@ def shipment_start_tracking(self, shipment_id: int) -> None:
             )
         except Exception as exc:
             logger.warning("subscribing %s failed: %s", shipment.tracking_no, exc)
+            if not retry_failures:
+                return
             raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from None
     services.shipment_record_tracking_started(shipment_id=shipment_id)
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_untracked_shipments(self) -> int:
-    """Beat, every five minutes: start tracking parcels whose start was lost after shipping
-    (broker down, worker died); starting twice is harmless (subscriptions are idempotent at
-    the carrier, the sandbox's events are de-duplicated by their id)."""
+    """Beat, every 15 minutes: start tracking parcels whose start was lost after shipping
+    (broker down, worker died) or failed; starting twice is harmless (Kuaidi100 answers "already
+    subscribed", the sandbox's events are de-duplicated by their id)."""
     ids = selectors.shipment_ids_awaiting_tracking(now=timezone.now())
     for shipment_id in ids:
-        shipment_start_tracking.delay(shipment_id)
+        shipment_start_tracking.delay(shipment_id, retry_failures=False)
     return len(ids)
 
 

@@ -199,7 +199,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Parcels whose tracking start was lost after shipping are subscribed again.
     "logistics-start-lost-tracking": {
         "task": "logistics.tasks.sweep_untracked_shipments",
-        "schedule": 300.0,
+        "schedule": 900.0,
     },
     "payments-reconcile-yesterday": {
         "task": "payments.tasks.reconcile_payments",

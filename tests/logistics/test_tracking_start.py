@@ -71,14 +71,14 @@ def test_shipping_while_the_broker_is_down_succeeds_and_the_sweep_starts_trackin
 
 @pytest.mark.django_db
 def test_the_sweep_only_takes_shipped_parcels_it_can_track(settings):
-    # given: parcels shipped an hour ago whose tracking never started
+    # given: parcels shipped two hours ago whose tracking never started
     ensure_default_carriers()
     settings.KUAIDI100_KEY = ""
     now = timezone.now()
     shipped = {}
     for tracking_no, carrier_code in [
         ("SBX0000007101", "sandbox"),  # sandbox: due
-        ("SBX0000007102", "sandbox"),  # shipped four days ago: given up
+        ("SBX0000007102", "sandbox"),  # shipped two days ago: given up
         ("SF1460000007103", "SF"),  # Kuaidi100 without a key: cannot be subscribed
     ]:
         sub_order = paid_sub_order()
@@ -89,8 +89,8 @@ def test_the_sweep_only_takes_shipped_parcels_it_can_track(settings):
             actor=None,
         )  # on_commit never runs here: tracking is not started
         shipped[tracking_no] = Shipment.objects.get(tracking_no=tracking_no)
-    Shipment.objects.update(shipped_at=now - timedelta(hours=1))
-    Shipment.objects.filter(tracking_no="SBX0000007102").update(shipped_at=now - timedelta(days=4))
+    Shipment.objects.update(shipped_at=now - timedelta(hours=2))
+    Shipment.objects.filter(tracking_no="SBX0000007102").update(shipped_at=now - timedelta(days=2))
 
     # then
     due = selectors.shipment_ids_awaiting_tracking(now=now)
@@ -104,3 +104,38 @@ def test_the_sweep_only_takes_shipped_parcels_it_can_track(settings):
     # when: tracking starts, the parcel leaves the sweep for good
     services.shipment_record_tracking_started(shipment_id=shipped["SBX0000007101"].pk)
     assert selectors.shipment_ids_awaiting_tracking(now=now) == [shipped["SF1460000007103"].pk]
+
+
+@pytest.mark.django_db
+def test_a_swept_start_that_kuaidi100_refuses_is_tried_once_and_left_for_the_next_sweep(
+    settings, monkeypatch
+):
+    # given: a Kuaidi100 parcel whose start was lost two hours ago, and Kuaidi100 refusing
+    ensure_default_carriers()
+    settings.KUAIDI100_KEY = "account-key"
+    calls = []
+
+    class Refusal:
+        def raise_for_status(self):
+            return None
+
+        def json(self):
+            return {"result": False, "returnCode": "500", "message": "服务器错误"}
+
+    monkeypatch.setattr("httpx.post", lambda url, **kwargs: calls.append(url) or Refusal())
+    sub_order = paid_sub_order()
+    services.sub_order_ship_next_parcel(
+        sub_order_no=sub_order.sub_order_no,
+        carrier_code="SF",
+        tracking_no="SF1460000007201",
+        actor=None,
+    )
+    Shipment.objects.update(shipped_at=timezone.now() - timedelta(hours=2))
+    # when
+    assert tasks.sweep_untracked_shipments.apply().get() == 1
+    # then: one call, no retry chain of its own; the parcel stays due for the next sweep
+    assert len(calls) == 1
+    assert Shipment.objects.get().tracking_started_at is None
+    assert selectors.shipment_ids_awaiting_tracking(now=timezone.now()) == [
+        Shipment.objects.get().pk
+    ]
