@@ -150,9 +150,10 @@ TRACKING_START_GIVE_UP = timedelta(days=1)
 
 
 def tracking_adapters_in_service() -> list[str]:
-    """Carrier adapters that can push events here: the sandbox always, Kuaidi100 with a key."""
+    """Carrier adapters that can push events here: the sandbox always, Kuaidi100 once it has
+    the key to subscribe and the salt its pushes are verified with."""
     adapters = ["sandbox"]
-    if getattr(settings, "KUAIDI100_KEY", ""):
+    if getattr(settings, "KUAIDI100_KEY", "") and getattr(settings, "KUAIDI100_SALT", ""):
         adapters.append("kuaidi100")
     return adapters
 

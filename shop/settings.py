@@ -34,6 +34,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Where the sandbox gateway and sandbox courier (running in a Celery worker) post their signed
 # callbacks: the web service as the worker reaches it (in docker-compose, http://web:8000).
 SANDBOX_CALLBACK_URL = os.environ.get("SANDBOX_CALLBACK_URL", SITE_URL)
+# Kuaidi100 (courier aggregator): the account key subscribes parcels, the salt signs the pushes
+# it sends back, the customer id queries. Without key and salt the real couriers' parcels are
+# not tracked and /api/logistics/webhook/kuaidi100/ refuses every push.
+KUAIDI100_KEY = os.environ.get("KUAIDI100_KEY", "")
+KUAIDI100_SALT = os.environ.get("KUAIDI100_SALT", "")
+KUAIDI100_CUSTOMER = os.environ.get("KUAIDI100_CUSTOMER", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

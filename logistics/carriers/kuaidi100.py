@@ -130,12 +130,16 @@ class Kuaidi100Adapter(CarrierAdapter):
             raise RuntimeError(f"Kuaidi100 refused the subscription: {answer}")
 
     def verify_and_parse(self, *, body: bytes, headers) -> list[ParsedEvent]:
+        salt = kuaidi100_salt()
+        if not salt:
+            # Unsalted, the "signature" is a plain MD5 of the body that anyone can compute.
+            raise InvalidPush("Kuaidi100 pushes are not accepted: no salt is set.", forbidden=True)
         form = _form(body)
         param, signature = form.get("param"), form.get("sign", "")
         if not param:
             raise InvalidPush("Missing param.")
         if not signature or not hmac.compare_digest(
-            signature.upper(), sign_param(param, kuaidi100_salt())
+            signature.upper(), sign_param(param, salt)
         ):
             raise InvalidPush("Bad sign.", forbidden=True)
         try:

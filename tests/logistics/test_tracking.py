@@ -314,6 +314,27 @@ def test_a_kuaidi100_push_with_a_wrong_sign_is_refused(client, settings):
     assert not TrackingEvent.objects.exists()
 
 
+def test_without_a_salt_a_kuaidi100_push_is_refused_however_it_is_signed(client, settings):
+    # given: no salt configured (the default), so md5(param) alone would "verify"
+    settings.KUAIDI100_SALT = ""
+    sub_order, _ = shipped(tracking_no="SF1460000000779", carrier="SF")
+    forged = kuaidi100_push(
+        company="shunfeng",
+        tracking_no="SF1460000000779",
+        state="3",
+        salt="",
+        data=kuaidi100_data(("已签收", "2026-11-25 18:00:00", "签收", "301")),
+    )
+
+    # when: someone who read the tracking number off an order page posts "signed for"
+    response = post_push(client, "kuaidi100", forged, {})
+
+    # then: refused, nothing recorded, the parcel is still on its way
+    assert response.status_code == 403
+    assert not TrackingEvent.objects.exists()
+    assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.SHIPPED
+
+
 @pytest.mark.parametrize(
     ("code", "word", "status"),
     [

@@ -98,6 +98,7 @@ def test_the_sweep_only_takes_shipped_parcels_it_can_track(settings):
 
     # when: Kuaidi100 gets its key, its parcel becomes due too
     settings.KUAIDI100_KEY = "account-key"
+    settings.KUAIDI100_SALT = "our-salt"
     due = selectors.shipment_ids_awaiting_tracking(now=now)
     assert set(due) == {shipped["SBX0000007101"].pk, shipped["SF1460000007103"].pk}
 
@@ -113,6 +114,7 @@ def test_a_swept_start_that_kuaidi100_refuses_is_tried_once_and_left_for_the_nex
     # given: a Kuaidi100 parcel whose start was lost two hours ago, and Kuaidi100 refusing
     ensure_default_carriers()
     settings.KUAIDI100_KEY = "account-key"
+    settings.KUAIDI100_SALT = "our-salt"
     calls = []
 
     class Refusal:
