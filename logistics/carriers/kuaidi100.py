@@ -138,9 +138,7 @@ class Kuaidi100Adapter(CarrierAdapter):
         param, signature = form.get("param"), form.get("sign", "")
         if not param:
             raise InvalidPush("Missing param.")
-        if not signature or not hmac.compare_digest(
-            signature.upper(), sign_param(param, salt)
-        ):
+        if not signature or not hmac.compare_digest(signature.upper(), sign_param(param, salt)):
             raise InvalidPush("Bad sign.", forbidden=True)
         try:
             payload = json.loads(param)
