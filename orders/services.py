@@ -541,8 +541,11 @@ def order_cod_confirm(*, order_no: str, actor) -> Order:
 
 @transaction.atomic
 def order_confirm_receipt(*, order_no: str, actor) -> Order:
-    """The shopper confirms receipt of every parcel of the order that is on its way."""
+    """The shopper confirms receipt of every parcel of the order that is on its way (only the
+    shopper: see sub_order_confirm_receipt)."""
     order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    if order.user_id != getattr(actor, "pk", None):
+        raise NotFound("Order not found.")
     if order.status != Order.Status.PAID:
         _refuse(order, "confirm receipt")
     sub_orders = list(SubOrder.objects.select_for_update().filter(order=order).order_by("pk"))
@@ -655,8 +658,13 @@ def _confirm(*, sub_order: SubOrder, actor) -> SubOrder:
 
 @transaction.atomic
 def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
-    """The shopper (or the auto-confirm timer, actor None) confirms the parcel arrived."""
+    """The shopper (or the auto-confirm timer, actor None) confirms the parcel arrived.
+
+    Only the shopper can say so: staff who can see the sub-order (its merchant, operations)
+    get the same 404 as a stranger, since a receipt starts the after-sales clock."""
     sub_order = _lock_sub_order(sub_order_no=sub_order_no, actor=actor)
+    if actor is not None and sub_order.order.user_id != getattr(actor, "pk", None):
+        raise NotFound("Sub-order not found.")
     if sub_order.status == SubOrder.Status.RECEIVED:
         return sub_order
     if not can_proceed(sub_order.confirm):

@@ -570,3 +570,25 @@ def test_two_racing_requests_with_one_key_make_one_order():
     assert {a.status_code for a in answers} <= {200, 201}
     assert {a.json()["order_no"] for a in answers} == {Order.objects.get(user=user).order_no}
     assert StockRecord.objects.get(sku=sku).sellable == 9
+
+
+def test_only_the_shopper_can_confirm_receipt_not_the_merchant_or_operations(shopper, client_of):
+    # given: a shipped order, its merchant's staff and an operations user
+    from tests.catalog.factories import MerchantStaffFactory
+    from tests.logistics.factories import ops_user
+
+    user, address = shopper
+    order = shipped_order(user=user, address=address)
+    sub_order = order.sub_orders.get()
+    merchant_staff = MerchantStaffFactory(merchant=sub_order.merchant).user
+    for staff in (merchant_staff, ops_user()):
+        # when: staff try to confirm the parcel or the whole order as received
+        by_parcel = client_of(staff).post(
+            f"/api/sub-orders/{sub_order.sub_order_no}/confirm-receipt/"
+        )
+        by_order = client_of(staff).post(f"/api/orders/{order.order_no}/confirm-receipt/")
+        # then: not found, and the after-sales clock has not started
+        assert by_parcel.status_code == 404 and by_order.status_code == 404
+        sub_order.refresh_from_db(fields=["received_at"])
+        assert sub_order.received_at is None
+    assert order.sub_orders.get().status == "shipped"
