@@ -45,8 +45,11 @@ def _record_move(
 
 
 def _locked_records(sku_id: int):
+    # of=("self",): only the stock rows. Without it PostgreSQL also locks the joined warehouse
+    # rows, so two checkouts of different SKUs in the same warehouses queue behind each other
+    # and can deadlock (the global lock order is by SKU, not by warehouse).
     return list(
-        StockRecord.objects.select_for_update()
+        StockRecord.objects.select_for_update(of=("self",))
         .filter(sku_id=sku_id, warehouse__is_active=True)
         .select_related("warehouse")
         .order_by("pk")

@@ -154,3 +154,48 @@ def test_a_payment_racing_the_expiry_sweep_has_exactly_one_winner():
     record = stock_of(sku)
     assert (record.on_hand, record.allocated) == (10, paid)
     assert stock_ledger_mismatches() == []
+
+
+def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
+    # given: two SKUs stocked in one warehouse, and a checkout of the first still open
+    first = stocked_sku(on_hand=5)
+    warehouse = stock_of(first).warehouse
+    second = stocked_sku(merchant=first.product.merchant, warehouse=warehouse, on_hand=5)
+    (buyer, address), (other, other_address) = shopper_with_address(), shopper_with_address()
+    first_allocated, second_done = threading.Event(), threading.Event()
+
+    def slow_checkout():
+        from django.db import transaction
+
+        with transaction.atomic():
+            order = services.order_create(
+                user=buyer, address_id=address.pk, items=[(first.pk, 1)], payment_method="alipay"
+            )
+            first_allocated.set()
+            second_done.wait(timeout=10)  # still holding its locks while the other one runs
+        return order
+
+    def other_checkout():
+        from django.db import transaction
+
+        first_allocated.wait(timeout=10)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # waiting on the first checkout would show up as this error, not a delay
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                return services.order_create(
+                    user=other,
+                    address_id=other_address.pk,
+                    items=[(second.pk, 1)],
+                    payment_method="alipay",
+                )
+        finally:
+            second_done.set()
+
+    # when
+    slow, quick = run_together([slow_checkout, other_checkout])
+
+    # then: both orders exist; the second never waited for the first one's warehouse
+    assert isinstance(slow, Order) and isinstance(quick, Order), (slow, quick)
+    assert stock_of(first).allocated == 1 and stock_of(second).allocated == 1
