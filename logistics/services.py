@@ -201,7 +201,7 @@ def shipment_pack(*, sub_order_id: int, actor, carrier_code: str | None = None) 
         )
     _delete_packed(shipments)
     lines = list(
-        OrderLine.objects.select_for_update()
+        OrderLine.objects.select_for_update(of=("self",))
         .filter(sub_order=sub_order)
         .select_related("sku")
         .order_by("pk")

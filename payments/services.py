@@ -548,7 +548,11 @@ def refund_execute(*, refund_id: int) -> Refund:
     """One attempt at a refund. Returns the refund: succeeded, pending (to retry at
     next_attempt_at) or failed (attempts exhausted: ops retry it from the admin)."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment")
+            .get(pk=refund_id)
+        )
         if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.FAILED):
             return refund
         refund.start_attempt(at=timezone.now(), stale_after=REFUND_STALE_AFTER)
@@ -557,7 +561,7 @@ def refund_execute(*, refund_id: int) -> Refund:
     result = _refund_through_gateway(refund)
     with transaction.atomic():
         refund = (
-            Refund.objects.select_for_update()
+            Refund.objects.select_for_update(of=("self",))
             .select_related("payment", "payment__order")
             .get(pk=refund_id)
         )
