@@ -9,7 +9,7 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
@@ -104,7 +104,24 @@ def _known_error_response(exc) -> Response | None:
             _error_body("This conflicts with data that already exists.", "conflict"),
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, OperationalError) and _is_lock_contention(exc):
+        # The transaction was rolled back whole, so the client can simply send it again.
+        logger.warning("Lock contention answered as 409: %s", exc)
+        return Response(
+            _error_body("Too many people are changing this right now; please try again.", "busy"),
+            status=status.HTTP_409_CONFLICT,
+            headers={"Retry-After": "1"},
+        )
     return None
+
+
+# PostgreSQL SQLSTATEs of a transaction that lost a lock race: deadlock_detected,
+# serialization_failure, lock_not_available (lock_timeout / NOWAIT).
+LOCK_CONTENTION_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def _is_lock_contention(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in LOCK_CONTENTION_SQLSTATES
 
 
 def api_exception_handler(exc, context):
