@@ -239,6 +239,22 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Push providers: SMS, app push and WeChat go to the log until a provider is configured; then
+# they are POSTed as HMAC-signed JSON (notifications.channels.signed_http) to
+# NOTIFY_<CHANNEL>_URL with NOTIFY_<CHANNEL>_SECRET, e.g. NOTIFY_SMS_URL / NOTIFY_SMS_SECRET.
+NOTIFICATION_BACKENDS: dict[str, dict] = {}
+for _channel in ("sms", "app_push", "wechat"):
+    _url = os.environ.get(f"NOTIFY_{_channel.upper()}_URL", "")
+    if _url:
+        NOTIFICATION_BACKENDS[_channel] = {
+            "BACKEND": "notifications.channels.signed_http.SignedHttpBackend",
+            "OPTIONS": {
+                "url": _url,
+                "secret": os.environ.get(f"NOTIFY_{_channel.upper()}_SECRET", ""),
+                "timeout": float(os.environ.get("NOTIFY_PROVIDER_TIMEOUT", "5")),
+            },
+        }
+
 # Business durations (DESIGN.md). All are settings so tests and deployments can change them.
 ORDER_PAYMENT_TIMEOUT = timedelta(minutes=int(os.environ.get("ORDER_PAYMENT_TIMEOUT_MIN", "30")))
 AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "10"))
