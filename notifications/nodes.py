@@ -44,8 +44,19 @@ MONEY_NODES = frozenset(
     }
 )
 
-# Nodes that happen more than once for the same subject; without an event_id in the event's data
-# their identity falls back to a digest of the data (see receivers.event_key).
+# Nodes that can happen more than once for the same subject; without an event_id in the event's
+# data their identity is a digest of the data (see services.event_key), so a second occurrence
+# is a new message and only a re-emit of the very same data is dropped.
+# - shipment.tracking: every carrier update of a parcel.
+# - suborder.out_of_stock: each shortage found at picking (its shortage_id differs), and then
+#   the close when nothing is left to ship.
+# - payment.failed, refund.failed: a refund fails again on every retry with the same data, so
+#   the shopper hears "delayed" once per refund, not once per attempt.
 REPEATABLE_NODES = frozenset(
-    {events.SHIPMENT_TRACKING, events.PAYMENT_FAILED, events.REFUND_FAILED}
+    {
+        events.SHIPMENT_TRACKING,
+        events.SUBORDER_OUT_OF_STOCK,
+        events.PAYMENT_FAILED,
+        events.REFUND_FAILED,
+    }
 )

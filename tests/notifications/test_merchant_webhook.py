@@ -1,8 +1,6 @@
 """A merchant's own system hears of every event about the merchant, signed, once."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -12,31 +10,6 @@ from shop import events
 from tests.catalog.factories import MerchantFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class _MerchantSystem(BaseHTTPRequestHandler):
-    received: list = []
-    answer = 200
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _MerchantSystem.received.append((dict(self.headers), body))
-        self.send_response(_MerchantSystem.answer)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def merchant_system():
-    _MerchantSystem.received = []
-    _MerchantSystem.answer = 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _MerchantSystem)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield _MerchantSystem, f"http://127.0.0.1:{server.server_port}/shop-events"
-    server.shutdown()
-    server.server_close()
 
 
 def test_events_about_a_merchant_reach_its_webhook_signed_and_once(
