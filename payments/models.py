@@ -243,13 +243,19 @@ class SandboxTrade(models.Model):
 
 
 class SandboxNotification(models.Model):
-    """An asynchronous notification the sandbox sends until the shop acknowledges it."""
+    """An asynchronous notification the sandbox sends until the shop acknowledges it.
+
+    The body is fixed when the trade settles; the signature headers (and Alipay's notify_time)
+    are made afresh for every delivery, as the real gateways do, so a redelivery hours later is
+    not refused as a replay. `headers` keeps the last delivery's, for the admin."""
 
     trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="notifications")
     body = models.TextField()
     headers = models.JSONField(default=dict, blank=True)
     content_type = models.CharField(max_length=64)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the gateway's redelivery schedule sends it next; null once acknowledged or given up.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     last_response = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

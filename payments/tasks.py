@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from . import services
 from .models import Refund, SandboxNotification
+from .sandbox import delivery as delivery_schedule
 
 logger = logging.getLogger(__name__)
-
-SANDBOX_MAX_DELIVERIES = 8
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=None)
@@ -51,61 +50,59 @@ def reconcile_payments(self, day: str | None = None) -> int:
     return run.mismatch_count
 
 
+def _send_to_shop(*, gateway: str, body: str, headers: dict, in_process: bool) -> tuple[int, str]:
+    """POST the notification to the shop's notify URL (or call its service in-process)."""
+    if in_process:
+        result = services.payment_handle_notification(
+            gateway=gateway, body=body.encode("utf-8"), headers=headers
+        )
+        return result.acknowledgement.status_code, result.acknowledgement.body
+    url = settings.SANDBOX_CALLBACK_URL.rstrip("/") + reverse(
+        "api-payments-notify", kwargs={"gateway": gateway}
+    )
+    try:
+        response = httpx.post(url, content=body.encode("utf-8"), headers=headers, timeout=10)
+    except httpx.HTTPError as exc:
+        return 0, str(exc)
+    return response.status_code, response.text
+
+
 @shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=None)
 def deliver_sandbox_notification(self, notification_id: int) -> bool:
-    """The sandbox gateway POSTs its signed notification to the shop until it is acknowledged,
-    as the real gateways do (with growing gaps). In eager mode (tests, demo without a worker)
-    the shop's notification service is called in-process with the exact same body."""
-    notification = SandboxNotification.objects.select_related("trade").get(pk=notification_id)
-    if notification.acknowledged_at is not None:
-        return True
-    gateway = notification.trade.gateway
-    headers = {**notification.headers, "Content-Type": notification.content_type}
-    if self.request.is_eager or getattr(settings, "PAYMENT_SANDBOX_DELIVER_IN_PROCESS", False):
-        result = services.payment_handle_notification(
-            gateway=gateway, body=notification.body.encode("utf-8"), headers=headers
-        )
-        status, answer = result.acknowledgement.status_code, result.acknowledgement.body
-    else:
-        url = settings.SANDBOX_CALLBACK_URL.rstrip("/") + reverse(
-            "api-payments-notify", kwargs={"gateway": gateway}
-        )
-        try:
-            response = httpx.post(
-                url, content=notification.body.encode("utf-8"), headers=headers, timeout=10
-            )
-            status, answer = response.status_code, response.text
-        except httpx.HTTPError as exc:
-            status, answer = 0, str(exc)
-    acknowledged = status in (200, 204) and (gateway != "alipay" or answer.strip() == "success")
-    SandboxNotification.objects.filter(pk=notification_id).update(
-        attempts=notification.attempts + 1,
-        acknowledged_at=timezone.now() if acknowledged else None,
-        last_response=f"{status} {answer}"[:255],
+    """The sandbox gateway POSTs its notification, signed afresh, until the shop acknowledges
+    it, on the real gateways' schedule (sandbox.delivery). Does nothing when no delivery is due
+    (acknowledged, given up, or the sweep sent this attempt already). In eager mode (tests, demo
+    without a worker) the shop's notification service is called in-process."""
+    delivery = delivery_schedule.claim_due_delivery(notification_id=notification_id)
+    if delivery is None:
+        return SandboxNotification.objects.filter(
+            pk=notification_id, acknowledged_at__isnull=False
+        ).exists()
+    status, answer = _send_to_shop(
+        gateway=delivery.gateway,
+        body=delivery.body,
+        headers=delivery.headers,
+        in_process=self.request.is_eager
+        or getattr(settings, "PAYMENT_SANDBOX_DELIVER_IN_PROCESS", False),
     )
-    if (
-        not acknowledged
-        and not self.request.is_eager
-        and notification.attempts + 1 < SANDBOX_MAX_DELIVERIES
-    ):
-        raise self.retry(countdown=min(15 * 2**notification.attempts, 3600))
+    acknowledged = status in (200, 204) and (
+        delivery.gateway != "alipay" or answer.strip() == "success"
+    )
+    next_attempt_at = delivery_schedule.record_delivery(
+        notification_id=notification_id, acknowledged=acknowledged, response=f"{status} {answer}"
+    )
+    if next_attempt_at is not None and not self.request.is_eager:
+        # The sweep resends it too if this retry is lost; whichever comes first sends it.
+        countdown = max((next_attempt_at - timezone.now()).total_seconds(), 0) + 1
+        raise self.retry(countdown=countdown)
     return acknowledged
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_sandbox_notifications(self) -> int:
-    """Beat, every minute: the sandbox redelivers notifications nobody acknowledged (a worker
-    restart lost the retry), like a real gateway's redelivery schedule."""
-    stale = timezone.now() - timedelta(minutes=1)
-    ids = list(
-        SandboxNotification.objects.filter(
-            acknowledged_at__isnull=True,
-            attempts__lt=SANDBOX_MAX_DELIVERIES,
-            created_at__lte=stale,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[: getattr(settings, "SWEEP_BATCH_SIZE", 200)]
-    )
+    """Beat, every minute: deliver the sandbox notifications whose next scheduled delivery is
+    due (a worker restart or a broker outage lost the task's own retry)."""
+    ids = delivery_schedule.due_notification_ids(limit=getattr(settings, "SWEEP_BATCH_SIZE", 200))
     for notification_id in ids:
         deliver_sandbox_notification.delay(notification_id)
     return len(ids)

@@ -305,9 +305,10 @@ def sandbox_settle(*, gateway: str, payment_no: str, amount: Decimal, paid: bool
             )
     except IntegrityError:
         return SandboxTrade.objects.get(payment_no=payment_no, gateway=gateway)
-    body, headers, content_type = build_signed_notification(trade)
+    body, _, content_type = build_signed_notification(trade)
+    # Signed again at each delivery (payments.sandbox.delivery): the first one is due now.
     notification = SandboxNotification.objects.create(
-        trade=trade, body=body, headers=headers, content_type=content_type
+        trade=trade, body=body, content_type=content_type, next_attempt_at=timezone.now()
     )
     from payments.tasks import deliver_sandbox_notification
 
