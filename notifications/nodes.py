@@ -2,6 +2,12 @@
 
 from shop import events
 
+# order.paid of a cash-on-delivery order: confirmed, nothing paid yet.
+ORDER_COD_CONFIRMED = "order.cod_confirmed"
+# payment.succeeded of money that arrived for an order that can no longer take it (cancelled,
+# expired, failed, or paid by another payment): payments refunds it in full at once.
+PAYMENT_ORPHANED = "payment.orphaned"
+
 NODE_LABELS: dict[str, str] = {
     events.ORDER_CREATED: "Order created",
     events.ORDER_PAID: "Order paid",
@@ -29,6 +35,10 @@ NODE_LABELS: dict[str, str] = {
     events.CASE_CLOSED: "After-sales closed",
     events.CASE_REFUNDED: "After-sales refunded",
     events.CASE_CANCELLED: "After-sales cancelled",
+    # Not domain events of their own: one event says different things to a person depending on
+    # its data, so it is pushed under its own node with its own rules (selectors.push_node_for).
+    ORDER_COD_CONFIRMED: "Order confirmed (cash on delivery)",
+    PAYMENT_ORPHANED: "Payment for a closed order (refunded)",
 }
 
 NODE_CHOICES = list(NODE_LABELS.items())
@@ -41,6 +51,7 @@ MONEY_NODES = frozenset(
         events.REFUND_SUCCEEDED,
         events.REFUND_FAILED,
         events.CASE_REFUNDED,
+        PAYMENT_ORPHANED,
     }
 )
 

@@ -11,7 +11,35 @@ from notifications.models import (
     PushRule,
     Target,
 )
+from shop import events
 from shop.errors import NotFound
+
+
+def payment_is_orphaned(*, payment_id: int) -> bool:
+    """Did this payment arrive for an order that could no longer take it (refunded in full)?"""
+    from payments.models import Payment
+
+    return bool(Payment.objects.filter(pk=payment_id).values_list("orphaned", flat=True).first())
+
+
+def push_node_for(*, event: events.DomainEvent) -> str:
+    """The node whose rules speak for this event: the event's own, except where its data
+    changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED, PAYMENT_ORPHANED)."""
+    from notifications.nodes import ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
+
+    data = event.data or {}
+    if event.node == events.ORDER_PAID and data.get("payment_method") == "cod":
+        return ORDER_COD_CONFIRMED
+    if event.node == events.PAYMENT_SUCCEEDED and event.subject_type == "payment":
+        # payments' event data does not say so (yet): the payment row does, in this transaction.
+        orphaned = (
+            data["orphaned"]
+            if "orphaned" in data
+            else payment_is_orphaned(payment_id=event.subject_id)
+        )
+        if orphaned:
+            return PAYMENT_ORPHANED
+    return event.node
 
 
 def rules_for_node(*, node: str) -> list[PushRule]:

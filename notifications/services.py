@@ -59,11 +59,12 @@ def relay_batch_size() -> int:
     return int(getattr(settings, "NOTIFICATION_RELAY_BATCH_SIZE", 100))
 
 
-def event_key(event: DomainEvent) -> str:
+def event_key(event: DomainEvent, *, node: str | None = None) -> str:
     """The identity of an event: node + subject + its sequence (data["event_id"], e.g. the
     OrderEvent id). Without one, node + subject (each transition happens once per subject), and
-    for nodes that repeat (tracking updates) a digest of the data."""
-    base = f"{event.node}:{event.subject_type}:{event.subject_id}"
+    for nodes that repeat (tracking updates, out of stock) a digest of the data."""
+    node = node or event.node
+    base = f"{node}:{event.subject_type}:{event.subject_id}"
     sequence = (event.data or {}).get("event_id")
     if sequence not in (None, ""):
         return f"{base}:{sequence}"[:200]
@@ -92,14 +93,15 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     Runs inside the emitter's transaction (a savepoint of it): the rows commit or roll back with
     the state change. The same event twice (same key) writes nothing new.
     """
-    rules = selectors.rules_for_node(node=event.node)
+    node = selectors.push_node_for(event=event)
+    rules = selectors.rules_for_node(node=node)
     webhook = selectors.merchant_webhook_for(merchant_id=event.merchant_id)
     if not rules and webhook is None:
         return []
     data = dict(event.data or {})
     # What every row stores: the event's data as JSON holds it (dates, Decimals as text).
     stored_data = json.loads(json.dumps(data, default=str))
-    key = event_key(event)
+    key = event_key(event, node=node)
     link = safe_link(data.get("path"))
     now = timezone.now()
 
@@ -120,13 +122,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         return []
 
     silenced = selectors.silenced_channels(
-        user_ids=sorted({user_id for user_id, _ in chosen}), node=event.node
+        user_ids=sorted({user_id for user_id, _ in chosen}), node=node
     )
     rendered_by_rule: dict[int, object] = {}
     links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
-        money_inbox = channel == Channel.INBOX and event.node in MONEY_NODES
+        money_inbox = channel == Channel.INBOX and node in MONEY_NODES
         if (user_id, channel) in silenced and not money_inbox:
             continue
         if rule.id not in rendered_by_rule:
@@ -150,7 +152,7 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             )
         row = OutboxMessage(
             event_key=key,
-            node=event.node,
+            node=node,
             subject_type=subject_type,
             subject_id=event.subject_id,
             rule=rule,

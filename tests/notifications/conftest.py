@@ -32,13 +32,9 @@ def commit_emit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def default_rules(db):
     """The seeded rules, re-seeded in case a transactional test elsewhere flushed them."""
-    import importlib
+    from notifications.seed import ensure_default_push_rules
 
-    from django.apps import apps
-
-    seed = importlib.import_module("notifications.migrations.0002_default_push_rules")
-    seed.seed_rules(apps, None)
-    return seed.DEFAULT_RULES
+    ensure_default_push_rules()
 
 
 @pytest.fixture

@@ -4,8 +4,13 @@
 import pytest
 
 from logistics import services as logistics_services
-from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage
+from notifications import nodes
+from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
+from orders import services as order_services
+from orders.models import Order
+from payments.models import Payment
 from shop import events
+from tests.payments.factories import pay_on_cashier, pending_order
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +44,105 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
     assert set(hooks.values_list("status", flat=True)) == {"sent"}
     out_of_stock = [b for h, b in system.received if h["X-Shop-Event"] == "suborder.out_of_stock"]
     assert len(out_of_stock) == 3
+
+
+def _start_payment(order, method="alipay"):
+    from payments import services as payment_services
+
+    return payment_services.payment_start(order_no=order.order_no, user=order.user, method=method)
+
+
+def _shopper_messages(user, channel):
+    return OutboxMessage.objects.filter(recipient=user, channel=channel)
+
+
+def test_one_real_payment_tells_the_shopper_once_by_sms_and_once_in_the_inbox(
+    default_rules, django_capture_on_commit_callbacks
+):
+    # given an order waiting for payment
+    order = pending_order(price="100.00")
+    payment = _start_payment(order)
+    # when the shopper pays on the sandbox cashier and the gateway's notification arrives
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_on_cashier(payment)
+    # then one SMS and one inbox message say so, both from order.paid
+    sms = _shopper_messages(order.user, "sms")
+    inbox = InboxMessage.objects.filter(user=order.user)
+    assert list(sms.values_list("node", flat=True)) == [events.ORDER_PAID]
+    assert [(m.node, m.title) for m in inbox] == [
+        (events.ORDER_PAID, f"Order {order.order_no} paid")
+    ]
+    assert set(sms.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_refund_is_one_sms_whether_told_by_payments_or_by_after_sales(default_rules):
+    # given the seeded rules: refund.succeeded speaks of money coming back by SMS
+    sms_nodes = set(
+        PushRule.objects.filter(
+            target="shopper",
+            channel="sms",
+            is_active=True,
+            node__in=[events.REFUND_SUCCEEDED, events.CASE_REFUNDED],
+        ).values_list("node", flat=True)
+    )
+    # then a case refund (which is also a refund) cannot send the shopper two SMS
+    assert sms_nodes == {events.REFUND_SUCCEEDED}
+    assert PushRule.objects.get(
+        node=events.CASE_REFUNDED, target="shopper", channel="inbox"
+    ).is_active
+
+
+def test_a_failed_payment_says_the_order_is_closed_not_try_again(
+    default_rules, django_capture_on_commit_callbacks
+):
+    # given an order waiting for payment
+    order = pending_order(price="100.00")
+    payment = _start_payment(order)
+    # when the payment fails on the sandbox cashier (the order becomes payment_failed, final)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_on_cashier(payment, paid=False)
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PAYMENT_FAILED
+    # then the shopper is told the order is closed, never to try again from its page
+    told = InboxMessage.objects.get(user=order.user, node=events.PAYMENT_FAILED)
+    assert "try again" not in told.body
+    assert "closed" in told.body and "new order" in told.body
+    sms = _shopper_messages(order.user, "sms").get(node=events.PAYMENT_FAILED)
+    assert sms.body == told.body
+
+
+def test_cash_on_delivery_is_confirmed_not_paid(default_rules, django_capture_on_commit_callbacks):
+    # given an order waiting for payment
+    order = pending_order(price="100.00")
+    # when the shopper chooses cash on delivery (orders emits order.paid: the order goes ahead)
+    with django_capture_on_commit_callbacks(execute=True):
+        _start_payment(order, method="cod")
+    # then the shopper reads that the order is confirmed and is paid on delivery
+    inbox = InboxMessage.objects.filter(user=order.user)
+    assert [m.node for m in inbox] == [nodes.ORDER_COD_CONFIRMED]
+    (message,) = inbox
+    assert "cash on delivery" in message.title
+    assert "¥100.00 to the courier on delivery" in message.body
+    for row in OutboxMessage.objects.filter(recipient=order.user):
+        assert "received your payment" not in row.body
+    assert _shopper_messages(order.user, "sms").count() == 1
+
+
+def test_money_for_a_cancelled_order_is_told_as_being_refunded(
+    default_rules, django_capture_on_commit_callbacks
+):
+    # given: the shopper opened the cashier, then cancelled the order
+    order = pending_order(price="100.00")
+    payment = _start_payment(order)
+    order_services.order_cancel(order_no=order.order_no, actor=order.user)
+    # when the money arrives anyway (payments keeps it as orphaned and refunds it in full)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_on_cashier(payment)
+    assert Payment.objects.get(pk=payment.pk).orphaned
+    # then the shopper reads that it is being refunded, never that the order goes on
+    (told,) = InboxMessage.objects.filter(user=order.user, node=nodes.PAYMENT_ORPHANED)
+    assert "being refunded" in told.body and order.order_no in told.body
+    for row in OutboxMessage.objects.filter(recipient=order.user):
+        assert "received your payment" not in row.body.lower()
+        assert row.node != events.ORDER_PAID
+    sms = _shopper_messages(order.user, "sms").filter(node=nodes.PAYMENT_ORPHANED)
+    assert sms.count() == 1

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 
 from catalog.models import MerchantStaff
+from notifications import nodes
 from notifications.models import InboxMessage, OutboxMessage, PushRule
 from notifications.services import outbox_retry
 from shop import events
@@ -26,8 +27,10 @@ def test_every_node_has_a_default_rule(default_rules):
     # given the seeded rules
     # when ops look at the rules
     seeded = set(PushRule.objects.filter(is_active=True).values_list("node", flat=True))
-    # then every node of shop.events tells somebody
-    assert all_nodes() <= seeded
+    # then every node of shop.events tells somebody; a payment that succeeded only as
+    # payment.orphaned (order.paid already tells the shopper of an ordinary payment)
+    assert all_nodes() - {events.PAYMENT_SUCCEEDED} <= seeded
+    assert {nodes.PAYMENT_ORPHANED, nodes.ORDER_COD_CONFIRMED} <= seeded
 
 
 def test_every_default_rule_renders_with_the_data_the_emitters_send(default_rules, commit_emit):
@@ -61,6 +64,23 @@ def test_every_default_rule_renders_with_the_data_the_emitters_send(default_rule
                 data=data,
             )
         )
+    # and the pushes that depend on the data: a cash-on-delivery order, money for a closed order
+    variants = [
+        (events.ORDER_PAID, "order", {"payment_method": "cod"}),
+        (events.PAYMENT_SUCCEEDED, "payment", {"orphaned": True}),
+    ]
+    for node, subject_type, extra in variants:
+        commit_emit(
+            events.DomainEvent(
+                node=node,
+                subject_type=subject_type,
+                subject_id=2,
+                shopper_id=shopper.pk,
+                data={**data, **extra},
+            )
+        )
+    assert OutboxMessage.objects.filter(node=nodes.ORDER_COD_CONFIRMED).exists()
+    assert OutboxMessage.objects.filter(node=nodes.PAYMENT_ORPHANED).exists()
     # then every message rendered without a gap, and no rule reports a problem
     assert OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count() == 0
     assert not PushRule.objects.exclude(last_render_error="").exists()
