@@ -23,7 +23,7 @@ from orders.api.serializers import (
     SubOrderSerializer,
 )
 from orders.forms import orders_in_tab
-from orders.models import Order
+from orders.models import Order, PaymentMethod
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -106,8 +106,13 @@ class OrderListCreateView(GenericAPIView):
         },
         summary="Place an order",
         description="Prices the items again on the server, holds their stock and creates the "
-        "order awaiting payment (cash on delivery: pay at the door). The ordered SKUs leave "
-        "the cart.",
+        "order. Online methods (alipay, wechat): the order awaits payment (status "
+        "`pending_payment`) until `POST /api/orders/{order_no}/pay/` is paid before "
+        "`payment_due_at`. Cash on delivery (`cod`): the order is confirmed in the same request "
+        "(status `paid`, split into sub-orders awaiting shipment, no payment deadline); the "
+        "shopper pays the courier at the door and does not call /pay/. A replayed "
+        "Idempotency-Key returns the same order and never confirms it twice. The ordered SKUs "
+        "leave the cart.",
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -123,6 +128,15 @@ class OrderListCreateView(GenericAPIView):
         )
         # A replayed key returns the order an earlier request created.
         replayed = bool(key) and order.created_at < started_at
+        if (
+            order.payment_method == PaymentMethod.COD
+            and order.status == Order.Status.PENDING_PAYMENT
+        ):
+            # Cash on delivery goes ahead now, as the checkout page does: left pending it would
+            # expire after ORDER_PAYMENT_TIMEOUT. A replay confirms only an order still pending
+            # (its first request died in between) and answers any other as it is; two racing
+            # requests both get here, and the service confirms under the order lock only once.
+            order = services.order_cod_confirm(order_no=order.order_no, actor=request.user)
         return _order_detail(
             request, order.order_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )

@@ -2,10 +2,12 @@
 validation errors, other shoppers' orders and the OpenAPI schema."""
 
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
@@ -235,6 +237,136 @@ def test_the_same_idempotency_key_returns_the_same_order(shopper, client_of):
     assert again.json()["order_no"] == first.json()["order_no"]
     assert Order.objects.filter(user=user).count() == 1
     assert StockRecord.objects.get(sku=sku).sellable == 4
+
+
+def test_cash_on_delivery_is_confirmed_in_the_same_request(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(price=Decimal("50.00"), stock=5)
+
+    # when
+    response = client_of(user).post(
+        "/api/orders/",
+        order_body(address, sku, quantity=2, payment_method="cod"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cod-1",
+    )
+
+    # then: no /pay/ call needed; the order is split and waits for the warehouse
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "paid"
+    assert body["payment_method"] == "cod"
+    assert [s["status"] for s in body["sub_orders"]] == ["awaiting_shipment"]
+    assert [e["transition"] for e in body["timeline"]][:2] == ["create", "cod_confirmed"]
+    order = Order.objects.get(order_no=body["order_no"])
+    assert order.status == Order.Status.PAID
+    assert StockRecord.objects.get(sku=sku).sellable == 3
+
+
+def test_cash_on_delivery_does_not_expire_after_the_payment_timeout(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(stock=5)
+    body = (
+        client_of(user)
+        .post("/api/orders/", order_body(address, sku, payment_method="cod"), format="json")
+        .json()
+    )
+
+    # when: the payment deadline passes and the sweep runs
+    from orders.tasks import sweep_unpaid_orders_once
+
+    Order.objects.filter(order_no=body["order_no"]).update(
+        payment_due_at=timezone.now() - timedelta(minutes=1)
+    )
+    sweep_unpaid_orders_once()
+
+    # then
+    assert Order.objects.get(order_no=body["order_no"]).status == Order.Status.PAID
+    assert StockRecord.objects.get(sku=sku).sellable == 4
+
+
+def test_a_replayed_cash_on_delivery_order_is_confirmed_once(shopper, client_of):
+    # given
+    user, address = shopper
+    sku = sellable_sku(stock=5)
+    client = client_of(user)
+    first = client.post(
+        "/api/orders/",
+        order_body(address, sku, payment_method="cod"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cod-2",
+    )
+
+    # when
+    again = client.post(
+        "/api/orders/",
+        order_body(address, sku, payment_method="cod"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cod-2",
+    )
+
+    # then
+    assert first.status_code == 201
+    assert again.status_code == 200, again.json()
+    assert again.json()["order_no"] == first.json()["order_no"]
+    assert again.json()["status"] == "paid"
+    order = Order.objects.get(user=user)
+    assert order.events.filter(transition="cod_confirmed").count() == 1
+    assert order.sub_orders.count() == 1
+    assert StockRecord.objects.get(sku=sku).sellable == 4
+
+
+def test_a_replay_confirms_a_cash_on_delivery_order_its_first_request_left_pending(
+    shopper, client_of
+):
+    # given: the first request created the order and died before confirming it
+    user, address = shopper
+    sku = sellable_sku(stock=5)
+    pending = place_order(
+        user=user, address=address, sku=sku, payment_method=PaymentMethod.COD, key="cod-3"
+    )
+    assert pending.status == Order.Status.PENDING_PAYMENT
+
+    # when
+    again = client_of(user).post(
+        "/api/orders/",
+        order_body(address, sku, payment_method="cod"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cod-3",
+    )
+
+    # then
+    assert again.status_code == 200, again.json()
+    assert again.json()["order_no"] == pending.order_no
+    assert again.json()["status"] == "paid"
+    assert Order.objects.get(pk=pending.pk).events.filter(transition="cod_confirmed").count() == 1
+
+
+def test_a_replay_of_a_cash_on_delivery_order_cancelled_since_answers_it_as_it_is(
+    shopper, client_of
+):
+    # given: created pending (before this API confirmed COD) and cancelled since
+    user, address = shopper
+    sku = sellable_sku(stock=5)
+    pending = place_order(
+        user=user, address=address, sku=sku, payment_method=PaymentMethod.COD, key="cod-4"
+    )
+    services.order_cancel(order_no=pending.order_no, actor=user)
+
+    # when
+    again = client_of(user).post(
+        "/api/orders/",
+        order_body(address, sku, payment_method="cod"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cod-4",
+    )
+
+    # then: no error, no confirmation
+    assert again.status_code == 200, again.json()
+    assert again.json()["status"] == "cancelled"
+    assert not Order.objects.get(pk=pending.pk).events.filter(transition="cod_confirmed").exists()
 
 
 def test_an_overlong_idempotency_key_is_a_400(shopper, client_of):
@@ -526,6 +658,10 @@ def test_the_openapi_schema_describes_the_orders_api_and_is_valid():
     create = paths["/api/orders/"]["post"]
     assert {"200", "201", "400", "409"} <= set(create["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert (
+        "Cash on delivery (`cod`): the order is confirmed in the same request"
+        in (create["description"])
+    )
     assert "/api/orders/{order_no}/cancel/" in paths
     assert "/api/sub-orders/{sub_order_no}/confirm-receipt/" in paths
 
@@ -592,3 +728,44 @@ def test_only_the_shopper_can_confirm_receipt_not_the_merchant_or_operations(sho
         sub_order.refresh_from_db(fields=["received_at"])
         assert sub_order.received_at is None
     assert order.sub_orders.get().status == "shipped"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_cash_on_delivery_requests_with_one_key_confirm_once():
+    # given
+    user, address = shopper_with_address()
+    sku = sellable_sku(stock=10)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def submit():
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait()
+            answers.append(
+                client.post(
+                    "/api/orders/",
+                    order_body(address, sku, payment_method="cod"),
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY="race-cod",
+                )
+            )
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: both answered with the one confirmed order, confirmed and split once
+    assert len(answers) == 2
+    assert {a.status_code for a in answers} <= {200, 201}
+    assert {a.json()["status"] for a in answers} == {"paid"}
+    order = Order.objects.get(user=user)
+    assert order.events.filter(transition="cod_confirmed").count() == 1
+    assert order.sub_orders.count() == 1
+    assert StockRecord.objects.get(sku=sku).sellable == 9
