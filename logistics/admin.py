@@ -547,6 +547,24 @@ class ShipmentLineInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("order_line")
 
 
+class LostParcelFilter(admin.SimpleListFilter):
+    """Lost parcels for operations to settle: refund the goods, then the sub-order goes on."""
+
+    title = "lost parcels"
+    parameter_name = "lost"
+
+    def lookups(self, request, model_admin):
+        return (("waiting", "Lost, to settle"), ("settled", "Lost, settled"))
+
+    def queryset(self, request, queryset):
+        lost = queryset.filter(status=Shipment.Status.LOST)
+        if self.value() == "waiting":
+            return lost.filter(lost_settled_at__isnull=True)
+        if self.value() == "settled":
+            return lost.filter(lost_settled_at__isnull=False)
+        return queryset
+
+
 @admin.register(Shipment)
 class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     merchant_lookup = "sub_order__merchant"
@@ -561,7 +579,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "shipped_at",
         "delivered_at",
     )
-    list_filter = ("status", "carrier", "shipped_at")
+    list_filter = (LostParcelFilter, "status", "carrier", "shipped_at")
     search_fields = ("shipment_no", "tracking_no", "sub_order__sub_order_no")
     list_select_related = ("sub_order", "carrier")
     inlines = (ShipmentLineInline, TrackingEventInline)
@@ -580,11 +598,44 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "delivered_at",
         "closed_at",
         "cod_collected_at",
+        "lost_settled_at",
         "returned_at",
         "note",
     )
     readonly_fields = fields
-    actions = ("return_received",)
+    actions = ("return_received", "settle_lost")
+
+    def has_operations_permission(self, request):
+        """Money with the shopper (refunds, cash) is settled by platform operations only."""
+        return is_platform_staff(request.user)
+
+    def _each_parcel(self, request, queryset, call, done_text: str) -> None:
+        done, failures = 0, []
+        for shipment in queryset.order_by("pk"):
+            try:
+                call(shipment)
+            except DomainError as error:
+                failures.append(f"{shipment.shipment_no}: {error.detail}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_text.format(done), messages.SUCCESS)
+        for failure in failures:
+            self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(
+        description="Lost parcel: refund its goods to the shopper and settle it",
+        permissions=["operations"],
+    )
+    def settle_lost(self, request, queryset):
+        self._each_parcel(
+            request,
+            queryset,
+            lambda shipment: services.shipment_settle_lost(
+                shipment_id=shipment.pk, actor=request.user
+            ),
+            "{} lost parcel(s) settled: their goods are refunded.",
+        )
 
     @admin.action(
         description="Refused parcel back in the warehouse (goods return to stock)",

@@ -85,6 +85,9 @@ class Shipment(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     # Cash on delivery taken at the door (payments records the money; this is the carrier's word).
     cod_collected_at = models.DateTimeField(null=True, blank=True)
+    # A lost parcel that operations settled: its goods refunded (or, cash on delivery, no
+    # longer owed). Until then the sub-order's automatic receipt is on hold.
+    lost_settled_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -105,6 +108,14 @@ class Shipment(models.Model):
     def is_shipped(self) -> bool:
         return self.status != self.Status.PACKED
 
+    @property
+    def is_on_its_way(self) -> bool:
+        return self.status in self.ON_ITS_WAY
+
+    @property
+    def is_lost_unsettled(self) -> bool:
+        return self.status == self.Status.LOST and self.lost_settled_at is None
+
     @transition(field=status, source=Status.PACKED, target=Status.SHIPPED)
     def ship(self, *, carrier, tracking_no, at, actor):
         self.carrier = carrier
@@ -116,7 +127,12 @@ class Shipment(models.Model):
     def move(self):
         pass
 
-    @transition(field=status, source=[Status.SHIPPED, Status.IN_TRANSIT], target=Status.DELIVERED)
+    # A parcel reported lost can still turn up and be signed for: then it is delivered.
+    @transition(
+        field=status,
+        source=[Status.SHIPPED, Status.IN_TRANSIT, Status.LOST],
+        target=Status.DELIVERED,
+    )
     def deliver(self, *, at):
         self.delivered_at = at
 

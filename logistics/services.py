@@ -608,6 +608,15 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
             shipment.save(update_fields=["status"])
         return
     if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
+        was_lost = shipment.status == Shipment.Status.LOST
+        if was_lost and shipment.lost_settled_at is not None:
+            # Refunded as lost, then delivered after all: the parcel is the carrier's word;
+            # getting the money back is for operations.
+            logger.warning(
+                "parcel %s of sub-order %s was refunded as lost but is now signed for",
+                shipment.shipment_no,
+                sub_order.sub_order_no,
+            )
         shipment.deliver(at=event.occurred_at)
         fields = ["status", "delivered_at"]
         if sub_order.order.payment_method == PaymentMethod.COD:
@@ -618,18 +627,11 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
     elif status == TrackingEvent.Status.REFUSED and can_proceed(shipment.refuse):
         shipment.refuse(at=now, note=event.description or "Refused by the recipient")
         shipment.save(update_fields=["status", "closed_at", "note"])
-        _on_sub_order_step(
-            lambda: order_services.sub_order_refuse(
-                sub_order_id=sub_order.pk,
-                actor=None,
-                reason=f"Parcel {shipment.tracking_no} refused at delivery",
-            ),
-            sub_order,
-        )
+        _on_parcel_refused(sub_order=sub_order, shipment=shipment)
     elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
         shipment.lose(at=now, note=event.description or "Reported lost by the carrier")
         shipment.save(update_fields=["status", "closed_at", "note"])
-        # Operations follow lost parcels up from the Shipment admin (status "Lost").
+        # Operations settle lost parcels from the Shipment admin ("Lost parcels" filter).
         logger.warning(
             "parcel %s (%s %s) of sub-order %s reported lost",
             shipment.shipment_no,
@@ -637,6 +639,21 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
             shipment.tracking_no,
             sub_order.sub_order_no,
         )
+        _on_sub_order_step(
+            lambda: order_services.sub_order_hold_auto_confirm(
+                sub_order_id=sub_order.pk,
+                actor=None,
+                reason=f"Parcel {shipment.tracking_no} reported lost: automatic receipt on "
+                "hold until it is settled",
+            ),
+            sub_order,
+        )
+        # What did arrive is delivered once nothing else is on its way.
+        parcels = _parcels_of(sub_order)
+        if not any(p.is_on_its_way for p in parcels) and any(
+            p.status == Shipment.Status.DELIVERED for p in parcels
+        ):
+            _on_parcel_signed(sub_order=sub_order)
 
 
 def _on_sub_order_step(call, sub_order: SubOrder) -> None:
@@ -648,19 +665,94 @@ def _on_sub_order_step(call, sub_order: SubOrder) -> None:
         logger.info("sub-order %s: carrier event not applied: %s", sub_order, error.detail)
 
 
+def _parcels_of(sub_order: SubOrder) -> list[Shipment]:
+    return list(Shipment.objects.filter(sub_order=sub_order).order_by("pk"))
+
+
+def _cod_collect_when_settled(*, sub_order: SubOrder, parcels: list[Shipment]) -> None:
+    """Record a cash-on-delivery sub-order's cash once every parcel has an outcome that fixes
+    what is owed: delivered (cash taken), refused or lost-and-settled (their lines no longer
+    owed). cod_collect records the sub-order's payable minus those lines, so the cash of a
+    parcel still on its way or lost but not settled is never counted as taken."""
+    if sub_order.order.payment_method != PaymentMethod.COD:
+        return
+    if not any(p.status == Shipment.Status.DELIVERED for p in parcels):
+        return
+    if any(p.is_on_its_way or p.is_lost_unsettled for p in parcels):
+        return
+    from payments.services import cod_collect
+
+    _on_sub_order_step(lambda: cod_collect(sub_order_id=sub_order.pk, actor=None), sub_order)
+
+
+def _resume_auto_confirm_when_nothing_lost(*, sub_order: SubOrder, parcels, reason: str) -> None:
+    if any(p.is_lost_unsettled for p in parcels):
+        return
+    _on_sub_order_step(
+        lambda: order_services.sub_order_resume_auto_confirm(
+            sub_order_id=sub_order.pk, actor=None, reason=reason
+        ),
+        sub_order,
+    )
+
+
 def _on_parcel_signed(*, sub_order: SubOrder) -> None:
-    statuses = set(Shipment.objects.filter(sub_order=sub_order).values_list("status", flat=True))
-    if not statuses <= {Shipment.Status.DELIVERED, Shipment.Status.LOST}:
+    """A parcel was delivered. When nothing of the sub-order is still on its way, the sub-order
+    is delivered (a refused or lost sibling does not stop what did arrive)."""
+    parcels = _parcels_of(sub_order)
+    if any(p.is_on_its_way for p in parcels):
         return  # other parcels of the sub-order are still on their way
     if sub_order.status == SubOrder.Status.SHIPPED:
         _on_sub_order_step(
             lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=None),
             sub_order,
         )
-    if sub_order.order.payment_method == PaymentMethod.COD:
-        from payments.services import cod_collect
+    # A parcel reported lost may have turned up: the hold ends when no lost one is left.
+    _resume_auto_confirm_when_nothing_lost(
+        sub_order=sub_order, parcels=parcels, reason="No parcel is missing any more"
+    )
+    _cod_collect_when_settled(sub_order=sub_order, parcels=parcels)
 
-        _on_sub_order_step(lambda: cod_collect(sub_order_id=sub_order.pk, actor=None), sub_order)
+
+def _cod_lines_no_longer_owed(*, sub_order: SubOrder, shipment: Shipment, reason: str) -> None:
+    """Cash on delivery: the parcel's goods were never paid for, and now never will be; like a
+    shortage at picking, its lines just stop being owed (no money moves)."""
+    for parcel_line in shipment.lines.order_by("order_line_id"):
+        line = OrderLine.objects.select_for_update().get(pk=parcel_line.order_line_id)
+        quantity = min(parcel_line.quantity, _shippable_quantity(line))
+        if quantity <= 0:
+            continue
+        order_services.order_line_record_refund(
+            line_id=line.pk, amount=_share_for(line, quantity), quantity=quantity
+        )
+    logger.info("COD parcel %s: %s; its lines are no longer owed", shipment.shipment_no, reason)
+
+
+def _on_parcel_refused(*, sub_order: SubOrder, shipment: Shipment) -> None:
+    """The recipient refused one parcel. The sub-order closes through the refusal path only
+    when nothing else of it reached the shopper or is still coming; otherwise the refusal
+    stays with this parcel (its goods come back through shipment_return_received) and the
+    rest goes on: a sibling already delivered or delivered later delivers the sub-order."""
+    if sub_order.order.payment_method == PaymentMethod.COD:
+        _cod_lines_no_longer_owed(sub_order=sub_order, shipment=shipment, reason="refused")
+    others = [p for p in _parcels_of(sub_order) if p.pk != shipment.pk]
+    if not any(p.is_on_its_way or p.status == Shipment.Status.DELIVERED for p in others):
+        _on_sub_order_step(
+            lambda: order_services.sub_order_refuse(
+                sub_order_id=sub_order.pk,
+                actor=None,
+                reason=f"Parcel {shipment.tracking_no} refused at delivery",
+            ),
+            sub_order,
+        )
+        return
+    logger.info(
+        "parcel %s of sub-order %s refused; the sub-order's other parcels go on",
+        shipment.shipment_no,
+        sub_order.sub_order_no,
+    )
+    if not any(p.is_on_its_way for p in others):
+        _on_parcel_signed(sub_order=sub_order)
 
 
 @transaction.atomic
@@ -779,6 +871,117 @@ def shipment_return_received(*, shipment_id: int, actor) -> Shipment:
     shipment.returned_at = timezone.now()
     shipment.save(update_fields=["returned_at"])
     return shipment
+
+
+# --- lost parcels and cash on delivery (operations) ---------------------------------------------
+
+
+def _require_operations(actor) -> None:
+    """Settling money with shoppers is for platform operations (or the system)."""
+    if actor is None or not getattr(actor, "pk", None):
+        return
+    if not is_platform_staff(actor):
+        raise NotFound("Parcel not found.")
+
+
+def _lock_parcel(*, shipment_id: int, actor) -> tuple[SubOrder, list[Shipment], Shipment]:
+    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
+    if not sub_order_id:
+        raise NotFound("Parcel not found.")
+    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    parcels = _lock_shipments(sub_order)
+    return sub_order, parcels, next(s for s in parcels if s.pk == shipment_id)
+
+
+def _refund_lost_lines(*, sub_order: SubOrder, shipment: Shipment, actor) -> Decimal:
+    """Give back what the shopper paid for the lost parcel's units, line by line (the line's
+    paid share, never more than is left to refund). One refund per line, keyed by parcel and
+    line, so settling again cannot pay twice."""
+    from payments.services import payment_refund
+
+    total = ZERO
+    reason = f"Parcel {shipment.tracking_no} lost in transit"
+    for parcel_line in shipment.lines.order_by("order_line_id"):
+        line = OrderLine.objects.select_for_update().get(pk=parcel_line.order_line_id)
+        quantity = min(parcel_line.quantity, _shippable_quantity(line))
+        if quantity <= 0:
+            continue
+        amount = _share_for(line, quantity)
+        if amount > 0:
+            payment_refund(
+                order_line_id=line.pk,
+                amount=amount,
+                reason=reason,
+                actor=_actor_or_none(actor),
+                quantity=quantity,
+                idempotency_key=f"lost-{shipment.shipment_no}-{line.pk}",
+            )
+        else:
+            order_services.order_line_record_refund(line_id=line.pk, amount=ZERO, quantity=quantity)
+        total += amount
+    return total
+
+
+@transaction.atomic
+def shipment_settle_lost(*, shipment_id: int, actor) -> Shipment:
+    """Operations settle a parcel the carrier lost: its goods are refunded (cash on delivery:
+    no longer owed), then the sub-order closes when nothing of it reached the shopper or is
+    still coming, else its automatic receipt (held when the parcel was lost) runs again and a
+    cash-on-delivery sub-order records the cash of what was delivered. Idempotent."""
+    _require_operations(actor)
+    sub_order, parcels, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
+    if shipment.lost_settled_at is not None:
+        return shipment
+    if shipment.status != Shipment.Status.LOST:
+        raise TransitionNotAllowed(
+            f"Only a lost parcel can be settled as lost (this one is "
+            f"{shipment.get_status_display().lower()}).",
+            extra={"status": shipment.status},
+        )
+    order = sub_order.order
+    if order.payment_method == PaymentMethod.COD and not _cod_collected(sub_order):
+        _cod_lines_no_longer_owed(sub_order=sub_order, shipment=shipment, reason="lost")
+        amount = None
+    else:
+        amount = _refund_lost_lines(sub_order=sub_order, shipment=shipment, actor=actor)
+    shipment.lost_settled_at = timezone.now()
+    shipment.save(update_fields=["lost_settled_at"])
+    settled = (
+        f"Parcel {shipment.tracking_no} lost: "
+        + ("nothing to collect for it" if amount is None else f"{amount} refunded")
+    )[:255]
+    others = [p for p in parcels if p.pk != shipment.pk]
+    if sub_order.status == SubOrder.Status.RECEIVED:
+        left = (
+            OrderLine.objects.filter(sub_order=sub_order).aggregate(
+                left=Sum("quantity") - Sum("refunded_quantity")
+            )["left"]
+            or 0
+        )
+        if left <= 0:
+            order_services.sub_order_close_lost(
+                sub_order_id=sub_order.pk, actor=actor, reason=settled
+            )
+    elif sub_order.status in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
+        if not any(p.is_on_its_way or p.status == Shipment.Status.DELIVERED for p in others):
+            order_services.sub_order_close_lost(
+                sub_order_id=sub_order.pk, actor=actor, reason=settled
+            )
+        else:
+            if not any(p.is_lost_unsettled for p in others):
+                order_services.sub_order_resume_auto_confirm(
+                    sub_order_id=sub_order.pk, actor=actor, reason=settled
+                )
+            fresh = SubOrder.objects.select_related("order").get(pk=sub_order.pk)
+            _cod_collect_when_settled(sub_order=fresh, parcels=[*others, shipment])
+    return shipment
+
+
+def _cod_collected(sub_order: SubOrder) -> bool:
+    """Whether payments already recorded this sub-order's cash (then a loss is a real refund)."""
+    from payments.models import CodCollection
+
+    return CodCollection.objects.filter(sub_order_id=sub_order.pk).exists()
 
 
 # --- shortages at picking ------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from shop.ids import new_business_number
 from shop.money import ZERO, apportion, to_money
 
-from .events import PLATFORM_OPERATIONS_GROUP, order_transition_record
+from .events import PLATFORM_OPERATIONS_GROUP, order_event_record, order_transition_record
 from .models import Order, OrderLine, PaymentMethod, PriceLine, SubOrder
 
 logger = logging.getLogger(__name__)
@@ -821,3 +821,102 @@ def order_line_record_refund(*, line_id: int, amount: Decimal, quantity: int) ->
     line.refunded_quantity += quantity
     line.save(update_fields=["refunded_amount", "refunded_quantity"])
     return line
+
+
+# --- a parcel lost in transit ------------------------------------------------------------------
+
+
+@transaction.atomic
+def sub_order_hold_auto_confirm(*, sub_order_id: int, reason: str, actor) -> SubOrder:
+    """A parcel of the sub-order was lost: the clock must not confirm receipt of goods the
+    shopper never got. Clears auto_confirm_at (the sweep only picks rows whose deadline has
+    passed, so an empty one is never due) until logistics settles the loss. Idempotent."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status not in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
+        return sub_order
+    if sub_order.auto_confirm_at is None:
+        return sub_order
+    sub_order.auto_confirm_at = None
+    sub_order.save(update_fields=["auto_confirm_at"])
+    order_event_record(
+        order=sub_order.order,
+        sub_order=sub_order,
+        actor=actor,
+        transition="auto_confirm_held",
+        from_state=sub_order.status,
+        to_state=sub_order.status,
+        note=(reason or "Parcel lost: automatic receipt on hold")[:255],
+    )
+    return sub_order
+
+
+# The shopper gets at least this long to look at what did arrive once a hold ends, even when
+# AUTO_CONFIRM_DAYS after shipping passed while it was held.
+AUTO_CONFIRM_GRACE_AFTER_HOLD = timedelta(days=1)
+
+
+@transaction.atomic
+def sub_order_resume_auto_confirm(*, sub_order_id: int, reason: str, actor) -> SubOrder:
+    """The lost parcel was settled (or turned up): the auto-confirm clock runs again, to the
+    usual AUTO_CONFIRM_DAYS after shipping but never sooner than a grace period from now.
+    Does nothing when no hold is in place."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status not in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
+        return sub_order
+    if sub_order.auto_confirm_at is not None:
+        return sub_order
+    now = timezone.now()
+    usual = (sub_order.shipped_at or now) + timedelta(days=settings.AUTO_CONFIRM_DAYS)
+    sub_order.auto_confirm_at = max(usual, now + AUTO_CONFIRM_GRACE_AFTER_HOLD)
+    sub_order.save(update_fields=["auto_confirm_at"])
+    order_event_record(
+        order=sub_order.order,
+        sub_order=sub_order,
+        actor=actor,
+        transition="auto_confirm_resumed",
+        from_state=sub_order.status,
+        to_state=sub_order.status,
+        note=(reason or "Automatic receipt resumed")[:255],
+    )
+    return sub_order
+
+
+@transaction.atomic
+def sub_order_close_lost(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """Nothing of a shipped sub-order reached the shopper (its parcels were lost and refunded,
+    or refused): the trade is closed. A received one (the shopper confirmed before the loss
+    was known) closes as fully refunded. Already closed: returned as it is.
+
+    SubOrder has one shipped -> closed transition, `refuse`; it is used here, but the timeline
+    row says what happened ("lost_refunded"), not "refused"."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.CLOSED:
+        return sub_order
+    reason = (reason or "Parcel lost: refunded")[:255]
+    if sub_order.status == SubOrder.Status.RECEIVED:
+        return _sub_transition(
+            sub_order=sub_order,
+            transition="refund_all",
+            node=nodes.SUBORDER_CLOSED,
+            actor=actor,
+            note=reason,
+            fields=["closed_at", "close_reason"],
+            at=timezone.now(),
+            reason=reason,
+        )
+    if not can_proceed(sub_order.refuse):
+        _refuse(sub_order, "close as lost")
+    from_state = sub_order.status
+    sub_order.refuse(at=timezone.now(), reason=reason)
+    sub_order.auto_confirm_at = None
+    sub_order.save(update_fields=["status", "closed_at", "close_reason", "auto_confirm_at"])
+    order_transition_record(
+        node=nodes.SUBORDER_CLOSED,
+        order=sub_order.order,
+        sub_order=sub_order,
+        actor=actor,
+        transition="lost_refunded",
+        from_state=from_state,
+        note=reason,
+    )
+    return sub_order
