@@ -1,6 +1,6 @@
 """The beat sweeps: due rows are moved by the ordinary services, rows not yet due or already
-moved on are left alone, a batch never exceeds SWEEP_BATCH_SIZE, one bad row does not stop the
-rest."""
+moved on are left alone, one run works through every due row in batches of SWEEP_BATCH_SIZE
+within its time budget, one bad row does not stop (or starve) the rest."""
 
 from datetime import timedelta
 
@@ -94,24 +94,87 @@ def test_a_row_that_moved_on_after_being_picked_is_left_alone(monkeypatch):
     assert stock_of(sku).allocated == 1
 
 
-def test_a_batch_handles_at_most_sweep_batch_size_rows(settings):
-    # given
+def test_one_run_works_through_every_due_row_in_batches_of_sweep_batch_size(settings, monkeypatch):
+    # given: 5 due orders, batches of 2
     settings.SWEEP_BATCH_SIZE = 2
     sku = stocked_sku()
     orders = [place_order(items=[(sku, 1)]) for _ in range(5)]
+    later = max(o.payment_due_at for o in orders) + timedelta(minutes=1)
+    pick, batches = tasks._due_ids, []
+
+    def counted_pick(queryset, field):
+        ids = pick(queryset, field)
+        batches.append(len(ids))
+        return ids
+
+    monkeypatch.setattr(tasks, "_due_ids", counted_pick)
+
+    # when: one beat run
+    with time_machine.travel(later):
+        handled = tasks.sweep_unpaid_orders.delay().get()
+
+    # then: three batches and a last empty pick, no row left for the next minute
+    assert handled == 5
+    assert batches == [2, 2, 1, 0]
+    assert not Order.objects.filter(status=Order.Status.PENDING_PAYMENT).exists()
+    assert stock_of(sku).allocated == 0
+
+
+def test_rows_that_keep_failing_do_not_starve_newer_due_rows(settings, monkeypatch, caplog):
+    # given: the two earliest due orders fail every time, batches of 2
+    settings.SWEEP_BATCH_SIZE = 2
+    sku = stocked_sku()
+    bad = [place_order(items=[(sku, 1)]) for _ in range(2)]
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        good = [place_order(items=[(sku, 1)]) for _ in range(3)]
+    bad_ids = {o.pk for o in bad}
+    expire, attempts = services.order_expire, []
+
+    def failing_expire(*, order_id):
+        attempts.append(order_id)
+        if order_id in bad_ids:
+            raise RuntimeError("database hiccup")
+        return expire(order_id=order_id)
+
+    monkeypatch.setattr(services, "order_expire", failing_expire)
+
+    # when
+    with time_machine.travel(good[-1].payment_due_at + timedelta(minutes=1)):
+        handled = tasks.sweep_unpaid_orders_once()
+
+    # then: every good row handled in the same run, each bad row tried once
+    assert handled == 3
+    assert all(_status(Order, o.pk) == Order.Status.CANCELLED for o in good)
+    assert all(_status(Order, o.pk) == Order.Status.PENDING_PAYMENT for o in bad)
+    assert sorted(attempts) == sorted(o.pk for o in bad + good)
+    assert caplog.text.count("next sweep retries it") == 2
+
+
+def test_a_run_stops_at_its_time_budget_and_the_next_run_goes_on(settings, monkeypatch):
+    # given: a clock that moves 10 s for every row, a 25 s budget, batches of 2
+    settings.SWEEP_BATCH_SIZE = 2
+    monkeypatch.setattr(tasks, "SWEEP_TIME_BUDGET_SECONDS", 25)
+    sku = stocked_sku()
+    orders = [place_order(items=[(sku, 1)]) for _ in range(5)]
+    clock = [1000.0]
+    monkeypatch.setattr(tasks, "monotonic", lambda: clock[0])
+    expire = services.order_expire
+
+    def slow_expire(*, order_id):
+        clock[0] += 10
+        return expire(order_id=order_id)
+
+    monkeypatch.setattr(services, "order_expire", slow_expire)
     later = max(o.payment_due_at for o in orders) + timedelta(minutes=1)
 
     # when
     with time_machine.travel(later):
         first = tasks.sweep_unpaid_orders_once()
-        remaining = Order.objects.filter(status=Order.Status.PENDING_PAYMENT).count()
         second = tasks.sweep_unpaid_orders_once()
-        third = tasks.sweep_unpaid_orders_once()
 
-    # then
-    assert (first, remaining, second, third) == (2, 3, 2, 1)
+    # then: 3 rows in the first run's 25 s (rows start at 0, 10, 20 s), the rest in the next
+    assert (first, second) == (3, 2)
     assert not Order.objects.filter(status=Order.Status.PENDING_PAYMENT).exists()
-    assert stock_of(sku).allocated == 0
 
 
 def test_one_failing_row_does_not_stop_the_others(monkeypatch, caplog):
