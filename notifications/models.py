@@ -101,6 +101,9 @@ class OutboxMessage(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will retry)"
         DEAD = "dead", "Dead (gave up)"
+        # Nothing to send it to (an SMS to a person with no phone number): never tried, and the
+        # reason is in last_error. Ops may "Retry now" once the number is known.
+        SKIPPED = "skipped", "Skipped (no address to send to)"
 
     # The event's identity (node + subject + sequence): with rule and recipient it makes the
     # dedupe key, so the same event emitted twice never writes a second row.

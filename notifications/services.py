@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from notifications import selectors
 from notifications.channels import Delivery, get_backend
-from notifications.models import Channel, InboxMessage, NotificationPreference, OutboxMessage
+from notifications.models import (
+    Channel,
+    InboxMessage,
+    NotificationPreference,
+    OutboxMessage,
+    Target,
+)
 from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
     TemplateBroken,
@@ -38,6 +44,11 @@ TEMPLATE_ERROR_PREFIX = "Template error: "
 # When a recipient is reached by several rules of one event on the same channel (a merchant
 # manager who is also the warehouse fallback), the most specific rule speaks.
 TARGET_PRIORITY = {"warehouse": 0, "merchant": 1, "shopper": 2}
+# Channels that reach a person through their phone number.
+PHONE_CHANNELS = frozenset({Channel.SMS})
+NO_PHONE = (
+    "Skipped: no phone number (none on the recipient's profile, none on the order's address)."
+)
 
 
 def max_attempts() -> int:
@@ -205,12 +216,22 @@ def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
         send_after_commit(deliver_outbox, list(outbox_ids), swept_by="relay_pending_outbox")
 
 
+def _phone_from_event(data) -> str:
+    """The phone number the event carried (the order's delivery address), if any."""
+    phone = (data or {}).get("phone") if isinstance(data, dict) else None
+    return phone.strip() if isinstance(phone, str) else ""
+
+
 def _delivery_for(row: OutboxMessage) -> Delivery:
     username, phone = "", ""
     if row.recipient_id is not None:
         user = get_user_model().objects.select_related("profile").get(pk=row.recipient_id)
         profile = getattr(user, "profile", None)  # None when the user has no profile row
         username, phone = user.get_username(), getattr(profile, "phone", "") or ""
+        if not phone and row.rule_id is not None and row.rule.target == Target.SHOPPER:
+            # A shopper without a number on the profile gave one for the order's delivery (the
+            # event's phone is the shopper's: never used for merchant or warehouse staff).
+            phone = _phone_from_event(row.data)
     return Delivery(
         outbox_id=row.pk,
         idempotency_key=row.idempotency_key,
@@ -243,6 +264,14 @@ def outbox_deliver(*, outbox_id: int) -> OutboxMessage | None:
         )
         if row is None:
             return None
+        delivery = _delivery_for(row)
+        if row.channel in PHONE_CHANNELS and not delivery.recipient_phone:
+            # Not a failure to retry nor a message sent: there is nobody to text.
+            row.status = Status.SKIPPED
+            row.sending_since = None
+            row.last_error = NO_PHONE
+            row.save(update_fields=["status", "sending_since", "last_error"])
+            return row
         row.status = Status.SENDING
         row.attempts += 1
         row.sending_since = now
@@ -252,7 +281,7 @@ def outbox_deliver(*, outbox_id: int) -> OutboxMessage | None:
     # finds the row stuck and sends it again with the same idempotency key.
     attempt = row.attempts
     try:
-        provider_id = get_backend(row.channel).send(_delivery_for(row))
+        provider_id = get_backend(row.channel).send(delivery)
     except Exception as error:
         logger.warning("Outbox %s (%s) failed: %s", row.pk, row.channel, error, exc_info=True)
         return _outbox_mark_failed(row=row, attempt=attempt, error=error)
@@ -417,9 +446,9 @@ def notification_preferences_save(*, user, enabled: set[tuple[str, str]]) -> int
 
 
 def outbox_purge_sent(*, now=None, keep_days: int | None = None, batch_size: int = 5000) -> int:
-    """Delete sent rows older than the retention (default 30 days) in bounded batches; inbox
-    messages keep their text (their link to the row is cleared). Failed and dead rows stay for
-    ops to look at."""
+    """Delete sent (and skipped) rows older than the retention (default 30 days) in bounded
+    batches; inbox messages keep their text (their link to the row is cleared). Failed and dead
+    rows stay for ops to look at."""
     now = now or timezone.now()
     days = (
         keep_days
@@ -432,7 +461,10 @@ def outbox_purge_sent(*, now=None, keep_days: int | None = None, batch_size: int
         with transaction.atomic():
             ids = list(
                 OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.SENT, sent_at__lt=cutoff)
+                .filter(
+                    Q(status=Status.SENT, sent_at__lt=cutoff)
+                    | Q(status=Status.SKIPPED, created_at__lt=cutoff)
+                )
                 .order_by("id")
                 .values_list("id", flat=True)[:batch_size]
             )

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from notifications.models import InboxMessage, NotificationPreference, OutboxMessage, PushRule
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import CustomerProfileFactory, UserFactory
 
 
 class PushRuleFactory(factory.django.DjangoModelFactory):
@@ -27,7 +27,8 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     subject_type = "order"
     subject_id = factory.Sequence(lambda n: n + 1)
     rule = factory.SubFactory(PushRuleFactory)
-    recipient = factory.SubFactory(UserFactory)
+    # A shopper with a phone number on the profile, so that an SMS row has somewhere to go.
+    recipient = factory.LazyFunction(lambda: CustomerProfileFactory().user)
     channel = "inbox"
     title = "Order O1 placed"
     body = "Your order O1 has been placed."

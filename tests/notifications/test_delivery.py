@@ -18,9 +18,10 @@ from notifications.channels.signed_http import sign
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services import _delivery_for, outbox_deliver, outbox_retry
 from shop import events
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import CustomerProfileFactory, UserFactory
+from tests.catalog.factories import MerchantFactory, MerchantStaffFactory
 from tests.notifications.backends import RecordingBackend
-from tests.notifications.factories import OutboxMessageFactory
+from tests.notifications.factories import OutboxMessageFactory, PushRuleFactory
 
 Status = OutboxMessage.Status
 NOW = timezone.make_aware(timezone.datetime(2026, 11, 25, 10, 0))
@@ -158,7 +159,7 @@ def test_broker_down_leaves_rows_pending_and_the_relay_delivers(
         raise OperationalError("Error 111 connecting to redis. Connection refused.")
 
     monkeypatch.setattr(tasks.deliver_outbox, "apply_async", broker_down)
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     # when an order is paid (the transition commits, the enqueue fails)
     with django_capture_on_commit_callbacks(execute=True):
         events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
@@ -179,7 +180,7 @@ def test_checkout_with_a_dead_broker_commits_and_the_relay_delivers_later(
     default_rules, make_event, dead_broker
 ):
     # given Celery pointed at a broker nobody listens on
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     # when a transition commits
     with transaction.atomic():
         events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
@@ -206,7 +207,7 @@ def redis_queue(celery_not_eager, settings):
 @pytest.mark.django_db(transaction=True)
 def test_committed_pushes_are_queued_on_the_real_broker(default_rules, make_event, redis_queue):
     # given Celery on the real Redis broker and no worker running
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     # when a transition commits
     with transaction.atomic():
         events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
@@ -229,7 +230,7 @@ def test_committed_pushes_are_queued_on_the_real_broker(default_rules, make_even
 @pytest.mark.django_db(transaction=True)
 def test_the_same_event_committed_twice_is_one_message(default_rules, make_event):
     # given an order-paid event committed once
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     event = make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, data={"event_id": 41})
     with transaction.atomic():
         events.emit(event)
@@ -365,3 +366,72 @@ def test_a_delivery_task_out_of_time_leaves_the_rest_to_the_relay(settings):
     assert OutboxMessage.objects.filter(status=Status.PENDING).count() == 3
     tasks.relay_pending_outbox.delay()
     assert OutboxMessage.objects.filter(status=Status.SENT).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_sms_to_a_shopper_without_a_phone_is_skipped_with_the_reason(
+    recording_sms, only_rules, make_event, commit_emit
+):
+    # given a shopper with no phone number anywhere, and an SMS rule
+    PushRuleFactory(node=events.ORDER_PAID, channel="sms")
+    shopper = UserFactory()
+    # when the event comes (without an address phone) and the relay runs later
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    tasks.relay_pending_outbox.delay()
+    # then nothing was "sent": the row is skipped, never tried, with the reason for ops
+    row = OutboxMessage.objects.get(recipient=shopper, channel="sms")
+    assert (row.status, row.attempts, row.sent_at) == (Status.SKIPPED, 0, None)
+    assert "no phone number" in row.last_error
+    assert recording_sms.sent == []
+
+
+@pytest.mark.django_db
+def test_an_sms_goes_to_the_orders_phone_when_the_profile_has_none(
+    recording_sms, only_rules, make_event, commit_emit
+):
+    # given a shopper without a phone on the profile, and a merchant manager without one either
+    PushRuleFactory(node=events.CASE_REQUESTED, target="shopper", channel="sms")
+    PushRuleFactory(node=events.CASE_REQUESTED, target="merchant", channel="sms")
+    shopper = UserFactory()
+    merchant = MerchantFactory()
+    manager = MerchantStaffFactory(merchant=merchant).user
+    # when the event carries the phone of the order's delivery address
+    commit_emit(
+        make_event(
+            node=events.CASE_REQUESTED,
+            subject_type="case",
+            shopper_id=shopper.pk,
+            merchant_id=merchant.pk,
+            data={"phone": "13900001111"},
+        )
+    )
+    # then the shopper's SMS goes to that number
+    (delivery,) = recording_sms.sent
+    assert (delivery.recipient_id, delivery.recipient_phone) == (shopper.pk, "13900001111")
+    assert OutboxMessage.objects.get(recipient=shopper, channel="sms").status == Status.SENT
+    # and the manager's is skipped: the shopper's number is never used for staff
+    staff_row = OutboxMessage.objects.get(recipient=manager, channel="sms")
+    assert staff_row.status == Status.SKIPPED
+
+
+@pytest.mark.django_db
+def test_a_real_payment_never_sends_an_sms_without_a_number(
+    recording_sms, default_rules, django_capture_on_commit_callbacks
+):
+    from payments import services as payment_services
+    from tests.payments.factories import pay_on_cashier, pending_order
+
+    # given a shopper who never gave a phone number on the profile
+    order = pending_order(price="100.00")
+    payment = payment_services.payment_start(
+        order_no=order.order_no, user=order.user, method="alipay"
+    )
+    # when the order is paid through the sandbox
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_on_cashier(payment)
+    # then the SMS went to the order's address phone if the event carried it, else it is skipped
+    row = OutboxMessage.objects.get(recipient=order.user, channel="sms")
+    if row.status == Status.SENT:
+        assert [d.recipient_phone for d in recording_sms.sent] == [order.phone]
+    else:
+        assert row.status == Status.SKIPPED and recording_sms.sent == []

@@ -10,6 +10,7 @@ from orders import services as order_services
 from orders.models import Order
 from payments.models import Payment
 from shop import events
+from tests.accounts.factories import CustomerProfileFactory
 from tests.payments.factories import pay_on_cashier, pending_order
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
 ):
     # given a paid sub-order of two lines (2 + 1 units) whose merchant has a webhook
     system, url = merchant_system
-    sub_order = sandbox_paid_sub_order(quantities=(2, 1))
+    sub_order = sandbox_paid_sub_order(quantities=(2, 1), user=CustomerProfileFactory().user)
     webhook = MerchantWebhook.objects.create(merchant=sub_order.merchant, url=url)
     shopper = sub_order.order.user
     first, second = sub_order.lines.order_by("pk")
@@ -59,8 +60,8 @@ def _shopper_messages(user, channel):
 def test_one_real_payment_tells_the_shopper_once_by_sms_and_once_in_the_inbox(
     default_rules, django_capture_on_commit_callbacks
 ):
-    # given an order waiting for payment
-    order = pending_order(price="100.00")
+    # given an order waiting for payment, of a shopper with a phone number
+    order = pending_order(price="100.00", user=CustomerProfileFactory().user)
     payment = _start_payment(order)
     # when the shopper pays on the sandbox cashier and the gateway's notification arrives
     with django_capture_on_commit_callbacks(execute=True):

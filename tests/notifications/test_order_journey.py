@@ -6,7 +6,7 @@ from django.urls import reverse
 from catalog.models import MerchantStaff
 from notifications.models import InboxMessage, OutboxMessage, PushRule
 from orders import services as order_services
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import CustomerProfileFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
 from tests.orders.factories import paid_order, stocked_sku
 
@@ -23,7 +23,7 @@ def test_paying_and_shipping_an_order_tells_everyone_concerned(
     packer = MerchantStaffFactory(merchant=merchant, role=MerchantStaff.Role.WAREHOUSE)
     packer.warehouses.add(warehouse)
     bystander = MerchantStaffFactory(merchant=MerchantFactory()).user
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     sku = stocked_sku(merchant=merchant, warehouse=warehouse)
 
     # when the shopper's order is paid (and split), then shipped

@@ -8,7 +8,7 @@ from notifications import nodes
 from notifications.models import InboxMessage, OutboxMessage, PushRule
 from notifications.services import outbox_retry
 from shop import events
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import CustomerProfileFactory, UserFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
 from tests.notifications.factories import NotificationPreferenceFactory, PushRuleFactory
 
@@ -35,10 +35,10 @@ def test_every_node_has_a_default_rule(default_rules):
 
 def test_every_default_rule_renders_with_the_data_the_emitters_send(default_rules, commit_emit):
     # given every seeded rule and an event of its node carrying the usual data
-    shopper = UserFactory()
+    shopper = CustomerProfileFactory().user
     merchant = MerchantFactory()
     warehouse = WarehouseFactory(merchant=merchant)
-    MerchantStaffFactory(merchant=merchant)
+    MerchantStaffFactory(merchant=merchant, user=CustomerProfileFactory().user)
     data = {
         "order_no": "O1",
         "sub_order_no": "S1",
