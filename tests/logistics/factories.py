@@ -10,8 +10,9 @@ import factory
 from django.utils import timezone
 
 from catalog.models import SKU
-from logistics.carriers import kuaidi100, sandbox
-from logistics.models import Carrier
+from logistics import services as logistics_services
+from logistics.carriers import ParsedEvent, kuaidi100, sandbox
+from logistics.models import Carrier, Shipment
 from orders.models import PaymentMethod, SubOrder
 from shop.roles import PLATFORM_OPS, ensure_role_groups, grant_merchant_staff_role
 from tests.catalog.factories import (
@@ -155,3 +156,42 @@ def kuaidi100_push(
         ensure_ascii=False,
     )
     return urlencode({"param": param, "sign": kuaidi100.sign_param(param, salt)}).encode()
+
+
+# Parcels shipped and pushed in one line each (tests of what tracking does to a sub-order).
+
+
+def push(carrier_code, tracking_no, status, key=None):
+    logistics_services.tracking_event_record(
+        carrier_code=carrier_code,
+        events=[
+            ParsedEvent(
+                tracking_no=tracking_no,
+                dedupe_key=key or f"{tracking_no}-{status}",
+                status=status,
+                carrier_status=status,
+                description=status,
+                location="",
+                occurred_at=timezone.now(),
+            )
+        ],
+    )
+
+
+def ship_in_parcels(sub_order, carrier):
+    """Pack with `carrier` and ship every parcel; returns the parcels (tracking TC0000000n)."""
+    parcels = logistics_services.shipment_pack(
+        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+    )
+    for n, parcel in enumerate(parcels, start=1):
+        logistics_services.shipment_ship(
+            shipment_id=parcel.pk,
+            carrier_code=carrier.code,
+            tracking_no=f"TC{n:08d}",
+            actor=None,
+        )
+    return [Shipment.objects.get(pk=p.pk) for p in parcels]
+
+
+def fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)

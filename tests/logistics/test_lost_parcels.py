@@ -11,55 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics import services
-from logistics.carriers import ParsedEvent
 from logistics.models import Shipment
 from orders.models import OrderEvent, OrderLine, PaymentMethod, SubOrder
 from orders.tasks import sweep_auto_confirm_once
 from payments.models import CodCollection, Payment, Refund
 from tests.logistics.factories import (
     CarrierFactory,
+    fresh,
     merchant_staff,
     ops_user,
     paid_sub_order,
+    push,
+    ship_in_parcels,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def push(carrier_code, tracking_no, status, key=None):
-    services.tracking_event_record(
-        carrier_code=carrier_code,
-        events=[
-            ParsedEvent(
-                tracking_no=tracking_no,
-                dedupe_key=key or f"{tracking_no}-{status}",
-                status=status,
-                carrier_status=status,
-                description=status,
-                location="",
-                occurred_at=timezone.now(),
-            )
-        ],
-    )
-
-
-def ship_in_parcels(sub_order, carrier):
-    """Pack with `carrier` and ship every parcel; returns the parcels (tracking TC0000000n)."""
-    parcels = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
-    )
-    for n, parcel in enumerate(parcels, start=1):
-        services.shipment_ship(
-            shipment_id=parcel.pk,
-            carrier_code=carrier.code,
-            tracking_no=f"TC{n:08d}",
-            actor=None,
-        )
-    return [Shipment.objects.get(pk=p.pk) for p in parcels]
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
 
 
 @pytest.fixture
