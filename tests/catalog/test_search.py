@@ -112,6 +112,10 @@ def test_in_stock_only_leaves_out_what_cannot_be_bought(cat):
     record = StockRecordFactory(sku=SKUFactory(product=closed), on_hand=10)
     record.warehouse.is_active = False
     record.warehouse.save()
+    # and a product whose only stock belongs to a SKU no longer sold
+    retired = ProductFactory(title="Retired colour", merchant=cat.merchant)
+    StockRecordFactory(sku=SKUFactory(product=retired), on_hand=0)
+    StockRecordFactory(sku=SKUFactory(product=retired, is_active=False), on_hand=8)
 
     # when
     found = set(titles(product_search(in_stock_only=True)))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from catalog.demo import seed
@@ -33,6 +34,11 @@ class Command(BaseCommand):
             bar = tqdm(total=products, unit="product", disable=options["verbosity"] < 1)
             with bar:
                 result = seed.add_bulk_products(products, progress=bar)
+            if connection.vendor == "postgresql":
+                # Fresh statistics for the planner: with stale ones (autovacuum has not run
+                # yet) a storefront query over the new rows took minutes instead of 0.1 s.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             rate = result["skus"] / result["seconds"] if result["seconds"] else 0
             self.stdout.write(
                 f"Added {result['products']} products / {result['skus']} SKUs in "
