@@ -55,7 +55,7 @@ class PushRuleAdmin(admin.ModelAdmin):
                 "description": (
                     "Placeholders in braces come from the event: {order_no}, {sub_order_no}, "
                     "{payment_no}, {refund_no}, {case_no}, {amount}, {tracking_no}, {carrier}, "
-                    "{status_text}."
+                    "{status_text}; {link} is the page as a full URL (for SMS, push, WeChat)."
                 ),
             },
         ),

@@ -50,6 +50,15 @@ def safe_link(path) -> str:
     return path
 
 
+def absolute_link(path: str) -> str:
+    """The `{link}` placeholder: a site path as a full URL (SITE_URL + path) that an SMS, a push
+    or a WeChat message can open; the site's home when there is no page to point at."""
+    from django.conf import settings
+
+    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{site}{path or '/'}"
+
+
 # Where a merchant's or warehouse's staff handle a subject: its admin page (the storefront path
 # in the event is the shopper's and would be a 404 for them).
 ADMIN_PAGES = {

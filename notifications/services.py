@@ -29,6 +29,7 @@ from notifications.models import (
 from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
     TemplateBroken,
+    absolute_link,
     link_for_target,
     render_message,
     safe_link,
@@ -142,10 +143,19 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         money_inbox = channel == Channel.INBOX and node in MONEY_NODES
         if (user_id, channel) in silenced and not money_inbox:
             continue
+        if rule.target not in links:
+            links[rule.target] = link_for_target(
+                target=rule.target,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                data=data,
+            )
         if rule.id not in rendered_by_rule:
             try:
                 rendered_by_rule[rule.id] = render_message(
-                    title_template=rule.title_template, body_template=rule.body_template, data=data
+                    title_template=rule.title_template,
+                    body_template=rule.body_template,
+                    data={**data, "link": absolute_link(links[rule.target])},
                 )
             except TemplateBroken as error:
                 rendered_by_rule[rule.id] = error
@@ -154,13 +164,6 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 if rendered_by_rule[rule.id].warning:
                     _record_rule_problem(rule.id, rendered_by_rule[rule.id].warning)
         rendered = rendered_by_rule[rule.id]
-        if rule.target not in links:
-            links[rule.target] = link_for_target(
-                target=rule.target,
-                subject_type=event.subject_type,
-                subject_id=event.subject_id,
-                data=data,
-            )
         row = OutboxMessage(
             event_key=key,
             node=node,
@@ -367,7 +370,7 @@ def outbox_retry(*, outbox_id: int, actor) -> OutboxMessage:
             rendered = render_message(
                 title_template=row.rule.title_template,
                 body_template=row.rule.body_template,
-                data=row.data,
+                data={**(row.data or {}), "link": absolute_link(row.link)},
             )
         except TemplateBroken as error:
             raise Conflict(f"The rule's template is still broken: {error}", code="template")

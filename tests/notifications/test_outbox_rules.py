@@ -315,3 +315,49 @@ def test_a_failing_push_never_undoes_the_state_change(default_rules, make_event,
     # then the transition's own writes stand (the failure is logged, not raised)
     assert shopper.__class__.objects.filter(username="written-after-the-event").exists()
     assert not OutboxMessage.objects.exists()
+
+
+def test_messages_outside_the_inbox_carry_a_full_link(
+    default_rules, make_event, commit_emit, settings
+):
+    # given the shop at its public address, and a merchant whose staff are told by SMS too
+    settings.SITE_URL = "https://shop.example.com/"
+    shopper = CustomerProfileFactory().user
+    merchant = MerchantFactory()
+    manager = MerchantStaffFactory(merchant=merchant, user=CustomerProfileFactory().user).user
+    PushRuleFactory(
+        node=events.SUBORDER_CREATED,
+        target="merchant",
+        channel="sms",
+        title_template="New order {sub_order_no}",
+        body_template="Ship it: {link}",
+    )
+    # when an order is paid (seeded rules) and a sub-order created (the staff rule)
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+    commit_emit(
+        make_event(
+            node=events.SUBORDER_CREATED,
+            subject_type="suborder",
+            subject_id=7,
+            merchant_id=merchant.pk,
+            data={"sub_order_no": "S1"},
+        )
+    )
+    # then the shopper's SMS and push end with the order page as a full URL
+    page = "https://shop.example.com/orders/O2026112500001/"
+    for channel in ("sms", "app_push"):
+        row = OutboxMessage.objects.get(recipient=shopper, channel=channel)
+        assert row.body.endswith(f" {page}"), row.body
+    # and the inbox keeps its site path as the link it opens
+    inbox = OutboxMessage.objects.get(recipient=shopper, channel="inbox")
+    assert (inbox.link, "https://" in inbox.body) == ("/orders/O2026112500001/", False)
+    # and staff get their admin page, in full
+    staff_sms = OutboxMessage.objects.get(recipient=manager, channel="sms")
+    assert staff_sms.body == "Ship it: https://shop.example.com/admin/orders/suborder/7/change/"
+    assert not PushRule.objects.exclude(last_render_error="").exists()
+
+
+def test_every_default_rule_outside_the_inbox_has_the_link(default_rules):
+    outside = PushRule.objects.filter(channel__in=["sms", "app_push", "wechat"], is_active=True)
+    assert outside.exists()
+    assert [r for r in outside if "{link}" not in r.body_template] == []
