@@ -603,7 +603,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "note",
     )
     readonly_fields = fields
-    actions = ("return_received", "settle_lost")
+    actions = ("return_received", "settle_lost", "cod_collected")
 
     def has_operations_permission(self, request):
         """Money with the shopper (refunds, cash) is settled by platform operations only."""
@@ -635,6 +635,21 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 shipment_id=shipment.pk, actor=request.user
             ),
             "{} lost parcel(s) settled: their goods are refunded.",
+        )
+
+    @admin.action(
+        description="Cash on delivery: cash collected by the courier (parcel handed over)",
+        permissions=["operations"],
+    )
+    def cod_collected(self, request, queryset):
+        self._each_parcel(
+            request,
+            queryset,
+            lambda shipment: services.shipment_cod_collect(
+                shipment_id=shipment.pk, actor=request.user
+            ),
+            "Cash collected for {} parcel(s). A sub-order's cash is recorded once none of its "
+            "parcels is still on its way.",
         )
 
     @admin.action(

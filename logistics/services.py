@@ -977,6 +977,37 @@ def shipment_settle_lost(*, shipment_id: int, actor) -> Shipment:
     return shipment
 
 
+@transaction.atomic
+def shipment_cod_collect(*, shipment_id: int, actor) -> Shipment:
+    """Operations record that the courier handed over the cash for a cash-on-delivery parcel,
+    for carriers that never push "signed for" (a courier without Kuaidi100 keys). Cash taken
+    at the door means the parcel was handed over, so it is delivered as a signing would; the
+    sub-order's cash is recorded through payments.cod_collect as soon as none of its parcels is
+    still on its way or lost unsettled (else only what arrived would not be known yet).
+    Idempotent."""
+    _require_operations(actor)
+    sub_order, parcels, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
+    if sub_order.order.payment_method != PaymentMethod.COD:
+        raise Conflict("This parcel is not cash on delivery.", code="not_cod")
+    if shipment.status not in (*Shipment.ON_ITS_WAY, Shipment.Status.DELIVERED) and not (
+        shipment.is_lost_unsettled
+    ):
+        raise TransitionNotAllowed(
+            f"No cash is taken for a parcel that is {shipment.get_status_display().lower()}.",
+            extra={"status": shipment.status},
+        )
+    if shipment.cod_collected_at is None or shipment.status != Shipment.Status.DELIVERED:
+        now = timezone.now()
+        fields = ["cod_collected_at"]
+        if can_proceed(shipment.deliver):
+            shipment.deliver(at=now)
+            fields += ["status", "delivered_at"]
+        shipment.cod_collected_at = shipment.cod_collected_at or now
+        shipment.save(update_fields=fields)
+    _on_parcel_signed(sub_order=sub_order)
+    return shipment
+
+
 def _cod_collected(sub_order: SubOrder) -> bool:
     """Whether payments already recorded this sub-order's cash (then a loss is a real refund)."""
     from payments.models import CodCollection
