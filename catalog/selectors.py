@@ -277,6 +277,10 @@ def _group_attribute_values(value_ids: list[int]) -> list[list[int]]:
         "pk", "attribute_id"
     ):
         groups.setdefault(attribute_id, []).append(pk)
+    if not groups and value_ids:
+        # Only unknown values (a link to a deleted colour): nothing has them, rather than
+        # dropping the filter and showing the whole catalogue.
+        return [[]]
     return list(groups.values())
 
 

@@ -67,6 +67,8 @@ def test_every_filter(api_client, cat):
     assert titles(get("/api/products/", {"attribute_values": f"{cat.red.pk},{cat.size_m.pk}"})) == [
         "Running shoes"
     ]
+    # a value that no longer exists (a stale filter link) matches nothing, not everything
+    assert titles(get("/api/products/", {"attribute_values": "999999999"})) == []
 
 
 def test_every_ordering(api_client, cat):
