@@ -116,6 +116,38 @@ class OrderEventInline(ReadOnlyTabularInline):
         return events.filter(Q(sub_order__isnull=True) | Q(sub_order__merchant=merchant))
 
 
+class MerchantFilter(admin.RelatedFieldListFilter):
+    """Orders by the merchant of one of their sub-orders. Only operations get it: a merchant's
+    staff see only orders with their own parcels anyway, and the choices would name the other
+    merchants of shared orders."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self._platform = is_platform_staff(request.user)
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "merchant"
+
+    def field_choices(self, field, request, model_admin):
+        if not self._platform:
+            return []
+        return super().field_choices(field, request, model_admin)
+
+    def has_output(self):
+        return self._platform and super().has_output()
+
+    def queryset(self, request, queryset):
+        if not self._platform:
+            return queryset  # the admin's own scope already limits the rows
+        return super().queryset(request, queryset)
+
+
+class PaymentMethodFilter(admin.ChoicesFieldListFilter):
+    """Sub-orders by how their order was paid (cash on delivery is collected at the door)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "payment method"
+
+
 class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     """Rows changed only by services: no add, no delete, the object page is view-only, and
     list actions (which need the change permission) call services."""
@@ -159,7 +191,12 @@ class OrderAdmin(_ServiceOnlyAdmin):
         "created_at",
         "payment_due_at",
     )
-    list_filter = ("status", "payment_method", "created_at")
+    list_filter = (
+        "status",
+        "payment_method",
+        ("sub_orders__merchant", MerchantFilter),
+        "created_at",
+    )
     search_fields = ("order_no", "user__username", "recipient", "phone")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
@@ -273,7 +310,14 @@ class SubOrderAdmin(_ServiceOnlyAdmin):
         "created_at",
         "shipped_at",
     )
-    list_filter = ("status", "aftersales_open", "merchant", "warehouse", "created_at")
+    list_filter = (
+        "status",
+        ("order__payment_method", PaymentMethodFilter),
+        "aftersales_open",
+        "merchant",
+        "warehouse",
+        "created_at",
+    )
     search_fields = ("sub_order_no", "order__order_no", "order__recipient", "order__phone")
     list_select_related = ("order", "merchant", "warehouse")
     date_hierarchy = "created_at"

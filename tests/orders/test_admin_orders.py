@@ -208,3 +208,87 @@ def test_ops_cancel_unpaid_orders_and_merchants_cannot(client, shops):
     assert Order.objects.get(pk=unpaid.pk).status == Order.Status.CANCELLED
     assert Order.objects.get(pk=shops["both"].pk).status == Order.Status.PAID
     assert stock_of(sku).allocated == 0
+
+
+def test_ops_filter_orders_by_merchant(client, shops):
+    # given
+    client = _client_for(client, ops_user())
+
+    # when
+    page = client.get(ORDERS)
+    only_a = client.get(ORDERS, {"sub_orders__merchant__id__exact": shops["a"].pk})
+
+    # then: the filter lists the merchants, and keeps orders with one of A's parcels
+    assert page.status_code == 200 and only_a.status_code == 200
+    assert f"sub_orders__merchant__id__exact={shops['a'].pk}" in page.content.decode()
+    content = only_a.content.decode()
+    assert shops["both"].order_no in content
+    assert shops["only_b"].order_no not in content
+    assert list(only_a.context["cl"].result_list) == [shops["both"]]
+
+
+def test_merchant_staff_get_no_merchant_filter_naming_other_merchants(client, shops):
+    # given
+    client = _client_for(client, merchant_staff_user(merchant=shops["a"]))
+
+    # when
+    page = client.get(ORDERS)
+    tampered = client.get(ORDERS, {"sub_orders__merchant__id__exact": shops["b"].pk})
+
+    # then: no merchant filter (and so no "Shop B"); a hand-made filter stays in their scope
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "sub_orders__merchant__id__exact" not in content
+    assert "Shop B" not in content
+    assert tampered.status_code == 200
+    assert list(tampered.context["cl"].result_list) == [shops["both"]]
+
+
+def test_sub_orders_filter_by_payment_method(client, shops):
+    # given: a cash-on-delivery parcel from A next to the fixture's paid ones
+    cod = place_order(items=[(shops["sku_a"], 1)], payment_method=PaymentMethod.COD)
+    services.order_cod_confirm(order_no=cod.order_no, actor=cod.user)
+    cod_sub = cod.sub_orders.get()
+    a_paid = shops["both"].sub_orders.get(merchant=shops["a"])
+
+    for user in (ops_user(), merchant_staff_user(merchant=shops["a"])):
+        client = _client_for(client, user)
+
+        # when
+        cash = client.get(SUB_ORDERS, {"order__payment_method__exact": "cod"})
+        online = client.get(SUB_ORDERS, {"order__payment_method__exact": "alipay"})
+
+        # then
+        assert cash.status_code == 200 and online.status_code == 200
+        assert "order__payment_method__exact=cod" in client.get(SUB_ORDERS).content.decode()
+        assert list(cash.context["cl"].result_list) == [cod_sub]
+        assert cod_sub not in list(online.context["cl"].result_list)
+        assert a_paid in list(online.context["cl"].result_list)
+        client.logout()
+
+
+def test_filtered_lists_cost_the_same_queries_for_more_rows(client, shops):
+    # given
+    client = _client_for(client, ops_user())
+    merchant_a = {"sub_orders__merchant__id__exact": shops["a"].pk}
+    alipay = {"order__payment_method__exact": "alipay"}
+    client.get(ORDERS, merchant_a)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few_orders:
+        client.get(ORDERS, merchant_a)
+    with CaptureQueriesContext(connection) as few_sub_orders:
+        client.get(SUB_ORDERS, alipay)
+    for _ in range(5):
+        paid_order(items=[(shops["sku_a"], 1), (shops["sku_b"], 1)])
+
+    # when
+    with CaptureQueriesContext(connection) as many_orders:
+        orders = client.get(ORDERS, merchant_a)
+    with CaptureQueriesContext(connection) as many_sub_orders:
+        sub_orders = client.get(SUB_ORDERS, alipay)
+
+    # then
+    assert orders.status_code == 200 and sub_orders.status_code == 200
+    assert len(orders.context["cl"].result_list) == 6
+    assert len(sub_orders.context["cl"].result_list) == 2 + 1 + 5 * 2
+    assert len(many_orders) == len(few_orders)
+    assert len(many_sub_orders) == len(few_sub_orders)
