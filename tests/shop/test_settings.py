@@ -56,3 +56,26 @@ def test_a_production_configuration_passes_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_in_production_healthz_answers_over_plain_http_while_pages_redirect_to_https():
+    result = run_django(
+        "from django.test import Client; c = Client();"
+        "print(c.get('/healthz').status_code, c.get('/').status_code)",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver",
+    )
+    assert result.returncode == 0, result.stderr
+    health, home = result.stdout.split()
+    assert health in ("200", "503") and home == "301"
+
+
+def test_a_plain_http_deployment_can_turn_secure_cookies_off():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
+    )
+    production = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
+    assert run_django(code, **production).stdout.split() == ["True", "True"]
+    assert run_django(code, **production, SECURE_COOKIES="0").stdout.split() == ["False", "False"]
