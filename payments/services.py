@@ -190,6 +190,75 @@ def payment_pay_request(*, payment: Payment) -> PayRequest:
         ) from exc
 
 
+# Why an order's open payments were closed, by the order's domain event.
+ORDER_CLOSED_REASONS = {
+    nodes.ORDER_CANCELLED: "Order cancelled",
+    nodes.ORDER_EXPIRED: "Order not paid in time",
+    nodes.ORDER_PAYMENT_FAILED: "Order payment failed",
+}
+
+
+@transaction.atomic
+def payment_close_open_for_order(*, order_id: int, reason: str) -> list[Payment]:
+    """The order closed unpaid (cancelled, expired, payment failed): its open payments close
+    with it, so the cashier refuses them and the result page stops waiting. Called from the
+    order's domain event, inside the order's transaction (the order row is already locked, so
+    the lock order order -> payments holds). Money a gateway reports later for a closed payment
+    is still accepted and refunded in full (see _apply_success)."""
+    closed = list(
+        Payment.objects.select_for_update()
+        .filter(order_id=order_id, status=Payment.Status.CREATED)
+        .exclude(method=Method.COD)
+        .order_by("pk")
+    )
+    for payment in closed:
+        payment.close(reason=reason)
+        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    return closed
+
+
+def payment_not_open_message(payment: Payment, order: Order) -> str:
+    """What the cashier tells a shopper about a payment it will not take money for."""
+    if order.status in (Order.Status.CANCELLED, Order.Status.PAYMENT_FAILED):
+        return (
+            f"This payment was closed: order {order.order_no} is "
+            f"{order.get_status_display().lower()}. No money was taken."
+        )
+    if payment.status == Payment.Status.SUCCEEDED:
+        return "This payment has already been made."
+    return "This payment is no longer open. No money was taken."
+
+
+@transaction.atomic
+def payment_sandbox_settle(*, payment_no: str, user, paid: bool) -> Payment:
+    """The shopper pressed Pay (or Fail) on the sandbox cashier. Like a real gateway after the
+    trade's time_expire or a close, the sandbox takes no money for a payment that is closed,
+    whose order is closed or whose time to pay has run out. Checked under the order and payment
+    locks, so a cancel or expiry racing the Pay button either wins (nothing is taken) or waits."""
+    from .sandbox.server import sandbox_settle
+
+    found = (
+        Payment.objects.filter(payment_no=payment_no, order__user_id=getattr(user, "pk", None))
+        .values_list("pk", "order_id")
+        .first()
+    )
+    if found is None:
+        raise NotFound("Payment not found.")
+    order = _lock_order(found[1])
+    payment = _lock_payment(found[0])
+    if payment.status != Payment.Status.CREATED or order.status != Order.Status.PENDING_PAYMENT:
+        raise Conflict(payment_not_open_message(payment, order), code="payment_not_open")
+    if paid and order.payment_due_at <= timezone.now():
+        raise Conflict(
+            "The time to pay this order has run out. No money was taken.",
+            code="payment_expired",
+        )
+    sandbox_settle(
+        gateway=payment.method, payment_no=payment.payment_no, amount=payment.amount, paid=paid
+    )
+    return payment
+
+
 # --- asynchronous notifications ------------------------------------------------------------------
 
 

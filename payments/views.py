@@ -14,7 +14,6 @@ from . import selectors, services
 from .gateways import is_sandbox
 from .models import Method, Payment
 from .sandbox.keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_MCHID
-from .sandbox.server import sandbox_settle
 
 
 def _order_url(order_no: str) -> str:
@@ -88,20 +87,20 @@ def cashier(request, payment_no: str):
         raise Http404("No sandbox cashier for this payment")
     if request.method == "POST":
         action = request.POST.get("action")
-        if payment.status != Payment.Status.CREATED:
-            messages.warning(request, "This payment is no longer open.")
-        elif action in ("pay", "fail", "cancel"):
-            sandbox_settle(
-                gateway=payment.method,
-                payment_no=payment.payment_no,
-                amount=payment.amount,
-                paid=action == "pay",
-            )
-        else:
+        if action not in ("pay", "fail", "cancel"):
             messages.error(request, "Choose Pay, Fail or Cancel.")
             return redirect("payments:cashier", payment_no=payment.payment_no)
+        try:
+            services.payment_sandbox_settle(
+                payment_no=payment.payment_no, user=request.user, paid=action == "pay"
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
         return redirect("payments:result", payment_no=payment.payment_no)
     order = selectors.order_to_pay_for_user(user=request.user, order_no=payment.order.order_no)
+    is_open = (
+        payment.status == Payment.Status.CREATED and order.status == order.Status.PENDING_PAYMENT
+    )
     return render(
         request,
         "payments/cashier.html",
@@ -112,7 +111,8 @@ def cashier(request, payment_no: str):
             "merchant_id": SANDBOX_ALIPAY_APP_ID
             if payment.method == Method.ALIPAY
             else SANDBOX_WECHAT_MCHID,
-            "is_open": payment.status == Payment.Status.CREATED,
+            "is_open": is_open,
+            "closed_message": "" if is_open else services.payment_not_open_message(payment, order),
         },
     )
 
@@ -135,7 +135,12 @@ def result(request, payment_no: str):
             "payment": payment,
             "order": payment.order,
             "order_url": _order_url(payment.order.order_no),
-            "waiting": payment.status == Payment.Status.CREATED,
+            "waiting": payment.status == Payment.Status.CREATED
+            and payment.order.status == payment.order.Status.PENDING_PAYMENT,
             "refunded": payment.orphaned,
+            # Cancelled, expired or failed before any money arrived: nothing left to wait for.
+            "order_closed": payment.status in (Payment.Status.CREATED, Payment.Status.CLOSED)
+            and payment.order.status
+            in (payment.order.Status.CANCELLED, payment.order.Status.PAYMENT_FAILED),
         },
     )

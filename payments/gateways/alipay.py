@@ -120,6 +120,11 @@ class AlipayGateway(Gateway):
                 "total_amount": f"{payment.amount:.2f}",
                 "subject": f"Order {payment.order.order_no}",
                 "product_code": "FAST_INSTANT_TRADE_PAY",
+                # Alipay closes the trade at the order's payment deadline, so a shopper cannot
+                # pay an order that has already expired on our side.
+                "time_expire": timezone.localtime(payment.order.payment_due_at).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
             },
             notify_url=self.notify_url,
             return_url=self.return_url,

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.utils import timezone
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.core import Core
 
@@ -112,6 +113,9 @@ class WeChatPayGateway(Gateway):
     def create_payment(self, payment) -> PayRequest:
         amount = {"total": to_fen(payment.amount), "currency": "CNY"}
         description = f"Order {payment.order.order_no}"
+        # WeChat Pay closes the trade at the order's payment deadline (RFC 3339, +08:00), so
+        # the QR code cannot be paid once the order has expired on our side.
+        time_expire = timezone.localtime(payment.order.payment_due_at).isoformat(timespec="seconds")
         if self.cashier_url:
             params = {
                 "appid": self.appid,
@@ -120,6 +124,7 @@ class WeChatPayGateway(Gateway):
                 "out_trade_no": payment.payment_no,
                 "notify_url": self.notify_url,
                 "amount": amount,
+                "time_expire": time_expire,
             }
             return PayRequest(pay_url=self.cashier_url(payment), params=params)
         status, data = self._call(
@@ -128,6 +133,7 @@ class WeChatPayGateway(Gateway):
                 description=description,
                 out_trade_no=payment.payment_no,
                 amount=amount,
+                time_expire=time_expire,
                 notify_url=self.notify_url,
                 pay_type=WeChatPayType.NATIVE,
             ),
