@@ -1,4 +1,5 @@
-"""Account use cases: registration, the new-customer flag and the address book.
+"""Account use cases: registration, API tokens, the profile, the new-customer flag and the
+address book.
 
 Every write is here; views, the API and the admin only call these functions.
 """
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
 
 from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone_validator
 from shop.accounts.selectors import address_get_for_user
@@ -94,6 +96,17 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
     )
     _grant_new_customer_coupons(user=candidate)
     return candidate
+
+
+@transaction.atomic
+def user_token_revoke(*, user) -> int:
+    """Sign the user out of the API: delete their token, so it answers 401 from now on.
+
+    DRF keeps one token per user, so every API client of this user is signed out; the next
+    `POST /api/auth/token/` issues a fresh key. Idempotent: without a token nothing happens.
+    Returns how many tokens were deleted (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 def _grant_new_customer_coupons(*, user) -> None:

@@ -7,6 +7,7 @@ from shop.accounts.api import views
 urlpatterns = [
     path("auth/register/", views.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", views.TokenApi.as_view(), name="api-token"),
+    path("auth/logout/", views.LogoutApi.as_view(), name="api-logout"),
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("addresses/", views.AddressListApi.as_view(), name="api-addresses"),
     path("addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="api-address"),

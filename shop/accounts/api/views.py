@@ -1,6 +1,6 @@
 """Accounts API: register, token, the address book and the signed-in shopper's profile."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -69,6 +69,29 @@ class TokenApi(APIView):
             raise InvalidInput("Wrong username or password.", code="invalid_credentials")
         token, _ = Token.objects.get_or_create(user=user)
         return Response(TokenOutputSerializer({"token": token.key}).data)
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["auth"],
+        request=None,
+        responses={204: None, 401: ERROR},
+        summary="Sign out: revoke the caller's API token (it answers 401 afterwards)",
+        description=(
+            "Deletes the signed-in shopper's API token. There is one token per account, so "
+            "every API client of the account is signed out; `POST /api/auth/token/` issues a "
+            "new one. A caller signed in by session cookie is also signed out of the session."
+        ),
+    )
+    def post(self, request):
+        services.user_token_revoke(user=request.user)
+        if request.auth is None:
+            # Session-authenticated (the browsable API, the storefront's own scripts): end the
+            # session too, or "sign out" would leave the caller signed in.
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AddressListApi(APIView):
