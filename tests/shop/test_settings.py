@@ -5,22 +5,8 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_django(code: str, **env) -> subprocess.CompletedProcess:
-    """Start a fresh Python with these environment variables and the shop's settings."""
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "shop.settings", **env}
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.shop.fresh_process import ROOT, run_django
 
 
 def test_a_push_provider_is_configured_by_its_url_and_secret_in_the_environment():
