@@ -715,6 +715,14 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                     self.message_user(
                         request, f"{len(report.rows)} parcel(s) shipped.", messages.SUCCESS
                     )
+                    if report.notes:
+                        self.message_user(
+                            request,
+                            f"{len(report.notes)} row(s) leave parcels of their sub-order "
+                            "packed: those sub-orders ship with their last parcel. See the "
+                            "report below.",
+                            messages.WARNING,
+                        )
                 else:
                     self.message_user(
                         request,

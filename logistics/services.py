@@ -11,7 +11,7 @@ import csv
 import io
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import tablib
@@ -450,6 +450,8 @@ class BulkShipRow:
     tracking_no: str
     ok: bool
     message: str
+    # Something to act on although the row is good, e.g. parcels of its sub-order still packed.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -460,6 +462,10 @@ class BulkShipReport:
     @property
     def errors(self) -> list[BulkShipRow]:
         return [row for row in self.rows if not row.ok]
+
+    @property
+    def notes(self) -> list[BulkShipRow]:
+        return [row for row in self.rows if row.ok and row.note]
 
 
 def bulk_ship_rows_from_file(*, content: bytes, filename: str) -> list[dict]:
@@ -506,14 +512,62 @@ class _RollBack(Exception):
     pass
 
 
+def _bulk_sub_order_no(number: str, *, actor) -> str:
+    """The order column takes a sub-order number (S...) or the parent order's number (O...)
+    when that order has exactly one sub-order the actor ships (a merchant sees its own)."""
+    if SubOrder.objects.filter(sub_order_no=number).exists():
+        return number
+    sub_orders = SubOrder.objects.filter(order__order_no=number)
+    if getattr(actor, "pk", None) and not is_platform_staff(actor):
+        merchant = staff_merchant(actor)
+        sub_orders = sub_orders.filter(merchant_id=merchant.pk if merchant else None)
+    numbers = list(sub_orders.order_by("pk").values_list("sub_order_no", flat=True)[:10])
+    if not numbers:
+        raise NotFound("Sub-order not found.")
+    if len(numbers) > 1:
+        raise InvalidInput(
+            f"Order {number} has {len(numbers)} sub-orders to ship "
+            f"({', '.join(numbers)}): use the sub-order number.",
+            code="ambiguous_order",
+        )
+    return numbers[0]
+
+
+def _still_packed_notes(report: list[BulkShipRow], shipped_in: dict[int, int]) -> list:
+    """After every row: a good row whose sub-order still has packed parcels says so, since the
+    sub-order does not ship (and the shopper hears nothing) until its last parcel does."""
+    counts = defaultdict(lambda: [0, 0])  # sub-order id -> [parcels, still packed]
+    for sub_order_id, status in Shipment.objects.filter(
+        sub_order_id__in=set(shipped_in.values())
+    ).values_list("sub_order_id", "status"):
+        counts[sub_order_id][0] += 1
+        counts[sub_order_id][1] += status == Shipment.Status.PACKED
+    rows = []
+    for index, row in enumerate(report):
+        sub_order_id = shipped_in.get(index)
+        total, packed = counts[sub_order_id] if sub_order_id else (0, 0)
+        if row.ok and packed:
+            row = replace(
+                row,
+                note=f"{total - packed} of {total} parcels shipped; {packed} still packed: "
+                f"add a row for {'it' if packed == 1 else 'each'} (the sub-order ships with "
+                "its last parcel)",
+            )
+        rows.append(row)
+    return rows
+
+
 def shipments_bulk_ship(*, rows: list[dict], actor) -> BulkShipReport:
     """Ship many parcels from an import: all or nothing, like the catalogue import.
 
     Every row is tried (each in its own savepoint) so the report names every bad row; if any
     row is bad, nothing is shipped and the merchant fixes the file and uploads it again.
-    A merchant's staff reach only their own sub-orders (another's is "not found").
+    A merchant's staff reach only their own sub-orders (another's is "not found"). A row may
+    name the parent order when it has one sub-order of this merchant; a good row whose
+    sub-order still has parcels packed after the whole file says so.
     """
     report: list[BulkShipRow] = []
+    shipped_in: dict[int, int] = {}  # report index -> sub-order id
     seen: set[tuple[str, str]] = set()
     try:
         with transaction.atomic():
@@ -529,8 +583,9 @@ def shipments_bulk_ship(*, rows: list[dict], actor) -> BulkShipReport:
                         raise InvalidInput(f"Tracking number {tracking_no} appears twice.")
                     seen.add(key)
                     with transaction.atomic():
+                        resolved = _bulk_sub_order_no(sub_order_no, actor=actor)
                         shipment = sub_order_ship_next_parcel(
-                            sub_order_no=sub_order_no,
+                            sub_order_no=resolved,
                             carrier_code=carrier,
                             tracking_no=tracking_no,
                             actor=actor,
@@ -540,18 +595,16 @@ def shipments_bulk_ship(*, rows: list[dict], actor) -> BulkShipReport:
                         BulkShipRow(number, sub_order_no, carrier, tracking_no, False, error.detail)
                     )
                 else:
+                    shipped_in[len(report)] = shipment.sub_order_id
+                    message = f"Parcel {shipment.shipment_no} shipped"
+                    if resolved != sub_order_no:
+                        message += f" (sub-order {resolved})"
                     report.append(
-                        BulkShipRow(
-                            number,
-                            sub_order_no,
-                            carrier,
-                            tracking_no,
-                            True,
-                            f"Parcel {shipment.shipment_no} shipped",
-                        )
+                        BulkShipRow(number, sub_order_no, carrier, tracking_no, True, message)
                     )
             if not report:
                 raise InvalidInput("The file has no rows.", code="empty_file")
+            report = _still_packed_notes(report, shipped_in)
             if any(not row.ok for row in report):
                 raise _RollBack
     except _RollBack:

@@ -225,3 +225,106 @@ def test_bulk_ship_rows_are_read_from_csv_and_xlsx():
         services.bulk_ship_rows_from_file(content=b"a,b\n1,2\n", filename="x.csv")
     with pytest.raises(InvalidInput):
         services.bulk_ship_rows_from_file(content=b"not a workbook", filename="x.xlsx")
+
+
+def test_bulk_ship_says_when_a_row_leaves_parcels_of_its_sub_order_packed():
+    # given: a sub-order packed as two parcels, and a file with one row for it
+    carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    sub_order = paid_sub_order(merchant=merchant, items=[({"weight": 800}, 2)])
+    services.shipment_pack(sub_order_id=sub_order.pk, actor=staff, carrier_code=carrier.code)
+    rows = [
+        {
+            "sub_order_no": sub_order.sub_order_no,
+            "carrier": carrier.code,
+            "tracking_no": "TC00000011",
+        }
+    ]
+
+    # when
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    # then: shipped, but the row says the sub-order is still waiting for its other parcel
+    assert report.applied and report.notes == report.rows
+    assert "1 of 2 parcels shipped; 1 still packed: add a row for it" in report.rows[0].note
+    assert fresh(sub_order).status == SubOrder.Status.AWAITING_SHIPMENT
+
+    # when: the next file ships the other parcel
+    rows[0]["tracking_no"] = "TC00000012"
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    # then
+    assert report.applied and not report.notes
+    assert fresh(sub_order).status == SubOrder.Status.SHIPPED
+
+
+def test_bulk_ship_takes_the_order_number_when_the_order_has_one_sub_order_of_the_merchant():
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    sub_order = paid_sub_order(merchant=merchant)
+    rows = [
+        {
+            "sub_order_no": sub_order.order.order_no,
+            "carrier": "SF",
+            "tracking_no": "SF1460000000301",
+        }
+    ]
+
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    assert report.applied, report.rows
+    assert sub_order.sub_order_no in report.rows[0].message
+    assert fresh(sub_order).status == SubOrder.Status.SHIPPED
+
+
+def test_bulk_ship_refuses_an_order_number_with_several_sub_orders_of_the_merchant():
+    # given: one order, two warehouses of the same merchant, so two sub-orders
+    from tests.catalog.factories import StockRecordFactory, WarehouseFactory
+    from tests.logistics.factories import sku_of
+    from tests.orders.factories import paid_order
+
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    items = []
+    for _ in range(2):
+        sku = sku_of(merchant=merchant)
+        StockRecordFactory(sku=sku, warehouse=WarehouseFactory(merchant=merchant), on_hand=5)
+        items.append((sku, 1))
+    order = paid_order(items=items)
+    assert order.sub_orders.count() == 2
+    rows = [{"sub_order_no": order.order_no, "carrier": "SF", "tracking_no": "SF1460000000302"}]
+
+    # when
+    report = services.shipments_bulk_ship(rows=rows, actor=staff)
+
+    # then: a clear row error naming the sub-orders, nothing shipped
+    assert not report.applied
+    assert "has 2 sub-orders" in report.rows[0].message
+    assert "use the sub-order number" in report.rows[0].message
+    assert not Shipment.objects.filter(sub_order__order=order).exclude(status="packed").exists()
+
+
+def test_bulk_ship_page_warns_about_parcels_left_packed(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
+    merchant = MerchantFactory()
+    staff = merchant_staff(merchant)
+    sub_order = paid_sub_order(merchant=merchant, items=[({"weight": 800}, 2)])
+    services.shipment_pack(sub_order_id=sub_order.pk, actor=staff, carrier_code=carrier.code)
+    client.force_login(staff)
+    content = (
+        f"sub_order_no,carrier,tracking_no\n{sub_order.sub_order_no},{carrier.code},TC00000021\n"
+    )
+
+    response = client.post(
+        reverse("admin:logistics_shipment_bulk_ship"),
+        {"file": SimpleUploadedFile("ship.csv", content.encode(), content_type="text/csv")},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "1 still packed: add a row for it" in html
+    assert "leave parcels of their sub-order packed" in html
