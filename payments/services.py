@@ -713,8 +713,10 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
         )
 
     online = list(GATEWAY_NAMES)
+    # By the day the money moved (paid_at), as the gateways list their trades: a payment opened
+    # at 23:58 and paid at 00:02 belongs to the second day on both sides.
     payments = list(
-        Payment.objects.filter(method__in=online, created_at__date=day).select_related("order")
+        Payment.objects.filter(method__in=online, paid_at__date=day).select_related("order")
     )
     known = {p.payment_no for p in payments}
     for payment in payments:
@@ -746,13 +748,34 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
             mismatch(ReconciliationMismatch.Kind.AMOUNT, "payment", payment.payment_no, **values)
     for name in GATEWAY_NAMES:
         listed = get_gateway(name).trades_for_day(day)
-        for trade in listed or []:
-            if trade.payment_no not in known and trade.status == "success":
+        unmatched = [t for t in listed or [] if t.payment_no not in known and t.status == "success"]
+        # Paid at the gateway just before midnight and recorded by us just after (or the other
+        # way round): ours under another day, checked there, not missing.
+        paid_elsewhere = dict(
+            Payment.objects.filter(
+                method=name,
+                payment_no__in=[t.payment_no for t in unmatched],
+                status=Payment.Status.SUCCEEDED,
+            ).values_list("payment_no", "amount")
+        )
+        for trade in unmatched:
+            ours = paid_elsewhere.get(trade.payment_no)
+            if ours is None:
                 mismatch(
                     ReconciliationMismatch.Kind.MISSING_LOCALLY,
                     "payment",
                     trade.payment_no,
                     gateway_amount=trade.amount,
+                    gateway_status=trade.status,
+                )
+            elif trade.amount is not None and trade.amount != ours:
+                mismatch(
+                    ReconciliationMismatch.Kind.AMOUNT,
+                    "payment",
+                    trade.payment_no,
+                    our_amount=ours,
+                    gateway_amount=trade.amount,
+                    our_status=Payment.Status.SUCCEEDED,
                     gateway_status=trade.status,
                 )
     refunds = list(

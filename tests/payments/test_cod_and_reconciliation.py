@@ -1,6 +1,6 @@
 """Cash on delivery collection, and the daily reconciliation against the gateway's ledger."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -102,7 +102,7 @@ def test_reconciliation_lists_every_difference_with_the_gateway(
         ghost_payment.payment_no: ReconciliationMismatch.Kind.MISSING_AT_GATEWAY,
     }
     report = out.getvalue()
-    assert "3 payments" in report and "2 mismatches" in report
+    assert "2 payments" in report and "2 mismatches" in report  # by the day they were paid
     assert lost_payment.payment_no in report and ghost_payment.payment_no in report
 
 
@@ -111,3 +111,38 @@ def test_reconciliation_task_checks_yesterday_by_default(sandbox_paid_order):
     assert reconcile_payments.delay().get() == 0
     day = (timezone.localdate() - timedelta(days=1)).isoformat()
     assert reconcile_payments.delay(day).get() == 0
+
+
+def test_reconciliation_across_midnight_goes_by_the_day_the_money_moved(
+    time_machine, django_capture_on_commit_callbacks
+):
+    # given: a payment opened at 23:58 and paid at 00:02, and one paid at the gateway at
+    # 23:59:59 whose notification reached us at 00:00:01
+    from payments.tasks import sweep_sandbox_notifications
+
+    day_one = timezone.localdate() - timedelta(days=3)
+    midnight = timezone.make_aware(datetime.combine(day_one + timedelta(days=1), time.min))
+    time_machine.move_to(midnight - timedelta(minutes=2), tick=False)
+    opened_late = pending_order(price="12.00")
+    late = services.payment_start(
+        order_no=opened_late.order_no, user=opened_late.user, method="wechat"
+    )
+    paid_late = pending_order(price="34.00")
+    straddling = services.payment_start(
+        order_no=paid_late.order_no, user=paid_late.user, method="alipay"
+    )
+    time_machine.move_to(midnight - timedelta(seconds=1), tick=False)
+    pay_on_cashier(straddling)  # its delivery is lost: the sweep brings it after midnight
+    time_machine.move_to(midnight + timedelta(seconds=1), tick=False)
+    assert sweep_sandbox_notifications.delay().get() == 1
+    time_machine.move_to(midnight + timedelta(minutes=2), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_on_cashier(late)
+    assert fresh(late).status == fresh(straddling).status == Payment.Status.SUCCEEDED
+    # when: both days are reconciled
+    first = services.reconcile_payments(day=day_one)
+    second = services.reconcile_payments(day=day_one + timedelta(days=1))
+    # then: no false "missing locally" on either day; both payments checked on the second
+    assert list(ReconciliationMismatch.objects.values_list("reference", "kind")) == []
+    assert first.mismatch_count == second.mismatch_count == 0
+    assert second.payments_checked == 2
