@@ -1,11 +1,18 @@
 """Admin for platform operations: push rules, the delivery log (outbox) and inboxes.
 
 Not scoped by merchant: these are ops tools; merchant staff have no permissions on them. The one
-exception is MerchantWebhook, scoped so that a merchant's staff may manage their own.
+exception is MerchantWebhook, scoped so that a merchant's staff may manage their own and see
+what was sent to it (read-only, on the webhook's page).
 """
 
+from functools import partial
+
+from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from catalog.admin_scope import MerchantScopedAdmin
@@ -16,7 +23,8 @@ from notifications.models import (
     OutboxMessage,
     PushRule,
 )
-from notifications.services import outbox_retry
+from notifications.services import merchant_webhook_rotate_secret, outbox_retry
+from notifications.webhook_address import UnsafeWebhookAddress, webhook_address_check
 from shop.errors import DomainError
 
 
@@ -170,15 +178,91 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
+class MerchantWebhookForm(forms.ModelForm):
+    class Meta:
+        model = MerchantWebhook
+        fields = ["merchant", "url", "is_active"]
+        # A URL typed without a scheme is taken as https, the only one allowed in production.
+        field_classes = {"url": partial(forms.URLField, assume_scheme="https")}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhook_address_check(url)
+        except UnsafeWebhookAddress as error:
+            raise forms.ValidationError(str(error), code="unsafe_webhook_url")
+        return url
+
+
 @admin.register(MerchantWebhook)
 class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
+    """Merchant staff manage their own webhook (scoped), see what was sent to it, and rotate its
+    secret; the delivery log itself stays an ops tool."""
+
+    form = MerchantWebhookForm
     merchant_lookup = "merchant"
     list_display = ["merchant", "url", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["merchant__name", "url"]
     list_select_related = ["merchant"]
-    fields = ["merchant", "url", "is_active", "secret", "created_at", "updated_at"]
+    fields = [
+        "merchant",
+        "url",
+        "is_active",
+        "secret",
+        "created_at",
+        "updated_at",
+        "recent_deliveries",
+    ]
+    actions = ["rotate_secret"]
+    recent_deliveries_shown = 50
 
     def get_readonly_fields(self, request, obj=None):
         # The secret is generated; the merchant copies it to verify X-Shop-Signature.
-        return ["secret", "created_at", "updated_at"]
+        return ["secret", "created_at", "updated_at", "recent_deliveries"]
+
+    @admin.display(description="Recent deliveries")
+    def recent_deliveries(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        rows = list(
+            OutboxMessage.objects.filter(webhook=obj)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", "node", "status", "attempts", "sent_at", "last_error")[
+                : self.recent_deliveries_shown
+            ]
+        )
+        if not rows:
+            return "Nothing sent yet."
+        header = mark_safe(
+            "<tr><th>Created</th><th>Event</th><th>Status</th><th>Attempts</th><th>Sent</th>"
+            "<th>Last error</th></tr>"
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(created), "Y-m-d H:i:s"),
+                    node,
+                    OutboxMessage.Status(status).label,
+                    attempts,
+                    date_format(timezone.localtime(sent), "Y-m-d H:i:s") if sent else "-",
+                    Truncator(error).chars(120),
+                )
+                for created, node, status, attempts, sent, error in rows
+            ),
+        )
+        return format_html("<table>{}{}</table>", header, body)
+
+    @admin.action(description="Rotate the signing secret", permissions=["change"])
+    def rotate_secret(self, request, queryset):
+        rotated = 0
+        for webhook_id in queryset.order_by("id").values_list("id", flat=True):
+            merchant_webhook_rotate_secret(webhook_id=webhook_id, actor=request.user)
+            rotated += 1
+        self.message_user(
+            request,
+            f"New secret for {rotated} webhook(s): update your system to verify with it; "
+            "messages still waiting are signed with the new one.",
+        )

@@ -22,9 +22,11 @@ from notifications.channels import Delivery, get_backend
 from notifications.models import (
     Channel,
     InboxMessage,
+    MerchantWebhook,
     NotificationPreference,
     OutboxMessage,
     Target,
+    new_webhook_secret,
 )
 from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
@@ -384,6 +386,19 @@ def outbox_retry(*, outbox_id: int, actor) -> OutboxMessage:
     row.save(update_fields=fields)
     outbox_schedule_delivery(outbox_ids=[row.pk])
     return row
+
+
+@transaction.atomic
+def merchant_webhook_rotate_secret(*, webhook_id: int, actor) -> MerchantWebhook:
+    """A new signing secret for a merchant's webhook (the old one leaked or staff left). Rows not
+    yet delivered are signed with the new secret when they go out."""
+    webhook = MerchantWebhook.objects.select_for_update().get(pk=webhook_id)
+    webhook.secret = new_webhook_secret()
+    webhook.save(update_fields=["secret", "updated_at"])
+    logger.info(
+        "Webhook %s of merchant %s: secret rotated by %s", webhook.pk, webhook.merchant_id, actor
+    )
+    return webhook
 
 
 @transaction.atomic

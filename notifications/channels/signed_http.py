@@ -31,9 +31,13 @@ def post_signed(
     label: str,
     answerer: str = "provider",
     headers: dict | None = None,
+    connect_ip: str | None = None,
 ) -> httpx.Response:
     """POST `payload` as signed JSON; a transport error or a non-2xx answer is DeliveryFailed
-    (prefixed with `label`, naming the `answerer` of an HTTP error), so the outbox retries it."""
+    (prefixed with `label`, naming the `answerer` of an HTTP error), so the outbox retries it.
+
+    `connect_ip`: connect to this (already checked) address instead of resolving the host again,
+    keeping the URL's host for the Host header, TLS SNI and certificate check."""
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()
     timestamp = str(int(time.time()))
     all_headers = {
@@ -44,7 +48,19 @@ def post_signed(
         **(headers or {}),
     }
     try:
-        response = httpx.post(url, content=body, headers=all_headers, timeout=timeout)
+        if connect_ip:
+            target = httpx.URL(url)
+            all_headers["Host"] = target.netloc.decode("ascii")
+            # No proxy from the environment: the request must go to the checked address.
+            with httpx.Client(timeout=timeout, trust_env=False) as client:
+                response = client.post(
+                    target.copy_with(host=connect_ip),
+                    content=body,
+                    headers=all_headers,
+                    extensions={"sni_hostname": target.host},
+                )
+        else:
+            response = httpx.post(url, content=body, headers=all_headers, timeout=timeout)
     except httpx.HTTPError as error:
         raise DeliveryFailed(f"{label}: {type(error).__name__}: {error}") from error
     if not response.is_success:
