@@ -67,7 +67,7 @@ from catalog.models import (
 from orders.models import PriceLine
 from shop.accounts.models import Coupon, CustomerProfile, HeldCoupon
 from shop.errors import InvalidInput
-from shop.money import ZERO, apportion, format_money, to_money
+from shop.money import ZERO, apportion_capped, format_money, to_money
 from shop.regions import PROVINCES
 
 HUNDRED = Decimal(100)
@@ -267,28 +267,6 @@ def _check_province(province) -> None:
 # --- Pure arithmetic helpers -------------------------------------------------------------
 
 
-def _split(total: Decimal, weights: Sequence[Decimal], caps: Sequence[Decimal] | None = None):
-    """apportion() then, if rounding pushed a part over its cap, move the excess cent by cent
-    to the parts that still have room. Callers never ask for more than the caps sum to."""
-    parts = apportion(total, weights)
-    if caps is None:
-        return parts
-    excess = ZERO
-    for i, cap in enumerate(caps):
-        if parts[i] > cap:
-            excess += parts[i] - cap
-            parts[i] = cap
-    if excess:
-        for i in sorted(range(len(parts)), key=lambda i: -(caps[i] - parts[i])):
-            room = caps[i] - parts[i]
-            take = min(room, excess)
-            parts[i] += take
-            excess -= take
-            if not excess:
-                break
-    return parts
-
-
 def _plain(value: Decimal) -> str:
     """200.00 -> "200", 7.50 -> "7.5": numbers the way a shop writes them in a label."""
     text = format(Decimal(value).quantize(Decimal("0.01")), "f")
@@ -437,7 +415,7 @@ def price_cart(
             continue
         discount, promo, threshold, covered = best
         lefts = [w.left for w in covered]
-        for w, part in zip(covered, _split(discount, lefts, lefts), strict=True):
+        for w, part in zip(covered, apportion_capped(discount, lefts, lefts), strict=True):
             w.promotion += part
         promotion_rows[merchant_id].append(
             BreakdownRow(
@@ -456,7 +434,7 @@ def price_cart(
         base = sum(lefts, ZERO)
         discount = min(to_money(base * rate / HUNDRED), base)
         if discount > 0:
-            for w, part in zip(ordered, _split(discount, lefts, lefts), strict=True):
+            for w, part in zip(ordered, apportion_capped(discount, lefts, lefts), strict=True):
                 w.member += part
             name = f"{member.tier_name} member" if member.tier_name else "Member"
             tier_row = BreakdownRow(
@@ -493,7 +471,7 @@ def price_cart(
         else:
             discount = to_money(value)
         discount = min(discount, base)
-        for w, part in zip(scope, _split(discount, lefts, lefts), strict=True):
+        for w, part in zip(scope, apportion_capped(discount, lefts, lefts), strict=True):
             w.member += part
         held_coupon_id = offer.held_coupon_id
         coupon_row = BreakdownRow(
@@ -521,7 +499,7 @@ def price_cart(
         weights = [w.left for w in group]
         if sum(weights, ZERO) <= 0:
             weights = [Decimal(w.src.quantity) for w in group]
-        for w, part in zip(group, _split(fee, weights), strict=True):
+        for w, part in zip(group, apportion_capped(fee, weights), strict=True):
             w.shipping += part
         shipping_rows.append(
             BreakdownRow(

@@ -33,5 +33,30 @@ def apportion(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return parts
 
 
+def apportion_capped(
+    total: Decimal, weights: Sequence[Decimal], caps: Sequence[Decimal] | None = None
+) -> list[Decimal]:
+    """apportion() then, if rounding pushed a part over its cap, move the excess cent by cent
+    to the parts that still have room (a discount part never exceeds the goods it discounts).
+    Callers never ask for more than the caps sum to."""
+    parts = apportion(total, weights)
+    if caps is None:
+        return parts
+    excess = ZERO
+    for i, cap in enumerate(caps):
+        if parts[i] > cap:
+            excess += parts[i] - cap
+            parts[i] = cap
+    if excess:
+        for i in sorted(range(len(parts)), key=lambda i: -(caps[i] - parts[i])):
+            room = caps[i] - parts[i]
+            take = min(room, excess)
+            parts[i] += take
+            excess -= take
+            if not excess:
+                break
+    return parts
+
+
 def format_money(value: Decimal) -> str:
     return f"¥{to_money(value):,.2f}"
