@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -21,6 +22,7 @@ from catalog.admin_scope import (
 )
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
+from shop.money import ZERO
 
 from . import services
 from .models import Order, OrderEvent, OrderLine, PriceLine, SubOrder
@@ -262,8 +264,80 @@ class OrderAdmin(_ServiceOnlyAdmin):
         "close_reason",
     )
 
+    # A merchant's staff see, of an order shared with other merchants, only what their own
+    # sub-orders are worth: not the whole order's goods, discounts, payable or coupon.
+    OWN_MONEY_FIELDS = (
+        "own_goods_amount",
+        "own_discount_amount",
+        "own_shipping_fee",
+        "own_payable_amount",
+    )
+    WHOLE_ORDER_MONEY_FIELDS = (
+        "goods_amount",
+        "promotion_discount",
+        "member_discount",
+        "shipping_fee",
+        "payable_amount",
+        "held_coupon",
+    )
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("sub_orders")
+        orders = super().get_queryset(request).prefetch_related("sub_orders")
+        if is_platform_staff(request.user):
+            return orders
+        merchant = staff_merchant(request.user)
+        return orders.annotate(
+            own_goods=_own_sub_orders_total("goods_amount", merchant),
+            own_discount=_own_sub_orders_total("discount_amount", merchant),
+            own_shipping=_own_sub_orders_total("shipping_fee", merchant),
+            own_payable=_own_sub_orders_total("payable_amount", merchant),
+        )
+
+    def get_list_display(self, request):
+        if is_platform_staff(request.user):
+            return self.list_display
+        return tuple(
+            "own_payable_amount" if name == "payable_amount" else name for name in self.list_display
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        if is_platform_staff(request.user):
+            return self.fieldsets
+        return tuple(
+            (
+                "Money (your sub-orders)",
+                {**options, "fields": self.OWN_MONEY_FIELDS},
+            )
+            if name == "Money"
+            else (name, options)
+            for name, options in self.fieldsets
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_platform_staff(request.user):
+            return self.readonly_fields
+        return (
+            tuple(
+                name for name in self.readonly_fields if name not in self.WHOLE_ORDER_MONEY_FIELDS
+            )
+            + self.OWN_MONEY_FIELDS
+        )
+
+    @admin.display(description="Goods (yours)")
+    def own_goods_amount(self, order):
+        return order.own_goods
+
+    @admin.display(description="Discounts (yours)")
+    def own_discount_amount(self, order):
+        return order.own_discount
+
+    @admin.display(description="Shipping (yours)")
+    def own_shipping_fee(self, order):
+        return order.own_shipping
+
+    @admin.display(description="Payable (yours)", ordering="own_payable")
+    def own_payable_amount(self, order):
+        return order.own_payable
 
     @admin.display(description="Shopper sees")
     def shown_to_shopper(self, order):
@@ -284,6 +358,22 @@ class OrderAdmin(_ServiceOnlyAdmin):
             ),
             "order(s) cancelled",
         )
+
+
+def _own_sub_orders_total(field: str, merchant) -> Coalesce:
+    """The sum of `field` over the order's sub-orders of `merchant` (0 when none)."""
+    totals = (
+        SubOrder.objects.filter(order=OuterRef("pk"), merchant=merchant)
+        .order_by()
+        .values("order")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(totals, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
 
 
 class SubOrderActionForm(ActionForm):

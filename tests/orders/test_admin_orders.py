@@ -1,6 +1,8 @@
 """The orders admin through its real URLs: who sees which orders, read-only records, and the
 actions that go through the services."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -292,3 +294,75 @@ def test_filtered_lists_cost_the_same_queries_for_more_rows(client, shops):
     assert len(sub_orders.context["cl"].result_list) == 2 + 1 + 5 * 2
     assert len(many_orders) == len(few_orders)
     assert len(many_sub_orders) == len(few_sub_orders)
+
+
+def _money_order(shops):
+    """A shared order whose totals differ from each merchant's share: A 1 x 99, B 2 x 99,
+    19.80 off and 12.00 shipping apportioned over both."""
+    return paid_order(
+        items=[(shops["sku_a"], 1), (shops["sku_b"], 2)],
+        discount=Decimal("19.80"),
+        shipping_fee=Decimal("12.00"),
+    )
+
+
+def test_merchant_staff_see_only_their_own_sub_orders_money_on_a_shared_order(client, shops):
+    # given
+    order = _money_order(shops)
+    own = order.sub_orders.get(merchant=shops["a"])
+    assert own.payable_amount != order.payable_amount
+    client = _client_for(client, merchant_staff_user(merchant=shops["a"]))
+
+    # when
+    listing = client.get(ORDERS)
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+
+    # then: their share, never the whole order's goods, discounts, payable
+    assert listing.status_code == 200 and page.status_code == 200
+    row = next(o for o in listing.context["cl"].result_list if o.pk == order.pk)
+    assert row.own_payable == own.payable_amount
+    assert "Payable (yours)" in listing.content.decode()
+    content = page.content.decode()
+    for amount in (own.goods_amount, own.discount_amount, own.shipping_fee, own.payable_amount):
+        assert str(amount) in content
+    for whole in (order.payable_amount, order.goods_amount, order.promotion_discount):
+        assert str(whole) not in content
+    assert "held_coupon" not in content and "Held coupon" not in content
+    assert "Money (your sub-orders)" in content
+
+
+def test_ops_still_see_the_whole_orders_money(client, shops):
+    # given
+    order = _money_order(shops)
+    client = _client_for(client, ops_user())
+
+    # when
+    listing = client.get(ORDERS)
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+
+    # then
+    assert listing.status_code == 200 and page.status_code == 200
+    assert str(order.payable_amount) in listing.content.decode()
+    content = page.content.decode()
+    for whole in (order.payable_amount, order.goods_amount, order.promotion_discount):
+        assert str(whole) in content
+    assert "Held coupon" in content
+
+
+def test_merchant_order_list_queries_do_not_grow_with_orders(client, shops):
+    # given
+    client = _client_for(client, merchant_staff_user(merchant=shops["a"]))
+    client.get(ORDERS)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        client.get(ORDERS)
+    for _ in range(5):
+        paid_order(items=[(shops["sku_a"], 1), (shops["sku_b"], 1)])
+
+    # when
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(ORDERS)
+
+    # then
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 1 + 5
+    assert len(many) == len(few)
