@@ -122,6 +122,14 @@ def inbox_message_get_for_user(*, user, message_id) -> InboxMessage:
         raise NotFound("No such message.", code="message_not_found")
 
 
+def shopper_is_offered(*, node: str, channel: str) -> bool:
+    """Whether shoppers get this node on this channel (an active shopper rule): what the
+    settings offer to switch."""
+    return PushRule.objects.filter(
+        target=Target.SHOPPER, node=node, channel=channel, is_active=True
+    ).exists()
+
+
 def preference_matrix(*, user) -> list[dict]:
     """What a shopper can switch: per kind of message they receive, each channel it comes on,
     whether it is on, and whether it is locked (the inbox copy of money messages)."""

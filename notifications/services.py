@@ -54,6 +54,10 @@ NO_PHONE = (
 )
 
 
+# What a shopper may switch per kind of message (the webhook is the merchant's system).
+SHOPPER_CHANNELS = frozenset({Channel.INBOX, Channel.APP_PUSH, Channel.SMS, Channel.WECHAT})
+
+
 def max_attempts() -> int:
     return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6))
 
@@ -424,11 +428,19 @@ def notification_preference_set(
 ) -> NotificationPreference:
     if node not in NODE_LABELS:
         raise InvalidInput("Unknown kind of message.", code="unknown_node")
-    if channel not in Channel.values:
-        raise InvalidInput("Unknown channel.", code="unknown_channel")
+    if channel not in SHOPPER_CHANNELS:
+        # The merchant webhook (and anything else) is not the shopper's to switch.
+        raise InvalidInput(
+            "Only the inbox, app push, SMS and WeChat can be switched.", code="unknown_channel"
+        )
     if not enabled and channel == Channel.INBOX and node in MONEY_NODES:
         raise InvalidInput(
             "Inbox messages about payments and refunds cannot be turned off.", code="mandatory"
+        )
+    if not selectors.shopper_is_offered(node=node, channel=channel):
+        # The same choices as the settings page: only what shoppers are actually sent.
+        raise InvalidInput(
+            "Shoppers are not sent this kind of message on this channel.", code="not_offered"
         )
     preference, _ = NotificationPreference.objects.update_or_create(
         user=user, node=node, channel=channel, defaults={"enabled": enabled}

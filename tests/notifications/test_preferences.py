@@ -135,3 +135,29 @@ def test_saving_the_settings_form_is_one_write_however_many_switches(
     assert stored.pop(("suborder.shipped", "sms")) is True
     assert stored and not any(stored.values())
     assert (events.REFUND_SUCCEEDED, "inbox") not in stored
+
+
+@pytest.mark.parametrize(
+    ("node", "channel", "code"),
+    [
+        ("suborder.shipped", "webhook", "unknown_channel"),
+        ("suborder.shipped", "fax", "unknown_channel"),
+        ("suborder.received", "sms", "not_offered"),  # a message to the merchant, not to me
+        ("order.created", "wechat", "not_offered"),  # shoppers are not sent it on WeChat
+    ],
+)
+def test_api_only_switches_channels_shoppers_are_sent(
+    api_client, default_rules, node, channel, code
+):
+    # given a signed-in shopper
+    shopper = UserFactory()
+    api_client.force_authenticate(shopper)
+    # when they try to switch a channel they are not sent this message on
+    response = api_client.put(
+        "/api/notifications/preferences/",
+        {"node": node, "channel": channel, "enabled": False},
+        format="json",
+    )
+    # then it is refused as bad input, and nothing is stored
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert not NotificationPreference.objects.filter(user=shopper).exists()
