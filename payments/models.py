@@ -190,6 +190,14 @@ class Refund(models.Model):
         self.gateway_refund_id = gateway_refund_id
         self.last_error = ""
 
+    @transition(field=status, source=Status.PROCESSING, target=Status.PROCESSING)
+    def await_gateway(self, *, gateway_refund_id, check_at, note):
+        # Accepted by the gateway but not yet paid out: asked again (queried, never re-sent)
+        # at check_at, however long the bank takes.
+        self.gateway_refund_id = gateway_refund_id or self.gateway_refund_id
+        self.next_attempt_at = check_at
+        self.last_error = note[:255]
+
     @transition(field=status, source=Status.PROCESSING, target=Status.PENDING)
     def attempt_failed(self, *, error, retry_at):
         self.last_error = error[:255]

@@ -605,7 +605,11 @@ def _refund_through_gateway(refund: Refund) -> RefundResult:
             ok=True, gateway_refund_id=f"COD-{refund.refund_no}", amount=refund.amount
         )
     try:
-        return get_gateway(refund.payment.method).refund(refund)
+        gateway = get_gateway(refund.payment.method)
+        if refund.gateway_refund_id:
+            # The gateway accepted it already and was still processing: ask where it got to.
+            return gateway.query_refund(refund)
+        return gateway.refund(refund)
     except GatewayError as exc:
         return RefundResult(ok=False, error=str(exc))
     except Exception as exc:  # a gateway library or network failure: retried like a refusal
@@ -615,7 +619,8 @@ def _refund_through_gateway(refund: Refund) -> RefundResult:
 
 def refund_execute(*, refund_id: int) -> Refund:
     """One attempt at a refund. Returns the refund: succeeded, pending (to retry at
-    next_attempt_at) or failed (attempts exhausted: ops retry it from the admin)."""
+    next_attempt_at), processing (accepted by the gateway, queried again at next_attempt_at by
+    the sweep) or failed (attempts exhausted or the gateway ended it: ops act from the admin)."""
     with transaction.atomic():
         refund = (
             Refund.objects.select_for_update(of=("self",))
@@ -649,7 +654,16 @@ def refund_execute(*, refund_id: int) -> Refund:
                 ]
             )
             _emit_refund(nodes.REFUND_SUCCEEDED, refund, order)
-        elif refund.attempts >= refund_max_attempts():
+        elif result.pending:
+            refund.await_gateway(
+                gateway_refund_id=result.gateway_refund_id[:64],
+                check_at=timezone.now() + refund_backoff(refund.attempts),
+                note=result.error or "processing at the gateway",
+            )
+            refund.save(
+                update_fields=["status", "gateway_refund_id", "last_error", "next_attempt_at"]
+            )
+        elif result.final or refund.attempts >= refund_max_attempts():
             refund.give_up(error=result.error or "refused")
             refund.save(update_fields=["status", "last_error", "next_attempt_at"])
             logger.error(

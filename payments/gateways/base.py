@@ -48,10 +48,14 @@ class TradeStatus:
 
 @dataclass(frozen=True)
 class RefundResult:
-    ok: bool
+    ok: bool  # the money has gone back (the gateway says so)
     gateway_refund_id: str = ""
     error: str = ""
     amount: Decimal | None = None
+    # Accepted, still on its way (WeChat Pay "PROCESSING"): query it again later.
+    pending: bool = False
+    # Refused for good (WeChat Pay "ABNORMAL" / "CLOSED"): retrying cannot help; ops act.
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ class Gateway(ABC):
         """Ask for a refund; idempotent on refund.refund_no at the gateway."""
 
     @abstractmethod
-    def query_refund(self, refund) -> RefundResult: ...
+    def query_refund(self, refund) -> RefundResult:
+        """Where a refund the gateway accepted has got to (ok, pending, or failed)."""
 
     @abstractmethod
     def acknowledge(self, ok: bool, message: str = "") -> Acknowledgement:

@@ -37,6 +37,10 @@ from .crypto import pem_private_key, pem_public_key
 # Notifications older than this are refused: a captured one cannot be replayed days later.
 MAX_CLOCK_SKEW_SECONDS = 300
 FAILURE_STATES = {"CLOSED", "PAYERROR", "REVOKED"}
+REFUND_END_STATES = {
+    "ABNORMAL": "the shopper's account cannot take it; refund it by hand from the merchant console",
+    "CLOSED": "closed by WeChat Pay without refunding",
+}
 SIGNATURE_HEADERS = (
     "Wechatpay-Timestamp",
     "Wechatpay-Nonce",
@@ -231,23 +235,42 @@ class WeChatPayGateway(Gateway):
                 },
             ),
         )
-        if status == 200 and data.get("status") in {"SUCCESS", "PROCESSING"}:
-            return RefundResult(
-                ok=True, gateway_refund_id=data.get("refund_id", ""), amount=refund.amount
-            )
+        if status == 200 and data.get("status"):
+            return self._refund_state(refund, data)
         return RefundResult(ok=False, error=data.get("message", "refund refused"))
 
     def query_refund(self, refund) -> RefundResult:
         status, data = self._call(
             "refund query", lambda: self.client.query_refund(out_refund_no=refund.refund_no)
         )
-        if status == 200 and data.get("status") == "SUCCESS":
-            return RefundResult(
-                ok=True,
-                gateway_refund_id=data.get("refund_id", ""),
-                amount=from_fen(data["amount"]["refund"]),
-            )
+        if status == 200 and data.get("status"):
+            return self._refund_state(refund, data)
         return RefundResult(ok=False, error=data.get("message", "not found"))
+
+    @staticmethod
+    def _refund_state(refund, data: dict) -> RefundResult:
+        """WeChat Pay's refund status: only SUCCESS means the money went back. PROCESSING is
+        queried again until it settles; ABNORMAL (the shopper's card or account cannot take it)
+        and CLOSED end it, for operations to handle."""
+        state = data["status"]
+        refund_id = data.get("refund_id", "")
+        amount = data.get("amount") or {}
+        refunded = from_fen(amount["refund"]) if "refund" in amount else None
+        if state == "SUCCESS":
+            return RefundResult(ok=True, gateway_refund_id=refund_id, amount=refunded)
+        if state == "PROCESSING":
+            return RefundResult(
+                ok=False,
+                pending=True,
+                gateway_refund_id=refund_id,
+                error="WeChat Pay is still processing the refund",
+            )
+        return RefundResult(
+            ok=False,
+            final=True,
+            gateway_refund_id=refund_id,
+            error=f"WeChat Pay refund {state}: {REFUND_END_STATES.get(state, 'not refunded')}",
+        )
 
     def acknowledge(self, ok: bool, message: str = "") -> Acknowledgement:
         if ok:

@@ -388,7 +388,9 @@ def test_wechat_refund_sends_no_payment_notify_url(monkeypatch):
     text = '{"refund_id":"50000000382019052709732678859","status":"PROCESSING"}'
     monkeypatch.setattr(wechatpayv3.core.requests, "post", _wechat_answers(text, GATEWAY_KEY, seen))
     result = _wechat().refund(refund)
-    assert result.ok and result.gateway_refund_id == "50000000382019052709732678859"
+    # Accepted but not yet paid out: not a success until WeChat Pay says SUCCESS.
+    assert not result.ok and result.pending
+    assert result.gateway_refund_id == "50000000382019052709732678859"
     assert seen["payload"]["out_refund_no"] == "R2026002"
     assert seen["payload"]["amount"] == {"refund": 800, "total": 8800, "currency": "CNY"}
     assert "notify_url" not in seen["payload"]
