@@ -41,9 +41,14 @@ def profile_get(user) -> CustomerProfile | None:
 def member_discount_rate(user) -> Decimal:
     """The tier discount as a fraction of the goods (0.05 for a 5 % tier); 0 without a tier."""
     profile = profile_get(user)
-    if profile is None or profile.tier is None:
+    return tier_discount_rate(profile.tier if profile else None)
+
+
+def tier_discount_rate(tier) -> Decimal:
+    """A tier's discount as a fraction (0.05 for 5 %); 0 for no tier. No query."""
+    if tier is None:
         return Decimal("0")
-    return (profile.tier.discount_percent / Decimal(100)).quantize(Decimal("0.0001"))
+    return (tier.discount_percent / Decimal(100)).quantize(Decimal("0.0001"))
 
 
 def member_tier_name(user) -> str:

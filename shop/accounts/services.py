@@ -7,6 +7,7 @@ Every write is here; views, the API and the admin only call these functions.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
@@ -53,6 +54,23 @@ def _validate_phone(phone: str, *, required: bool) -> str:
     return phone
 
 
+def _validate_email(email: str) -> str:
+    """The address trimmed, or "" for none; a malformed or too long one is InvalidInput."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    max_length = User._meta.get_field("email").max_length
+    if len(email) > max_length:
+        raise InvalidInput(
+            f"An email address has at most {max_length} characters.", code="invalid_email"
+        )
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("Enter a valid email address.", code="invalid_email")
+    return email
+
+
 @transaction.atomic
 def user_register(*, username: str, password: str, email: str = "", phone: str = "") -> User:
     """Create a shopper account with its profile on the default tier, new-customer flag on."""
@@ -72,14 +90,7 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput("That username is taken.", code="username_taken")
     phone = _validate_phone(phone, required=False)
-    email = (email or "").strip()
-    if email:
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise InvalidInput("Enter a valid email address.", code="invalid_email")
+    email = _validate_email(email)
     candidate = User(username=username, email=email)
     try:
         validate_password(password or "", user=candidate)
@@ -96,6 +107,32 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
     )
     _grant_new_customer_coupons(user=candidate)
     return candidate
+
+
+@transaction.atomic
+def profile_update(*, user, phone: str | None = None, email: str | None = None) -> CustomerProfile:
+    """The shopper changes their own contact details; None leaves a field as it is, "" clears it.
+
+    Both values are validated before anything is written, so a bad one changes nothing.
+    Returns the profile (with `user` and `tier` loaded) as it is after the change."""
+    new_phone = None if phone is None else _validate_phone(phone, required=False)
+    new_email = None if email is None else _validate_email(email)
+    profile_for(user)  # staff and legacy users get their profile on first use
+    # Lock the profile so two concurrent edits of one shopper apply one after the other.
+    profile = (
+        CustomerProfile.objects.select_for_update(of=("self",))
+        .select_related("user", "tier")
+        .get(user=user)
+    )
+    if new_phone is not None and new_phone != profile.phone:
+        profile.phone = new_phone
+        profile.save(update_fields=["phone"])
+    if new_email is not None and new_email != profile.user.email:
+        profile.user.email = new_email
+        profile.user.save(update_fields=["email"])
+        if user is not profile.user:
+            user.email = new_email  # the caller's instance (request.user) shows the new address
+    return profile
 
 
 @transaction.atomic

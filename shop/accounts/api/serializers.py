@@ -68,6 +68,28 @@ class MeOutputSerializer(serializers.Serializer):
     is_new_customer = serializers.BooleanField()
 
 
+class MeUpdateInputSerializer(serializers.Serializer):
+    """What a shopper may change of their profile. Plain strings: the service validates them,
+    so the API, the storefront form and sign-up give the same answer for the same input."""
+
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text='11-digit mainland mobile; "" removes it',
+    )
+    email = serializers.CharField(required=False, allow_blank=True, help_text='"" removes it')
+
+    def validate(self, attrs):
+        # A client that sends `tier` or `username` must not get a 200 that silently ignored it.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                f"These fields cannot be changed here: {', '.join(unknown)}."
+            )
+        return attrs
+
+
 @extend_schema_serializer(component_name="AccountsError")  # no clash with other apps' errors
 class ErrorSerializer(serializers.Serializer):
     """The body of every 4xx answer (shop.errors.api_exception_handler)."""

@@ -14,6 +14,7 @@ from shop.accounts.api.serializers import (
     AddressOutputSerializer,
     ErrorSerializer,
     MeOutputSerializer,
+    MeUpdateInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenInputSerializer,
@@ -159,13 +160,29 @@ class MeApi(APIView):
     @extend_schema(tags=["auth"], responses={200: MeOutputSerializer})
     def get(self, request):
         profile = services.profile_for(request.user)
-        data = {
-            "id": request.user.pk,
-            "username": request.user.username,
-            "email": request.user.email,
-            "phone": profile.phone,
-            "tier": profile.tier.name if profile.tier else "",
-            "discount_rate": selectors.member_discount_rate(request.user),
-            "is_new_customer": profile.is_new_customer,
-        }
-        return Response(MeOutputSerializer(data).data)
+        return Response(_me_data(request.user, profile))
+
+    @extend_schema(
+        tags=["auth"],
+        request=MeUpdateInputSerializer,
+        responses={200: MeOutputSerializer, 400: ERROR},
+        summary="Change the signed-in shopper's phone and/or email",
+    )
+    def patch(self, request):
+        serializer = MeUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = services.profile_update(user=request.user, **serializer.validated_data)
+        return Response(_me_data(request.user, profile))
+
+
+def _me_data(user, profile) -> dict:
+    data = {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "phone": profile.phone,
+        "tier": profile.tier.name if profile.tier else "",
+        "discount_rate": selectors.tier_discount_rate(profile.tier),
+        "is_new_customer": profile.is_new_customer,
+    }
+    return MeOutputSerializer(data).data
