@@ -43,6 +43,24 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
+class ProfileForm(forms.Form):
+    """The contact details a shopper may change; `services.profile_update` validates them."""
+
+    phone = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Mobile",
+        help_text="11-digit mainland mobile number; leave empty to remove it.",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        max_length=254,
+        required=False,
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class AddressForm(forms.Form):
     recipient = forms.CharField(max_length=64)
     phone = forms.CharField(

@@ -1,4 +1,5 @@
-"""Sign up, sign in, sign out and the address book on the storefront."""
+"""Sign up, sign in, sign out, the profile, the password and the address book on the
+storefront."""
 
 from django.urls import path
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("profile/", views.profile, name="profile"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("addresses/", views.addresses, name="addresses"),
     path("addresses/new/", views.address_add, name="address_add"),
     path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),

@@ -1,4 +1,5 @@
-"""Storefront pages of accounts: sign up / in / out and the address book."""
+"""Storefront pages of accounts: sign up / in / out, the profile, the password and the address
+book."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -6,12 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.accounts import selectors, services
-from shop.accounts.forms import AddressForm, SignInForm, SignUpForm
+from shop.accounts.forms import AddressForm, ProfileForm, SignInForm, SignUpForm
 from shop.errors import InvalidInput, NotFound
 
 # Which form field an InvalidInput code belongs to, so the message shows next to it.
@@ -72,6 +73,42 @@ def signup(request):
             messages.success(request, f"Welcome, {user.username}! Your account is ready.")
             return redirect(next_url or "catalog:home")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+def profile(request):
+    """The shopper's account: membership (read-only) and the contact details they may change."""
+    # A read first: only staff and legacy users without a profile pay for the write.
+    account = selectors.profile_get(request.user) or services.profile_for(request.user)
+    form = ProfileForm(
+        request.POST or None, initial={"phone": account.phone, "email": request.user.email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, **form.cleaned_data)
+        except InvalidInput as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "profile": account})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view keeps this session signed in (update_session_auth_hash) and signs out the
+    others; the API token is revoked as well, or a stolen password's token would outlive it."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_token_revoke(user=self.request.user)
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
 
 
 @login_required
