@@ -435,3 +435,51 @@ def test_a_real_payment_never_sends_an_sms_without_a_number(
         assert [d.recipient_phone for d in recording_sms.sent] == [order.phone]
     else:
         assert row.status == Status.SKIPPED and recording_sms.sent == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_through_the_api_with_the_broker_down_answers_and_the_relay_delivers_once(
+    default_rules, dead_broker, api_client, caplog
+):
+    import time
+
+    from orders.models import Order
+    from tests.orders.factories import shopper_with_address
+    from tests.orders.factories_web import sellable_sku
+
+    # given a shopper with an address, a SKU in stock, and Celery's broker unreachable
+    shopper, address = shopper_with_address()
+    sku = sellable_sku(stock=5)
+    api_client.force_authenticate(shopper)
+    # when the shopper places an order through the API
+    started = time.monotonic()
+    response = api_client.post(
+        "/api/orders/",
+        {
+            "address_id": address.pk,
+            "items": [{"sku_id": sku.pk, "quantity": 1}],
+            "payment_method": "alipay",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="broker-down-1",
+    )
+    elapsed = time.monotonic() - started
+    # then the order is placed at once, and its pushes wait in the outbox
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get(order_no=response.json()["order_no"], user=shopper)
+    assert elapsed < 5
+    rows = OutboxMessage.objects.filter(recipient=shopper)
+    assert rows.exists()
+    assert set(rows.values_list("status", flat=True)) == {Status.PENDING}
+    assert not InboxMessage.objects.filter(user=shopper).exists()
+    assert "Could not queue notifications.tasks.deliver_outbox" in caplog.text
+
+    # when the broker is back and beat's relay runs (eagerly here), twice
+    dead_broker.conf.task_always_eager = True
+    tasks.relay_pending_outbox.delay()
+    tasks.relay_pending_outbox.delay()
+    # then every push went out once: one inbox message about the new order
+    assert set(rows.values_list("status", flat=True)) == {Status.SENT}
+    assert list(rows.values_list("attempts", flat=True)) == [1] * rows.count()
+    (message,) = InboxMessage.objects.filter(user=shopper)
+    assert message.title == f"Order {order.order_no} placed"
