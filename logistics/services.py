@@ -288,6 +288,9 @@ def shipment_adjust(
             shipment.delete()
         else:
             _refresh_measures(shipment)
+    if target.pk in shipments and target.carrier_id is not None:
+        # Filled by hand: the whole move is undone (atomic) when the parcel ends up too big.
+        _check_within_limits(target, target.carrier)
     return [s for _, s in sorted(shipments.items()) if not s.is_shipped]
 
 
@@ -303,6 +306,32 @@ def _validated_tracking_no(carrier: Carrier, tracking_no: str) -> str:
             code="invalid_tracking_no",
         )
     return tracking_no
+
+
+def _check_within_limits(shipment: Shipment, carrier: Carrier) -> None:
+    """A parcel over the carrier's weight or volume limit is refused at the counter: say so
+    before it is handed over (it may have been packed for a bigger carrier, or filled by
+    hand)."""
+    over = []
+    if shipment.weight_grams > carrier.max_weight_grams:
+        over.append(
+            f"weighs {shipment.weight_grams / 1000:g} kg (limit "
+            f"{carrier.max_weight_grams / 1000:g} kg)"
+        )
+    if shipment.volume_cm3 > carrier.max_volume_cm3:
+        over.append(f"measures {shipment.volume_cm3:,} cm³ (limit {carrier.max_volume_cm3:,} cm³)")
+    if over:
+        raise Conflict(
+            f"Parcel {shipment.shipment_no} {' and '.join(over)}: too big for {carrier.name}. "
+            "Choose a carrier that takes it, or move units to another parcel.",
+            code="over_carrier_limit",
+            extra={
+                "weight_grams": shipment.weight_grams,
+                "volume_cm3": shipment.volume_cm3,
+                "max_weight_grams": carrier.max_weight_grams,
+                "max_volume_cm3": carrier.max_volume_cm3,
+            },
+        )
 
 
 def _ship_locked(
@@ -326,6 +355,7 @@ def _ship_locked(
             f"Cannot ship while {sub_order.get_status_display().lower()}.",
             extra={"status": sub_order.status},
         )
+    _check_within_limits(shipment, carrier)
     taken = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).exclude(
         pk=shipment.pk
     )
