@@ -40,6 +40,9 @@ class Payment(models.Model):
     # paid by another payment): kept as a succeeded payment and refunded automatically.
     orphaned = models.BooleanField(default=False)
     failure_reason = models.CharField(max_length=255, blank=True)
+    # What live WeChat Pay (native) gave us to show as a QR code (weixin://...): kept so the
+    # result page shows it on every refresh without asking WeChat Pay again.
+    code_url = models.CharField(max_length=255, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -181,13 +181,21 @@ def payment_pay_request(*, payment: Payment) -> PayRequest:
     if payment.status != Payment.Status.CREATED:
         raise Conflict("This payment is no longer open.", code="payment_not_open")
     try:
-        return get_gateway(payment.method).create_payment(payment)
+        request = get_gateway(payment.method).create_payment(payment)
     except GatewayError as exc:
         logger.warning("gateway refused payment %s: %s", payment.payment_no, exc)
         raise Conflict(
             "The payment service is not available right now. Please try again.",
             code="gateway_unavailable",
         ) from exc
+    code_url = str(request.params.get("code_url", ""))[:255]
+    if code_url and code_url != payment.code_url:
+        # Shown as a QR code by the result page; only while the payment is still open.
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+            code_url=code_url, updated_at=timezone.now()
+        )
+        payment.code_url = code_url
+    return request
 
 
 # Why an order's open payments were closed, by the order's domain event.

@@ -13,6 +13,7 @@ from shop.errors import DomainError, NotFound
 from . import selectors, services
 from .gateways import is_sandbox
 from .models import Method, Payment
+from .qr import qr_code_svg
 from .sandbox.keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_MCHID
 
 
@@ -128,6 +129,10 @@ def result(request, payment_no: str):
     if payment.status == Payment.Status.SUCCEEDED and not payment.orphaned:
         messages.success(request, f"Payment received: order {payment.order.order_no} is paid.")
         return redirect(_order_url(payment.order.order_no))
+    waiting = (
+        payment.status == Payment.Status.CREATED
+        and payment.order.status == payment.order.Status.PENDING_PAYMENT
+    )
     return render(
         request,
         "payments/result.html",
@@ -135,8 +140,11 @@ def result(request, payment_no: str):
             "payment": payment,
             "order": payment.order,
             "order_url": _order_url(payment.order.order_no),
-            "waiting": payment.status == Payment.Status.CREATED
-            and payment.order.status == payment.order.Status.PENDING_PAYMENT,
+            "waiting": waiting,
+            # Live WeChat Pay (native): the shopper scans this with WeChat to pay.
+            "qr_code": qr_code_svg(payment.code_url, title="WeChat Pay QR code")
+            if waiting and payment.code_url
+            else "",
             "refunded": payment.orphaned,
             # Cancelled, expired or failed before any money arrived: nothing left to wait for.
             "order_closed": payment.status in (Payment.Status.CREATED, Payment.Status.CLOSED)

@@ -159,3 +159,56 @@ def test_pages_need_a_signed_in_shopper(client):
     order = pending_order()
     response = client.get(reverse("payments:pay", args=[order.order_no]))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_live_wechat_payment_shows_its_code_url_as_a_qr_code(shopper_client, settings, monkeypatch):
+    # given: WeChat Pay is live; its native order answers with a weixin:// code_url
+    import segno
+    import wechatpayv3.core
+
+    from payments.gateways.crypto import public_key_pem
+    from tests.payments.test_gateways import (
+        APIV3_KEY,
+        APP_KEY,
+        GATEWAY_KEY,
+        PUB_KEY_ID,
+        _wechat_answers,
+    )
+
+    settings.PAYMENT_GATEWAYS = {
+        "wechat": {
+            "mchid": "1230000109",
+            "appid": "wxd678efh567hg6787",
+            "merchant_private_key": APP_KEY,
+            "merchant_serial_no": "MERCHANTSERIAL",
+            "platform_public_key": public_key_pem(GATEWAY_KEY),
+            "platform_serial_no": PUB_KEY_ID,
+            "apiv3_key": APIV3_KEY,
+        }
+    }
+    code_url = "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
+    monkeypatch.setattr(
+        wechatpayv3.core.requests,
+        "post",
+        _wechat_answers(f'{{"code_url":"{code_url}"}}', GATEWAY_KEY, {}),
+    )
+    order = pending_order(price="58.00")
+    client = shopper_client(order.user)
+    # when: the shopper chooses WeChat Pay
+    response = client.post(
+        reverse("payments:pay", args=[order.order_no]), {"method": "wechat"}, follow=True
+    )
+    # then: the result page shows the code_url as an inline SVG QR code to scan
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="wechat-qr"' in page and "<svg" in page
+    expected = segno.make(code_url, error="m").svg_inline(
+        scale=5, border=4, title="WeChat Pay QR code"
+    )
+    assert expected in page
+    assert Payment.objects.get(order=order).code_url == code_url
+    # and on the next refresh, without asking WeChat Pay again
+    monkeypatch.setattr(wechatpayv3.core.requests, "post", None)
+    payment = Payment.objects.get(order=order)
+    again = client.get(reverse("payments:result", args=[payment.payment_no])).content.decode()
+    assert expected in again
