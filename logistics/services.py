@@ -1,5 +1,10 @@
 """The only code that changes logistics: packing sub-orders into parcels, shipping them, the
-carriers' tracking pushes, and shortages found at picking.
+carriers' tracking pushes, shortages found at picking, and what operations settle by hand
+(lost parcels, cash on delivery no carrier reported).
+
+A sub-order's parcels can end differently (one signed for, one refused, one lost): the
+sub-order is delivered once nothing of it is on its way and something arrived, closes only when
+nothing arrived, and a lost parcel holds its automatic receipt until operations settle it.
 
 Locks, everywhere: the parent order, then the sub-order, then its shipments by pk (the order
 orders.services and payments.services take), so a tracking push, a ship and a refund on the same
