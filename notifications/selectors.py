@@ -11,6 +11,7 @@ from notifications.models import (
     PushRule,
     Target,
 )
+from notifications.nodes import ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
 from shop import events
 from shop.errors import NotFound
 
@@ -25,8 +26,6 @@ def payment_is_orphaned(*, payment_id: int) -> bool:
 def push_node_for(*, event: events.DomainEvent) -> str:
     """The node whose rules speak for this event: the event's own, except where its data
     changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED, PAYMENT_ORPHANED)."""
-    from notifications.nodes import ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
-
     data = event.data or {}
     if event.node == events.ORDER_PAID and data.get("payment_method") == "cod":
         return ORDER_COD_CONFIRMED
