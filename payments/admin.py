@@ -3,6 +3,7 @@ read-only (money is never edited by hand), refunds can be retried, reconciliatio
 
 from django.contrib import admin, messages
 from django.db.models import Sum
+from django.template.response import TemplateResponse
 
 from catalog.admin_scope import is_platform_staff
 from shop.admin_inlines import ReadOnlyTabularInline
@@ -102,13 +103,14 @@ class RefundAdmin(OpsOnlyAdmin):
         "order_no",
         "amount",
         "status",
+        "payout",
         "attempts",
         "next_attempt_at",
         "last_error",
         "created_at",
         "succeeded_at",
     ]
-    list_filter = ["status", "payment__method", "created_at"]
+    list_filter = ["status", "manual_payout", "payment__method", "created_at"]
     search_fields = [
         "refund_no",
         "payment__payment_no",
@@ -133,9 +135,20 @@ class RefundAdmin(OpsOnlyAdmin):
         "requested_by",
         "created_at",
         "succeeded_at",
+        "payout",
+        "payout_reference",
+        "paid_out_by",
     ]
     fields = readonly_fields
-    actions = ["retry_refund"]
+    actions = ["retry_refund", "record_paid_out"]
+
+    @admin.display(description="Payout")
+    def payout(self, obj):
+        if obj.awaiting_manual_payout:
+            return "Awaiting manual payout"
+        if obj.manual_payout and obj.status == Refund.Status.SUCCEEDED:
+            return f"Paid out by hand ({obj.payout_reference})"
+        return "Through the gateway"
 
     @admin.display(description="Payment", ordering="payment__payment_no")
     def payment_no(self, obj):
@@ -161,6 +174,53 @@ class RefundAdmin(OpsOnlyAdmin):
             else:
                 retried += 1
         self.message_user(request, f"{retried} refund(s) queued for another attempt.")
+
+    def has_payout_permission(self, request):
+        return is_platform_staff(request.user)
+
+    @admin.action(
+        description="Paid out (cash-on-delivery refund paid by hand)", permissions=["payout"]
+    )
+    def record_paid_out(self, request, queryset):
+        """Ask for the transfer's reference, then record each selected refund as paid out."""
+        waiting = list(
+            queryset.filter(manual_payout=True, status=Refund.Status.PROCESSING).select_related(
+                "payment", "payment__order"
+            )
+        )
+        if not waiting:
+            self.message_user(
+                request, "None of the selected refunds is awaiting a manual payout.", messages.ERROR
+            )
+            return None
+        if "apply" in request.POST:
+            paid = 0
+            for refund in waiting:
+                try:
+                    services.refund_record_manual_payout(
+                        refund_id=refund.pk,
+                        reference=request.POST.get("payout_reference", ""),
+                        actor=request.user,
+                    )
+                except DomainError as error:
+                    self.message_user(request, f"{refund.refund_no}: {error}", messages.ERROR)
+                    break
+                paid += 1
+            if paid:
+                self.message_user(request, f"{paid} refund(s) recorded as paid out.")
+            return None
+        return TemplateResponse(
+            request,
+            "payments/admin/refund_paid_out.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Record a manual payout",
+                "opts": self.model._meta,
+                "refunds": waiting,
+                "total": sum(refund.amount for refund in waiting),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(PaymentNotification)

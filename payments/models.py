@@ -159,6 +159,17 @@ class Refund(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # Cash taken at the door has no gateway to send it back and the shop keeps no balance:
+    # operations pay it out by hand (bank transfer, Alipay/WeChat transfer) and record it.
+    manual_payout = models.BooleanField(default=False)
+    payout_reference = models.CharField(max_length=64, blank=True)
+    paid_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -210,6 +221,30 @@ class Refund(models.Model):
     def give_up(self, *, error):
         self.last_error = error[:255]
         self.next_attempt_at = None
+
+    @property
+    def awaiting_manual_payout(self) -> bool:
+        return self.manual_payout and self.status == self.Status.PROCESSING
+
+    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.PROCESSING)
+    def await_manual_payout(self):
+        # No sweep picks it up (no next attempt): it waits for operations.
+        self.manual_payout = True
+        self.next_attempt_at = None
+        self.last_error = "Awaiting manual payout by operations"
+
+    @transition(
+        field=status,
+        source=Status.PROCESSING,
+        target=Status.SUCCEEDED,
+        conditions=[lambda refund: refund.manual_payout],
+    )
+    def record_manual_payout(self, *, at, reference, paid_out_by):
+        self.succeeded_at = at
+        self.payout_reference = reference
+        self.gateway_refund_id = f"MANUAL:{reference}"[:64]
+        self.paid_out_by = paid_out_by
+        self.last_error = ""
 
     @transition(field=status, source=Status.FAILED, target=Status.PENDING)
     def retry(self, *, at):

@@ -538,6 +538,12 @@ def _refund_create(
         next_attempt_at=timezone.now(),
         requested_by=actor if getattr(actor, "pk", None) else None,
     )
+    if payment.method == Method.COD:
+        # No gateway can send cash back and there is no account balance: operations pay it
+        # out by hand and record it (refund_record_manual_payout).
+        refund.await_manual_payout()
+        refund.save(update_fields=["status", "manual_payout", "next_attempt_at", "last_error"])
+        return refund
     _enqueue_refund(refund.pk)
     return refund
 
@@ -607,11 +613,6 @@ def payment_refund(
 
 
 def _refund_through_gateway(refund: Refund) -> RefundResult:
-    if refund.payment.method == Method.COD:
-        # Cash taken at the door goes back to the shopper's account balance, off-gateway.
-        return RefundResult(
-            ok=True, gateway_refund_id=f"COD-{refund.refund_no}", amount=refund.amount
-        )
     try:
         gateway = get_gateway(refund.payment.method)
         if refund.gateway_refund_id:
@@ -636,6 +637,14 @@ def refund_execute(*, refund_id: int) -> Refund:
             .get(pk=refund_id)
         )
         if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.FAILED):
+            return refund
+        if refund.payment.method == Method.COD:
+            # Never "succeeded" by itself: it waits for operations' manual payout.
+            if not refund.awaiting_manual_payout:
+                refund.await_manual_payout()
+                refund.save(
+                    update_fields=["status", "manual_payout", "next_attempt_at", "last_error"]
+                )
             return refund
         refund.start_attempt(at=timezone.now(), stale_after=REFUND_STALE_AFTER)
         refund.save(update_fields=["status", "attempts", "next_attempt_at"])
@@ -688,6 +697,52 @@ def refund_execute(*, refund_id: int) -> Refund:
             )
             refund.save(update_fields=["status", "last_error", "next_attempt_at"])
         return refund
+
+
+@transaction.atomic
+def refund_record_manual_payout(*, refund_id: int, reference: str, actor) -> Refund:
+    """Operations paid a cash-on-delivery refund out by hand (bank or wallet transfer): record
+    the transfer's reference and mark the refund succeeded. Idempotent: a refund already paid
+    out is returned as it is."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidInput(
+            "Enter the payout reference (the bank or transfer number).", code="invalid_reference"
+        )
+    if len(reference) > 60:
+        raise InvalidInput("The payout reference is at most 60 characters.", code="invalid")
+    refund = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment", "payment__order")
+        .filter(pk=refund_id)
+        .first()
+    )
+    if refund is None:
+        raise NotFound("Refund not found.")
+    if refund.status == Refund.Status.SUCCEEDED:
+        return refund
+    if not refund.awaiting_manual_payout:
+        raise Conflict(
+            f"Refund {refund.refund_no} is not waiting for a manual payout.",
+            code="not_manual_payout",
+        )
+    refund.record_manual_payout(
+        at=timezone.now(),
+        reference=reference,
+        paid_out_by=actor if getattr(actor, "pk", None) else None,
+    )
+    refund.save(
+        update_fields=[
+            "status",
+            "succeeded_at",
+            "payout_reference",
+            "gateway_refund_id",
+            "paid_out_by",
+            "last_error",
+        ]
+    )
+    _emit_refund(nodes.REFUND_SUCCEEDED, refund, refund.payment.order)
+    return refund
 
 
 @transaction.atomic

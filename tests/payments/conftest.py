@@ -44,3 +44,18 @@ def _no_network(monkeypatch):
         monkeypatch.setattr(wechatpayv3.core.requests, verb, refuse)
     monkeypatch.setattr(alipay, "urlopen", refuse)
     monkeypatch.setattr(alipay_adapter.httpx, "get", refuse)
+
+
+@pytest.fixture
+def ops_client(client):
+    """The admin, signed in as platform operations."""
+    from django.contrib.auth.models import Group
+
+    from shop.roles import PLATFORM_OPS, ensure_role_groups
+    from tests.accounts.factories import PASSWORD, UserFactory
+
+    ensure_role_groups()
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=PLATFORM_OPS))
+    client.login(username=user.username, password=PASSWORD)
+    return client

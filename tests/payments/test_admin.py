@@ -3,26 +3,15 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from payments import services
 from payments.models import Refund
-from shop.roles import PLATFORM_OPS, ensure_role_groups
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD
 from tests.catalog.factories import MerchantStaffFactory
 from tests.payments.factories import fresh
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ops_client(client):
-    ensure_role_groups()
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=PLATFORM_OPS))
-    client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_ops_see_payments_refunds_and_the_notification_log(
