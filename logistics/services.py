@@ -118,6 +118,7 @@ def _emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=
         "status": shipment.status,
         "status_text": shipment.get_status_display(),
         "path": order_path(order),
+        "phone": order.phone,  # SMS reaches a shopper whose profile has no number
     }
     data.update(extra or {})
     emit(
@@ -1207,6 +1208,7 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
                 data={
                     "order_no": order.order_no,
                     "sub_order_no": sub_order.sub_order_no,
+                    "phone": order.phone,
                     "product": line.product_title,
                     "quantity": quantity,
                     "amount": str(amount),

@@ -68,6 +68,8 @@ def order_domain_event_emit(
         "amount": str(subject.payable_amount),
         "status": subject.status,
         "path": order_path(order),
+        # The delivery phone: SMS reaches a shopper whose profile has no number.
+        "phone": order.phone,
     }
     payload.update(data or {})
     emit(
