@@ -14,9 +14,13 @@ def to_money(value) -> Decimal:
 
 
 def apportion(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
-    """Split `total` over `weights` in proportion, each part rounded half-up to the cent, the
-    parts summing to `total` exactly (the rounding remainder goes to the largest weight, so a
-    refund of any one line returns what that line really paid)."""
+    """Split `total` over `weights` in proportion, to the cent, the parts summing to `total`
+    exactly, so a refund of any one line returns what that line really paid.
+
+    Largest remainder: every part gets its exact share rounded down, then the cents left over go
+    one each to the parts whose shares lost most in rounding (ties: larger weight, then the
+    first). No part is ever negative or off by more than a cent; rounding each share half-up and
+    putting the difference on the largest part could push it below zero (0.02 over four)."""
     total = to_money(total)
     if not weights:
         return []
@@ -25,12 +29,14 @@ def apportion(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         parts = [ZERO for _ in weights]
         parts[0] = total
         return parts
-    parts = [to_money(total * Decimal(w) / weight_sum) for w in weights]
-    remainder = total - sum(parts, ZERO)
-    if remainder:
-        largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
-        parts[largest] += remainder
-    return parts
+    sign = -1 if total < 0 else 1
+    cents = int(abs(total) * 100)
+    shares = [Decimal(cents) * Decimal(w) / weight_sum for w in weights]
+    floors = [int(share) for share in shares]
+    order = sorted(range(len(weights)), key=lambda i: (-(shares[i] - floors[i]), -weights[i], i))
+    for i in order[: cents - sum(floors)]:
+        floors[i] += 1
+    return [to_money(Decimal(sign * f) / 100) for f in floors]
 
 
 def apportion_capped(

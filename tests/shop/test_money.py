@@ -69,3 +69,10 @@ def test_the_split_that_used_to_leave_a_part_at_minus_one_cent():
     discount = apportion_capped(Decimal("0.68"), weights, caps=goods)
     assert sum(discount) == Decimal("0.68")
     assert all(g - d >= 0 for g, d in zip(goods, discount, strict=True))
+
+
+def test_apportion_never_gives_a_part_below_zero_when_cents_are_scarce():
+    # rounded half-up each of four parts would get 0.01, and the last -0.02 to make 0.02
+    parts = apportion(Decimal("0.02"), [Decimal(2)] * 4)
+    assert parts == [Decimal("0.01"), Decimal("0.01"), Decimal("0.00"), Decimal("0.00")]
+    assert [str(p) for p in parts] == ["0.01", "0.01", "0.00", "0.00"]
