@@ -1,12 +1,11 @@
 """Settings come from the environment: what a deployment sets is what the shop runs with."""
 
 import json
-import os
 import secrets
 import subprocess
 import sys
 
-from tests.shop.fresh_process import ROOT, run_django
+from tests.shop.fresh_process import ROOT, clean_environment, run_django
 
 
 def test_a_push_provider_is_configured_by_its_url_and_secret_in_the_environment():
@@ -30,12 +29,9 @@ def test_a_production_configuration_passes_the_deployment_checks():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "shop.example.com",
-        },
+        env=clean_environment(
+            DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="shop.example.com"
+        ),
         capture_output=True,
         text=True,
         timeout=120,
