@@ -109,6 +109,8 @@ def test_a_failed_payment_says_the_order_is_closed_not_try_again(
     assert "closed" in told.body and "new order" in told.body
     sms = _shopper_messages(order.user, "sms").get(node=events.PAYMENT_FAILED)
     assert sms.body.startswith(told.body)
+    # and told once: the order's own "payment failed" copy does not repeat it
+    assert InboxMessage.objects.filter(user=order.user).count() == 1
 
 
 def test_cash_on_delivery_is_confirmed_not_paid(default_rules, django_capture_on_commit_callbacks):

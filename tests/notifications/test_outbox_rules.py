@@ -28,8 +28,9 @@ def test_every_node_has_a_default_rule(default_rules):
     # when ops look at the rules
     seeded = set(PushRule.objects.filter(is_active=True).values_list("node", flat=True))
     # then every node of shop.events tells somebody; a payment that succeeded only as
-    # payment.orphaned (order.paid already tells the shopper of an ordinary payment)
-    assert all_nodes() - {events.PAYMENT_SUCCEEDED} <= seeded
+    # payment.orphaned (order.paid already tells the shopper of an ordinary payment), and a
+    # failed payment through payment.failed alone (order.payment_failed said the same again)
+    assert all_nodes() - {events.PAYMENT_SUCCEEDED, events.ORDER_PAYMENT_FAILED} <= seeded
     assert {nodes.PAYMENT_ORPHANED, nodes.ORDER_COD_CONFIRMED} <= seeded
 
 
