@@ -19,13 +19,16 @@ from orders.forms import (
     BuyNowForm,
     CheckoutForm,
     OrderListFilterForm,
+    PriceChanged,
     new_idempotency_key,
+    order_create_at_expected_price,
     orders_in_tab,
 )
 from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound
+from shop.money import format_money
 
 ORDERS_PER_PAGE = 10
 
@@ -122,6 +125,7 @@ def _after_placing(request, order):
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     addresses = list(addresses_for_user(request.user))
+    price_changed_from = None  # the payable the shopper saw, when the order would cost other
     if request.method == "POST":
         data = request.POST.copy()
         key = data.get("idempotency_key", "")
@@ -138,10 +142,15 @@ def checkout(request):
             data["coupon_code"] = data["use_coupon"]
             data["action"] = CheckoutForm.ACTION_REPRICE
         form = CheckoutForm(data, addresses=addresses)
+        if "expected_payable" in form.errors:
+            # A tampered or garbled hidden amount: the page below shows the price again and
+            # carries a fresh amount, so the shopper can confirm it.
+            messages.warning(request, "Check the price of the order and place it again.")
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
             try:
-                order = services.order_create(
+                order = order_create_at_expected_price(
+                    expected_payable=data["expected_payable"],
                     user=request.user,
                     address_id=data["address_id"],
                     items=form.items(),
@@ -150,6 +159,11 @@ def checkout(request):
                     idempotency_key=data["idempotency_key"],
                     buyer_note=data["buyer_note"],
                 )
+            except PriceChanged as change:
+                # Nothing was placed; the page below prices the order again, shows the new
+                # bill and carries its amount, so the next submit confirms it. The key was not
+                # used (the order rolled back), so it stays: a double click still places one.
+                price_changed_from = change.expected_payable
             except NotFound:
                 form.add_error("address_id", "Choose one of your addresses.")
             except DomainError as error:
@@ -179,9 +193,20 @@ def checkout(request):
 
     if not addresses:
         messages.warning(request, "Add a delivery address to see shipping and place the order.")
+    form.show_payable(quote.payable_amount if quote else None)
+    price_change = None
+    if price_changed_from is not None:
+        price_change = (
+            f"The price changed from {format_money(price_changed_from)} to "
+            f"{format_money(quote.payable_amount)} since you opened this page: please check "
+            "and confirm."
+            if quote and quote.payable_amount != price_changed_from
+            else "The price changed since you opened this page: please check and confirm."
+        )
     groups, platform_rows = _bill(quote) if quote else ([], [])
     context = {
         "form": form,
+        "price_change": price_change,
         "addresses": addresses,
         "quote": quote,
         "groups": groups,
