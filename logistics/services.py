@@ -106,6 +106,14 @@ def _carrier(code: str | None) -> Carrier:
 # --- events ----------------------------------------------------------------------------------
 
 
+def _units_not_refunded(sub_order: SubOrder) -> int:
+    """Units of the sub-order's lines not yet refunded (shortage, loss): 0 closes it."""
+    left = OrderLine.objects.filter(sub_order=sub_order).aggregate(
+        left=Sum("quantity") - Sum("refunded_quantity")
+    )["left"]
+    return left or 0
+
+
 def _emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=None) -> None:
     order = sub_order.order
     data = {
@@ -1041,13 +1049,7 @@ def shipment_settle_lost(*, shipment_id: int, actor) -> Shipment:
     )[:255]
     others = [p for p in parcels if p.pk != shipment.pk]
     if sub_order.status == SubOrder.Status.RECEIVED:
-        left = (
-            OrderLine.objects.filter(sub_order=sub_order).aggregate(
-                left=Sum("quantity") - Sum("refunded_quantity")
-            )["left"]
-            or 0
-        )
-        if left <= 0:
+        if _units_not_refunded(sub_order) <= 0:
             order_services.sub_order_close_lost(
                 sub_order_id=sub_order.pk, actor=actor, reason=settled
             )
@@ -1185,13 +1187,7 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
     )
     # Packed parcels no longer match what is left: they are packed again when shipping.
     _delete_packed(shipments)
-    left = (
-        OrderLine.objects.filter(sub_order=sub_order).aggregate(
-            left=Sum("quantity") - Sum("refunded_quantity")
-        )["left"]
-        or 0
-    )
-    if left <= 0:
+    if _units_not_refunded(sub_order) <= 0:
         # orders.services writes the OrderEvent and emits SUBORDER_OUT_OF_STOCK itself.
         order_services.sub_order_close_out_of_stock(
             sub_order_id=sub_order.pk, actor=actor, reason=note
