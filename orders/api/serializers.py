@@ -77,6 +77,18 @@ class OrderCreateInputSerializer(OrderPreviewInputSerializer):
     buyer_note = serializers.CharField(
         max_length=255, required=False, allow_blank=True, trim_whitespace=True
     )
+    expected_payable = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        coerce_to_string=True,
+        help_text='The payable amount the shopper was shown (a decimal string, e.g. "128.50"), '
+        "normally `payable_amount` of the preview. If the order would cost anything else "
+        "(a price or promotion ended, a coupon lapsed, the cart changed), nothing is created and "
+        "the answer is 409 `price_changed` with the new amount. Omitted: no check.",
+    )
 
     def service_kwargs(self) -> dict:
         kwargs = super().service_kwargs()
@@ -141,6 +153,18 @@ class QuoteSerializer(serializers.Serializer):
     shipping_fee = money_field()
     payable_amount = money_field()
     total_weight_grams = serializers.IntegerField()
+
+
+class PriceChangedSerializer(serializers.Serializer):
+    """The 409 answer of placing an order whose price is no longer the one the shopper saw."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="`price_changed`.")
+    expected_payable = money_field(help_text="The amount the client sent.")
+    payable_amount = money_field(
+        help_text="What the order costs now; send it as `expected_payable` to confirm."
+    )
+    breakdown = BreakdownRowSerializer(many=True, help_text="The new bill, row by row.")
 
 
 # Output: orders

@@ -6,7 +6,12 @@ Domain errors raised by the services (InvalidInput 400, NotFound 404, Conflict 4
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -19,10 +24,11 @@ from orders.api.serializers import (
     OrderListQuerySerializer,
     OrderPreviewInputSerializer,
     OrderSummarySerializer,
+    PriceChangedSerializer,
     QuoteSerializer,
     SubOrderSerializer,
 )
-from orders.forms import orders_in_tab
+from orders.forms import PriceChanged, order_create_at_expected_price, orders_in_tab
 from orders.models import Order, PaymentMethod
 
 
@@ -102,7 +108,16 @@ class OrderListCreateView(GenericAPIView):
             ),
             400: _error("Invalid input, unknown SKU, invalid coupon or an empty cart."),
             404: _error("The address is not one of yours."),
-            409: _error("Not enough stock."),
+            409: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="OrderCreateConflict",
+                    serializers=[ErrorSerializer, PriceChangedSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Not enough stock (`out_of_stock`), or the order no longer costs "
+                "`expected_payable` (`price_changed`, with the new `payable_amount` and "
+                "`breakdown`; nothing was created, no stock held, no coupon used).",
+            ),
         },
         summary="Place an order",
         description="Prices the items again on the server, holds their stock and creates the "
@@ -112,7 +127,9 @@ class OrderListCreateView(GenericAPIView):
         "(status `paid`, split into sub-orders awaiting shipment, no payment deadline); the "
         "shopper pays the courier at the door and does not call /pay/. A replayed "
         "Idempotency-Key returns the same order and never confirms it twice. The ordered SKUs "
-        "leave the cart.",
+        "leave the cart. Send `expected_payable` (the payable amount the shopper saw) to have the "
+        "order refused with 409 `price_changed` rather than placed at a different amount; a "
+        "replayed Idempotency-Key returns its order without this check.",
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -123,9 +140,20 @@ class OrderListCreateView(GenericAPIView):
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         started_at = timezone.now()
-        order = services.order_create(
-            user=request.user, idempotency_key=key, **data.service_kwargs()
-        )
+        try:
+            order = order_create_at_expected_price(
+                user=request.user,
+                idempotency_key=key,
+                expected_payable=data.validated_data.get("expected_payable"),
+                **data.service_kwargs(),
+            )
+        except PriceChanged as change:
+            # Money as strings, like every amount of this API; the handler adds detail and code.
+            body = PriceChangedSerializer(change).data
+            change.extra = {
+                name: body[name] for name in ("expected_payable", "payable_amount", "breakdown")
+            }
+            raise
         # A replayed key returns the order an earlier request created.
         replayed = bool(key) and order.created_at < started_at
         if (
