@@ -475,12 +475,21 @@ def cod_collect(*, sub_order_id: int, actor=None) -> Payment:
         sub_order_id=sub_order_id,
         defaults={"payment": payment, "amount": sub[1] - refunded_in_sub, "collected_at": now},
     )
+    _cod_succeed_when_all_owed_is_collected(payment=payment, order=order, at=now)
+    return payment
+
+
+def _cod_succeed_when_all_owed_is_collected(*, payment: Payment, order: Order, at) -> None:
+    """The COD payment succeeds, at what was collected, once the cash collected covers what is
+    still owed (the order less the lines that stopped being owed: short at picking, refused)."""
+    if payment.status != Payment.Status.CREATED:
+        return
     collected = payment.collections.aggregate(s=Sum("amount"))["s"] or ZERO
     refunded_in_order = order.lines.aggregate(s=Sum("refunded_amount"))["s"] or ZERO
     owed = payment.amount - refunded_in_order
-    if payment.status == Payment.Status.CREATED and collected >= owed:
+    if collected >= owed:
         payment.amount = collected
-        payment.succeed(trade_no=None, paid_at=now)
+        payment.succeed(trade_no=None, paid_at=at)
         payment.save(
             update_fields=[
                 "amount",
@@ -492,6 +501,30 @@ def cod_collect(*, sub_order_id: int, actor=None) -> Payment:
             ]
         )
         _emit_payment(nodes.PAYMENT_SUCCEEDED, payment, order)
+
+
+@transaction.atomic
+def cod_settle_after_sub_order_closed(*, sub_order_id: int) -> Payment | None:
+    """A sub-order of a cash-on-delivery order closed without its cash (parcel refused, out of
+    stock): its lines are no longer owed, so cash already collected for the other sub-orders
+    may now be all there is to collect. Without this, a parcel collected before its sibling
+    was refused left the payment open for ever, and its refund was refused as "not paid"."""
+    order_id = SubOrder.objects.filter(pk=sub_order_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None
+    order = _lock_order(order_id)
+    if order.payment_method != Method.COD or order.status != Order.Status.PAID:
+        return None
+    payment_id = (
+        Payment.objects.filter(order=order, method=Method.COD, status=Payment.Status.CREATED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if payment_id is None:
+        return None
+    payment = _lock_payment(payment_id)
+    if payment.collections.exists():
+        _cod_succeed_when_all_owed_is_collected(payment=payment, order=order, at=timezone.now())
     return payment
 
 
