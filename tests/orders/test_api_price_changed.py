@@ -2,11 +2,14 @@
 409 `price_changed` with the new bill and nothing written; replays of a placed order still
 return it."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from catalog.models import SKU, CartItem, StockRecord
 from orders import services
@@ -231,3 +234,89 @@ def test_the_schema_documents_expected_payable_and_the_409(api_client):
     assert "expected_payable" in request["properties"]
     assert "price_changed" in create["responses"]["409"]["description"]
     assert "PriceChanged" in schema["components"]["schemas"]
+
+
+def _post_in_thread(user, payload, key, answers, barrier):
+    client = APIClient()
+    client.force_authenticate(user)
+    try:
+        barrier.wait()
+        answers.append(
+            client.post("/api/orders/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        )
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_requests_with_one_key_and_the_expected_amount_make_one_order():
+    # given
+    user, address = shopper_with_address()
+    sku = sellable_sku(price=Decimal("50.00"), stock=10)
+    seen = str(
+        services.order_preview(user=user, address_id=address.pk, items=[(sku.pk, 1)]).payable_amount
+    )
+    barrier = threading.Barrier(2)
+    answers = []
+    payload = body(address, sku, expected_payable=seen)
+
+    # when
+    threads = [
+        threading.Thread(target=_post_in_thread, args=(user, payload, "race-pc", answers, barrier))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert len(answers) == 2
+    assert {a.status_code for a in answers} <= {200, 201}, [a.json() for a in answers]
+    assert {a.json()["order_no"] for a in answers} == {Order.objects.get(user=user).order_no}
+    assert StockRecord.objects.get(sku=sku).sellable == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_racing_a_price_change_is_never_placed_at_another_amount():
+    # given: each round, a shopper places at the price seen while the price changes
+    user, address = shopper_with_address()
+    sku = sellable_sku(price=Decimal("50.00"), stock=100)
+    for round_no in range(6):
+        seen = services.order_preview(
+            user=user, address_id=address.pk, items=[(sku.pk, 1)]
+        ).payable_amount
+        barrier = threading.Barrier(2)
+        answers = []
+
+        def change_price(barrier=barrier, round_no=round_no):
+            try:
+                barrier.wait()
+                SKU.objects.filter(pk=sku.pk).update(price=Decimal("50.00") + round_no + 1)
+            finally:
+                connection.close()
+
+        payload = body(address, sku, expected_payable=str(seen))
+        threads = [
+            threading.Thread(
+                target=_post_in_thread, args=(user, payload, f"r{round_no}", answers, barrier)
+            ),
+            threading.Thread(target=change_price),
+        ]
+
+        # when
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        # then: placed at the amount seen, or refused with nothing placed
+        (answer,) = answers
+        order = Order.objects.filter(user=user, idempotency_key=f"r{round_no}").first()
+        if answer.status_code == 201:
+            assert order is not None and order.payable_amount == seen
+        else:
+            assert answer.status_code == 409 and answer.json()["code"] == "price_changed"
+            assert order is None
+    placed = Order.objects.filter(user=user).count()
+    assert StockRecord.objects.get(sku=sku).sellable == 100 - placed

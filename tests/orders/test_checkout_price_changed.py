@@ -2,14 +2,18 @@
 between showing the page and pressing "Place order" is shown, nothing is placed, and the next
 submit confirms the new amount."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import SKU, StockRecord
 from orders.models import Order, PaymentMethod
 from shop.money import format_money
+from tests.orders.factories_pricing import LimitedTimePriceFactory
 from tests.orders.factories_web import put_in_cart, sellable_sku, shopper_with_address
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +164,28 @@ def test_a_garbled_expected_amount_is_priced_again_not_placed(shopper, client):
         response.context["quote"].payable_amount
     )
     assert any("place it again" in str(m) for m in response.context["messages"])
+
+
+def test_a_limited_time_price_that_ends_before_the_submit_is_shown_not_charged(shopper, client):
+    # given: the page shows a limited-time price that ends ten minutes later
+    user, address = shopper
+    sku = sellable_sku(price=Decimal("100.00"), stock=5)
+    ends_at = timezone.now() + timedelta(minutes=10)
+    LimitedTimePriceFactory(sku=sku, price=Decimal("79.00"), promotion__ends_at=ends_at)
+    put_in_cart(user, sku)
+    page = client.get(reverse("orders:checkout"))
+    assert page.context["quote"].goods_amount - page.context["quote"].promotion_discount == (
+        Decimal("79.00")
+    )
+
+    # when: the shopper presses "Place order" after the offer ended
+    with time_machine.travel(ends_at + timedelta(minutes=1)):
+        refused = submit(client, page, address)
+        confirmed = submit(client, refused, address)
+
+    # then: asked first, placed at the full price on the confirm
+    assert 'data-testid="price-changed"' in refused.content.decode()
+    assert refused.context["quote"].payable_amount > page.context["quote"].payable_amount
+    assert confirmed.status_code == 302
+    order = Order.objects.get(user=user)
+    assert order.payable_amount == refused.context["quote"].payable_amount
