@@ -133,3 +133,17 @@ def test_live_wechat_is_told_the_payment_deadline(monkeypatch):
     assert seen["payload"]["time_expire"] == expected
     assert expected.endswith("+08:00")
     assert seen["payload"]["amount"]["total"] == int(Decimal("88.00") * 100)
+
+
+def test_result_page_of_a_payment_left_open_when_another_paid_the_order(client, sandbox_paid_order):
+    # given: the order was paid with Alipay while a WeChat payment was still open
+    from tests.payments.factories import PaymentFactory
+
+    order, _ = sandbox_paid_order(method="alipay")
+    other = PaymentFactory(order=order, method="wechat")
+    assert client.login(username=order.user.username, password=PASSWORD)
+    # when
+    page = client.get(reverse("payments:result", args=[other.payment_no])).content.decode()
+    # then: no endless waiting
+    assert 'data-testid="payment-order-paid"' in page
+    assert 'http-equiv="refresh"' not in page
