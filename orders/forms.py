@@ -6,14 +6,11 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
-from orders import selectors, services
-from orders.models import Order, PaymentMethod
+from orders import selectors
+from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
-from shop.errors import Conflict
-from shop.money import format_money, to_money
+from shop.money import to_money
 
 
 class CheckoutForm(forms.Form):
@@ -21,8 +18,8 @@ class CheckoutForm(forms.Form):
 
     `idempotency_key` is generated when the page first renders and travels with every re-render,
     so a double click or a resubmitted page places one order, never two. `expected_payable` is
-    the amount the page showed; the order is placed only at that amount (see
-    order_create_at_expected_price).
+    the amount the page showed; the order is placed only at that amount (order_create's
+    expected_payable).
     """
 
     ACTION_REPRICE = "reprice"
@@ -101,49 +98,6 @@ class CheckoutForm(forms.Form):
 
 def new_idempotency_key() -> str:
     return uuid.uuid4().hex
-
-
-class PriceChanged(Conflict):
-    """The order would cost other than the payable amount the shopper was shown."""
-
-    default_code = "price_changed"
-
-    def __init__(self, *, expected_payable: Decimal, payable_amount: Decimal, breakdown: list):
-        super().__init__(
-            f"The price changed from {format_money(expected_payable)} to "
-            f"{format_money(payable_amount)} since you opened this page: please check and "
-            "confirm."
-        )
-        self.expected_payable = expected_payable
-        self.payable_amount = payable_amount
-        self.breakdown = breakdown  # the PriceLine rows the order would have had
-
-
-def order_create_at_expected_price(
-    *, user, expected_payable: Decimal | None, idempotency_key: str = "", **order_kwargs
-) -> Order:
-    """services.order_create, refused with PriceChanged when the order would not cost
-    `expected_payable` (None: no check, as before). A replayed idempotency key returns its order
-    unchecked: it was placed at a price the shopper confirmed then.
-
-    The amount compared is the one the order was really created with, in the same transaction:
-    on a difference the whole order (stock held, coupon used, cart cleared) rolls back. A quote
-    taken just before order_create would leave a window for a price ending in between.
-    """
-    if expected_payable is None:
-        return services.order_create(user=user, idempotency_key=idempotency_key, **order_kwargs)
-    expected_payable = to_money(expected_payable)
-    started_at = timezone.now()
-    with transaction.atomic():
-        order = services.order_create(user=user, idempotency_key=idempotency_key, **order_kwargs)
-        replayed = bool(idempotency_key.strip()) and order.created_at < started_at
-        if not replayed and order.payable_amount != expected_payable:
-            raise PriceChanged(
-                expected_payable=expected_payable,
-                payable_amount=order.payable_amount,
-                breakdown=list(order.price_lines.order_by("position")),
-            )
-    return order
 
 
 class BuyNowForm(forms.Form):

@@ -24,7 +24,7 @@ from catalog.services.stock import stock_allocate, stock_consume, stock_release
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
 from shop.accounts.services import customer_mark_first_paid
-from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
+from shop.errors import Conflict, InvalidInput, NotFound, PriceChanged, TransitionNotAllowed
 from shop.ids import new_business_number
 from shop.money import ZERO, apportion, apportion_capped, to_money
 
@@ -287,10 +287,16 @@ def order_create(
     coupon_code: str | None = None,
     idempotency_key: str = "",
     buyer_note: str = "",
+    expected_payable: Decimal | None = None,
 ) -> Order:
     """Price, reserve stock and write the order (pending payment). All or nothing: out of
     stock, a bad coupon or bad input writes nothing. The same idempotency key returns the order
-    it created the first time, also when two requests race."""
+    it created the first time, also when two requests race.
+
+    `expected_payable` is the amount the shopper was shown: if the order would cost anything
+    else (a limited-time price ended, a promotion changed, the cart changed in another tab),
+    PriceChanged and nothing is written. The order is created at exactly the quote compared,
+    so no price can slip in between. A replayed key returns its order unchecked."""
     from orders.pricing import quote_order
 
     idempotency_key = (idempotency_key or "").strip()[:64]
@@ -306,6 +312,12 @@ def order_create(
         province=address.province,
         coupon_code=coupon_code or None,
     )
+    if expected_payable is not None and quote.payable_amount != to_money(expected_payable):
+        raise PriceChanged(
+            expected_payable=to_money(expected_payable),
+            payable_amount=quote.payable_amount,
+            breakdown=list(quote.breakdown),
+        )
     now = timezone.now()
     try:
         # The insert comes first: a racing twin with the same key waits on the unique index

@@ -19,15 +19,13 @@ from orders.forms import (
     BuyNowForm,
     CheckoutForm,
     OrderListFilterForm,
-    PriceChanged,
     new_idempotency_key,
-    order_create_at_expected_price,
     orders_in_tab,
 )
 from orders.models import PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
-from shop.errors import DomainError, InvalidInput, NotFound
+from shop.errors import DomainError, InvalidInput, NotFound, PriceChanged
 from shop.money import format_money
 
 ORDERS_PER_PAGE = 10
@@ -149,7 +147,7 @@ def checkout(request):
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
             try:
-                order = order_create_at_expected_price(
+                order = services.order_create(
                     expected_payable=data["expected_payable"],
                     user=request.user,
                     address_id=data["address_id"],

@@ -55,6 +55,24 @@ class OutOfStock(Conflict):
     default_code = "out_of_stock"
 
 
+class PriceChanged(Conflict):
+    """The order would cost other than the payable amount the shopper was shown."""
+
+    default_code = "price_changed"
+
+    def __init__(self, *, expected_payable, payable_amount, breakdown: list):
+        from shop.money import format_money
+
+        super().__init__(
+            f"The price changed from {format_money(expected_payable)} to "
+            f"{format_money(payable_amount)} since you opened this page: please check and "
+            "confirm."
+        )
+        self.expected_payable = expected_payable
+        self.payable_amount = payable_amount
+        self.breakdown = breakdown  # the bill the order would have had, row by row
+
+
 def _error_body(detail, code: str, extra: dict | None = None) -> dict:
     body = {"detail": detail, "code": code}
     if extra:

@@ -28,8 +28,9 @@ from orders.api.serializers import (
     QuoteSerializer,
     SubOrderSerializer,
 )
-from orders.forms import PriceChanged, order_create_at_expected_price, orders_in_tab
+from orders.forms import orders_in_tab
 from orders.models import Order, PaymentMethod
+from shop.errors import PriceChanged
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -141,7 +142,7 @@ class OrderListCreateView(GenericAPIView):
         data.is_valid(raise_exception=True)
         started_at = timezone.now()
         try:
-            order = order_create_at_expected_price(
+            order = services.order_create(
                 user=request.user,
                 idempotency_key=key,
                 expected_payable=data.validated_data.get("expected_payable"),
