@@ -204,6 +204,14 @@ class SubOrder(models.Model):
         self.closed_at = at
         self.close_reason = reason
 
+    @transition(field=status, source=Status.SHIPPED, target=Status.CLOSED)
+    def lost_refunded(self, *, at, reason):
+        """Nothing of it reached the shopper: its parcels were lost (and refunded) or refused.
+        Automatic receipt has nothing left to confirm."""
+        self.closed_at = at
+        self.close_reason = reason
+        self.auto_confirm_at = None
+
     @transition(field=status, source=Status.RECEIVED, target=Status.COMPLETED)
     def complete(self, *, at):
         self.completed_at = at

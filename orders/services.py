@@ -902,38 +902,22 @@ def sub_order_resume_auto_confirm(*, sub_order_id: int, reason: str, actor) -> S
 def sub_order_close_lost(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """Nothing of a shipped sub-order reached the shopper (its parcels were lost and refunded,
     or refused): the trade is closed. A received one (the shopper confirmed before the loss
-    was known) closes as fully refunded. Already closed: returned as it is.
-
-    SubOrder has one shipped -> closed transition, `refuse`; it is used here, but the timeline
-    row says what happened ("lost_refunded"), not "refused"."""
+    was known) closes as fully refunded. Already closed: returned as it is."""
     sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
     reason = (reason or "Parcel lost: refunded")[:255]
-    if sub_order.status == SubOrder.Status.RECEIVED:
-        return _sub_transition(
-            sub_order=sub_order,
-            transition="refund_all",
-            node=nodes.SUBORDER_CLOSED,
-            actor=actor,
-            note=reason,
-            fields=["closed_at", "close_reason"],
-            at=timezone.now(),
-            reason=reason,
-        )
-    if not can_proceed(sub_order.refuse):
+    received = sub_order.status == SubOrder.Status.RECEIVED
+    transition = "refund_all" if received else "lost_refunded"
+    if not can_proceed(getattr(sub_order, transition)):
         _refuse(sub_order, "close as lost")
-    from_state = sub_order.status
-    sub_order.refuse(at=timezone.now(), reason=reason)
-    sub_order.auto_confirm_at = None
-    sub_order.save(update_fields=["status", "closed_at", "close_reason", "auto_confirm_at"])
-    order_transition_record(
-        node=nodes.SUBORDER_CLOSED,
-        order=sub_order.order,
+    return _sub_transition(
         sub_order=sub_order,
+        transition=transition,
+        node=nodes.SUBORDER_CLOSED,
         actor=actor,
-        transition="lost_refunded",
-        from_state=from_state,
         note=reason,
+        fields=["closed_at", "close_reason", *([] if received else ["auto_confirm_at"])],
+        at=timezone.now(),
+        reason=reason,
     )
-    return sub_order
