@@ -89,6 +89,25 @@ def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
     )
 
 
+def _parcel_in(parcels: list[Shipment], shipment_id: int) -> Shipment:
+    """The parcel among its sub-order's locked parcels; one removed (re-packed, emptied)
+    between looking it up and taking the lock is "not found", not a crash."""
+    parcel = next((s for s in parcels if s.pk == shipment_id), None)
+    if parcel is None:
+        raise NotFound("Parcel not found.")
+    return parcel
+
+
+def _lock_parcel(*, shipment_id: int, actor) -> tuple[SubOrder, list[Shipment], Shipment]:
+    """Lock a parcel's order, sub-order and all its sibling parcels (in that order)."""
+    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
+    if not sub_order_id:
+        raise NotFound("Parcel not found.")
+    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    parcels = _lock_shipments(sub_order)
+    return sub_order, parcels, _parcel_in(parcels, shipment_id)
+
+
 def _delete_packed(shipments: list[Shipment]) -> None:
     """Unpack: the parcels (none shipped) and their lines go in one delete, not one per parcel."""
     if shipments:
@@ -257,12 +276,8 @@ def shipment_adjust(
 ) -> list[Shipment]:
     """Move `quantity` units of a line from one packed parcel to another (or to a new parcel
     when `to_shipment_id` is None). A parcel left empty is removed. Returns the packed parcels."""
-    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
-    if not sub_order_id:
-        raise NotFound("Parcel not found.")
-    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
-    shipments = {s.pk: s for s in _lock_shipments(sub_order)}
-    source = shipments[shipment_id]
+    sub_order, parcels, source = _lock_parcel(shipment_id=shipment_id, actor=actor)
+    shipments = {s.pk: s for s in parcels}
     if to_shipment_id is not None and to_shipment_id not in shipments:
         raise NotFound("Parcel not found.")
     if not isinstance(quantity, int) or quantity <= 0:
@@ -424,7 +439,7 @@ def shipment_ship(*, shipment_id: int, carrier_code: str, tracking_no: str, acto
     tracking_no = _validated_tracking_no(carrier, tracking_no)
     sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
     shipments = _lock_shipments(sub_order)
-    shipment = next(s for s in shipments if s.pk == shipment_id)
+    shipment = _parcel_in(shipments, shipment_id)
     return _ship_locked(
         sub_order=sub_order,
         shipments=shipments,
@@ -939,11 +954,7 @@ def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowle
 def shipment_return_received(*, shipment_id: int, actor) -> Shipment:
     """A refused parcel came back to the warehouse: its goods are sellable again. Once per
     parcel (idempotent); the shopper's refund follows through after-sales."""
-    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
-    if not sub_order_id:
-        raise NotFound("Parcel not found.")
-    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
-    shipment = next(s for s in _lock_shipments(sub_order) if s.pk == shipment_id)
+    sub_order, _, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
     if shipment.returned_at is not None:
         return shipment
     if shipment.status != Shipment.Status.REFUSED:
@@ -979,15 +990,6 @@ def _require_operations(actor) -> None:
         return
     if not is_platform_staff(actor):
         raise NotFound("Parcel not found.")
-
-
-def _lock_parcel(*, shipment_id: int, actor) -> tuple[SubOrder, list[Shipment], Shipment]:
-    sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
-    if not sub_order_id:
-        raise NotFound("Parcel not found.")
-    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
-    parcels = _lock_shipments(sub_order)
-    return sub_order, parcels, next(s for s in parcels if s.pk == shipment_id)
 
 
 def _refund_lost_lines(*, sub_order: SubOrder, shipment: Shipment, actor) -> Decimal:

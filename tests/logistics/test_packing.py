@@ -150,3 +150,29 @@ def test_a_sub_order_that_shipped_cannot_be_packed_again():
 
     with pytest.raises((TransitionNotAllowed, Conflict)):
         services.shipment_pack(sub_order_id=sub_order.pk, actor=None)
+
+
+@pytest.mark.parametrize("call", ["adjust", "ship"])
+def test_a_parcel_removed_before_its_lock_is_not_found_not_a_crash(monkeypatch, call):
+    # given: a packed parcel that a re-pack removes between its look-up and the lock
+    carrier = CarrierFactory()
+    sub_order = paid_sub_order(items=[({}, 2)])
+    (parcel,) = services.shipment_pack(
+        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+    )
+    line_id = parcel.lines.get().order_line_id
+    monkeypatch.setattr(services, "_lock_shipments", lambda sub_order: [])
+
+    # when / then
+    with pytest.raises(NotFound):
+        if call == "adjust":
+            services.shipment_adjust(
+                shipment_id=parcel.pk, order_line_id=line_id, quantity=1, actor=None
+            )
+        else:
+            services.shipment_ship(
+                shipment_id=parcel.pk,
+                carrier_code=carrier.code,
+                tracking_no="TC12345678",
+                actor=None,
+            )
