@@ -657,18 +657,14 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         permissions=["change"],
     )
     def return_received(self, request, queryset):
-        done, failures = 0, []
-        for shipment in queryset.order_by("pk"):
-            try:
-                services.shipment_return_received(shipment_id=shipment.pk, actor=request.user)
-            except DomainError as error:
-                failures.append(f"{shipment.shipment_no}: {error.detail}")
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{done} parcel(s) back in stock.", messages.SUCCESS)
-        for failure in failures:
-            self.message_user(request, failure, messages.ERROR)
+        self._each_parcel(
+            request,
+            queryset,
+            lambda shipment: services.shipment_return_received(
+                shipment_id=shipment.pk, actor=request.user
+            ),
+            "{} parcel(s) back in stock.",
+        )
 
     def has_add_permission(self, request, *args):
         return False

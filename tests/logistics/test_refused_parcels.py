@@ -107,3 +107,29 @@ def test_the_refused_parcel_of_a_delivered_sub_order_comes_back_to_stock(small_c
 
     stock = StockRecord.objects.get(sku_id=sub_order.lines.get().sku_id)
     assert stock.on_hand == 10 - 3 + second.lines.get().quantity
+
+
+def test_the_admin_action_takes_a_refused_parcel_back_and_reports_the_others(client, small_carrier):
+    from django.urls import reverse
+
+    from tests.logistics.factories import ops_user
+
+    # given: one refused parcel, one delivered
+    sub_order = paid_sub_order(items=[({}, 3)], on_hand=10)
+    first, second = ship_in_parcels(sub_order, small_carrier)
+    push(small_carrier.code, first.tracking_no, "signed")
+    push(small_carrier.code, second.tracking_no, "refused")
+    client.force_login(ops_user(is_superuser=True))
+
+    # when: the action on both
+    response = client.post(
+        reverse("admin:logistics_shipment_changelist"),
+        {"action": "return_received", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    # then: the refused one is back, the delivered one is reported by its number
+    page = response.content.decode()
+    assert "1 parcel(s) back in stock." in page
+    assert f"{first.shipment_no}: Only a refused parcel can come back" in page
+    assert fresh(second).returned_at is not None
