@@ -68,7 +68,6 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Their own system's endpoint for order pushes (scoped by notifications' admin).
     "notifications.merchantwebhook": VIEW_ADD_CHANGE,
 }
-MERCHANT_STAFF_MODELS: list[str] = list(MERCHANT_STAFF_PERMISSIONS)
 
 # Platform operations: view and change everything of the shop, run the catalogue (add), delete
 # the child rows that inlines edit, and look users up when linking staff to merchants.

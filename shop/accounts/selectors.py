@@ -51,11 +51,6 @@ def tier_discount_rate(tier) -> Decimal:
     return (tier.discount_percent / Decimal(100)).quantize(Decimal("0.0001"))
 
 
-def member_tier_name(user) -> str:
-    profile = profile_get(user)
-    return profile.tier.name if profile and profile.tier else ""
-
-
 def is_new_customer(user) -> bool:
     profile = profile_get(user)
     return True if profile is None else profile.is_new_customer
@@ -76,10 +71,3 @@ def held_coupons_usable(user, at: datetime) -> QuerySet[HeldCoupon]:
     if not is_new_customer(user):
         held = held.filter(Q(coupon__for_new_customers=False))
     return held.order_by("coupon__valid_until", "id")
-
-
-def profile_for(user) -> CustomerProfile:
-    """The user's profile, created on first use (see services.profile_for)."""
-    from shop.accounts.services import profile_for as get_or_create_profile
-
-    return get_or_create_profile(user)
