@@ -5,13 +5,14 @@ from django.db.models import QuerySet
 
 from catalog.models import MerchantStaff, Warehouse
 from notifications.models import (
+    Channel,
     InboxMessage,
     MerchantWebhook,
     NotificationPreference,
     PushRule,
     Target,
 )
-from notifications.nodes import ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
+from notifications.nodes import MONEY_NODES, NODE_LABELS, ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
 from shop import events
 from shop.errors import NotFound
 
@@ -121,6 +122,11 @@ def inbox_message_get_for_user(*, user, message_id) -> InboxMessage:
         raise NotFound("No such message.", code="message_not_found")
 
 
+def channel_is_locked(*, node: str, channel: str) -> bool:
+    """The inbox copy of a money message: always sent, never switched off by a preference."""
+    return channel == Channel.INBOX and node in MONEY_NODES
+
+
 def shopper_is_offered(*, node: str, channel: str) -> bool:
     """Whether shoppers get this node on this channel (an active shopper rule): what the
     settings offer to switch."""
@@ -132,8 +138,6 @@ def shopper_is_offered(*, node: str, channel: str) -> bool:
 def preference_matrix(*, user) -> list[dict]:
     """What a shopper can switch: per kind of message they receive, each channel it comes on,
     whether it is on, and whether it is locked (the inbox copy of money messages)."""
-    from notifications.nodes import MONEY_NODES, NODE_LABELS
-
     offered: dict[str, set[str]] = {}
     rules = PushRule.objects.filter(target=Target.SHOPPER, is_active=True)
     for node, channel in rules.values_list("node", "channel"):
@@ -153,7 +157,7 @@ def preference_matrix(*, user) -> list[dict]:
         for channel in channel_order:
             if channel not in offered[node]:
                 continue
-            locked = channel == "inbox" and node in MONEY_NODES
+            locked = channel_is_locked(node=node, channel=channel)
             channels.append(
                 {
                     "channel": channel,

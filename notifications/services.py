@@ -28,7 +28,7 @@ from notifications.models import (
     Target,
     new_webhook_secret,
 )
-from notifications.nodes import MONEY_NODES, NODE_LABELS, REPEATABLE_NODES
+from notifications.nodes import NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
     TemplateBroken,
     absolute_link,
@@ -146,8 +146,9 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
-        money_inbox = channel == Channel.INBOX and node in MONEY_NODES
-        if (user_id, channel) in silenced and not money_inbox:
+        if (user_id, channel) in silenced and not selectors.channel_is_locked(
+            node=node, channel=channel
+        ):
             continue
         if rule.target not in links:
             links[rule.target] = link_for_target(
@@ -433,7 +434,7 @@ def notification_preference_set(
         raise InvalidInput(
             "Only the inbox, app push, SMS and WeChat can be switched.", code="unknown_channel"
         )
-    if not enabled and channel == Channel.INBOX and node in MONEY_NODES:
+    if not enabled and selectors.channel_is_locked(node=node, channel=channel):
         raise InvalidInput(
             "Inbox messages about payments and refunds cannot be turned off.", code="mandatory"
         )
