@@ -896,24 +896,33 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
             .select_related("carrier")
             .get(pk=shipment_id)
         )
+        parsed_events = sorted(by_shipment[shipment_id], key=lambda e: e.occurred_at)
+        # Carriers re-send a parcel's whole history with each push: the events already stored
+        # are read in one query (the parcel's lock keeps another push from adding any
+        # meanwhile), not one get_or_create per event.
+        seen = set(
+            TrackingEvent.objects.filter(
+                shipment=shipment, dedupe_key__in={p.dedupe_key for p in parsed_events}
+            ).values_list("dedupe_key", flat=True)
+        )
         new_events = []
-        for parsed in sorted(by_shipment[shipment_id], key=lambda e: e.occurred_at):
-            stored, created = TrackingEvent.objects.get_or_create(
-                shipment=shipment,
-                dedupe_key=parsed.dedupe_key,
-                defaults={
-                    "status": parsed.status,
-                    "carrier_status": parsed.carrier_status[:32],
-                    "description": parsed.description or parsed.status,
-                    "location": parsed.location,
-                    "occurred_at": parsed.occurred_at,
-                },
-            )
-            if created:
-                new_events.append(stored)
-                result.stored += 1
-            else:
+        for parsed in parsed_events:
+            if parsed.dedupe_key in seen:
                 result.duplicates += 1
+                continue
+            seen.add(parsed.dedupe_key)
+            new_events.append(
+                TrackingEvent.objects.create(
+                    shipment=shipment,
+                    dedupe_key=parsed.dedupe_key,
+                    status=parsed.status,
+                    carrier_status=parsed.carrier_status[:32],
+                    description=parsed.description or parsed.status,
+                    location=parsed.location,
+                    occurred_at=parsed.occurred_at,
+                )
+            )
+            result.stored += 1
         for stored in new_events:
             _apply_final_state(shipment=shipment, sub_order=sub_order, event=stored)
         if new_events:

@@ -430,3 +430,42 @@ def test_a_push_of_many_events_for_one_parcel_looks_the_parcel_up_once():
     ]
     assert len(lookups) == 1
     assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.IN_TRANSIT
+
+
+def test_a_push_repeating_the_parcels_history_reads_its_stored_events_once():
+    # given: a parcel's history already stored, then pushed again with one new event
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, shipment = shipped()
+    t0 = timezone.now() - timedelta(hours=6)
+
+    def event(i, status):
+        return ParsedEvent(
+            tracking_no=shipment.tracking_no,
+            status=status,
+            occurred_at=t0 + timedelta(hours=i),
+            description=status,
+            location="上海",
+            carrier_status=status,
+            dedupe_key=f"e{i}",
+        )
+
+    history = [event(i, "in_transit") for i in range(5)]
+    services.tracking_event_record(carrier_code="sandbox", events=history)
+
+    # when: the whole history again, the newest event twice, and one new event
+    with CaptureQueriesContext(connection) as queries:
+        result = services.tracking_event_record(
+            carrier_code="sandbox", events=[*history, history[-1], event(5, "out_for_delivery")]
+        )
+
+    # then: one stored, six duplicates, and the stored events read in one query
+    assert (result.stored, result.duplicates) == (1, 6)
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "logistics_trackingevent"' in q["sql"]
+    ]
+    assert len(reads) == 1
+    assert shipment.events.count() == 6
