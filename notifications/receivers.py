@@ -2,8 +2,6 @@
 
 import logging
 
-from django.db import transaction
-
 from notifications.services import outbox_schedule_delivery, outbox_write_for_event
 from shop.events import DomainEvent
 
@@ -12,9 +10,9 @@ logger = logging.getLogger(__name__)
 
 def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
     try:
-        # A savepoint: a bug in a push rule must never undo the order's own state change.
-        with transaction.atomic():
-            outbox_ids = outbox_write_for_event(event=event)
+        # outbox_write_for_event is atomic (a savepoint inside the emitter's transaction): a bug
+        # in a push rule rolls back only its own rows, never the order's own state change.
+        outbox_ids = outbox_write_for_event(event=event)
     except Exception:
         logger.exception("Could not write the pushes of %s %s", event.node, event.subject_id)
         return

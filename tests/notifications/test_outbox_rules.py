@@ -318,6 +318,28 @@ def test_a_failing_push_never_undoes_the_state_change(default_rules, make_event,
     assert not OutboxMessage.objects.exists()
 
 
+def test_a_push_failing_in_the_database_never_undoes_the_state_change(
+    default_rules, make_event, monkeypatch
+):
+    # given reading the push rules fails in the database itself (an error that aborts the
+    # transaction unless the outbox write runs in its own savepoint)
+    from django.db import connection
+
+    def broken(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+
+    monkeypatch.setattr("notifications.selectors.rules_for_node", broken)
+    shopper = UserFactory()
+    # when a transition emits inside its transaction and goes on writing
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
+        UserFactory(username="written-after-the-db-error")
+    # then the transaction is still usable and the transition's own writes stand
+    assert shopper.__class__.objects.filter(username="written-after-the-db-error").exists()
+    assert not OutboxMessage.objects.exists()
+
+
 def test_messages_outside_the_inbox_carry_a_full_link(
     default_rules, make_event, commit_emit, settings
 ):
