@@ -823,6 +823,9 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
         )
 
     online = list(GATEWAY_NAMES)
+    # One client per gateway for the whole run: building one reads and parses its keys (the
+    # sandbox's from disk), which is not work to repeat for every payment and refund.
+    gateways = {name: get_gateway(name) for name in online}
     # By the day the money moved (paid_at), as the gateways list their trades: a payment opened
     # at 23:58 and paid at 00:02 belongs to the second day on both sides.
     payments = list(
@@ -831,7 +834,7 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
     known = {p.payment_no for p in payments}
     for payment in payments:
         try:
-            remote = get_gateway(payment.method).query(payment)
+            remote = gateways[payment.method].query(payment)
         except GatewayError as exc:
             logger.warning("reconcile: cannot query %s: %s", payment.payment_no, exc)
             continue
@@ -856,8 +859,8 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
             )
         elif ours_paid and remote.amount is not None and remote.amount != payment.amount:
             mismatch(ReconciliationMismatch.Kind.AMOUNT, "payment", payment.payment_no, **values)
-    for name in GATEWAY_NAMES:
-        listed = get_gateway(name).trades_for_day(day)
+    for name, gateway in gateways.items():
+        listed = gateway.trades_for_day(day)
         unmatched = [t for t in listed or [] if t.payment_no not in known and t.status == "success"]
         # Paid at the gateway just before midnight and recorded by us just after (or the other
         # way round): ours under another day, checked there, not missing.
@@ -895,7 +898,7 @@ def reconcile_payments(*, day: date) -> ReconciliationRun:
     )
     for refund in refunds:
         try:
-            remote = get_gateway(refund.payment.method).query_refund(refund)
+            remote = gateways[refund.payment.method].query_refund(refund)
         except GatewayError as exc:
             logger.warning("reconcile: cannot query refund %s: %s", refund.refund_no, exc)
             continue

@@ -146,3 +146,24 @@ def test_reconciliation_across_midnight_goes_by_the_day_the_money_moved(
     assert list(ReconciliationMismatch.objects.values_list("reference", "kind")) == []
     assert first.mismatch_count == second.mismatch_count == 0
     assert second.payments_checked == 2
+
+
+def test_reconciliation_builds_each_gateway_once_per_run(sandbox_paid_order, monkeypatch):
+    # given: several paid orders (and so several payments to query)
+    for price in ("10.00", "11.00", "12.00"):
+        sandbox_paid_order(price=price)
+    built = []
+    real_get_gateway = services.get_gateway
+
+    def counting_get_gateway(name):
+        built.append(name)
+        return real_get_gateway(name)
+
+    monkeypatch.setattr(services, "get_gateway", counting_get_gateway)
+
+    # when
+    run = services.reconcile_payments(day=timezone.localdate())
+
+    # then: every payment checked, with one client per gateway
+    assert run.payments_checked == 3 and run.mismatch_count == 0
+    assert sorted(built) == ["alipay", "wechat"]
