@@ -54,6 +54,7 @@ class CouponAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["kind", "is_active", "for_new_customers", "merchant"]
+    list_select_related = ["merchant"]
     search_fields = ["code", "name"]
     date_hierarchy = "valid_from"
     inlines = [HeldCouponInline]

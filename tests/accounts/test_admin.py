@@ -57,6 +57,29 @@ def test_coupon_page_shows_who_holds_it(ops_client):
     assert "holder" in response.content.decode()
 
 
+def test_coupon_list_reads_merchants_in_the_same_query_however_many_coupons(ops_client):
+    # given one merchant's coupon listed once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.catalog.factories import MerchantFactory
+
+    CouponFactory(merchant=MerchantFactory())
+    url = reverse("admin:accounts_coupon_changelist")
+    with CaptureQueriesContext(connection) as one:
+        ops_client.get(url)
+
+    # when three more coupons of three more merchants are listed
+    for _ in range(3):
+        CouponFactory(merchant=MerchantFactory())
+    with CaptureQueriesContext(connection) as four:
+        response = ops_client.get(url)
+
+    # then the page costs no query per coupon
+    assert response.status_code == 200
+    assert len(four) == len(one)
+
+
 def test_a_shopper_cannot_open_the_admin(client):
     # given
     client.force_login(UserFactory())
