@@ -11,6 +11,7 @@ import logging
 import httpx
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from . import selectors, services
@@ -108,7 +109,9 @@ def sandbox_push_next(self, shipment_id: int, step: int) -> None:
         # Tests and single-process demos: the exact signed body through the same handler.
         services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
     else:
-        url = f"{settings.SANDBOX_CALLBACK_URL.rstrip('/')}/api/logistics/webhook/sandbox/"
+        url = settings.SANDBOX_CALLBACK_URL.rstrip("/") + reverse(
+            "api-logistics-webhook", kwargs={"carrier": "sandbox"}
+        )
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=10)
             response.raise_for_status()

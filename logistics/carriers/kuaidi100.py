@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 from .base import Acknowledgement, CarrierAdapter, InvalidPush, ParsedEvent
 
@@ -113,7 +114,8 @@ class Kuaidi100Adapter(CarrierAdapter):
             "number": tracking_no,
             "key": account_key,
             "parameters": {
-                "callbackurl": f"{settings.SITE_URL.rstrip('/')}/api/logistics/webhook/kuaidi100/",
+                "callbackurl": settings.SITE_URL.rstrip("/")
+                + reverse("api-logistics-webhook", kwargs={"carrier": self.key}),
                 "salt": kuaidi100_salt(),
                 "resultv2": "1",
             },

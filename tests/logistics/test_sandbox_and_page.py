@@ -124,3 +124,35 @@ def test_the_order_page_costs_the_same_queries_for_one_or_many_parcels_and_event
 
     # then
     assert response.content.decode().count('data-testid="tracking-parcel"') == 4
+
+
+def test_with_a_worker_the_sandbox_courier_posts_to_the_webhook_url(monkeypatch, settings):
+    # given: a shipped sandbox parcel, and a real worker (not eager)
+    from logistics import tasks
+
+    sub_order = paid_sub_order()
+    shipment = services.sub_order_ship_next_parcel(
+        sub_order_no=sub_order.sub_order_no,
+        carrier_code="sandbox",
+        tracking_no="SBX0000001090",
+        actor=None,
+    )
+    settings.SANDBOX_CALLBACK_URL = "http://127.0.0.1:8000/"
+    monkeypatch.setattr(tasks, "_eager", lambda: False)
+    posted = []
+
+    class Answer:
+        def raise_for_status(self):
+            return None
+
+    monkeypatch.setattr("httpx.post", lambda url, **kwargs: posted.append(url) or Answer())
+    monkeypatch.setattr(tasks.sandbox_push_next, "apply_async", lambda *a, **k: None)
+
+    # when: the script's first step
+    tasks.sandbox_push_next.run(shipment.pk, 0)
+
+    # then: to the carrier webhook's route
+    assert posted == [
+        "http://127.0.0.1:8000" + reverse("api-logistics-webhook", kwargs={"carrier": "sandbox"})
+    ]
+    assert posted[0].endswith("/api/logistics/webhook/sandbox/")
