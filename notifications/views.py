@@ -5,22 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications import selectors, services
 from shop.errors import NotFound
+from shop.redirects import safe_next
 
 PAGE_SIZE = 20
 
 
 def _back_to_inbox(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    return redirect(safe_next(request) or "notifications:inbox")
 
 
 @login_required

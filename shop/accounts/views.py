@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.accounts import selectors, services
 from shop.accounts.forms import AddressForm, ProfileForm, SignInForm, SignUpForm
 from shop.errors import InvalidInput, NotFound
+from shop.redirects import safe_next
 
 # Which form field an InvalidInput code belongs to, so the message shows next to it.
 _FIELD_OF_CODE = {
@@ -35,15 +35,6 @@ def _add_domain_error(form, error: InvalidInput) -> None:
     form.add_error(field if field in form.fields else None, error.detail)
 
 
-def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
@@ -55,7 +46,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 def signup(request):
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "catalog:home")
     form = SignUpForm(request.POST or None)
@@ -116,12 +107,12 @@ def addresses(request):
     return render(
         request,
         "accounts/addresses.html",
-        {"addresses": selectors.addresses_for_user(request.user), "next": _safe_next(request)},
+        {"addresses": selectors.addresses_for_user(request.user), "next": safe_next(request)},
     )
 
 
 def _after_address_change(request):
-    return redirect(_safe_next(request) or reverse("accounts:addresses"))
+    return redirect(safe_next(request) or reverse("accounts:addresses"))
 
 
 @login_required
@@ -138,7 +129,7 @@ def address_add(request):
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": "New address", "next": _safe_next(request)},
+        {"form": form, "title": "New address", "next": safe_next(request)},
     )
 
 
@@ -164,7 +155,7 @@ def address_edit(request, pk: int):
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": "Edit address", "address": address, "next": _safe_next(request)},
+        {"form": form, "title": "Edit address", "address": address, "next": safe_next(request)},
     )
 
 
