@@ -826,14 +826,19 @@ def _on_parcel_signed(*, sub_order: SubOrder) -> None:
     _cod_collect_when_settled(sub_order=sub_order, parcels=parcels)
 
 
+def _parcel_units_to_settle(shipment: Shipment) -> list[tuple[OrderLine, int]]:
+    """The parcel's order lines, locked in one query (by id, the lock order), each with how
+    many of the parcel's units are still to settle (never more than the line has left)."""
+    quantities = dict(shipment.lines.values_list("order_line_id", "quantity"))
+    lines = OrderLine.objects.select_for_update().filter(pk__in=quantities).order_by("pk")
+    units = [(line, min(quantities[line.pk], _shippable_quantity(line))) for line in lines]
+    return [(line, quantity) for line, quantity in units if quantity > 0]
+
+
 def _cod_lines_no_longer_owed(*, sub_order: SubOrder, shipment: Shipment, reason: str) -> None:
     """Cash on delivery: the parcel's goods were never paid for, and now never will be; like a
     shortage at picking, its lines just stop being owed (no money moves)."""
-    for parcel_line in shipment.lines.order_by("order_line_id"):
-        line = OrderLine.objects.select_for_update().get(pk=parcel_line.order_line_id)
-        quantity = min(parcel_line.quantity, _shippable_quantity(line))
-        if quantity <= 0:
-            continue
+    for line, quantity in _parcel_units_to_settle(shipment):
         order_services.order_line_record_refund(
             line_id=line.pk, amount=_share_for(line, quantity), quantity=quantity
         )
@@ -1009,11 +1014,7 @@ def _refund_lost_lines(*, sub_order: SubOrder, shipment: Shipment, actor) -> Dec
 
     total = ZERO
     reason = f"Parcel {shipment.tracking_no} lost in transit"
-    for parcel_line in shipment.lines.order_by("order_line_id"):
-        line = OrderLine.objects.select_for_update().get(pk=parcel_line.order_line_id)
-        quantity = min(parcel_line.quantity, _shippable_quantity(line))
-        if quantity <= 0:
-            continue
+    for line, quantity in _parcel_units_to_settle(shipment):
         amount = _share_for(line, quantity)
         if amount > 0:
             payment_refund(
