@@ -30,6 +30,7 @@ from shop.money import ZERO, apportion, apportion_capped, to_money
 
 from .events import PLATFORM_OPERATIONS_GROUP, order_event_record, order_transition_record
 from .models import Order, OrderLine, PaymentMethod, PriceLine, SubOrder
+from .pricing import quote_order
 
 logger = logging.getLogger(__name__)
 
@@ -152,29 +153,15 @@ def _return_coupon(order: Order) -> None:
 # --- preview and creation ---------------------------------------------------------------------
 
 
-def _normalise_items(items) -> list[tuple[int, int]]:
-    """[(sku_id, quantity)] with each SKU once (quantities added), in first-seen order."""
-    merged: dict[int, int] = {}
-    for item in items:
-        try:
-            sku_id, quantity = item
-        except (TypeError, ValueError):
-            raise InvalidInput("Each item needs a SKU and a quantity.", code="invalid_item")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-            raise InvalidInput(
-                "Quantity must be a whole number of at least 1.", code="invalid_quantity"
-            )
-        merged[sku_id] = merged.get(sku_id, 0) + quantity
-    return list(merged.items())
-
-
 def _cart_items(user) -> list[tuple[int, int]]:
     items = CartItem.objects.filter(cart__user=user).order_by("added_at", "pk")
     return list(items.values_list("sku_id", "quantity"))
 
 
 def _items_or_cart(*, user, items) -> list[tuple[int, int]]:
-    items = _cart_items(user) if items is None else _normalise_items(items)
+    """The items given, or the cart's. quote_order validates and merges them
+    (orders.pricing.normalise_items)."""
+    items = _cart_items(user) if items is None else items
     if not items:
         raise InvalidInput("There is nothing to order.", code="empty_order")
     return items
@@ -196,8 +183,6 @@ def order_preview(
 ):
     """The bill the shopper would pay (orders.pricing.Quote); writes nothing. Without an
     address id, the shopper's default address prices shipping."""
-    from orders.pricing import quote_order
-
     if address_id is not None:
         province = _address_of(user=user, address_id=address_id).province
     else:
@@ -297,8 +282,6 @@ def order_create(
     else (a limited-time price ended, a promotion changed, the cart changed in another tab),
     PriceChanged and nothing is written. The order is created at exactly the quote compared,
     so no price can slip in between. A replayed key returns its order unchecked."""
-    from orders.pricing import quote_order
-
     idempotency_key = (idempotency_key or "").strip()[:64]
     existing = _existing_order(user=user, idempotency_key=idempotency_key)
     if existing is not None:
