@@ -5,13 +5,10 @@ and the admin history show) and emits one DomainEvent (what notifications turns 
 inside the service's transaction.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
-
+from catalog.admin_scope import is_platform_staff, staff_merchant
 from shop.events import DomainEvent, emit
 
 from .models import Order, OrderEvent, SubOrder
-
-PLATFORM_OPERATIONS_GROUP = "Platform operations"
 
 
 def actor_kind_of(actor) -> str:
@@ -19,13 +16,10 @@ def actor_kind_of(actor) -> str:
     or the system (timers, gateways: no user)."""
     if actor is None or not getattr(actor, "pk", None):
         return OrderEvent.ActorKind.SYSTEM
-    try:
-        actor.merchant_staff  # noqa: B018 -- a reverse one-to-one raises when absent
-    except ObjectDoesNotExist:
-        pass
-    else:
+    # Both answers are cached on the user: one query each per request, not per timeline row.
+    if staff_merchant(actor) is not None:
         return OrderEvent.ActorKind.MERCHANT
-    if actor.is_superuser or actor.groups.filter(name=PLATFORM_OPERATIONS_GROUP).exists():
+    if is_platform_staff(actor):
         return OrderEvent.ActorKind.OPS
     return OrderEvent.ActorKind.SHOPPER
 

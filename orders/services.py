@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from catalog.admin_scope import is_platform_staff, staff_merchant
 from catalog.models import Cart, CartItem, Product, StockRecord
 from catalog.services.cart import cart_clear_skus
 from catalog.services.stock import stock_allocate, stock_consume, stock_release
@@ -28,7 +29,7 @@ from shop.errors import Conflict, InvalidInput, NotFound, PriceChanged, Transiti
 from shop.ids import new_business_number
 from shop.money import ZERO, apportion, apportion_capped, to_money
 
-from .events import PLATFORM_OPERATIONS_GROUP, order_event_record, order_transition_record
+from .events import order_event_record, order_transition_record
 from .models import Order, OrderLine, PaymentMethod, PriceLine, SubOrder
 from .pricing import quote_order
 
@@ -38,17 +39,6 @@ IDEMPOTENCY_CONSTRAINT = "order_idempotency_key_per_user"
 
 
 # --- who may touch what ---------------------------------------------------------------------
-
-
-def _is_platform_staff(user) -> bool:
-    if user is None or not getattr(user, "pk", None):
-        return False
-    return user.is_superuser or user.groups.filter(name=PLATFORM_OPERATIONS_GROUP).exists()
-
-
-def _staff_merchant_id(user) -> int | None:
-    staff = getattr(user, "merchant_staff", None) if getattr(user, "pk", None) else None
-    return staff.merchant_id if staff is not None else None
 
 
 def _actor_or_none(actor):
@@ -69,7 +59,7 @@ def _lock_order_for_actor(*, order_no: str, actor) -> Order:
     """A shopper reaches only their own orders (another shopper's is 'not found', never
     'forbidden'); platform operations reach every order."""
     lookup = {"order_no": order_no}
-    if not _is_platform_staff(actor):
+    if not is_platform_staff(actor):
         if not getattr(actor, "pk", None):
             raise NotFound("Order not found.")
         lookup["user_id"] = actor.pk
@@ -83,10 +73,10 @@ def _lock_sub_order(*, actor=None, **lookup) -> SubOrder:
     if ids is None:
         raise NotFound("Sub-order not found.")
     pk, order_id, merchant_id = ids
-    if getattr(actor, "pk", None) and not _is_platform_staff(actor):
-        staff_merchant = _staff_merchant_id(actor)
-        if staff_merchant is not None:
-            if staff_merchant != merchant_id:
+    if getattr(actor, "pk", None) and not is_platform_staff(actor):
+        merchant = staff_merchant(actor)
+        if merchant is not None:
+            if merchant.pk != merchant_id:
                 raise NotFound("Sub-order not found.")
         elif not Order.objects.filter(pk=order_id, user_id=actor.pk).exists():
             raise NotFound("Sub-order not found.")
