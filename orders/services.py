@@ -433,7 +433,7 @@ def order_pay_failed(*, order_id: int, reason: str, actor=None) -> Order:
     )
 
 
-def _split_into_sub_orders(*, order: Order, actor) -> list[SubOrder]:
+def _split_into_sub_orders(*, order: Order) -> list[SubOrder]:
     """One sub-order per (merchant, warehouse), its amounts the sums of its lines."""
     groups: dict[tuple[int, int], list[OrderLine]] = defaultdict(list)
     lines = _lines(order=order)
@@ -472,7 +472,7 @@ def _mark_paid(*, order: Order, transition: str, actor, note: str, **kwargs) -> 
     from_state = order.status
     getattr(order, transition)(**kwargs)
     order.save(update_fields=["status", "paid_at", "payment_method"])
-    sub_orders = _split_into_sub_orders(order=order, actor=actor)
+    sub_orders = _split_into_sub_orders(order=order)
     customer_mark_first_paid(user_id=order.user_id)
     order_transition_record(
         node=nodes.ORDER_PAID,
