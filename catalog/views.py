@@ -4,11 +4,12 @@ Views read through catalog.selectors and change the cart only through catalog.se
 anything a shopper can get wrong becomes a message on the page, never a 500.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -148,7 +149,7 @@ def product(request, pk):
             "default_sku": detail.default_sku,
             "breadcrumbs": category_ancestors(detail.product.category),
             "picker": picker,
-            "checkout_url": _checkout_url(),
+            "checkout_url": reverse("orders:checkout"),
             "reviews": product_reviews_summary(detail.product),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),
@@ -163,23 +164,10 @@ def cart(request):
         "catalog/cart.html",
         {
             "contents": contents,
-            "checkout_url": _checkout_url(),
-            "max_quantity": _max_quantity(),
+            "checkout_url": reverse("orders:checkout"),
+            "max_quantity": settings.CART_MAX_QUANTITY_PER_LINE,
         },
     )
-
-
-def _checkout_url() -> str | None:
-    try:
-        return reverse("orders:checkout")
-    except NoReverseMatch:
-        return None
-
-
-def _max_quantity() -> int:
-    from django.conf import settings
-
-    return settings.CART_MAX_QUANTITY_PER_LINE
 
 
 def _back(request, default: str):
