@@ -5,6 +5,8 @@ and the admin history show) and emits one DomainEvent (what notifications turns 
 inside the service's transaction.
 """
 
+from django.urls import reverse
+
 from catalog.admin_scope import is_platform_staff, staff_merchant
 from shop.events import DomainEvent, emit
 
@@ -48,7 +50,7 @@ def order_event_record(
 
 def order_path(order: Order) -> str:
     """The storefront page of the order (the shopper's URL; numbers, never database ids)."""
-    return f"/orders/{order.order_no}/"
+    return reverse("orders:detail", args=[order.order_no])
 
 
 def order_domain_event_emit(
