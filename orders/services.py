@@ -512,6 +512,17 @@ def order_pay_succeeded(*, order_id: int, paid_at, actor=None) -> Order:
     )
 
 
+def order_place(*, user, **order_fields) -> Order:
+    """A shopper's "place order", on the page and in the API: order_create, then a cash-on-
+    delivery order goes ahead at once (submitting confirms it; left pending it would expire
+    after ORDER_PAYMENT_TIMEOUT). A replayed key confirms only an order still pending (its first
+    request died in between); two racing requests confirm it once, under the order lock."""
+    order = order_create(user=user, **order_fields)
+    if order.payment_method == PaymentMethod.COD and order.status == Order.Status.PENDING_PAYMENT:
+        order = order_cod_confirm(order_no=order.order_no, actor=user)
+    return order
+
+
 @transaction.atomic
 def order_cod_confirm(*, order_no: str, actor) -> Order:
     """Cash on delivery: the order goes ahead unpaid (cash is collected at the door)."""

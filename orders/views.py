@@ -22,7 +22,7 @@ from orders.forms import (
     new_idempotency_key,
     orders_in_tab,
 )
-from orders.models import PaymentMethod
+from orders.models import Order, PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound, PriceChanged
@@ -108,12 +108,10 @@ def _quote_for(request, form: CheckoutForm):
 
 def _after_placing(request, order):
     if order.payment_method == PaymentMethod.COD:
-        try:
-            services.order_cod_confirm(order_no=order.order_no, actor=request.user)
-        except DomainError as error:  # e.g. a resubmitted form of an order cancelled since
-            messages.error(request, error.detail)
-        else:
+        if order.status == Order.Status.PAID:
             messages.success(request, "Order placed. Pay the courier in cash when it arrives.")
+        else:  # a resubmitted form of an order cancelled since
+            messages.error(request, f"This order is {order.get_status_display().lower()}.")
         return redirect("orders:detail", order_no=order.order_no)
     messages.success(request, "Order placed. Pay before the deadline to have it shipped.")
     return redirect(_pay_url(order.order_no))
@@ -147,7 +145,7 @@ def checkout(request):
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
             try:
-                order = services.order_create(
+                order = services.order_place(
                     expected_payable=data["expected_payable"],
                     user=request.user,
                     address_id=data["address_id"],

@@ -29,7 +29,7 @@ from orders.api.serializers import (
     SubOrderSerializer,
 )
 from orders.forms import orders_in_tab
-from orders.models import Order, PaymentMethod
+from orders.models import Order
 from shop.errors import PriceChanged
 
 
@@ -142,7 +142,7 @@ class OrderListCreateView(GenericAPIView):
         data.is_valid(raise_exception=True)
         started_at = timezone.now()
         try:
-            order = services.order_create(
+            order = services.order_place(
                 user=request.user,
                 idempotency_key=key,
                 expected_payable=data.validated_data.get("expected_payable"),
@@ -157,15 +157,6 @@ class OrderListCreateView(GenericAPIView):
             raise
         # A replayed key returns the order an earlier request created.
         replayed = bool(key) and order.created_at < started_at
-        if (
-            order.payment_method == PaymentMethod.COD
-            and order.status == Order.Status.PENDING_PAYMENT
-        ):
-            # Cash on delivery goes ahead now, as the checkout page does: left pending it would
-            # expire after ORDER_PAYMENT_TIMEOUT. A replay confirms only an order still pending
-            # (its first request died in between) and answers any other as it is; two racing
-            # requests both get here, and the service confirms under the order lock only once.
-            order = services.order_cod_confirm(order_no=order.order_no, actor=request.user)
         return _order_detail(
             request, order.order_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )
