@@ -1,0 +1,511 @@
+"""After-sales: one case per request about a sub-order's lines, its reasons, evidence, thread,
+offers, events, and the merchants' return addresses.
+
+`AfterSalesCase.status` is a django-fsm `FSMField(protected=True)`: only the transition methods
+below change it, and only aftersales.services calls them (inside a transaction, on a locked row,
+writing one CaseEvent and one domain event per transition). Deadlines are columns with partial
+indexes, swept by beat (aftersales.tasks) like the order deadlines.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from .storage import evidence_storage
+
+money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class CaseType(models.TextChoices):
+    REFUND_ONLY = "refund_only", "Refund only"
+    RETURN_REFUND = "return_refund", "Return and refund"
+    EXCHANGE = "exchange", "Exchange"
+    OUT_OF_STOCK = "out_of_stock", "Out-of-stock refund"
+    REFUSAL = "refusal", "Refused parcel refund"
+    LOST = "lost", "Lost parcel refund"
+
+
+# Types a shopper can ask for; the others are opened by the merchant, the carrier or ops.
+SHOPPER_TYPES = (CaseType.REFUND_ONLY, CaseType.RETURN_REFUND, CaseType.EXCHANGE)
+
+
+class Responsibility(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    MERCHANT = "merchant", "Merchant"
+    CARRIER = "carrier", "Carrier"
+    PLATFORM = "platform", "Platform"
+
+
+class Stage(models.TextChoices):
+    """Where the sub-order is, as a reason sees it."""
+
+    NOT_SHIPPED = "not_shipped", "Not shipped yet"
+    IN_TRANSIT = "in_transit", "On its way"
+    RECEIVED = "received", "Received"
+
+
+class CaseReason(models.Model):
+    """Why a case is opened: data ops edit in the admin (seeded with the Taobao list)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=100)
+    # Stages and case types this reason may be chosen for (values of Stage and CaseType).
+    stages = models.JSONField(default=list, blank=True)
+    types = models.JSONField(default=list, blank=True)
+    responsibility = models.CharField(
+        max_length=16, choices=Responsibility.choices, default=Responsibility.BUYER
+    )
+    evidence_required = models.BooleanField(default=False)
+    # "7 days no reason": refused on products or categories marked not returnable that way.
+    is_no_reason = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def merchant_pays_shipping(self) -> bool:
+        return self.responsibility in (Responsibility.MERCHANT, Responsibility.PLATFORM)
+
+
+class ReturnAddress(models.Model):
+    """Where returns go: per merchant, optionally per warehouse (the warehouse's own wins)."""
+
+    merchant = models.ForeignKey(
+        "catalog.Merchant", on_delete=models.CASCADE, related_name="return_addresses"
+    )
+    warehouse = models.ForeignKey(
+        "catalog.Warehouse",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="return_addresses",
+    )
+    recipient = models.CharField(max_length=64)
+    phone = models.CharField(max_length=20)
+    address = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["merchant_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "warehouse"], name="one_return_address_per_place"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=Q(warehouse__isnull=True),
+                name="one_default_return_address_per_merchant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}, {self.address}"
+
+
+class AfterSalesCase(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Awaiting the merchant"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        APPEALED = "appealed", "Platform reviewing"
+        AWAITING_RETURN = "awaiting_return", "Awaiting your return"
+        INTERCEPTING = "intercepting", "Intercepting the parcel"
+        RETURN_RECEIVED = "return_received", "Return received"
+        REFUNDING = "refunding", "Refunding"
+        REFUNDED = "refunded", "Refunded"
+        RESHIPPED = "reshipped", "Replacement shipped"
+        CANCELLED = "cancelled", "Withdrawn"
+        CLOSED = "closed", "Closed"
+
+    OPEN = (
+        Status.REQUESTED,
+        Status.APPROVED,
+        Status.REJECTED,
+        Status.APPEALED,
+        Status.AWAITING_RETURN,
+        Status.INTERCEPTING,
+        Status.RETURN_RECEIVED,
+        Status.REFUNDING,
+    )
+    FINAL = (Status.REFUNDED, Status.RESHIPPED, Status.CANCELLED, Status.CLOSED)
+
+    class Party(models.TextChoices):
+        SHOPPER = "shopper", "Shopper"
+        MERCHANT = "merchant", "Merchant"
+
+    case_no = models.CharField(max_length=32, unique=True)
+    sub_order = models.ForeignKey(
+        "orders.SubOrder", on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    # Denormalised from the sub-order for the queues and the "only yours" filters.
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    merchant = models.ForeignKey(
+        "catalog.Merchant", on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    type = models.CharField(max_length=16, choices=CaseType.choices)
+    status = FSMField(
+        max_length=20, choices=Status.choices, default=Status.REQUESTED, protected=True
+    )
+    reason = models.ForeignKey(CaseReason, on_delete=models.PROTECT, related_name="cases")
+    description = models.TextField(blank=True)
+    # The stage of the sub-order when the case was opened (Stage).
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    refund_amount = models.DecimalField(**money)  # what the case gives back (0 for exchange)
+    # Shipping refunded with it (part of refund_amount), and who bears the cost.
+    shipping_refund = models.DecimalField(**money)
+    responsibility = models.CharField(max_length=16, choices=Responsibility.choices)
+    platform_funded = models.BooleanField(default=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    # The parcel this case is about (refusal, lost, intercept); logistics.Shipment.
+    shipment = models.ForeignKey(
+        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The shopper's return parcel (a logistics.Shipment of direction "return").
+    return_shipment = models.ForeignKey(
+        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_resellable = models.BooleanField(null=True, blank=True)
+    # The exchange's replacement parcel.
+    replacement_shipment = models.ForeignKey(
+        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reject_reason = models.CharField(max_length=255, blank=True)
+    appeal_reason = models.TextField(blank=True)
+    decision_note = models.CharField(max_length=255, blank=True)
+    # Ops asked one side for more evidence, until evidence_due_by.
+    evidence_requested_from = models.CharField(max_length=16, choices=Party.choices, blank=True)
+    evidence_request_note = models.CharField(max_length=255, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    return_shipped_at = models.DateTimeField(null=True, blank=True)
+    return_signed_at = models.DateTimeField(null=True, blank=True)
+    return_received_at = models.DateTimeField(null=True, blank=True)
+    refund_started_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Deadlines (each the default action for the side that did not act), swept every minute.
+    respond_by = models.DateTimeField(null=True, blank=True)  # merchant answers, else approved
+    appeal_by = models.DateTimeField(null=True, blank=True)  # shopper appeals, else closed
+    return_ship_by = models.DateTimeField(null=True, blank=True)  # shopper ships, else closed
+    receive_by = models.DateTimeField(null=True, blank=True)  # merchant confirms, else refunded
+    evidence_due_by = models.DateTimeField(null=True, blank=True)  # evidence request expires
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "after-sales case"
+        indexes = [
+            models.Index(
+                fields=["respond_by"], condition=Q(status="requested"), name="case_respond_due"
+            ),
+            models.Index(
+                fields=["appeal_by"], condition=Q(status="rejected"), name="case_appeal_due"
+            ),
+            models.Index(
+                fields=["return_ship_by"],
+                condition=Q(status="awaiting_return"),
+                name="case_return_ship_due",
+            ),
+            models.Index(
+                fields=["receive_by"],
+                condition=Q(status__in=["awaiting_return", "approved"]),
+                name="case_receive_due",
+            ),
+            models.Index(
+                fields=["evidence_due_by"],
+                condition=Q(evidence_due_by__isnull=False),
+                name="case_evidence_due",
+            ),
+            models.Index(fields=["user", "-created_at"], name="case_user_recent"),
+            models.Index(fields=["merchant", "status", "created_at"], name="case_merchant_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opened_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_idempotency_key_per_user",
+            ),
+            models.CheckConstraint(condition=Q(refund_amount__gte=0), name="case_refund_ge_0"),
+        ]
+
+    def __str__(self):
+        return self.case_no
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def needs_return(self) -> bool:
+        return self.type in (CaseType.RETURN_REFUND, CaseType.EXCHANGE)
+
+    @property
+    def next_deadline(self):
+        """(deadline, what happens then) of the open deadline the case page counts down to."""
+        candidates = {
+            self.Status.REQUESTED: (self.respond_by, "approved automatically"),
+            self.Status.REJECTED: (self.appeal_by, "closed if not appealed"),
+            self.Status.AWAITING_RETURN: (
+                (self.receive_by, "refunded automatically")
+                if self.receive_by
+                else (self.return_ship_by, "closed if not shipped back")
+            ),
+            self.Status.APPROVED: (self.receive_by, "refunded by the platform"),
+        }
+        deadline, outcome = candidates.get(self.status, (None, ""))
+        if deadline is None and self.evidence_due_by:
+            return self.evidence_due_by, "evidence request expires"
+        return (deadline, outcome) if deadline else (None, "")
+
+    # --- transitions: in memory only; aftersales.services saves and records them ------------
+
+    @transition(field=status, source=[Status.REQUESTED, Status.APPEALED], target=Status.APPROVED)
+    def approve(self, *, at):
+        self.approved_at = at
+        self.respond_by = None
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.REJECTED)
+    def reject(self, *, at, reason, appeal_by):
+        self.rejected_at = at
+        self.reject_reason = reason[:255]
+        self.respond_by = None
+        self.appeal_by = appeal_by
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.REQUESTED)
+    def renegotiate(self, *, type, refund_amount, respond_by):
+        """The shopper accepted a merchant's offer: the case goes on as the offer says."""
+        self.type = type
+        self.refund_amount = refund_amount
+        self.respond_by = respond_by
+
+    @transition(field=status, source=Status.REJECTED, target=Status.APPEALED)
+    def appeal(self, *, at, reason):
+        self.appealed_at = at
+        self.appeal_reason = reason
+        self.appeal_by = None
+
+    @transition(field=status, source=Status.APPROVED, target=Status.AWAITING_RETURN)
+    def await_return(self, *, return_ship_by):
+        self.return_ship_by = return_ship_by
+
+    @transition(field=status, source=Status.APPROVED, target=Status.INTERCEPTING)
+    def intercept(self):
+        pass
+
+    @transition(field=status, source=Status.INTERCEPTING, target=Status.AWAITING_RETURN)
+    def intercept_failed(self, *, return_ship_by):
+        self.return_ship_by = return_ship_by
+
+    @transition(
+        field=status,
+        source=[Status.AWAITING_RETURN, Status.INTERCEPTING],
+        target=Status.RETURN_RECEIVED,
+    )
+    def receive_return(self, *, at, resellable):
+        self.return_received_at = at
+        self.return_resellable = resellable
+        self.return_ship_by = None
+        self.receive_by = None
+
+    @transition(
+        field=status, source=[Status.APPROVED, Status.RETURN_RECEIVED], target=Status.REFUNDING
+    )
+    def start_refund(self, *, at):
+        self.refund_started_at = at
+        self.receive_by = None
+
+    @transition(field=status, source=Status.REFUNDING, target=Status.REFUNDED)
+    def refunded(self, *, at):
+        self.refunded_at = at
+        self.closed_at = at
+
+    @transition(field=status, source=Status.RETURN_RECEIVED, target=Status.RESHIPPED)
+    def reship(self, *, at):
+        self.closed_at = at
+
+    @transition(
+        field=status,
+        source=[Status.REQUESTED, Status.APPROVED, Status.AWAITING_RETURN],
+        target=Status.CANCELLED,
+    )
+    def cancel(self, *, at):
+        self.closed_at = at
+        self._clear_deadlines()
+
+    @transition(
+        field=status,
+        source=[Status.REJECTED, Status.APPEALED, Status.AWAITING_RETURN],
+        target=Status.CLOSED,
+    )
+    def close(self, *, at, decision):
+        self.closed_at = at
+        self.decision_note = decision[:255]
+        self._clear_deadlines()
+
+    def _clear_deadlines(self):
+        self.respond_by = self.appeal_by = self.return_ship_by = self.receive_by = None
+        self.evidence_due_by = None
+        self.evidence_requested_from = ""
+
+
+class CaseLine(models.Model):
+    """Units of one order line the case is about, and what it refunds for them."""
+
+    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="case_lines"
+    )
+    quantity = models.PositiveIntegerField()
+    refund_amount = models.DecimalField(**money)  # goods share + shipping_amount
+    shipping_amount = models.DecimalField(**money)  # of which shipping
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "order_line"], name="one_case_line_per_line"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="case_line_qty_gt_0"),
+            models.CheckConstraint(
+                condition=Q(shipping_amount__lte=models.F("refund_amount")),
+                name="case_line_shipping_le_refund",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x line {self.order_line_id}"
+
+
+class CaseEvent(models.Model):
+    """Append-only: one row per change of a case (its timeline)."""
+
+    class Role(models.TextChoices):
+        SHOPPER = "shopper", "Shopper"
+        MERCHANT = "merchant", "Merchant"
+        OPS = "ops", "Operations"
+        SYSTEM = "system", "System"
+
+    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20)
+    note = models.CharField(max_length=500, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} -> {self.to_state}"
+
+
+class CaseEvidence(models.Model):
+    """A photo (or short video) uploaded by one user, attached to a case, message or appeal."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+
+    public_id = models.CharField(max_length=32, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    case = models.ForeignKey(
+        AfterSalesCase, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    message = models.ForeignKey(
+        "CaseMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    file = models.FileField(upload_to="aftersales/%Y/%m/", storage=evidence_storage)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name or self.public_id
+
+
+class CaseMessage(models.Model):
+    """The negotiation thread: shopper, merchant staff and ops."""
+
+    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=16, choices=CaseEvent.Role.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.text[:40]}"
+
+
+class CaseOffer(models.Model):
+    """The merchant's structured proposal (another type, a lower amount) to the shopper."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the shopper"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+
+    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="offers")
+    type = models.CharField(max_length=16, choices=CaseType.choices)
+    refund_amount = models.DecimalField(**money)
+    note = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="one_pending_offer_per_case"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.refund_amount} ({self.status})"
+
+
+class AppealQueue(AfterSalesCase):
+    """Cases as operations see them: appeals, overdue cases and failed refunds."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "case for operations"
+        verbose_name_plural = "operations queue"

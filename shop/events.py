@@ -38,6 +38,23 @@ CASE_APPEALED = "case.appealed"
 CASE_CLOSED = "case.closed"
 CASE_REFUNDED = "case.refunded"
 CASE_CANCELLED = "case.cancelled"
+# A case's node is "case." + the state it entered; these are the states beyond the seven above.
+CASE_AWAITING_RETURN = "case.awaiting_return"  # approved: ship the goods back (return address)
+CASE_INTERCEPTING = "case.intercepting"  # the merchant is calling the parcel back
+CASE_RETURN_RECEIVED = "case.return_received"
+CASE_REFUNDING = "case.refunding"
+CASE_RESHIPPED = "case.reshipped"  # the exchange's replacement parcel left the warehouse
+# Changes of a case that are not state changes.
+CASE_OFFER = "case.offer"  # the merchant proposed another type or amount
+CASE_OFFER_ANSWERED = "case.offer_answered"  # the shopper accepted or declined it
+CASE_MESSAGE = "case.message"  # a new message in a case's thread
+CASE_EVIDENCE_REQUESTED = "case.evidence_requested"  # ops ask one side for more evidence
+# What logistics reports about a parcel's outcome; aftersales listens (logistics never imports it).
+SHIPMENT_REFUSED = "shipment.refused"  # refused at the door (an outbound parcel)
+SHIPMENT_LOST = "shipment.lost"  # reported lost by the carrier
+SHIPMENT_RETURNED = "shipment.returned"  # a refused or intercepted parcel is back with the merchant
+SHIPMENT_INTERCEPT_FAILED = "shipment.intercept_failed"  # delivered to the shopper all the same
+SHIPMENT_RETURN_SIGNED = "shipment.return_signed"  # a shopper's return parcel signed for
 
 domain_event = Signal()
 

@@ -128,6 +128,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files only their owners may see (after-sales evidence): never under MEDIA_URL, served by a
+# view that checks who asks.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -187,6 +190,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "orders-expire-unpaid": {"task": "orders.tasks.sweep_unpaid_orders", "schedule": 60.0},
     "orders-auto-confirm": {"task": "orders.tasks.sweep_auto_confirm", "schedule": 60.0},
     "orders-auto-complete": {"task": "orders.tasks.sweep_auto_complete", "schedule": 60.0},
+    # After-sales deadlines: merchant silent, not appealed, not shipped back, return not confirmed.
+    "aftersales-deadlines": {"task": "aftersales.tasks.sweep_case_deadlines", "schedule": 60.0},
     # Pushes whose enqueue was lost (broker down, worker died) are picked up here.
     "notifications-relay-outbox": {
         "task": "notifications.tasks.relay_pending_outbox",
@@ -262,6 +267,13 @@ AFTERSALES_WINDOW_DAYS = int(os.environ.get("AFTERSALES_WINDOW_DAYS", "7"))
 MERCHANT_RESPONSE_HOURS = int(os.environ.get("MERCHANT_RESPONSE_HOURS", "48"))
 RETURN_SHIP_DAYS = int(os.environ.get("RETURN_SHIP_DAYS", "7"))
 RETURN_RECEIVE_DAYS = int(os.environ.get("RETURN_RECEIVE_DAYS", "10"))
+APPEAL_DAYS = int(os.environ.get("APPEAL_DAYS", "7"))
+# How long a side asked by operations for more evidence has to send it.
+EVIDENCE_REQUEST_HOURS = int(os.environ.get("EVIDENCE_REQUEST_HOURS", "48"))
+# Evidence uploads: images (checked by Pillow) and short videos, each at most this size.
+AFTERSALES_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+AFTERSALES_VIDEO_MAX_BYTES = 20 * 1024 * 1024
+AFTERSALES_MAX_EVIDENCE = 9
 # How many due rows one sweep handles in one transaction; the next minute's sweep takes the rest.
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "200"))
 CART_MAX_QUANTITY_PER_LINE = 999

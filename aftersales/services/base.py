@@ -1,0 +1,168 @@
+"""What every after-sales service shares: who the actor is to a case, the lock order, and the one
+way a case changes state (transition, save, CaseEvent, domain event).
+
+Lock order, everywhere: the parent order, then the sub-order, then the case(s), then order
+lines by pk — the order orders, payments and logistics take, and the order logistics holds when
+its parcel events reach aftersales.receivers, so a tracking push, a refund and a merchant's
+answer on the same order never deadlock.
+"""
+
+from django.urls import reverse
+from django_fsm import can_proceed
+
+from catalog.admin_scope import is_platform_staff, staff_merchant
+from orders.models import Order, SubOrder
+from shop.errors import NotFound, TransitionNotAllowed
+from shop.events import DomainEvent, emit
+
+from ..models import AfterSalesCase, CaseEvent
+
+Role = CaseEvent.Role
+
+
+def actor_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def role_of(actor, case: AfterSalesCase) -> str | None:
+    """The actor's side in this case, or None when it is not theirs to touch."""
+    if actor is None or not getattr(actor, "pk", None):
+        return Role.SYSTEM
+    if is_platform_staff(actor):
+        return Role.OPS
+    merchant = staff_merchant(actor)
+    if merchant is not None:
+        return Role.MERCHANT if merchant.pk == case.merchant_id else None
+    return Role.SHOPPER if actor.pk == case.user_id else None
+
+
+def require_role(actor, case: AfterSalesCase, *roles: str) -> str:
+    """The actor's role if it is one of `roles` (the system may always act); else NotFound:
+    a case that is not yours does not exist for you."""
+    role = role_of(actor, case)
+    if role == Role.SYSTEM or (role is not None and role in roles):
+        return role
+    raise NotFound("After-sales case not found.")
+
+
+def lock_sub_order(*, sub_order_id: int) -> SubOrder:
+    order_id = SubOrder.objects.filter(pk=sub_order_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise NotFound("Sub-order not found.")
+    order = Order.objects.select_for_update().get(pk=order_id)
+    sub_order = SubOrder.objects.select_for_update().get(pk=sub_order_id)
+    sub_order.order = order
+    return sub_order
+
+
+def lock_case(*, case_no: str | None = None, case_id: int | None = None) -> AfterSalesCase:
+    """Lock the case's order, sub-order, then the case; NotFound when there is none."""
+    lookup = {"case_no": case_no} if case_no is not None else {"pk": case_id}
+    ids = AfterSalesCase.objects.filter(**lookup).values_list("pk", "sub_order_id").first()
+    if ids is None:
+        raise NotFound("After-sales case not found.")
+    sub_order = lock_sub_order(sub_order_id=ids[1])
+    case = AfterSalesCase.objects.select_for_update().select_related("reason").get(pk=ids[0])
+    case.sub_order = sub_order
+    case.order = sub_order.order
+    return case
+
+
+def refuse(case: AfterSalesCase, what: str) -> None:
+    raise TransitionNotAllowed(
+        f"Cannot {what} while the case is {case.get_status_display().lower()}.",
+        extra={"status": case.status},
+    )
+
+
+def case_path(case: AfterSalesCase) -> str:
+    return reverse("aftersales:detail", args=[case.case_no])
+
+
+def event_record(
+    *,
+    case: AfterSalesCase,
+    actor,
+    action: str,
+    from_state: str,
+    note: str = "",
+    payload: dict | None = None,
+    node: str | None = None,
+) -> CaseEvent:
+    """One CaseEvent, and the domain event notifications turn into pushes (by default the
+    node of the state the case is in now)."""
+    role = role_of(actor, case) or Role.SYSTEM
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=actor_or_none(actor),
+        role=role,
+        action=action,
+        from_state=from_state or "",
+        to_state=case.status,
+        note=(note or "")[:500],
+        payload=payload or {},
+    )
+    deadline, _ = case.next_deadline
+    emit(
+        DomainEvent(
+            node=node or f"case.{case.status}",
+            subject_type="case",
+            subject_id=case.pk,
+            shopper_id=case.user_id,
+            merchant_id=case.merchant_id,
+            data={
+                "event_id": event.pk,
+                "case_no": case.case_no,
+                "sub_order_no": case.sub_order.sub_order_no,
+                "order_no": case.order.order_no,
+                "type": case.get_type_display(),
+                "status": case.status,
+                "status_text": case.get_status_display(),
+                "reason": case.reason.label,
+                "amount": str(case.refund_amount),
+                "note": event.note,
+                "deadline": deadline.isoformat() if deadline else "",
+                "phone": case.order.phone,
+                "path": case_path(case),
+                **(payload or {}),
+            },
+        )
+    )
+    return event
+
+
+def transition(
+    *,
+    case: AfterSalesCase,
+    name: str,
+    actor,
+    note: str = "",
+    payload: dict | None = None,
+    **kwargs,
+) -> AfterSalesCase:
+    """Run the named FSM transition on a locked case, save it and record it."""
+    method = getattr(case, name)
+    if not can_proceed(method):
+        refuse(case, name.replace("_", " "))
+    from_state = case.status
+    method(**kwargs)
+    case.save()
+    event_record(
+        case=case, actor=actor, action=name, from_state=from_state, note=note, payload=payload
+    )
+    return case
+
+
+def notice(
+    *, case: AfterSalesCase, actor, action: str, node: str, note: str = "", payload=None
+) -> CaseEvent:
+    """A change of a case that is not a state change (offer, message, evidence request)."""
+    return event_record(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=case.status,
+        note=note,
+        payload=payload,
+        node=node,
+    )

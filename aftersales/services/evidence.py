@@ -1,0 +1,116 @@
+"""Evidence uploads: photos (verified by Pillow) and short videos, size- and count-limited,
+stored privately and attached to one case, message or appeal of the uploader's."""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from shop.errors import InvalidInput
+
+from ..models import AfterSalesCase, CaseEvidence, CaseMessage
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+# A short video: checked by its container's signature (no decoder needed to refuse a fake).
+VIDEO_SIGNATURES = {b"ftyp": "video/mp4"}
+MAX_PIXELS = 40_000_000
+
+
+def _video_type(head: bytes) -> str | None:
+    if len(head) >= 12 and head[4:8] in VIDEO_SIGNATURES:
+        return VIDEO_SIGNATURES[head[4:8]]
+    return None
+
+
+def _image_type(upload) -> str | None:
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidInput("That image is too large in pixels.", code="invalid_file")
+            image.verify()  # refuses truncated and forged files
+            content_type = IMAGE_FORMATS.get(image.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        upload.seek(0)
+    return content_type
+
+
+@transaction.atomic
+def evidence_upload(*, user, upload) -> CaseEvidence:
+    """Store one file of `user`'s, not yet attached. A file that is not a real image or MP4
+    video, or is over its size limit, is refused and nothing is stored."""
+    if upload is None:
+        raise InvalidInput("Choose a file to upload.", code="file_required")
+    size = upload.size or 0
+    if size <= 0:
+        raise InvalidInput("The file is empty.", code="invalid_file")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind, content_type = CaseEvidence.Kind.VIDEO, _video_type(head)
+    if content_type is None:
+        kind, content_type = CaseEvidence.Kind.IMAGE, _image_type(upload)
+    if content_type is None:
+        raise InvalidInput(
+            "Upload a photo (JPEG, PNG, WebP, GIF) or a short MP4 video.", code="invalid_file"
+        )
+    limit = (
+        settings.AFTERSALES_VIDEO_MAX_BYTES
+        if kind == CaseEvidence.Kind.VIDEO
+        else settings.AFTERSALES_IMAGE_MAX_BYTES
+    )
+    if size > limit:
+        raise InvalidInput(
+            f"The file is larger than {limit // (1024 * 1024)} MB.", code="file_too_large"
+        )
+    public_id = secrets.token_hex(12)
+    suffix = {"image/jpeg": ".jpg", "video/mp4": ".mp4"}.get(
+        content_type, "." + content_type.split("/")[1]
+    )
+    evidence = CaseEvidence(
+        public_id=public_id,
+        uploaded_by=user,
+        kind=kind,
+        content_type=content_type,
+        size=size,
+        original_name=PurePath(upload.name or "").name[:200],
+    )
+    evidence.file.save(f"{public_id}{suffix}", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_attach(
+    *,
+    user,
+    evidence_ids: list[str] | None,
+    case: AfterSalesCase,
+    message: CaseMessage | None = None,
+) -> list[CaseEvidence]:
+    """Attach the user's own unattached uploads; an id that is not theirs or already used is
+    refused (400) so nothing is half-attached. The caller's transaction holds the case lock."""
+    ids = list(dict.fromkeys(evidence_ids or []))
+    if not ids:
+        return []
+    if len(ids) > settings.AFTERSALES_MAX_EVIDENCE:
+        raise InvalidInput(
+            f"At most {settings.AFTERSALES_MAX_EVIDENCE} files at a time.", code="too_many_files"
+        )
+    found = list(
+        CaseEvidence.objects.select_for_update().filter(
+            public_id__in=ids, uploaded_by_id=user.pk, case__isnull=True
+        )
+    )
+    if len(found) != len(ids):
+        raise InvalidInput("Some of the files are not yours or already used.", code="invalid_file")
+    if case.evidence.count() + len(found) > settings.AFTERSALES_MAX_EVIDENCE * 4:
+        raise InvalidInput("This case has all the files it can take.", code="too_many_files")
+    for item in found:
+        item.case = case
+        item.message = message
+    CaseEvidence.objects.bulk_update(found, ["case", "message"])
+    return found

@@ -1,0 +1,423 @@
+"""Cases that open by themselves or by staff from what happened to an order — a parcel refused
+at the door or lost by the carrier, units missing at picking, a paid order cancelled before it
+ships — what logistics' parcel events and payments' refunds mean for open cases, the merchant's
+return-side actions, and the timers."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from logistics import selectors as logistics_selectors
+from logistics import services as logistics_services
+from logistics.models import Shipment
+from orders.models import Order, OrderLine, SubOrder
+from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
+
+from .. import selectors
+from ..models import AfterSalesCase, CaseReason, CaseType, Stage
+from . import base, cases, flow
+from .base import Role
+
+logger = logging.getLogger(__name__)
+
+Status = AfterSalesCase.Status
+
+# Reasons the system uses for the cases it opens (seeded; ops may relabel them).
+REASON_FOR = {
+    CaseType.REFUSAL: "parcel-refused",
+    CaseType.LOST: "parcel-lost",
+    CaseType.OUT_OF_STOCK: "out-of-stock",
+    CaseType.REFUND_ONLY: "order-cancelled",
+}
+
+
+def _system_reason(case_type: str) -> CaseReason:
+    reason = CaseReason.objects.filter(code=REASON_FOR[case_type]).first()
+    if reason is None:  # the seeded row was deleted: put it back rather than lose a refund
+        reason, _ = CaseReason.objects.get_or_create(
+            code=REASON_FOR[case_type],
+            defaults={
+                "label": dict(CaseType.choices)[case_type],
+                "types": [case_type],
+                "stages": [s.value for s in Stage],
+                "responsibility": "merchant" if case_type == CaseType.OUT_OF_STOCK else "carrier",
+                "is_active": False,
+            },
+        )
+    return reason
+
+
+def _open_for_units(
+    *,
+    sub_order: SubOrder,
+    case_type: str,
+    units: dict[int, int],
+    actor,
+    description: str,
+    stage: str,
+    shipment_id: int | None = None,
+    reason: CaseReason | None = None,
+) -> AfterSalesCase | None:
+    """Open a case on those units that no open case holds yet (the caller holds the locks)."""
+    rooms = selectors.line_rooms(sub_order=sub_order)
+    free = {}
+    for room in rooms:
+        wanted = min(units.get(room.line.pk, 0), room.refundable_quantity)
+        if wanted > 0:
+            free[room.line.pk] = wanted
+    if not free:
+        return None
+    return cases._open(
+        sub_order=sub_order,
+        case_type=case_type,
+        reason=reason or _system_reason(case_type),
+        stage=stage,
+        asked=free,
+        rooms=rooms,
+        actor=actor,
+        description=description,
+        shipment_id=shipment_id,
+    )
+
+
+# --- parcel outcomes (from logistics' events) ---------------------------------------------------
+
+
+def _parcel(shipment_id: int) -> Shipment:
+    parcel = Shipment.objects.select_related("carrier").filter(pk=shipment_id).first()
+    if parcel is None:
+        raise NotFound("Parcel not found.")
+    return parcel
+
+
+def _cases_on_parcel(parcel: Shipment, *statuses) -> list[AfterSalesCase]:
+    return list(
+        AfterSalesCase.objects.select_for_update()
+        .select_related("reason")
+        .filter(shipment_id=parcel.pk, status__in=statuses)
+        .order_by("pk")
+    )
+
+
+def _attach(case: AfterSalesCase, sub_order: SubOrder) -> AfterSalesCase:
+    case.sub_order, case.order = sub_order, sub_order.order
+    return case
+
+
+@transaction.atomic
+def parcel_refused(*, shipment_id: int) -> AfterSalesCase | None:
+    """A prepaid parcel was refused at the door: its units are refunded once it is back with
+    the merchant (or, if it never comes back, when receive_by passes). A refund-only request
+    already waiting for this parcel is that case; cash not collected yet is no one's money."""
+    parcel = _parcel(shipment_id)
+    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    waiting = list(
+        AfterSalesCase.objects.select_for_update()
+        .filter(
+            sub_order=sub_order,
+            type=CaseType.REFUND_ONLY,
+            status__in=[Status.AWAITING_RETURN, Status.INTERCEPTING],
+            return_shipment__isnull=True,
+        )
+        .order_by("pk")
+    )
+    for case in waiting:
+        if case.shipment_id is None:
+            case.shipment_id = parcel.pk
+            case.save(update_fields=["shipment"])
+    if not flow.money_was_paid(order_id=sub_order.order_id):
+        return None
+    units = dict(logistics_selectors.parcel_units(shipment_id=parcel.pk))
+    return _open_for_units(
+        sub_order=sub_order,
+        case_type=CaseType.REFUSAL,
+        units=units,
+        actor=None,
+        description=f"Parcel {parcel.tracking_no} was refused at delivery",
+        stage=Stage.IN_TRANSIT,
+        shipment_id=parcel.pk,
+    )
+
+
+@transaction.atomic
+def parcel_returned(*, shipment_id: int) -> list[AfterSalesCase]:
+    """A refused or intercepted parcel is back with the merchant (logistics returned its goods
+    to stock): the cases waiting for it refund now."""
+    parcel = _parcel(shipment_id)
+    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    moved = []
+    for case in _cases_on_parcel(
+        parcel, Status.APPROVED, Status.AWAITING_RETURN, Status.INTERCEPTING
+    ):
+        _attach(case, sub_order)
+        if case.status == Status.APPROVED:
+            flow.case_start_refund(
+                case=case, actor=None, note="The parcel is back with the merchant"
+            )
+        else:
+            flow.receive_return(
+                case=case, actor=None, resellable=None, note="The parcel is back with the merchant"
+            )
+        moved.append(case)
+    return moved
+
+
+@transaction.atomic
+def parcel_intercept_failed(*, shipment_id: int) -> list[AfterSalesCase]:
+    """The intercepted parcel was delivered all the same: the shopper sends it back."""
+    parcel = _parcel(shipment_id)
+    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    moved = []
+    for case in _cases_on_parcel(parcel, Status.INTERCEPTING):
+        _attach(case, sub_order)
+        flow._await_return(case=case, actor=None, name="intercept_failed")
+        moved.append(case)
+    return moved
+
+
+@transaction.atomic
+def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
+    """The carrier (or operations) reports a parcel lost: a lost-parcel case refunds its units
+    at once, including their shipping, and tells the shopper."""
+    parcel = _parcel(shipment_id)
+    if getattr(actor, "pk", None) and not base.is_platform_staff(actor):
+        raise NotFound("Parcel not found.")
+    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    if parcel.status != Shipment.Status.LOST:
+        raise TransitionNotAllowed(
+            f"Only a lost parcel can be refunded as lost (this one is "
+            f"{parcel.get_status_display().lower()}).",
+            extra={"status": parcel.status},
+        )
+    if parcel.lost_settled_at is not None:
+        return AfterSalesCase.objects.filter(shipment=parcel, type=CaseType.LOST).first()
+    units = dict(logistics_selectors.parcel_units(shipment_id=parcel.pk))
+    case = _open_for_units(
+        sub_order=sub_order,
+        case_type=CaseType.LOST,
+        units=units,
+        actor=actor,
+        description=f"Parcel {parcel.tracking_no} was lost by the carrier",
+        stage=Stage.IN_TRANSIT,
+        shipment_id=parcel.pk,
+    )
+    if case is None:  # every unit already refunded by other cases: just settle the parcel
+        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor)
+    return case
+
+
+@transaction.atomic
+def return_parcel_signed(*, shipment_id: int, at=None) -> list[AfterSalesCase]:
+    parcel = _parcel(shipment_id)
+    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    found = list(
+        AfterSalesCase.objects.select_for_update()
+        .select_related("reason")
+        .filter(return_shipment_id=parcel.pk)
+    )
+    for case in found:
+        flow.return_signed(
+            case=_attach(case, sub_order), at=at or parcel.delivered_at or timezone.now()
+        )
+    return found
+
+
+@transaction.atomic
+def refund_settled(*, refund_key: str) -> AfterSalesCase | None:
+    """payments reports a refund succeeded; keys of case refunds are "<case_no>-<line id>"."""
+    case_no = (refund_key or "").rpartition("-")[0]
+    if not case_no.startswith("A"):
+        return None
+    try:
+        case = base.lock_case(case_no=case_no)
+    except NotFound:
+        return None
+    return flow.case_settle_refunds(case=case)
+
+
+# --- opened by staff -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -> AfterSalesCase:
+    """The warehouse could not find `quantity` units at picking (缺货): the shopper is told at
+    once and refunded automatically; the shortage is recorded by logistics."""
+    reason = flow.require_text(reason, "the reason the shopper will read")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
+    line = OrderLine.objects.get(pk=line_id)
+    sub_order = base.lock_sub_order(sub_order_id=line.sub_order_id)
+    case = _open_for_units(
+        sub_order=sub_order,
+        case_type=CaseType.OUT_OF_STOCK,
+        units={line.pk: quantity},
+        actor=actor,
+        description=reason,
+        stage=Stage.NOT_SHIPPED,
+    )
+    if case is None:
+        raise Conflict(
+            "Those units are already in an after-sales request.", code="units_in_open_case"
+        )
+    return case
+
+
+@transaction.atomic
+def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSalesCase]:
+    """A paid order cancelled before it ships (by the shopper, or ops on their behalf): a
+    refund-only case for each sub-order still waiting to ship, approved at once."""
+    lookup = Order.objects.filter(order_no=order_no or "")
+    if not base.is_platform_staff(actor):
+        if not getattr(actor, "pk", None):
+            raise NotFound("Order not found.")
+        lookup = lookup.filter(user_id=actor.pk)
+    order = lookup.first()
+    if order is None:
+        raise NotFound("Order not found.")
+    if order.status != Order.Status.PAID:
+        raise TransitionNotAllowed(
+            "Only a paid order can be cancelled for a refund.", extra={"status": order.status}
+        )
+    waiting = list(
+        SubOrder.objects.filter(order=order, status=SubOrder.Status.AWAITING_SHIPMENT).order_by(
+            "pk"
+        )
+    )
+    if not waiting:
+        raise TransitionNotAllowed(
+            "Everything of this order has shipped: ask for a refund on the parcel instead.",
+            code="shipped",
+        )
+    opened = []
+    for sub_order_row in waiting:
+        sub_order = base.lock_sub_order(sub_order_id=sub_order_row.pk)
+        if cases._stage_for(sub_order) != Stage.NOT_SHIPPED:
+            continue
+        units = {
+            room.line.pk: room.refundable_quantity
+            for room in selectors.line_rooms(sub_order=sub_order)
+        }
+        case = _open_for_units(
+            sub_order=sub_order,
+            case_type=CaseType.REFUND_ONLY,
+            units=units,
+            actor=actor,
+            description=reason or "Order cancelled before shipping",
+            stage=Stage.NOT_SHIPPED,
+        )
+        if case is not None:
+            opened.append(case)
+    if not opened:
+        raise Conflict("Nothing of this order is left to cancel.", code="nothing_to_cancel")
+    return opened
+
+
+# --- the merchant's return-side actions ------------------------------------------------------
+
+
+@transaction.atomic
+def case_receive_return(*, case_no: str, actor, resellable: bool) -> AfterSalesCase:
+    case = base.lock_case(case_no=case_no)
+    base.require_role(actor, case, Role.MERCHANT, Role.OPS)
+    if case.status not in (Status.AWAITING_RETURN, Status.INTERCEPTING, Status.RETURN_RECEIVED):
+        base.refuse(case, "confirm the return")
+    return flow.receive_return(case=case, actor=actor, resellable=bool(resellable))
+
+
+@transaction.atomic
+def case_reship(*, case_no: str, actor, carrier_code: str, tracking_no: str) -> AfterSalesCase:
+    case = base.lock_case(case_no=case_no)
+    base.require_role(actor, case, Role.MERCHANT, Role.OPS)
+    return flow.reship(
+        case=case, actor=actor, carrier_code=carrier_code, tracking_no=(tracking_no or "").strip()
+    )
+
+
+# --- timers: the default action for the side that did not act ---------------------------------
+
+
+@transaction.atomic
+def case_timeout_respond(*, case_id: int) -> AfterSalesCase:
+    """The merchant did not answer within MERCHANT_RESPONSE_HOURS: approved."""
+    case = base.lock_case(case_id=case_id)
+    if case.status != Status.REQUESTED or not _due(case.respond_by):
+        return case
+    cases._expire_pending_offer(case)
+    base.transition(
+        case=case,
+        name="approve",
+        actor=None,
+        note="The merchant did not answer in time: approved automatically",
+        at=timezone.now(),
+    )
+    return flow.case_proceed(case=case, actor=None)
+
+
+@transaction.atomic
+def case_timeout_appeal(*, case_id: int) -> AfterSalesCase:
+    case = base.lock_case(case_id=case_id)
+    if case.status != Status.REJECTED or not _due(case.appeal_by):
+        return case
+    return cases.case_close(case=case, actor=None, note="Not appealed in time: closed")
+
+
+@transaction.atomic
+def case_timeout_return_ship(*, case_id: int) -> AfterSalesCase:
+    case = base.lock_case(case_id=case_id)
+    if (
+        case.status != Status.AWAITING_RETURN
+        or case.return_shipment_id
+        or not _due(case.return_ship_by)
+    ):
+        return case
+    return cases.case_close(case=case, actor=None, note="Nothing was sent back in time: closed")
+
+
+@transaction.atomic
+def case_timeout_receive(*, case_id: int) -> AfterSalesCase:
+    """The merchant did not confirm a signed-for return within RETURN_RECEIVE_DAYS, or a
+    refused parcel never made it back: the platform refunds anyway."""
+    case = base.lock_case(case_id=case_id)
+    if not _due(case.receive_by):
+        return case
+    note = "The merchant did not confirm in time: refunded automatically"
+    if case.status == Status.APPROVED and case.type == CaseType.REFUSAL:
+        return flow.case_start_refund(case=case, actor=None, note="Refunded by the platform")
+    if case.status != Status.AWAITING_RETURN:
+        return case
+    flow.receive_return(case=case, actor=None, resellable=None, note=note)
+    if case.type == CaseType.EXCHANGE:
+        return flow.exchange_to_refund(case=case, actor=None, why=note)
+    return case
+
+
+@transaction.atomic
+def case_timeout_evidence(*, case_id: int) -> AfterSalesCase:
+    case = base.lock_case(case_id=case_id)
+    if not _due(case.evidence_due_by):
+        return case
+    party = case.evidence_requested_from
+    case.evidence_requested_from, case.evidence_due_by = "", None
+    case.save(update_fields=["evidence_requested_from", "evidence_due_by"])
+    base.event_record(
+        case=case,
+        actor=None,
+        action="evidence_request_expired",
+        from_state=case.status,
+        note=f"The {party or 'asked side'} sent no evidence in time",
+        node="case.evidence_expired",
+    )
+    return case
+
+
+@transaction.atomic
+def case_settle_if_refunded(*, case_id: int) -> AfterSalesCase:
+    """Safety net for a refund.succeeded event that was missed."""
+    case = base.lock_case(case_id=case_id)
+    return flow.case_settle_refunds(case=case)
+
+
+def _due(deadline) -> bool:
+    return deadline is not None and deadline <= timezone.now()
