@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalog.selectors import no_reason_return_allowed
 from logistics.models import Shipment
-from orders.models import OrderLine, SubOrder
+from orders.models import SubOrder
 from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from shop.ids import new_business_number
@@ -296,7 +296,6 @@ def case_create(
             code="type_not_allowed",
         )
     case_reason = _reason(reason, case_type=type, stage=stage)
-    OrderLine.objects.select_for_update().filter(sub_order=sub_order).order_by("pk").exists()
     rooms = selectors.line_rooms(sub_order=sub_order)
     asked = _check_units(rooms, asked_lines)
     if case_reason.is_no_reason:
@@ -541,6 +540,8 @@ def case_appeal(
         return case
     if case.status != Status.REJECTED:
         base.refuse(case, "appeal")
+    if case.appeal_by is not None and case.appeal_by <= timezone.now():
+        raise TransitionNotAllowed("The time to appeal has passed.", code="appeal_too_late")
     evidence_attach(user=actor, evidence_ids=evidence_ids, case=case)
     return base.transition(
         case=case, name="appeal", actor=actor, note=reason[:500], at=timezone.now(), reason=reason

@@ -23,7 +23,7 @@ from orders import services as order_services
 from orders.models import OrderLine, SubOrder
 from payments.models import Payment, Refund
 from payments.services import payment_refund
-from shop.errors import DomainError, InvalidInput, OutOfStock
+from shop.errors import Conflict, InvalidInput, OutOfStock
 
 from ..models import AfterSalesCase, CaseLine, CaseType, Stage
 from . import base
@@ -230,7 +230,7 @@ def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: 
     if case.status != Status.AWAITING_RETURN:
         base.refuse(case, "enter a return parcel")
     if case.return_shipment_id:
-        raise DomainError("The return parcel is entered already.", code="already_shipped")
+        raise Conflict("The return parcel is entered already.", code="already_shipped")
     parcel = logistics_services.return_shipment_register(
         sub_order_id=case.sub_order_id,
         carrier_code=carrier_code,
