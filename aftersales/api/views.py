@@ -1,0 +1,597 @@
+"""The after-sales API of shoppers and of merchants' staff (ERP or the merchant app): input
+serializer in, one aftersales service or selector call, the case out.
+
+Domain errors raised by the services (InvalidInput 400, NotFound 404 — a case or sub-order
+that is not yours —, Conflict/TransitionNotAllowed 409) become `{"detail", "code"}` bodies in
+shop.errors.api_exception_handler; nothing here catches them. Merchant endpoints answer 403 to
+a shopper (IsMerchantStaffOrOps, as logistics' merchant API does) and 404 to another
+merchant's staff.
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aftersales import selectors, services
+from aftersales.models import AfterSalesCase, CaseMessage
+from logistics.api.views import IsMerchantStaffOrOps
+from orders.api.views import ErrorSerializer
+from orders.selectors import sub_order_get_for_user
+from shop.errors import InvalidInput
+
+from .serializers import (
+    AppealInputSerializer,
+    ApproveInputSerializer,
+    CancelPaidInputSerializer,
+    CaseCreateInputSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseSummarySerializer,
+    EvidenceUploadedSerializer,
+    EvidenceUploadInputSerializer,
+    MerchantCaseListQuerySerializer,
+    MessageInputSerializer,
+    OfferInputSerializer,
+    OutOfStockInputSerializer,
+    ReceiveReturnInputSerializer,
+    RejectInputSerializer,
+    ReshipInputSerializer,
+    ReturnShipmentInputSerializer,
+    SubOrderOptionsSerializer,
+)
+
+SHOPPER, MERCHANT = "shopper", "merchant"
+MAX_IDEMPOTENCY_KEY_LENGTH = 64
+# The return address is shown from the moment the shopper has to send the goods back.
+RETURN_ADDRESS_STATES = (
+    AfterSalesCase.Status.AWAITING_RETURN,
+    AfterSalesCase.Status.RETURN_RECEIVED,
+    AfterSalesCase.Status.REFUNDING,
+    AfterSalesCase.Status.REFUNDED,
+    AfterSalesCase.Status.RESHIPPED,
+)
+# Room for the multipart boundaries and headers around the one file.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+NOT_YOURS = _error("No such case of yours (another shopper's or merchant's is not found either).")
+NOT_NOW = _error("Not allowed while the case is in its current state (`status` says which).")
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Up to 64 characters chosen by the client for this request. Sending the same "
+    "key again returns the case it opened (200) instead of opening a second one.",
+)
+
+
+# --- reading a case --------------------------------------------------------------------------
+
+
+def _case_detail(request, case_no: str, *, for_role: str, code: int = status.HTTP_200_OK):
+    """The case as its page shows it, in a fixed number of queries whatever its history."""
+    case = selectors.case_for(user=request.user, case_no=case_no, shopper_only=for_role == SHOPPER)
+    prefetch_related_objects(
+        [case],
+        "events",
+        Prefetch("messages", queryset=CaseMessage.objects.prefetch_related("evidence")),
+        "offers",
+        "evidence",
+        "return_shipment__carrier",
+    )
+    return_address = (
+        selectors.return_address_for(case)
+        if case.needs_return and case.status in RETURN_ADDRESS_STATES
+        else None
+    )
+    context = {
+        "request": request,
+        "next_action": selectors.next_action(case, for_role=for_role),
+        "return_address": return_address,
+        "refunds": list(selectors.refunds_of(case)),
+    }
+    return Response(CaseDetailSerializer(case, context=context).data, status=code)
+
+
+def _shopper_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
+    return _case_detail(request, case_no, for_role=SHOPPER, code=code)
+
+
+def _merchant_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
+    return _case_detail(request, case_no, for_role=MERCHANT, code=code)
+
+
+def _valid(serializer_class, request) -> dict:
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+# --- the shopper -----------------------------------------------------------------------------
+
+
+class SubOrderOptionsView(APIView):
+    @extend_schema(
+        operation_id="aftersales_options",
+        responses={200: SubOrderOptionsSerializer, 404: _error("No such sub-order of yours.")},
+        summary="What I can ask for on a sub-order now",
+        description="Each line's refundable quantity, largest refund and allowed request "
+        "types, the reasons to choose from, when the after-sales window ends, and why nothing "
+        "can be asked for (`not_allowed_reason`) when that is so.",
+    )
+    def get(self, request, sub_order_no: str):
+        sub_order = sub_order_get_for_user(user=request.user, sub_order_no=sub_order_no)
+        options = selectors.sub_order_options(sub_order=sub_order)
+        return Response(SubOrderOptionsSerializer(options).data)
+
+
+def upload_body_limit() -> int:
+    return (
+        max(settings.AFTERSALES_IMAGE_MAX_BYTES, settings.AFTERSALES_VIDEO_MAX_BYTES)
+        + MULTIPART_OVERHEAD_BYTES
+    )
+
+
+class EvidenceUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: session auth's CSRF check would read the whole body first.
+        # The body is refused by its declared length, so a huge upload is never stored.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > upload_body_limit():
+            raise InvalidInput(
+                f"The file is larger than {settings.AFTERSALES_VIDEO_MAX_BYTES // 2**20} MB.",
+                code="file_too_large",
+            )
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="aftersales_evidence_upload",
+        request={"multipart/form-data": EvidenceUploadInputSerializer},
+        responses={
+            201: EvidenceUploadedSerializer,
+            400: _error(
+                "No file, not a real image or MP4 video (`invalid_file`), or over the size "
+                "limit (`file_too_large`)."
+            ),
+        },
+        summary="Upload a photo or short video as evidence",
+        description="The file is stored privately and not attached to anything yet: pass its "
+        "`id` in `evidence_ids` of a request, message, appeal or rejection. `url` is where "
+        "the uploader (and later the case's parties) can open it.",
+    )
+    def post(self, request):
+        try:
+            upload = _valid(EvidenceUploadInputSerializer, request)["file"]
+        except RequestDataTooBig:
+            raise InvalidInput("The upload is too large.", code="file_too_large") from None
+        evidence = services.evidence_upload(user=request.user, upload=upload)
+        return Response(EvidenceUploadedSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class CaseListCreateView(GenericAPIView):
+    serializer_class = CaseSummarySerializer
+
+    def get_queryset(self):
+        return selectors.shopper_cases(user=self.request.user)
+
+    @extend_schema(
+        operation_id="aftersales_list",
+        responses={200: CaseSummarySerializer(many=True)},
+        summary="My after-sales requests, newest first",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="aftersales_create",
+        request=CaseCreateInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: CaseDetailSerializer,
+            200: OpenApiResponse(
+                CaseDetailSerializer, description="Replay: the case this key already opened."
+            ),
+            400: _error(
+                "Unknown reason (`unknown_reason`) or one that does not fit the type and stage "
+                "(`reason_not_allowed`), more units than refundable (`invalid_quantity`), an "
+                "amount above the maximum (`amount_too_high`), a type a shopper cannot ask for "
+                "(`invalid_type`), missing or foreign evidence."
+            ),
+            404: _error("No such sub-order of yours."),
+            409: _error(
+                "The units are in another open request (`units_in_open_case`), the type is "
+                "not possible at this stage (`type_not_allowed`), or after-sales is over "
+                "(`aftersales_closed`, `window_ended`)."
+            ),
+        },
+        summary="Ask for a refund, a return or an exchange",
+        description="Opens a case on units of one sub-order. `refund_amount` defaults to the "
+        "largest refund of those units. A refund asked before anything shipped is approved at "
+        "once and paid back to the original payment method.",
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
+            )
+        values = _valid(CaseCreateInputSerializer, request)
+        started_at = timezone.now()
+        case = services.case_create(
+            actor=request.user,
+            sub_order_no=values["sub_order_no"],
+            type=values["type"],
+            reason=values["reason"],
+            lines=[dict(line) for line in values["lines"]],
+            description=values["description"],
+            refund_amount=values.get("refund_amount"),
+            evidence_ids=values.get("evidence_ids"),
+            idempotency_key=key,
+        )
+        # A replayed key returns the case an earlier request opened.
+        replayed = bool(key) and case.created_at < started_at
+        return _shopper_case(
+            request, case.case_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        )
+
+
+class CaseDetailView(APIView):
+    @extend_schema(
+        operation_id="aftersales_retrieve",
+        responses={200: CaseDetailSerializer, 404: NOT_YOURS},
+        summary="One of my after-sales requests with its timeline, thread and offers",
+    )
+    def get(self, request, case_no: str):
+        return _shopper_case(request, case_no)
+
+
+class CaseCancelView(APIView):
+    @extend_schema(
+        operation_id="aftersales_cancel",
+        request=None,
+        responses={200: CaseDetailSerializer, 404: NOT_YOURS, 409: NOT_NOW},
+        summary="Withdraw my request (before the goods are on their way back)",
+    )
+    def post(self, request, case_no: str):
+        services.case_cancel(case_no=case_no, actor=request.user)
+        return _shopper_case(request, case_no)
+
+
+class CaseMessageView(APIView):
+    @extend_schema(
+        operation_id="aftersales_message",
+        request=MessageInputSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            400: _error("No text and no photo, or evidence that is not yours."),
+            404: NOT_YOURS,
+        },
+        summary="Write in the case's thread",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(MessageInputSerializer, request)
+        services.case_message_post(
+            case_no=case_no,
+            actor=request.user,
+            text=values["text"],
+            evidence_ids=values.get("evidence_ids"),
+        )
+        return _shopper_case(request, case_no, status.HTTP_201_CREATED)
+
+
+class OfferAcceptView(APIView):
+    @extend_schema(
+        operation_id="aftersales_offer_accept",
+        request=None,
+        responses={
+            200: CaseDetailSerializer,
+            404: _error("No such case or offer of yours."),
+            409: _error("The offer is no longer pending (`offer_closed`), or the case moved on."),
+        },
+        summary="Accept the merchant's offer (the case goes on as offered)",
+    )
+    def post(self, request, case_no: str, offer_id: int):
+        services.case_offer_accept(case_no=case_no, offer_id=offer_id, actor=request.user)
+        return _shopper_case(request, case_no)
+
+
+class OfferDeclineView(APIView):
+    @extend_schema(
+        operation_id="aftersales_offer_decline",
+        request=None,
+        responses={
+            200: CaseDetailSerializer,
+            404: _error("No such case or offer of yours."),
+            409: _error("The offer is no longer pending (`offer_closed`)."),
+        },
+        summary="Decline the merchant's offer (the request stays as asked)",
+    )
+    def post(self, request, case_no: str, offer_id: int):
+        services.case_offer_decline(case_no=case_no, offer_id=offer_id, actor=request.user)
+        return _shopper_case(request, case_no)
+
+
+class ReturnShipmentView(APIView):
+    @extend_schema(
+        operation_id="aftersales_return_shipment",
+        request=ReturnShipmentInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error("Unknown carrier or a tracking number it does not issue."),
+            404: NOT_YOURS,
+            409: _error("Not awaiting a return, or the return parcel is entered already."),
+        },
+        summary="Enter the return parcel's carrier and tracking number",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(ReturnShipmentInputSerializer, request)
+        services.case_return_ship(case_no=case_no, actor=request.user, **values)
+        return _shopper_case(request, case_no)
+
+
+class AppealView(APIView):
+    @extend_schema(
+        operation_id="aftersales_appeal",
+        request=AppealInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error("No reason given, or evidence that is not yours."),
+            404: NOT_YOURS,
+            409: _error("Only a rejected case can be appealed, before `appeal_by`."),
+        },
+        summary="Ask the platform to step in after the merchant rejected",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(AppealInputSerializer, request)
+        services.case_appeal(
+            case_no=case_no,
+            actor=request.user,
+            reason=values["reason"],
+            evidence_ids=values.get("evidence_ids"),
+        )
+        return _shopper_case(request, case_no)
+
+
+class OrderCancelPaidView(APIView):
+    @extend_schema(
+        operation_id="orders_cancel_paid",
+        request=CancelPaidInputSerializer,
+        responses={
+            201: CaseListSerializer,
+            404: _error("No such order of yours."),
+            409: _error(
+                "The order is not paid, has shipped (`shipped`), or nothing is left to cancel "
+                "(`nothing_to_cancel`)."
+            ),
+        },
+        summary="Cancel a paid order before it ships (refunded at once)",
+        description="Opens a refund-only case for each sub-order still awaiting shipment, "
+        "approved at once: the money goes back to the original payment method.",
+    )
+    def post(self, request, order_no: str):
+        values = _valid(CancelPaidInputSerializer, request)
+        opened = services.order_cancel_paid(
+            order_no=order_no, actor=request.user, reason=values["reason"]
+        )
+        cases = selectors.shopper_cases(user=request.user).filter(pk__in=[c.pk for c in opened])
+        return Response(
+            CaseListSerializer({"cases": list(cases)}).data, status=status.HTTP_201_CREATED
+        )
+
+
+# --- the merchant's staff (operations: every merchant) ---------------------------------------
+
+
+class MerchantCaseListView(GenericAPIView):
+    permission_classes = [IsMerchantStaffOrOps]
+    serializer_class = CaseSummarySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no staff
+            return AfterSalesCase.objects.none()
+        query = MerchantCaseListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        cases = selectors.merchant_cases(user=self.request.user)
+        if filters.get("status"):
+            cases = cases.filter(status=filters["status"])
+        if filters.get("type"):
+            cases = cases.filter(type=filters["type"])
+        if filters.get("reason"):
+            cases = cases.filter(reason__code=filters["reason"])
+        return cases
+
+    @extend_schema(
+        operation_id="merchant_aftersales_list",
+        parameters=[MerchantCaseListQuerySerializer],
+        responses={
+            200: CaseSummarySerializer(many=True),
+            400: _error("Unknown status or type."),
+            403: _error("Not a merchant's staff."),
+        },
+        summary="The merchant's after-sales queue, due soonest first",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class MerchantCaseDetailView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_retrieve",
+        responses={200: CaseDetailSerializer, 404: NOT_YOURS},
+        summary="One case of the merchant's with its timeline, thread and offers",
+    )
+    def get(self, request, case_no: str):
+        return _merchant_case(request, case_no)
+
+
+class MerchantApproveView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_approve",
+        request=ApproveInputSerializer,
+        responses={200: CaseDetailSerializer, 404: NOT_YOURS, 409: NOT_NOW},
+        summary="Approve a request (a refund starts, or the shopper is asked to return)",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(ApproveInputSerializer, request)
+        services.case_approve(case_no=case_no, actor=request.user, intercept=values["intercept"])
+        return _merchant_case(request, case_no)
+
+
+class MerchantRejectView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_reject",
+        request=RejectInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error(
+                "No reason, or neither an offer made before nor evidence "
+                "(`offer_or_evidence_required`)."
+            ),
+            404: NOT_YOURS,
+            409: NOT_NOW,
+        },
+        summary="Reject a request (the shopper may appeal)",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(RejectInputSerializer, request)
+        services.case_reject(
+            case_no=case_no,
+            actor=request.user,
+            reason=values["reason"],
+            evidence_ids=values.get("evidence_ids"),
+        )
+        return _merchant_case(request, case_no)
+
+
+class MerchantOfferView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_offer",
+        request=OfferInputSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            400: _error("A type not possible now, or an amount of zero or above the maximum."),
+            404: NOT_YOURS,
+            409: NOT_NOW,
+        },
+        summary="Offer the shopper another solution (replaces a pending offer)",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(OfferInputSerializer, request)
+        services.case_offer_make(case_no=case_no, actor=request.user, **values)
+        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
+
+
+class MerchantReceiveReturnView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_receive_return",
+        request=ReceiveReturnInputSerializer,
+        responses={200: CaseDetailSerializer, 404: NOT_YOURS, 409: NOT_NOW},
+        summary="Confirm the return arrived (then the refund or the replacement follows)",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(ReceiveReturnInputSerializer, request)
+        services.case_receive_return(
+            case_no=case_no, actor=request.user, resellable=values["resellable"]
+        )
+        return _merchant_case(request, case_no)
+
+
+class MerchantReshipView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_reship",
+        request=ReshipInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error("Unknown carrier or a tracking number it does not issue."),
+            404: NOT_YOURS,
+            409: NOT_NOW,
+        },
+        summary="Ship an exchange's replacement (out of stock: refunded instead)",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(ReshipInputSerializer, request)
+        services.case_reship(case_no=case_no, actor=request.user, **values)
+        return _merchant_case(request, case_no)
+
+
+class MerchantMessageView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_aftersales_message",
+        request=MessageInputSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            400: _error("No text and no photo, or evidence that is not yours."),
+            404: NOT_YOURS,
+        },
+        summary="Write in the case's thread as the merchant",
+    )
+    def post(self, request, case_no: str):
+        values = _valid(MessageInputSerializer, request)
+        services.case_message_post(
+            case_no=case_no,
+            actor=request.user,
+            text=values["text"],
+            evidence_ids=values.get("evidence_ids"),
+        )
+        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
+
+
+class MerchantOutOfStockView(APIView):
+    permission_classes = [IsMerchantStaffOrOps]
+
+    @extend_schema(
+        operation_id="merchant_shipments_out_of_stock",
+        request=OutOfStockInputSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            400: _error("More units than are left to ship (`invalid_quantity`), or no reason."),
+            404: _error("No such order line of the merchant's."),
+            409: _error(
+                "The sub-order is not awaiting shipment, a parcel shipped (`shipped`), or the "
+                "units are in an open request (`units_in_open_case`)."
+            ),
+        },
+        summary="Mark units of a line out of stock at picking (refunds the shopper)",
+        description="Opens an out-of-stock case on the units, approved at once: the shopper is "
+        "told and refunded to the original payment method; logistics records the shortage.",
+    )
+    def post(self, request):
+        values = _valid(OutOfStockInputSerializer, request)
+        case = services.case_open_out_of_stock(actor=request.user, **values)
+        return _merchant_case(request, case.case_no, status.HTTP_201_CREATED)
