@@ -5,10 +5,7 @@ Platform operations see every order; a merchant's staff see the orders that cont
 sub-orders, and of those only their own lines, sub-orders and timeline rows.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -376,19 +373,9 @@ def _own_sub_orders_total(field: str, merchant) -> Coalesce:
     )
 
 
-class SubOrderActionForm(ActionForm):
-    reason = forms.CharField(
-        required=False,
-        max_length=255,
-        label="Reason",
-        help_text="Shown to the shopper, e.g. 'Sold out in this warehouse'.",
-    )
-
-
 @admin.register(SubOrder)
 class SubOrderAdmin(_ServiceOnlyAdmin):
     merchant_lookup = "merchant"
-    action_form = SubOrderActionForm
     list_display = (
         "sub_order_no",
         "order_link",
@@ -412,7 +399,6 @@ class SubOrderAdmin(_ServiceOnlyAdmin):
     list_select_related = ("order", "merchant", "warehouse")
     date_hierarchy = "created_at"
     inlines = (OrderLineInline, OrderEventInline)
-    actions = ("close_out_of_stock",)
     fields = (
         "sub_order_no",
         "order_link",
@@ -449,56 +435,3 @@ class SubOrderAdmin(_ServiceOnlyAdmin):
             f"{order.recipient} {order.phone}, {order.province} {order.city} "
             f"{order.district} {order.address_detail}"
         )
-
-    @admin.action(
-        description="Close as out of stock (refunds the shopper, releases stock; give a reason)",
-        permissions=["change"],
-    )
-    def close_out_of_stock(self, request, queryset):
-        reason = (request.POST.get("reason") or "").strip()
-        if not reason:
-            self.message_user(
-                request,
-                "Give the reason the shopper will read, then run the action again.",
-                messages.ERROR,
-            )
-            return
-        self._run_each(
-            request,
-            queryset.order_by("pk"),
-            lambda sub_order: _sub_order_close_out_of_stock_with_refund(
-                sub_order_id=sub_order.pk, actor=request.user, reason=reason
-            ),
-            "sub-order(s) closed as out of stock",
-        )
-
-
-def _sub_order_close_out_of_stock_with_refund(*, sub_order_id: int, actor, reason: str) -> None:
-    """Mark every unit still to ship short through logistics, which refunds each line's paid
-    share (nothing for cash on delivery not yet collected), releases its stock, tells the
-    shopper and closes the sub-order with the last line. Closing through
-    orders.services.sub_order_close_out_of_stock alone would keep the shopper's money.
-
-    All lines or none: a line that cannot be short (shipped, refunded meanwhile) rolls the
-    whole sub-order back, so the shopper is never left with half a refund and an open parcel.
-    """
-    # logistics depends on orders, not the other way round: only this outer admin layer calls
-    # it, at call time, so orders' domain code stays free of it.
-    from logistics.services import line_mark_out_of_stock
-
-    with transaction.atomic():
-        left_to_ship = [
-            (line_id, quantity - refunded)
-            for line_id, quantity, refunded in OrderLine.objects.filter(sub_order_id=sub_order_id)
-            .order_by("pk")
-            .values_list("pk", "quantity", "refunded_quantity")
-            if quantity - refunded > 0
-        ]
-        if not left_to_ship:
-            # Every unit was already refunded (and released): only the state is left to close.
-            services.sub_order_close_out_of_stock(
-                sub_order_id=sub_order_id, actor=actor, reason=reason
-            )
-            return
-        for line_id, quantity in left_to_ship:
-            line_mark_out_of_stock(line_id=line_id, quantity=quantity, reason=reason, actor=actor)
