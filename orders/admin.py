@@ -420,6 +420,7 @@ class SubOrderAdmin(_ServiceOnlyAdmin):
         "close_reason",
         "auto_confirm_at",
         "auto_complete_at",
+        "aftersales_held_at",
     )
     readonly_fields = fields
 

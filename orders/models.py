@@ -153,8 +153,10 @@ class SubOrder(models.Model):
     # Deadlines for the beat sweeps (DESIGN.md): set when the state that starts them is entered.
     auto_confirm_at = models.DateTimeField(null=True, blank=True)
     auto_complete_at = models.DateTimeField(null=True, blank=True)
-    # Set by aftersales while a case on this sub-order is open: it blocks auto-completion.
+    # Set by aftersales while a case on this sub-order is open: it holds automatic receipt and
+    # completion; when the last case ends, both deadlines move on by the time it was held.
     aftersales_open = models.BooleanField(default=False)
+    aftersales_held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "id"]
@@ -208,6 +210,14 @@ class SubOrder(models.Model):
     def lost_refunded(self, *, at, reason):
         """Nothing of it reached the shopper: its parcels were lost (and refunded) or refused.
         Automatic receipt has nothing left to confirm."""
+        self.closed_at = at
+        self.close_reason = reason
+        self.auto_confirm_at = None
+
+    @transition(field=status, source=[Status.SHIPPED, Status.DELIVERED], target=Status.CLOSED)
+    def close_refunded(self, *, at, reason):
+        """After-sales refunded every unit while the goods were on their way (or delivered but
+        not confirmed): nothing is left to confirm automatically."""
         self.closed_at = at
         self.close_reason = reason
         self.auto_confirm_at = None

@@ -7,6 +7,7 @@ the number of orders, lines or sub-orders.
 
 import operator
 from collections.abc import Iterable
+from datetime import datetime
 from functools import reduce
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -163,3 +164,13 @@ def sub_orders_for_merchant(*, merchant, status: str | None = None) -> QuerySet[
     if status:
         sub_orders = sub_orders.filter(status=status)
     return sub_orders
+
+
+def aftersales_window_ends_at(sub_order: SubOrder) -> datetime | None:
+    """When the after-sales window of a received sub-order ends: its trade completes then
+    (auto_complete_at, AFTERSALES_WINDOW_DAYS after receipt). While a case is open the end is
+    held: when the case ends it moves on by the time held. None before receipt (no window yet)
+    and after (completed or closed: no window any more)."""
+    if sub_order.status == SubOrder.Status.RECEIVED:
+        return sub_order.auto_complete_at
+    return None

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -659,7 +659,8 @@ def _confirm(*, sub_order: SubOrder, actor) -> SubOrder:
 
 @transaction.atomic
 def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
-    """The shopper (or the auto-confirm timer, actor None) confirms the parcel arrived.
+    """The shopper (or the auto-confirm timer, actor None) confirms the parcel arrived. The
+    timer does nothing while an after-sales case is open; the shopper still can.
 
     Only the shopper can say so: staff who can see the sub-order (its merchant, operations)
     get the same 404 as a stranger, since a receipt starts the after-sales clock."""
@@ -667,6 +668,9 @@ def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
     if actor is not None and sub_order.order.user_id != getattr(actor, "pk", None):
         raise NotFound("Sub-order not found.")
     if sub_order.status == SubOrder.Status.RECEIVED:
+        return sub_order
+    if actor is None and sub_order.aftersales_open:
+        # The timer waits while a case is open (its deadline moves on when the case ends).
         return sub_order
     if not can_proceed(sub_order.confirm):
         _refuse(sub_order, "confirm receipt")
@@ -706,14 +710,48 @@ def sub_order_complete(*, sub_order_id: int) -> SubOrder:
     )
 
 
+def _held_for(*, held_at, started_at, now) -> timedelta:
+    """How long a timer that started at `started_at` was held since `held_at`: only the part
+    of the hold after the timer started counts (a parcel shipped, or receipt confirmed, while
+    the case was open starts its clock then, with its full length)."""
+    start = max(held_at, started_at) if started_at is not None else held_at
+    return max(now - start, timedelta(0))
+
+
 @transaction.atomic
 def sub_order_set_aftersales_open(*, sub_order_id: int, is_open: bool) -> SubOrder:
     """After-sales opens (True) or settles (False) a case on the sub-order. Not a state change:
-    no timeline row; a sub-order past its window completes at the next sweep once settled."""
+    no timeline row. Opening holds the timers (auto-confirm, auto-complete: the sweeps and the
+    timer's receipt skip the sub-order) from `aftersales_held_at`; settling moves the running
+    deadline on by the time held, so the shopper keeps the time that was left. Idempotent: the
+    same value again changes nothing."""
     sub_order = _lock_sub_order(pk=sub_order_id)
-    if sub_order.aftersales_open != is_open:
-        sub_order.aftersales_open = is_open
-        sub_order.save(update_fields=["aftersales_open"])
+    if sub_order.aftersales_open == is_open:
+        return sub_order
+    now = timezone.now()
+    fields = ["aftersales_open", "aftersales_held_at"]
+    if is_open:
+        sub_order.aftersales_held_at = now
+    else:
+        held_at = sub_order.aftersales_held_at
+        if held_at is not None:
+            status = sub_order.status
+            if sub_order.auto_confirm_at is not None and status in (
+                SubOrder.Status.SHIPPED,
+                SubOrder.Status.DELIVERED,
+            ):
+                sub_order.auto_confirm_at += _held_for(
+                    held_at=held_at, started_at=sub_order.shipped_at, now=now
+                )
+                fields.append("auto_confirm_at")
+            if sub_order.auto_complete_at is not None and status == SubOrder.Status.RECEIVED:
+                sub_order.auto_complete_at += _held_for(
+                    held_at=held_at, started_at=sub_order.received_at, now=now
+                )
+                fields.append("auto_complete_at")
+        sub_order.aftersales_held_at = None
+    sub_order.aftersales_open = is_open
+    sub_order.save(update_fields=fields)
     return sub_order
 
 
@@ -732,6 +770,35 @@ def _close(
     sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
+    return _close_locked(
+        sub_order=sub_order,
+        actor=actor,
+        reason=reason,
+        transition=transition,
+        node=node,
+        refusal=refusal,
+        release_stock=release_stock,
+    )
+
+
+# Closing a sub-order through these, before anything of the order shipped, may give the coupon
+# back (_return_coupon_if_nothing_shipped).
+_CLOSED_BEFORE_SHIPMENT = ("refund", "out_of_stock")
+
+
+def _close_locked(
+    *,
+    sub_order: SubOrder,
+    actor,
+    reason: str,
+    transition: str,
+    node: str,
+    refusal: str = "close",
+    release_stock: bool = False,
+    fields: tuple[str, ...] = (),
+) -> SubOrder:
+    """_close on a sub-order its caller has locked (with its order) and found not closed;
+    `fields` are what the transition changes besides closed_at and close_reason."""
     if not can_proceed(getattr(sub_order, transition)):
         _refuse(sub_order, refusal)
     reason = reason[:255]
@@ -742,16 +809,38 @@ def _close(
             reason=reason,
             actor=actor,
         )
-    return _sub_transition(
+    now = timezone.now()
+    sub_order = _sub_transition(
         sub_order=sub_order,
         transition=transition,
         node=node,
         actor=actor,
         note=reason,
-        fields=["closed_at", "close_reason"],
-        at=timezone.now(),
+        fields=["closed_at", "close_reason", *fields],
+        at=now,
         reason=reason,
     )
+    if transition in _CLOSED_BEFORE_SHIPMENT:
+        _return_coupon_if_nothing_shipped(order=sub_order.order, now=now)
+    return sub_order
+
+
+def _return_coupon_if_nothing_shipped(*, order: Order, now) -> None:
+    """The whole paid order ended before anything of it shipped (every sub-order closed,
+    refunded or out of stock, none ever shipped): the shopper gets the coupon back, if it can
+    still be used (active, not expired; an expired one stays spent)."""
+    if not order.held_coupon_id or order.status != Order.Status.PAID:
+        return
+    still_open_or_shipped = SubOrder.objects.filter(order=order).filter(
+        ~Q(status=SubOrder.Status.CLOSED) | Q(shipped_at__isnull=False)
+    )
+    if still_open_or_shipped.exists():
+        return
+    still_valid = HeldCoupon.objects.filter(
+        pk=order.held_coupon_id, coupon__is_active=True, coupon__valid_until__gt=now
+    ).exists()
+    if still_valid:
+        _return_coupon(order)
 
 
 @transaction.atomic
@@ -790,6 +879,41 @@ def sub_order_refund_all(*, sub_order_id: int, actor, reason: str) -> SubOrder:
         transition="refund_all",
         node=nodes.SUBORDER_CLOSED,
         refusal="close as refunded",
+    )
+
+
+# What closes a sub-order whose every unit after-sales refunded, by the state it is in:
+# (transition, gives the reserved stock back, fields the transition changes besides closing).
+_CLOSE_AFTER_REFUND = {
+    SubOrder.Status.AWAITING_SHIPMENT: ("refund", True, ()),
+    SubOrder.Status.SHIPPED: ("close_refunded", False, ("auto_confirm_at",)),
+    SubOrder.Status.DELIVERED: ("close_refunded", False, ("auto_confirm_at",)),
+    SubOrder.Status.RECEIVED: ("refund_all", False, ()),
+}
+
+
+@transaction.atomic
+def sub_order_close_after_refund(*, sub_order_id: int, actor, reason: str) -> SubOrder:
+    """After-sales refunded every unit of the sub-order: close it, whatever stage it reached.
+    Awaiting shipment: `refund` (stock still reserved for its lines is given back, as in
+    sub_order_close_refunded); shipped or delivered: `close_refunded` (automatic receipt is
+    cleared); received: `refund_all`. Already closed: returned as it is. Completed (the trade
+    succeeded) or anything else: TransitionNotAllowed."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    if sub_order.status == SubOrder.Status.CLOSED:
+        return sub_order
+    transition, release_stock, fields = _CLOSE_AFTER_REFUND.get(
+        sub_order.status, ("close_refunded", False, ())
+    )
+    return _close_locked(
+        sub_order=sub_order,
+        actor=actor,
+        reason=reason or "Refunded in full",
+        transition=transition,
+        node=nodes.SUBORDER_CLOSED,
+        refusal="close as refunded",
+        release_stock=release_stock,
+        fields=fields,
     )
 
 

@@ -105,11 +105,13 @@ def sweep_unpaid_orders_once() -> int:
 
 
 def sweep_auto_confirm_once() -> int:
-    """One run: confirm receipt of parcels shipped AUTO_CONFIRM_DAYS ago for the shopper."""
+    """One run: confirm receipt of parcels shipped AUTO_CONFIRM_DAYS ago for the shopper, but
+    not while an after-sales case on them is open (their deadline moves on when it ends)."""
 
     def due() -> QuerySet:
         return SubOrder.objects.filter(
             status__in=[SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED],
+            aftersales_open=False,
             auto_confirm_at__lte=timezone.now(),
         )
 
@@ -152,3 +154,7 @@ def sweep_auto_confirm(self) -> int:
 @shared_task(bind=True, acks_late=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
 def sweep_auto_complete(self) -> int:
     return sweep_auto_complete_once()
+
+
+# The one batched-sweep loop, shared with the other apps' deadline sweeps (aftersales.tasks).
+sweep_due_rows = _sweep
