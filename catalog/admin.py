@@ -228,8 +228,16 @@ class CategoryTreeChangeList(ChangeList):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("tree_name", "slug", "parent", "position", "product_count", "is_active")
-    list_filter = ("is_active",)
+    list_display = (
+        "tree_name",
+        "slug",
+        "parent",
+        "position",
+        "product_count",
+        "is_active",
+        "no_reason_return",
+    )
+    list_filter = ("is_active", "no_reason_return")
     list_select_related = ("parent",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -397,7 +405,15 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
         "featured",
     )
     list_display_links = ("thumbnail", "title")
-    list_filter = ("is_active", "is_featured", StockLevelFilter, "category", "brand", "merchant")
+    list_filter = (
+        "is_active",
+        "is_featured",
+        StockLevelFilter,
+        "no_reason_return",
+        "category",
+        "brand",
+        "merchant",
+    )
     list_select_related = ("merchant", "category")
     list_per_page = 50
     search_fields = ("title", "skus__code", "skus__barcode")
@@ -408,6 +424,7 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
         (None, {"fields": ("merchant", "title", "subtitle", "category", "brand")}),
         ("Description", {"fields": ("description",)}),
         ("On sale", {"fields": ("is_active", "is_featured", "price_from", "sales_count")}),
+        ("After-sales", {"fields": ("no_reason_return",)}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = [SKUInline, ProductImageInline]

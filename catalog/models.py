@@ -63,6 +63,15 @@ class Category(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    no_reason_return = models.BooleanField(
+        "7-day no-reason return",
+        default=True,
+        help_text=(
+            "七天无理由退货: shoppers may return this category's goods within 7 days of receipt "
+            "without giving a reason. Switch off for goods that cannot be returned that way "
+            "(food, custom-made goods); it then applies to every category below this one too."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -121,6 +130,16 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     is_featured = models.BooleanField(default=False)
+    no_reason_return = models.BooleanField(
+        "7-day no-reason return",
+        default=True,
+        help_text=(
+            "七天无理由退货: shoppers may return it within 7 days of receipt without giving a "
+            "reason. Switch off for goods that cannot be returned that way (food, custom-made "
+            "goods). Offered only when the product's category (and every category above it) "
+            "allows it too."
+        ),
+    )
     # Denormalised for listing, filtering and sorting without a join over SKUs; kept current by
     # catalog.services whenever a SKU changes.
     price_from = models.DecimalField(**money_field_kwargs, default=Decimal("0.00"))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
     F,
@@ -22,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 
 from catalog.models import (
@@ -434,6 +436,12 @@ class ProductDetail:
         return sum(sku.stock_available for sku in self.skus if sku.is_active)
 
     @property
+    def no_reason_return(self) -> bool:
+        """七天无理由退货 is offered: the product and its category (and every category above
+        it) allow it (no_reason_return_allowed, answered by the product query itself)."""
+        return bool(self.product.no_reason_return and self.product.categories_allow_no_reason)
+
+    @property
     def default_sku(self) -> SKU | None:
         """The SKU preselected on the page: the cheapest one in stock, else the cheapest."""
         active = [sku for sku in self.skus if sku.is_active]
@@ -450,6 +458,7 @@ def product_detail(pk: int) -> ProductDetail:
     product = (
         Product.objects.filter(pk=pk, is_active=True, merchant__is_active=True)
         .select_related("merchant", "category", "brand")
+        .annotate(categories_allow_no_reason=_categories_allow_no_reason(product_id=int(pk)))
         .prefetch_related(
             _card_images(),
             Prefetch(
@@ -489,6 +498,70 @@ def product_detail(pk: int) -> ProductDetail:
         images=list(product.images.all()),
         attributes=sorted(attributes.values(), key=lambda pair: (pair[0].name, pair[0].pk)),
     )
+
+
+# --- 7-day no-reason return (七天无理由退货) ----------------------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "sku": quote(SKU._meta.db_table),
+        "product": quote(Product._meta.db_table),
+        "category": quote(Category._meta.db_table),
+    }
+
+
+def _categories_allow_no_reason(*, product_id: int) -> RawSQL:
+    """True when no category from the product's up to the root switches 7-day no-reason return
+    off: a subquery of the product query, so the product page needs no query of its own. UNION
+    (not UNION ALL) ends the walk even if the admin ever saved a cycle of parents."""
+    t = _tables()
+    return RawSQL(
+        f"""NOT EXISTS (
+            WITH RECURSIVE up (id, parent_id, allowed) AS (
+                SELECT c.id, c.parent_id, c.no_reason_return FROM {t["category"]} c
+                WHERE c.id = (SELECT p.category_id FROM {t["product"]} p WHERE p.id = %s)
+              UNION
+                SELECT c.id, c.parent_id, c.no_reason_return
+                FROM {t["category"]} c JOIN up ON c.id = up.parent_id
+            )
+            SELECT 1 FROM up WHERE NOT up.allowed
+        )""",
+        [product_id],
+        output_field=BooleanField(),
+    )
+
+
+def no_reason_return_allowed(*, sku_ids: list[int]) -> dict[int, bool]:
+    """{sku_id: may it be returned within 7 days without a reason (七天无理由退货)}, in one
+    query: only when its product allows it and so do its category and every category above it
+    (food, custom goods switch it off for a product or a whole branch). SKU ids that do not
+    exist are left out."""
+    ids = sorted({int(pk) for pk in sku_ids})
+    if not ids:
+        return {}
+    t = _tables()
+    placeholders = ", ".join(["%s"] * len(ids))
+    # chain: one row per SKU and category on its way up, `allowed` 1 or 0 (the first row also
+    # carries the product's own flag); a SKU is allowed when every row of it is.
+    sql = f"""
+        WITH RECURSIVE chain (sku_id, parent_id, allowed) AS (
+            SELECT s.id, c.parent_id,
+                   CASE WHEN p.no_reason_return AND c.no_reason_return THEN 1 ELSE 0 END
+            FROM {t["sku"]} s
+            JOIN {t["product"]} p ON p.id = s.product_id
+            JOIN {t["category"]} c ON c.id = p.category_id
+            WHERE s.id IN ({placeholders})
+          UNION
+            SELECT chain.sku_id, c.parent_id, CASE WHEN c.no_reason_return THEN 1 ELSE 0 END
+            FROM chain JOIN {t["category"]} c ON c.id = chain.parent_id
+        )
+        SELECT sku_id, MIN(allowed) FROM chain GROUP BY sku_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return {sku_id: bool(allowed) for sku_id, allowed in cursor.fetchall()}
 
 
 def image_spec_url(image: ProductImage | None, spec: str = "thumbnail") -> str:
