@@ -218,14 +218,15 @@ class EvidenceUploadedSerializer(EvidenceSerializer):
 class CaseEventSerializer(serializers.Serializer):
     action = serializers.CharField()
     role = serializers.CharField()
-    # "from" is a Python keyword: declared in __init__ below.
     to = serializers.CharField(source="to_state")
     note = serializers.CharField()
     at = serializers.DateTimeField(source="created_at")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["from"] = serializers.CharField(source="from_state")
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared in the class body.
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(source="from_state")
+        return {name: fields[name] for name in ("action", "role", "from", "to", "note", "at")}
 
 
 class CaseMessageSerializer(serializers.Serializer):

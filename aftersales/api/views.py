@@ -11,6 +11,7 @@ merchant's staff.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch, prefetch_related_objects
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -158,7 +159,7 @@ class EvidenceUploadView(APIView):
             length = 0
         if length > upload_body_limit():
             raise InvalidInput(
-                f"The file is larger than {settings.AFTERSALES_VIDEO_MAX_BYTES // 2**20} MB.",
+                f"The file is larger than {filesizeformat(settings.AFTERSALES_VIDEO_MAX_BYTES)}.",
                 code="file_too_large",
             )
         super().initial(request, *args, **kwargs)
