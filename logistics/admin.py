@@ -1,6 +1,7 @@
 """Fulfilment in the admin: the queue of sub-orders awaiting shipment (per warehouse, oldest
-first), pick lists, packing, shipping, shortages at picking, bulk ship from a file, parcels
-with their tracking, and carriers (operations only).
+first), pick lists, packing, shipping, bulk ship from a file, parcels with their tracking, and
+carriers (operations only). Shortages at picking and lost parcels are after-sales cases (its
+admin refunds them); the queue links to its out-of-stock page once that exists.
 
 Every page is scoped with catalog.admin_scope: a merchant's staff see and act on their own
 merchant's sub-orders only (another merchant's is "not found"). Every action calls
@@ -13,9 +14,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
@@ -48,6 +50,15 @@ def _default_carrier() -> Carrier | None:
         return services._carrier(None)
     except DomainError:
         return _active_carriers().first()
+
+
+def _out_of_stock_url(sub_order_id: int) -> str:
+    """After-sales' "out of stock at picking" page for the sub-order (it refunds the units),
+    or "" while that app does not offer it."""
+    try:
+        return reverse("admin:aftersales_out_of_stock", args=[sub_order_id])
+    except NoReverseMatch:
+        return ""
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -110,26 +121,6 @@ class MoveUnitsForm(forms.Form):
         self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, "A new parcel")]
 
 
-class OutOfStockForm(forms.Form):
-    line = forms.TypedChoiceField(coerce=int, label="Item")
-    quantity = forms.IntegerField(min_value=1, initial=1, label="Units missing")
-    reason = forms.CharField(
-        max_length=255, help_text="The shopper reads this, e.g. 'Damaged on the shelf'."
-    )
-
-    def __init__(self, *args, lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["line"].choices = [
-            (
-                line.pk,
-                f"{line.sku_code} {line.product_title} "
-                f"({line.quantity - line.refunded_quantity} left to ship)",
-            )
-            for line in lines
-            if line.quantity - line.refunded_quantity > 0
-        ]
-
-
 class BulkShipForm(forms.Form):
     file = forms.FileField(help_text="CSV (UTF-8) or Excel (.xlsx), at most 2 MB.")
 
@@ -180,7 +171,13 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         return (
             queryset.filter(status=SubOrder.Status.AWAITING_SHIPMENT)
             .select_related("order", "warehouse", "merchant")
-            .prefetch_related("lines", "shipments")
+            .prefetch_related(
+                "lines",
+                Prefetch(
+                    "shipments",
+                    queryset=Shipment.objects.filter(direction=Shipment.Direction.OUTBOUND),
+                ),
+            )
             .order_by("created_at", "pk")
         )
 
@@ -264,16 +261,18 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     @admin.display(description="")
     def tasks(self, sub_order):
         links = [
-            ("admin:logistics_fulfilmentqueue_ship", "Pack & ship"),
-            ("admin:logistics_fulfilmentqueue_out_of_stock", "Out of stock"),
+            (reverse("admin:logistics_fulfilmentqueue_ship", args=[sub_order.pk]), "Pack & ship")
         ]
+        out_of_stock = _out_of_stock_url(sub_order.pk)
+        if out_of_stock:
+            links.append((out_of_stock, "Out of stock"))
         pick = reverse("admin:logistics_fulfilmentqueue_pick_list") + f"?ids={sub_order.pk}"
         return format_html(
             '{}<div><a href="{}" target="_blank">Pick list</a></div>',
             format_html_join(
                 "",
                 '<div style="margin-bottom:4px"><a class="button" href="{}">{}</a></div>',
-                ((reverse(name, args=[sub_order.pk]), label) for name, label in links),
+                links,
             ),
             pick,
         )
@@ -314,11 +313,6 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 "pick-list/", view(self.pick_list_view), name="logistics_fulfilmentqueue_pick_list"
             ),
             path("<int:pk>/ship/", view(self.ship_view), name="logistics_fulfilmentqueue_ship"),
-            path(
-                "<int:pk>/out-of-stock/",
-                view(self.out_of_stock_view),
-                name="logistics_fulfilmentqueue_out_of_stock",
-            ),
             *super().get_urls(),
         ]
 
@@ -368,7 +362,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
         def packed_parcels():
             return list(
-                Shipment.objects.filter(sub_order=sub_order)
+                Shipment.objects.filter(sub_order=sub_order, direction=Shipment.Direction.OUTBOUND)
                 .select_related("carrier")
                 .prefetch_related("lines__order_line")
                 .order_by("pk")
@@ -461,6 +455,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 ),
                 awaiting=sub_order.status == SubOrder.Status.AWAITING_SHIPMENT,
                 carriers=_active_carriers(),
+                out_of_stock_url=_out_of_stock_url(sub_order.pk),
             ),
         )
 
@@ -471,7 +466,11 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         if not rows:
             self.message_user(request, "Type the tracking number of a parcel.", messages.ERROR)
             return None
-        ours = set(Shipment.objects.filter(sub_order=sub_order).values_list("pk", flat=True))
+        ours = set(
+            Shipment.objects.filter(
+                sub_order=sub_order, direction=Shipment.Direction.OUTBOUND
+            ).values_list("pk", flat=True)
+        )
         shipped, failed = 0, False
         for row in rows:
             if row["shipment"] not in ours:
@@ -489,41 +488,6 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             else:
                 shipped += 1
         return None if failed and not shipped else shipped
-
-    def out_of_stock_view(self, request, pk):
-        sub_order = self._sub_order_or_404(request, pk)
-        lines = list(OrderLine.objects.filter(sub_order=sub_order).order_by("pk"))
-        form = OutOfStockForm(request.POST or None, lines=lines)
-        if request.method == "POST" and form.is_valid():
-            try:
-                shortage = services.line_mark_out_of_stock(
-                    line_id=form.cleaned_data["line"],
-                    quantity=form.cleaned_data["quantity"],
-                    reason=form.cleaned_data["reason"],
-                    actor=request.user,
-                )
-            except DomainError as error:
-                self.message_user(request, error.detail, messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"{shortage.quantity} unit(s) recorded short; {shortage.refund_amount} "
-                    f"refunded to the shopper ({shortage.refund_reference}).",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(reverse("admin:logistics_fulfilmentqueue_changelist"))
-        return TemplateResponse(
-            request,
-            "logistics/admin/out_of_stock.html",
-            self._context(
-                request,
-                f"Out of stock at picking: {sub_order.sub_order_no}",
-                sub_order=sub_order,
-                lines=lines,
-                form=form,
-                awaiting=sub_order.status == SubOrder.Status.AWAITING_SHIPMENT,
-            ),
-        )
 
 
 # --- parcels -----------------------------------------------------------------------------------
@@ -548,7 +512,8 @@ class ShipmentLineInline(ReadOnlyTabularInline):
 
 
 class LostParcelFilter(admin.SimpleListFilter):
-    """Lost parcels for operations to settle: refund the goods, then the sub-order goes on."""
+    """Lost parcels: those after-sales has still to settle (a lost-parcel case refunds the
+    goods, then the sub-order goes on) and those it settled."""
 
     title = "lost parcels"
     parameter_name = "lost"
@@ -574,12 +539,13 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "sub_order_link",
         "carrier",
         "tracking_no",
+        "direction",
         "status",
         "weight_grams",
         "shipped_at",
         "delivered_at",
     )
-    list_filter = (LostParcelFilter, "status", "carrier", "shipped_at")
+    list_filter = (LostParcelFilter, "direction", "status", "carrier", "shipped_at")
     search_fields = ("shipment_no", "tracking_no", "sub_order__sub_order_no")
     list_select_related = ("sub_order", "carrier")
     inlines = (ShipmentLineInline, TrackingEventInline)
@@ -588,6 +554,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "sub_order_link",
         "carrier",
         "tracking_no",
+        "direction",
         "status",
         "weight_grams",
         "volume_cm3",
@@ -599,14 +566,15 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "closed_at",
         "cod_collected_at",
         "lost_settled_at",
+        "intercept_requested_at",
         "returned_at",
         "note",
     )
     readonly_fields = fields
-    actions = ("return_received", "settle_lost", "cod_collected")
+    actions = ("return_received", "cod_collected")
 
     def has_operations_permission(self, request):
-        """Money with the shopper (refunds, cash) is settled by platform operations only."""
+        """Cash on delivery recorded by hand is for platform operations only."""
         return is_platform_staff(request.user)
 
     def _each_parcel(self, request, queryset, call, done_text: str) -> None:
@@ -624,20 +592,6 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             self.message_user(request, failure, messages.ERROR)
 
     @admin.action(
-        description="Lost parcel: refund its goods to the shopper and settle it",
-        permissions=["operations"],
-    )
-    def settle_lost(self, request, queryset):
-        self._each_parcel(
-            request,
-            queryset,
-            lambda shipment: services.shipment_settle_lost(
-                shipment_id=shipment.pk, actor=request.user
-            ),
-            "{} lost parcel(s) settled: their goods are refunded.",
-        )
-
-    @admin.action(
         description="Cash on delivery: cash collected by the courier (parcel handed over)",
         permissions=["operations"],
     )
@@ -653,7 +607,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Refused parcel back in the warehouse (goods return to stock)",
+        description="Refused or intercepted parcel back in the warehouse (goods return to stock)",
         permissions=["change"],
     )
     def return_received(self, request, queryset):

@@ -47,7 +47,9 @@ class Carrier(models.Model):
 
 
 class Shipment(models.Model):
-    """One parcel of a sub-order."""
+    """One parcel of a sub-order: the sub-order's own parcels (outbound), the shopper's parcel
+    back to the merchant (return) and an exchange's new parcel (replacement). Only outbound
+    parcels move the sub-order."""
 
     class Status(models.TextChoices):
         PACKED = "packed", "Packed"
@@ -56,9 +58,16 @@ class Shipment(models.Model):
         DELIVERED = "delivered", "Signed for"
         REFUSED = "refused", "Refused"
         LOST = "lost", "Lost"
+        # Intercepted on its way and back with the sender (never reached the shopper).
+        RETURNED = "returned", "Returned to sender"
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "To the shopper"
+        RETURN = "return", "Return to the merchant"
+        REPLACEMENT = "replacement", "Replacement"
 
     ON_ITS_WAY = (Status.SHIPPED, Status.IN_TRANSIT)
-    FINAL = (Status.DELIVERED, Status.REFUSED, Status.LOST)
+    FINAL = (Status.DELIVERED, Status.REFUSED, Status.LOST, Status.RETURNED)
 
     shipment_no = models.CharField(max_length=32, unique=True)
     sub_order = models.ForeignKey(
@@ -68,6 +77,9 @@ class Shipment(models.Model):
         Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments"
     )
     tracking_no = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(
+        max_length=16, choices=Direction.choices, default=Direction.OUTBOUND, db_index=True
+    )
     status = FSMField(max_length=16, choices=Status.choices, default=Status.PACKED, protected=True)
     weight_grams = models.PositiveIntegerField(default=0)
     volume_cm3 = models.PositiveIntegerField(default=0)
@@ -85,9 +97,11 @@ class Shipment(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     # Cash on delivery taken at the door (payments records the money; this is the carrier's word).
     cod_collected_at = models.DateTimeField(null=True, blank=True)
-    # A lost parcel that operations settled: its goods refunded (or, cash on delivery, no
-    # longer owed). Until then the sub-order's automatic receipt is on hold.
+    # A lost parcel settled by after-sales: its goods refunded (or, cash on delivery, no longer
+    # owed) before logistics was told. Until then the sub-order's automatic receipt is on hold.
     lost_settled_at = models.DateTimeField(null=True, blank=True)
+    # The carrier was asked to bring the parcel back (拦截) while it was on its way.
+    intercept_requested_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -111,6 +125,10 @@ class Shipment(models.Model):
     @property
     def is_on_its_way(self) -> bool:
         return self.status in self.ON_ITS_WAY
+
+    @property
+    def is_outbound(self) -> bool:
+        return self.direction == self.Direction.OUTBOUND
 
     @property
     def is_lost_unsettled(self) -> bool:
@@ -146,6 +164,11 @@ class Shipment(models.Model):
         self.closed_at = at
         self.note = note[:255]
 
+    @transition(field=status, source=[Status.SHIPPED, Status.IN_TRANSIT], target=Status.RETURNED)
+    def return_to_sender(self, *, at, note):
+        self.closed_at = at
+        self.note = note[:255]
+
 
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
@@ -177,6 +200,8 @@ class TrackingEvent(models.Model):
         LOST = "lost", "Lost"
         EXCEPTION = "exception", "Problem with the parcel"
         RETURNING = "returning", "Returning to sender"
+        # Back with the sender and signed for by the merchant (a refused or intercepted parcel).
+        RETURNED = "returned", "Returned to sender"
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     # The carrier's event id, or a hash of what identifies the event: the same push twice is
@@ -204,7 +229,8 @@ class TrackingEvent(models.Model):
 
 
 class ShortageRecord(models.Model):
-    """Units of an order line the warehouse could not find at picking, and the refund made."""
+    """Units of an order line the warehouse could not find at picking, and the refund made
+    (by after-sales through payments; logistics records what it was told)."""
 
     order_line = models.ForeignKey(
         "orders.OrderLine", on_delete=models.PROTECT, related_name="shortages"

@@ -13,8 +13,9 @@ from .models import Shipment, ShipmentLine, TrackingEvent
 
 
 def tracking_for_sub_orders(ids) -> dict[int, list[Shipment]]:
-    """Shipments (with carrier and events, oldest event first) per sub-order id, in two
-    queries whatever the number of sub-orders, parcels and events."""
+    """Shipped parcels (with carrier and events, oldest event first) per sub-order id, in two
+    queries whatever the number of sub-orders, parcels and events: the sub-order's own parcels
+    first, then return and replacement parcels (each labelled by its `direction`)."""
     ids = list(ids)
     result: dict[int, list[Shipment]] = {pk: [] for pk in ids}
     if not ids:
@@ -30,7 +31,29 @@ def tracking_for_sub_orders(ids) -> dict[int, list[Shipment]]:
     )
     for shipment in shipments:
         result[shipment.sub_order_id].append(shipment)
+    for parcels in result.values():
+        parcels.sort(key=lambda s: (not s.is_outbound, s.pk))
+        outbound = sum(1 for s in parcels if s.is_outbound)
+        for shipment in parcels:
+            shipment.outbound_count = outbound  # "Parcel 1 of 2" counts the sub-order's own
     return result
+
+
+def parcel_units(*, shipment_id: int) -> list[tuple[int, int]]:
+    """What a parcel holds that is still to settle: [(order line id, quantity)], by line id;
+    never more than the line has left to refund (its units refunded already are not counted)."""
+    rows = (
+        ShipmentLine.objects.filter(shipment_id=shipment_id)
+        .select_related("order_line")
+        .order_by("order_line_id")
+    )
+    units = []
+    for row in rows:
+        line = row.order_line
+        quantity = min(row.quantity, line.quantity - line.refunded_quantity)
+        if quantity > 0:
+            units.append((line.pk, quantity))
+    return units
 
 
 def sub_order_tracking_for_user(*, user, sub_order_no: str) -> tuple[SubOrder, list[Shipment]]:
@@ -58,7 +81,8 @@ def awaiting_shipment(*, merchant=None, warehouse=None) -> QuerySet[SubOrder]:
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
             Prefetch(
                 "shipments",
-                queryset=Shipment.objects.select_related("carrier")
+                queryset=Shipment.objects.filter(direction=Shipment.Direction.OUTBOUND)
+                .select_related("carrier")
                 .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.order_by("pk")))
                 .order_by("pk"),
             ),

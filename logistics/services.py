@@ -1,10 +1,18 @@
 """The only code that changes logistics: packing sub-orders into parcels, shipping them, the
-carriers' tracking pushes, shortages found at picking, and what operations settle by hand
-(lost parcels, cash on delivery no carrier reported).
+carriers' tracking pushes, shortages found at picking, return and replacement parcels,
+intercepts, and what operations record by hand (cash on delivery no carrier reported).
 
 A sub-order's parcels can end differently (one signed for, one refused, one lost): the
 sub-order is delivered once nothing of it is on its way and something arrived, closes only when
-nothing arrived, and a lost parcel holds its automatic receipt until operations settle it.
+nothing arrived, and a lost parcel holds its automatic receipt until after-sales settles it.
+Only outbound parcels (Shipment.Direction.OUTBOUND) count for that: a shopper's return parcel
+and an exchange's replacement parcel are tracked but never move the sub-order.
+
+Logistics reports what happened to a parcel (SHIPMENT_REFUSED, SHIPMENT_LOST,
+SHIPMENT_RETURNED, SHIPMENT_INTERCEPT_FAILED, SHIPMENT_RETURN_SIGNED, emitted as the last step
+of handling the outcome); after-sales decides and has payments refund; logistics never imports
+payments nor aftersales. A cash-on-delivery sub-order whose cash is settled emits
+SUBORDER_COD_SETTLED, which payments records.
 
 Locks, everywhere: the parent order, then the sub-order, then its shipments by pk (the order
 orders.services and payments.services take), so a tracking push, a ship and a refund on the same
@@ -27,13 +35,19 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
-from catalog.services.stock import stock_release, stock_return
+from catalog.services.stock import stock_allocate, stock_consume, stock_release, stock_return
 from orders import services as order_services
 from orders.events import order_path
 from orders.models import Order, OrderLine, PaymentMethod, SubOrder
 from shop import events as nodes
 from shop.celery import send_after_commit
-from shop.errors import Conflict, DomainError, InvalidInput, NotFound, TransitionNotAllowed
+from shop.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+)
 from shop.events import DomainEvent, emit
 from shop.ids import new_business_number
 from shop.money import ZERO, to_money
@@ -81,12 +95,18 @@ def _lock_sub_order(*, actor, **lookup) -> SubOrder:
 
 
 def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
+    """Every parcel of the sub-order (all directions: the lock order is by pk)."""
     return list(
         Shipment.objects.select_for_update(of=("self",))
         .filter(sub_order=sub_order)
         .select_related("carrier")
         .order_by("pk")
     )
+
+
+def _outbound(parcels: list[Shipment]) -> list[Shipment]:
+    """The sub-order's own parcels: return and replacement parcels never move the sub-order."""
+    return [p for p in parcels if p.is_outbound]
 
 
 def _parcel_in(parcels: list[Shipment], shipment_id: int) -> Shipment:
@@ -140,6 +160,7 @@ def _emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=
         "sub_order_no": sub_order.sub_order_no,
         "order_no": order.order_no,
         "tracking_no": shipment.tracking_no,
+        "direction": shipment.direction,
         "carrier": shipment.carrier.name if shipment.carrier_id else "",
         "carrier_code": shipment.carrier.code if shipment.carrier_id else "",
         "status": shipment.status,
@@ -158,6 +179,17 @@ def _emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=
             warehouse_id=sub_order.warehouse_id,
             data=data,
         )
+    )
+
+
+def _emit_outcome(node: str, *, shipment: Shipment, sub_order: SubOrder, at) -> None:
+    """A parcel's outcome for after-sales (and push rules): the last step of handling it, since
+    the receivers run synchronously and may call back into logistics, orders and payments."""
+    _emit_shipment(
+        node,
+        shipment=shipment,
+        sub_order=sub_order,
+        extra={"occurred_at": (at or timezone.now()).isoformat()},
     )
 
 
@@ -226,7 +258,7 @@ def shipment_pack(*, sub_order_id: int, actor, carrier_code: str | None = None) 
             extra={"status": sub_order.status},
         )
     carrier = _carrier(carrier_code)
-    shipments = _lock_shipments(sub_order)
+    shipments = _outbound(_lock_shipments(sub_order))
     if any(s.is_shipped for s in shipments):
         raise Conflict(
             "Some parcels have already shipped: adjust the packed ones by hand.",
@@ -277,7 +309,9 @@ def shipment_adjust(
     """Move `quantity` units of a line from one packed parcel to another (or to a new parcel
     when `to_shipment_id` is None). A parcel left empty is removed. Returns the packed parcels."""
     sub_order, parcels, source = _lock_parcel(shipment_id=shipment_id, actor=actor)
-    shipments = {s.pk: s for s in parcels}
+    shipments = {s.pk: s for s in _outbound(parcels)}
+    if shipment_id not in shipments:
+        raise Conflict("A parcel that has shipped cannot change.", code="already_shipped")
     if to_shipment_id is not None and to_shipment_id not in shipments:
         raise NotFound("Parcel not found.")
     if not isinstance(quantity, int) or quantity <= 0:
@@ -438,8 +472,14 @@ def shipment_ship(*, shipment_id: int, carrier_code: str, tracking_no: str, acto
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
     sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
-    shipments = _lock_shipments(sub_order)
-    shipment = _parcel_in(shipments, shipment_id)
+    parcels = _lock_shipments(sub_order)
+    shipment = _parcel_in(parcels, shipment_id)
+    if not shipment.is_outbound:
+        raise Conflict(
+            f"Parcel {shipment.shipment_no} already shipped with {shipment.tracking_no}.",
+            code="already_shipped",
+        )
+    shipments = _outbound(parcels)
     return _ship_locked(
         sub_order=sub_order,
         shipments=shipments,
@@ -459,7 +499,7 @@ def sub_order_ship_next_parcel(
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
     sub_order = _lock_sub_order(sub_order_no=(sub_order_no or "").strip(), actor=actor)
-    shipments = _lock_shipments(sub_order)
+    shipments = _outbound(_lock_shipments(sub_order))
     again = next(
         (s for s in shipments if s.carrier_id == carrier.pk and s.tracking_no == tracking_no), None
     )
@@ -467,7 +507,7 @@ def sub_order_ship_next_parcel(
         return again
     if not shipments and sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
         shipment_pack(sub_order_id=sub_order.pk, actor=actor, carrier_code=carrier.code)
-        shipments = _lock_shipments(sub_order)
+        shipments = _outbound(_lock_shipments(sub_order))
     packed = [s for s in shipments if not s.is_shipped]
     if not packed:
         raise TransitionNotAllowed(
@@ -597,7 +637,7 @@ def _still_packed_notes(report: list[BulkShipRow], shipped_in: dict[int, int]) -
     sub-order does not ship (and the shopper hears nothing) until its last parcel does."""
     counts = defaultdict(lambda: [0, 0])  # sub-order id -> [parcels, still packed]
     for sub_order_id, status in Shipment.objects.filter(
-        sub_order_id__in=set(shipped_in.values())
+        sub_order_id__in=set(shipped_in.values()), direction=Shipment.Direction.OUTBOUND
     ).values_list("sub_order_id", "status"):
         counts[sub_order_id][0] += 1
         counts[sub_order_id][1] += status == Shipment.Status.PACKED
@@ -705,9 +745,16 @@ def _shipment_finder(*, carriers: list[Carrier], events: list[ParsedEvent]):
     return find
 
 
+def _move_along(shipment: Shipment) -> None:
+    if can_proceed(shipment.move):
+        shipment.move()
+        shipment.save(update_fields=["status"])
+
+
 def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent) -> None:
     """Move the parcel (and through orders.services the sub-order) on a new event. Only
-    forward: a late 'in transit' never undoes 'signed for'."""
+    forward: a late 'in transit' never undoes 'signed for'. Return and replacement parcels
+    move on their own and never move the sub-order."""
     now = timezone.now()
     status = event.status
     if status in (
@@ -715,9 +762,10 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
         TrackingEvent.Status.IN_TRANSIT,
         TrackingEvent.Status.OUT_FOR_DELIVERY,
     ):
-        if can_proceed(shipment.move):
-            shipment.move()
-            shipment.save(update_fields=["status"])
+        _move_along(shipment)
+        return
+    if not shipment.is_outbound:
+        _apply_side_parcel_event(shipment=shipment, sub_order=sub_order, event=event)
         return
     if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
         was_lost = shipment.status == Shipment.Status.LOST
@@ -736,14 +784,26 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
             fields.append("cod_collected_at")
         shipment.save(update_fields=fields)
         _on_parcel_signed(sub_order=sub_order)
+        if shipment.intercept_requested_at is not None:
+            # The carrier could not stop it: the shopper has it (after-sales asks them to send
+            # it back).
+            _emit_outcome(
+                nodes.SHIPMENT_INTERCEPT_FAILED,
+                shipment=shipment,
+                sub_order=sub_order,
+                at=event.occurred_at,
+            )
     elif status == TrackingEvent.Status.REFUSED and can_proceed(shipment.refuse):
-        shipment.refuse(at=now, note=event.description or "Refused by the recipient")
-        shipment.save(update_fields=["status", "closed_at", "note"])
-        _on_parcel_refused(sub_order=sub_order, shipment=shipment)
+        _parcel_refused(
+            shipment=shipment,
+            sub_order=sub_order,
+            note=event.description or "Refused by the recipient",
+            at=event.occurred_at,
+        )
     elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
         shipment.lose(at=now, note=event.description or "Reported lost by the carrier")
         shipment.save(update_fields=["status", "closed_at", "note"])
-        # Operations settle lost parcels from the Shipment admin ("Lost parcels" filter).
+        # After-sales opens a lost-parcel case (SHIPMENT_LOST), refunds, then settles it here.
         logger.warning(
             "parcel %s (%s %s) of sub-order %s reported lost",
             shipment.shipment_no,
@@ -766,6 +826,137 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
             p.status == Shipment.Status.DELIVERED for p in parcels
         ):
             _on_parcel_signed(sub_order=sub_order)
+        _emit_outcome(
+            nodes.SHIPMENT_LOST, shipment=shipment, sub_order=sub_order, at=event.occurred_at
+        )
+    elif status == TrackingEvent.Status.RETURNED:
+        _on_returned_to_sender(shipment=shipment, sub_order=sub_order, event=event)
+
+
+def _apply_side_parcel_event(
+    *, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent
+) -> None:
+    """A return parcel (shopper -> merchant) or a replacement parcel (merchant -> shopper):
+    the parcel moves, the sub-order does not. A return parcel signed for tells after-sales
+    (SHIPMENT_RETURN_SIGNED); a replacement refused and back with the sender returns its goods
+    to stock like any refused parcel."""
+    status = event.status
+    if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
+        shipment.deliver(at=event.occurred_at)
+        shipment.save(update_fields=["status", "delivered_at"])
+        if shipment.direction == Shipment.Direction.RETURN:
+            _emit_outcome(
+                nodes.SHIPMENT_RETURN_SIGNED,
+                shipment=shipment,
+                sub_order=sub_order,
+                at=event.occurred_at,
+            )
+    elif status == TrackingEvent.Status.REFUSED and can_proceed(shipment.refuse):
+        shipment.refuse(at=timezone.now(), note=event.description or "Refused by the recipient")
+        shipment.save(update_fields=["status", "closed_at", "note"])
+    elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
+        shipment.lose(at=timezone.now(), note=event.description or "Reported lost by the carrier")
+        shipment.save(update_fields=["status", "closed_at", "note"])
+        logger.warning(
+            "%s parcel %s of sub-order %s reported lost",
+            shipment.direction,
+            shipment.shipment_no,
+            sub_order.sub_order_no,
+        )
+    elif (
+        status == TrackingEvent.Status.RETURNED
+        and shipment.direction == Shipment.Direction.REPLACEMENT
+    ):
+        if shipment.is_on_its_way:
+            shipment.return_to_sender(
+                at=timezone.now(), note=event.description or "Returned to sender"
+            )
+            shipment.save(update_fields=["status", "closed_at", "note"])
+        if shipment.status in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
+            _parcel_back(sub_order=sub_order, shipment=shipment, actor=None, at=event.occurred_at)
+
+
+def _parcel_refused(*, shipment: Shipment, sub_order: SubOrder, note: str, at) -> None:
+    """An outbound parcel refused at the door: the parcel, then the sub-order (and COD's
+    bookkeeping), then SHIPMENT_REFUSED for after-sales."""
+    shipment.refuse(at=timezone.now(), note=note)
+    shipment.save(update_fields=["status", "closed_at", "note"])
+    _on_parcel_refused(sub_order=sub_order, shipment=shipment)
+    _emit_outcome(nodes.SHIPMENT_REFUSED, shipment=shipment, sub_order=sub_order, at=at)
+
+
+def _on_returned_to_sender(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent):
+    """The carrier says the parcel is back with the sender and signed for by the merchant.
+
+    Refused before: its goods go back to stock (as shipment_return_received does). Intercepted
+    on its way: it is returned to sender, then the same. On its way and not intercepted (the
+    carrier could not deliver it, or the shopper refused it without a refusal scan): it is
+    refused first, so after-sales hears of the refusal before the return. Delivered or lost:
+    too late to mean anything; the event is only stored."""
+    if shipment.returned_at is not None:
+        return
+    if shipment.is_on_its_way:
+        if shipment.intercept_requested_at is None:
+            _parcel_refused(
+                shipment=shipment,
+                sub_order=sub_order,
+                note=event.description or "Returned to sender",
+                at=event.occurred_at,
+            )
+        else:
+            _parcel_intercepted_back(
+                shipment=shipment, sub_order=sub_order, note=event.description or ""
+            )
+    if shipment.status not in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
+        logger.info(
+            "parcel %s is %s: 'returned to sender' ignored", shipment.shipment_no, shipment.status
+        )
+        return
+    _parcel_back(sub_order=sub_order, shipment=shipment, actor=None, at=event.occurred_at)
+
+
+def _parcel_intercepted_back(*, shipment: Shipment, sub_order: SubOrder, note: str) -> None:
+    """An intercepted parcel came back without reaching the shopper. Like a refused one, it no
+    longer holds up the sub-order: what else arrived is delivered once nothing is on its way;
+    when nothing arrived, the sub-order waits for after-sales (which refunds, and orders closes
+    it). Cash on delivery: its lines are no longer owed, as for a refusal."""
+    shipment.return_to_sender(at=timezone.now(), note=note or "Intercepted, returned to sender")
+    shipment.save(update_fields=["status", "closed_at", "note"])
+    if sub_order.order.payment_method == PaymentMethod.COD:
+        _cod_lines_no_longer_owed(sub_order=sub_order, shipment=shipment, reason="intercepted")
+    others = [p for p in _parcels_of(sub_order) if p.pk != shipment.pk]
+    if not any(p.is_on_its_way for p in others) and any(
+        p.status == Shipment.Status.DELIVERED for p in others
+    ):
+        _on_parcel_signed(sub_order=sub_order)
+
+
+def _parcel_back(*, sub_order: SubOrder, shipment: Shipment, actor, at=None) -> bool:
+    """A refused or returned-to-sender parcel is back with the merchant: its goods are sellable
+    again and after-sales hears it (SHIPMENT_RETURNED), once per parcel (the conditional
+    update is the guard, so a receiver that calls back in cannot do it twice)."""
+    now = timezone.now()
+    if not Shipment.objects.filter(pk=shipment.pk, returned_at__isnull=True).update(
+        returned_at=now
+    ):
+        return False
+    shipment.returned_at = now
+    lines = sorted(
+        shipment.lines.select_related("order_line"),
+        key=lambda line: (line.order_line.sku_id, line.order_line.warehouse_id),
+    )
+    for line in lines:
+        stock_return(
+            sku_id=line.order_line.sku_id,
+            warehouse_id=line.order_line.warehouse_id,
+            quantity=line.quantity,
+            order_no=sub_order.order.order_no,
+            reason=f"{shipment.get_status_display()} parcel {shipment.tracking_no} back in the "
+            "warehouse",
+            actor=_actor_or_none(actor),
+        )
+    _emit_outcome(nodes.SHIPMENT_RETURNED, shipment=shipment, sub_order=sub_order, at=at or now)
+    return True
 
 
 def _on_sub_order_step(call, sub_order: SubOrder) -> None:
@@ -778,23 +969,43 @@ def _on_sub_order_step(call, sub_order: SubOrder) -> None:
 
 
 def _parcels_of(sub_order: SubOrder) -> list[Shipment]:
-    return list(Shipment.objects.filter(sub_order=sub_order).order_by("pk"))
+    """The sub-order's own (outbound) parcels, fresh from the database."""
+    return list(
+        Shipment.objects.filter(
+            sub_order=sub_order, direction=Shipment.Direction.OUTBOUND
+        ).order_by("pk")
+    )
 
 
 def _cod_collect_when_settled(*, sub_order: SubOrder, parcels: list[Shipment]) -> None:
-    """Record a cash-on-delivery sub-order's cash once every parcel has an outcome that fixes
-    what is owed: delivered (cash taken), refused or lost-and-settled (their lines no longer
-    owed). cod_collect records the sub-order's payable minus those lines, so the cash of a
-    parcel still on its way or lost but not settled is never counted as taken."""
+    """Tell payments a cash-on-delivery sub-order's cash is settled once every parcel has an
+    outcome that fixes what is owed: delivered (cash taken), refused, returned or
+    lost-and-settled (their lines no longer owed). Payments' receiver of SUBORDER_COD_SETTLED
+    records the sub-order's payable minus those lines (cod_collect), so the cash of a parcel
+    still on its way or lost but not settled is never counted as taken."""
     if sub_order.order.payment_method != PaymentMethod.COD:
         return
+    parcels = _outbound(parcels)
     if not any(p.status == Shipment.Status.DELIVERED for p in parcels):
         return
     if any(p.is_on_its_way or p.is_lost_unsettled for p in parcels):
         return
-    from payments.services import cod_collect
-
-    _on_sub_order_step(lambda: cod_collect(sub_order_id=sub_order.pk, actor=None), sub_order)
+    order = sub_order.order
+    emit(
+        DomainEvent(
+            node=nodes.SUBORDER_COD_SETTLED,
+            subject_type="suborder",
+            subject_id=sub_order.pk,
+            shopper_id=order.user_id,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
+            data={
+                "order_no": order.order_no,
+                "sub_order_no": sub_order.sub_order_no,
+                "delivered": [p.shipment_no for p in parcels if p.status == "delivered"],
+            },
+        )
+    )
 
 
 def _resume_auto_confirm_when_nothing_lost(*, sub_order: SubOrder, parcels, reason: str) -> None:
@@ -810,7 +1021,7 @@ def _resume_auto_confirm_when_nothing_lost(*, sub_order: SubOrder, parcels, reas
 
 def _on_parcel_signed(*, sub_order: SubOrder) -> None:
     """A parcel was delivered. When nothing of the sub-order is still on its way, the sub-order
-    is delivered (a refused or lost sibling does not stop what did arrive)."""
+    is delivered (a refused, returned or lost sibling does not stop what did arrive)."""
     parcels = _parcels_of(sub_order)
     if any(p.is_on_its_way for p in parcels):
         return  # other parcels of the sub-order are still on their way
@@ -828,7 +1039,8 @@ def _on_parcel_signed(*, sub_order: SubOrder) -> None:
 
 def _parcel_units_to_settle(shipment: Shipment) -> list[tuple[OrderLine, int]]:
     """The parcel's order lines, locked in one query (by id, the lock order), each with how
-    many of the parcel's units are still to settle (never more than the line has left)."""
+    many of the parcel's units are still to settle (never more than the line has left; the
+    same figures as selectors.parcel_units)."""
     quantities = dict(shipment.lines.values_list("order_line_id", "quantity"))
     lines = OrderLine.objects.select_for_update().filter(pk__in=quantities).order_by("pk")
     units = [(line, min(quantities[line.pk], _shippable_quantity(line))) for line in lines]
@@ -966,78 +1178,82 @@ def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowle
 
 @transaction.atomic
 def shipment_return_received(*, shipment_id: int, actor) -> Shipment:
-    """A refused parcel came back to the warehouse: its goods are sellable again. Once per
-    parcel (idempotent); the shopper's refund follows through after-sales."""
+    """A refused (or intercepted) parcel came back to the warehouse: its goods are sellable
+    again, and after-sales hears it (SHIPMENT_RETURNED) and refunds. Once per parcel
+    (idempotent). An intercepted parcel still on its way that the merchant has in hand (no
+    carrier scan said so) is returned to sender first."""
     sub_order, _, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
     if shipment.returned_at is not None:
         return shipment
-    if shipment.status != Shipment.Status.REFUSED:
+    if shipment.direction == Shipment.Direction.RETURN:
+        raise TransitionNotAllowed(
+            "A shopper's return parcel is received through after-sales.",
+            extra={"status": shipment.status},
+        )
+    if shipment.is_on_its_way and shipment.intercept_requested_at is not None:
+        if shipment.is_outbound:
+            _parcel_intercepted_back(
+                shipment=shipment, sub_order=sub_order, note="Intercepted, back in the warehouse"
+            )
+        else:
+            shipment.return_to_sender(at=timezone.now(), note="Intercepted, back in the warehouse")
+            shipment.save(update_fields=["status", "closed_at", "note"])
+    if shipment.status not in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
         raise TransitionNotAllowed(
             f"Only a refused parcel can come back (this one is "
             f"{shipment.get_status_display().lower()}).",
             extra={"status": shipment.status},
         )
-    lines = sorted(
-        shipment.lines.select_related("order_line"),
-        key=lambda line: (line.order_line.sku_id, line.order_line.warehouse_id),
-    )
-    for line in lines:
-        stock_return(
-            sku_id=line.order_line.sku_id,
-            warehouse_id=line.order_line.warehouse_id,
-            quantity=line.quantity,
-            order_no=sub_order.order.order_no,
-            reason=f"Refused parcel {shipment.tracking_no} back in the warehouse",
-            actor=_actor_or_none(actor),
-        )
-    shipment.returned_at = timezone.now()
-    shipment.save(update_fields=["returned_at"])
+    _parcel_back(sub_order=sub_order, shipment=shipment, actor=actor)
     return shipment
 
 
-# --- lost parcels and cash on delivery (operations) ---------------------------------------------
+@transaction.atomic
+def shipment_intercept(*, shipment_id: int, actor) -> Shipment:
+    """Ask the carrier to bring a parcel on its way back to the sender (拦截), for a refund
+    before delivery. The carrier then reports it returning and back with the sender
+    (SHIPMENT_RETURNED through the returned path), or delivers it all the same
+    (SHIPMENT_INTERCEPT_FAILED). Asking again changes nothing."""
+    sub_order, _, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
+    if not shipment.is_on_its_way:
+        raise Conflict(
+            f"Only a parcel on its way can be intercepted (this one is "
+            f"{shipment.get_status_display().lower()}).",
+            code="not_on_its_way",
+            extra={"status": shipment.status},
+        )
+    if shipment.intercept_requested_at is None:
+        shipment.intercept_requested_at = timezone.now()
+        shipment.save(update_fields=["intercept_requested_at"])
+        logger.info(
+            "parcel %s (%s %s) of sub-order %s: intercept requested",
+            shipment.shipment_no,
+            shipment.carrier.code if shipment.carrier_id else "-",
+            shipment.tracking_no,
+            sub_order.sub_order_no,
+        )
+    return shipment
+
+
+# --- lost parcels and cash on delivery -----------------------------------------------------------
 
 
 def _require_operations(actor) -> None:
-    """Settling money with shoppers is for platform operations (or the system)."""
+    """Recording cash by hand is for platform operations (or the system)."""
     if actor is None or not getattr(actor, "pk", None):
         return
     if not is_platform_staff(actor):
         raise NotFound("Parcel not found.")
 
 
-def _refund_lost_lines(*, sub_order: SubOrder, shipment: Shipment, actor) -> Decimal:
-    """Give back what the shopper paid for the lost parcel's units, line by line (the line's
-    paid share, never more than is left to refund). One refund per line, keyed by parcel and
-    line, so settling again cannot pay twice."""
-    from payments.services import payment_refund
-
-    total = ZERO
-    reason = f"Parcel {shipment.tracking_no} lost in transit"
-    for line, quantity in _parcel_units_to_settle(shipment):
-        amount = _share_for(line, quantity)
-        if amount > 0:
-            payment_refund(
-                order_line_id=line.pk,
-                amount=amount,
-                reason=reason,
-                actor=_actor_or_none(actor),
-                quantity=quantity,
-                idempotency_key=f"lost-{shipment.shipment_no}-{line.pk}",
-            )
-        else:
-            order_services.order_line_record_refund(line_id=line.pk, amount=ZERO, quantity=quantity)
-        total += amount
-    return total
-
-
 @transaction.atomic
-def shipment_settle_lost(*, shipment_id: int, actor) -> Shipment:
-    """Operations settle a parcel the carrier lost: its goods are refunded (cash on delivery:
-    no longer owed), then the sub-order closes when nothing of it reached the shopper or is
-    still coming, else its automatic receipt (held when the parcel was lost) runs again and a
-    cash-on-delivery sub-order records the cash of what was delivered. Idempotent."""
-    _require_operations(actor)
+def shipment_lost_settled(*, shipment_id: int, actor) -> Shipment:
+    """After-sales settled a parcel the carrier lost: it refunded its goods (cash on delivery:
+    recorded them as no longer owed) before calling this. The parcel is marked settled, then
+    the sub-order closes when nothing of it reached the shopper or is still coming, else its
+    automatic receipt (held when the parcel was lost) runs again and a cash-on-delivery
+    sub-order's cash of what was delivered is recorded. No money or line bookkeeping here.
+    Idempotent."""
     sub_order, parcels, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
     if shipment.lost_settled_at is not None:
         return shipment
@@ -1047,19 +1263,12 @@ def shipment_settle_lost(*, shipment_id: int, actor) -> Shipment:
             f"{shipment.get_status_display().lower()}).",
             extra={"status": shipment.status},
         )
-    order = sub_order.order
-    if order.payment_method == PaymentMethod.COD and not _cod_collected(sub_order):
-        _cod_lines_no_longer_owed(sub_order=sub_order, shipment=shipment, reason="lost")
-        amount = None
-    else:
-        amount = _refund_lost_lines(sub_order=sub_order, shipment=shipment, actor=actor)
     shipment.lost_settled_at = timezone.now()
     shipment.save(update_fields=["lost_settled_at"])
-    settled = (
-        f"Parcel {shipment.tracking_no} lost: "
-        + ("nothing to collect for it" if amount is None else f"{amount} refunded")
-    )[:255]
-    others = [p for p in parcels if p.pk != shipment.pk]
+    if not shipment.is_outbound:
+        return shipment
+    settled = f"Parcel {shipment.tracking_no} lost: settled through after-sales"[:255]
+    others = [p for p in _outbound(parcels) if p.pk != shipment.pk]
     if sub_order.status == SubOrder.Status.RECEIVED:
         if _units_not_refunded(sub_order) <= 0:
             order_services.sub_order_close_lost(
@@ -1085,12 +1294,12 @@ def shipment_cod_collect(*, shipment_id: int, actor) -> Shipment:
     """Operations record that the courier handed over the cash for a cash-on-delivery parcel,
     for carriers that never push "signed for" (a courier without Kuaidi100 keys). Cash taken
     at the door means the parcel was handed over, so it is delivered as a signing would; the
-    sub-order's cash is recorded through payments.cod_collect as soon as none of its parcels is
-    still on its way or lost unsettled (else only what arrived would not be known yet).
-    Idempotent."""
+    sub-order's cash is recorded (SUBORDER_COD_SETTLED, payments' cod_collect) as soon as none
+    of its parcels is still on its way or lost unsettled (else only what arrived would not be
+    known yet). Idempotent."""
     _require_operations(actor)
     sub_order, parcels, shipment = _lock_parcel(shipment_id=shipment_id, actor=actor)
-    if sub_order.order.payment_method != PaymentMethod.COD:
+    if sub_order.order.payment_method != PaymentMethod.COD or not shipment.is_outbound:
         raise Conflict("This parcel is not cash on delivery.", code="not_cod")
     if shipment.status not in (*Shipment.ON_ITS_WAY, Shipment.Status.DELIVERED) and not (
         shipment.is_lost_unsettled
@@ -1111,14 +1320,7 @@ def shipment_cod_collect(*, shipment_id: int, actor) -> Shipment:
     return shipment
 
 
-def _cod_collected(sub_order: SubOrder) -> bool:
-    """Whether payments already recorded this sub-order's cash (then a loss is a real refund)."""
-    from payments.models import CodCollection
-
-    return CodCollection.objects.filter(sub_order_id=sub_order.pk).exists()
-
-
-# --- shortages at picking ------------------------------------------------------------------------
+# --- shortages at picking and unpacking ----------------------------------------------------------
 
 
 def _share_for(line: OrderLine, quantity: int) -> Decimal:
@@ -1130,15 +1332,13 @@ def _share_for(line: OrderLine, quantity: int) -> Decimal:
     return min(to_money(line.paid_amount * quantity / line.quantity), left)
 
 
-@transaction.atomic
-def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -> ShortageRecord:
-    """Staff could not find `quantity` units of a line at picking: record the shortage, refund
-    the line's paid share for them through payments, release their reservation, tell the
-    shopper, and close the sub-order as out of stock when nothing is left to ship."""
-    reason = (reason or "").strip()[:255]
-    if not reason:
-        raise InvalidInput("Give the reason the shopper will read.", code="reason_required")
-    if not isinstance(quantity, int) or quantity <= 0:
+def _shortage_checked(
+    *, line_id: int, quantity: int, actor, refund_recorded: bool = False
+) -> tuple[SubOrder, list, OrderLine]:
+    """The checks of a shortage at picking, on the locked order, sub-order, parcels and line.
+    `refund_recorded`: the caller already recorded these units' refund on the line, so they
+    count as still to ship here (and must be among the refunded ones)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
     line_ids = OrderLine.objects.filter(pk=line_id).values_list("sub_order_id", flat=True)
     if not line_ids or line_ids[0] is None:
@@ -1150,36 +1350,60 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
             f"(this one is {sub_order.get_status_display().lower()}).",
             extra={"status": sub_order.status},
         )
-    shipments = _lock_shipments(sub_order)
+    shipments = _outbound(_lock_shipments(sub_order))
     if any(s.is_shipped for s in shipments):
         raise Conflict("A parcel has shipped already: use after-sales instead.", code="shipped")
     line = OrderLine.objects.select_for_update().get(pk=line_id)
-    if quantity > _shippable_quantity(line):
+    left = _shippable_quantity(line)
+    if refund_recorded:
+        already_short = line.shortages.aggregate(units=Sum("quantity"))["units"] or 0
+        if line.refunded_quantity - already_short < quantity:
+            raise Conflict(
+                "Record the refund of these units on the line before the shortage.",
+                code="refund_not_recorded",
+            )
+        left += quantity
+    if quantity > left:
         raise InvalidInput(
-            f"Only {_shippable_quantity(line)} unit(s) of this line are left to ship.",
-            code="invalid_quantity",
+            f"Only {left} unit(s) of this line are left to ship.", code="invalid_quantity"
         )
-    amount = _share_for(line, quantity)
+    return sub_order, shipments, line
+
+
+@transaction.atomic
+def line_shortage_check(*, line_id: int, quantity: int, actor) -> OrderLine:
+    """Whether `quantity` units of a line can be recorded short at picking (after-sales asks
+    before it refunds them): the sub-order awaits shipment, no parcel of it shipped, and the
+    line has that many units left to ship. Raises what line_record_shortage would; locks the
+    order, sub-order, its parcels and the line (held until the caller's transaction ends)."""
+    _, _, line = _shortage_checked(line_id=line_id, quantity=quantity, actor=actor)
+    return line
+
+
+@transaction.atomic
+def line_record_shortage(
+    *,
+    line_id: int,
+    quantity: int,
+    reason: str,
+    actor,
+    refund_amount: Decimal,
+    refund_reference: str,
+) -> ShortageRecord:
+    """Staff could not find `quantity` units of a line at picking. After-sales has refunded
+    them (or recorded them as no longer owed) through orders/payments BEFORE this call; here
+    their reservation is released, packed parcels are unpacked, the shortage is recorded with
+    the refund after-sales made, and the sub-order closes as out of stock when nothing is left
+    to ship (else the shopper is told of the partial shortage). No money moves here."""
+    reason = (reason or "").strip()[:255]
+    if not reason:
+        raise InvalidInput("Give the reason the shopper will read.", code="reason_required")
+    sub_order, shipments, line = _shortage_checked(
+        line_id=line_id, quantity=quantity, actor=actor, refund_recorded=True
+    )
     order = sub_order.order
     note = f"Out of stock at picking: {reason}"
-    if order.payment_method == PaymentMethod.COD and not order.paid_at:
-        # Nothing collected yet: the line just stops being owed.
-        order_services.order_line_record_refund(line_id=line.pk, amount=amount, quantity=quantity)
-        reference = "COD: not collected"
-    elif amount > 0:
-        from payments.services import payment_refund
-
-        refund = payment_refund(
-            amount=amount,
-            reason=note,
-            actor=_actor_or_none(actor),
-            order_line_id=line.pk,
-            quantity=quantity,
-        )
-        reference = refund.refund_no
-    else:
-        order_services.order_line_record_refund(line_id=line.pk, amount=ZERO, quantity=quantity)
-        reference = "nothing paid"
+    amount = to_money(Decimal(refund_amount or 0))
     stock_release(
         sku_id=line.sku_id,
         warehouse_id=line.warehouse_id,
@@ -1195,7 +1419,7 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
         reason=reason,
         staff=_actor_or_none(actor),
         refund_amount=amount,
-        refund_reference=reference,
+        refund_reference=(refund_reference or "")[:64],
     )
     # Packed parcels no longer match what is left: they are packed again when shipping.
     _delete_packed(shipments)
@@ -1228,3 +1452,179 @@ def line_mark_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
             )
         )
     return shortage
+
+
+@transaction.atomic
+def sub_order_unpack(*, sub_order_id: int, actor) -> int:
+    """Remove a sub-order's packed parcels (none may have shipped: Conflict "shipped"), e.g.
+    before after-sales refunds it ahead of shipment. Returns how many were removed."""
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    shipments = _outbound(_lock_shipments(sub_order))
+    if any(s.is_shipped for s in shipments):
+        raise Conflict("A parcel of this sub-order has shipped already.", code="shipped")
+    _delete_packed(shipments)
+    return len(shipments)
+
+
+# --- return and replacement parcels (after-sales) ------------------------------------------------
+
+
+def _side_parcel_lines(
+    *, sub_order: SubOrder, lines: list[tuple[int, int]]
+) -> list[tuple[OrderLine, int]]:
+    """[(order line id, quantity)] of the sub-order, checked: each line once, of this
+    sub-order, at least one unit and at most what the line holds."""
+    wanted: dict[int, int] = {}
+    for line_id, quantity in lines or []:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+        wanted[line_id] = wanted.get(line_id, 0) + quantity
+    if not wanted:
+        raise InvalidInput("Name the items in the parcel.", code="invalid_lines")
+    found = {
+        line.pk: line
+        for line in OrderLine.objects.filter(sub_order=sub_order, pk__in=wanted)
+        .select_related("sku")
+        .order_by("pk")
+    }
+    if set(found) != set(wanted):
+        raise InvalidInput("An item is not part of this sub-order.", code="invalid_lines")
+    for line_id, quantity in wanted.items():
+        if quantity > found[line_id].quantity:
+            raise InvalidInput(
+                f"The order holds only {found[line_id].quantity} of {found[line_id].sku_code}.",
+                code="invalid_quantity",
+            )
+    return [(found[line_id], wanted[line_id]) for line_id in sorted(wanted)]
+
+
+def _tracking_no_free(carrier: Carrier, tracking_no: str) -> None:
+    if Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).exists():
+        raise Conflict(
+            f"Tracking number {tracking_no} is already used by another parcel.",
+            code="tracking_no_taken",
+        )
+
+
+def _create_shipped_side_parcel(
+    *,
+    sub_order: SubOrder,
+    direction: str,
+    carrier: Carrier,
+    tracking_no: str,
+    units: list[tuple[OrderLine, int]],
+    actor,
+) -> Shipment:
+    """A parcel shipped at once (return, replacement), its lines, and its tracking started
+    after the commit like an outbound parcel's."""
+    shipment = Shipment(
+        shipment_no=new_business_number("S"),
+        sub_order=sub_order,
+        direction=direction,
+        weight_grams=sum(line.sku.weight_grams * quantity for line, quantity in units),
+        volume_cm3=sum(line.sku.volume_cm3 * quantity for line, quantity in units),
+    )
+    shipment.ship(
+        carrier=carrier, tracking_no=tracking_no, at=timezone.now(), actor=_actor_or_none(actor)
+    )
+    try:
+        with transaction.atomic():
+            shipment.save()
+    except IntegrityError:
+        raise Conflict(
+            f"Tracking number {tracking_no} is already used by another parcel.",
+            code="tracking_no_taken",
+        ) from None
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_line=line, quantity=quantity)
+        for line, quantity in units
+    )
+    from .tasks import shipment_start_tracking
+
+    send_after_commit(shipment_start_tracking, shipment.pk, swept_by="sweep_untracked_shipments")
+    return shipment
+
+
+@transaction.atomic
+def return_shipment_register(
+    *,
+    sub_order_id: int,
+    carrier_code: str,
+    tracking_no: str,
+    lines: list[tuple[int, int]],
+    actor,
+) -> Shipment:
+    """The shopper's parcel back to the merchant (an after-sales return or exchange): its
+    tracking number is checked as any parcel's (the carrier's pattern, unique per carrier); it
+    is shipped at once and tracked like an outbound parcel, never moves the sub-order, and its
+    "signed for" emits SHIPMENT_RETURN_SIGNED."""
+    carrier = _carrier(carrier_code)
+    tracking_no = _validated_tracking_no(carrier, tracking_no)
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=None if _is_shopper(actor) else actor)
+    if _is_shopper(actor) and sub_order.order.user_id != actor.pk:
+        raise NotFound("Sub-order not found.")
+    _lock_shipments(sub_order)
+    units = _side_parcel_lines(sub_order=sub_order, lines=lines)
+    _tracking_no_free(carrier, tracking_no)
+    return _create_shipped_side_parcel(
+        sub_order=sub_order,
+        direction=Shipment.Direction.RETURN,
+        carrier=carrier,
+        tracking_no=tracking_no,
+        units=units,
+        actor=actor,
+    )
+
+
+def _is_shopper(actor) -> bool:
+    """A signed-in shopper (not staff): they reach their own orders only."""
+    return bool(getattr(actor, "pk", None)) and not getattr(actor, "is_staff", False)
+
+
+@transaction.atomic
+def replacement_shipment_ship(
+    *,
+    sub_order_id: int,
+    lines: list[tuple[int, int]],
+    carrier_code: str,
+    tracking_no: str,
+    actor,
+) -> Shipment:
+    """An exchange's new parcel from the merchant: the units are allocated (the sub-order's
+    warehouse region first) and consumed at once through catalog's stock service, OutOfStock
+    when there are not enough (nothing written). Tracked like any parcel; never moves the
+    sub-order."""
+    carrier = _carrier(carrier_code)
+    tracking_no = _validated_tracking_no(carrier, tracking_no)
+    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    _lock_shipments(sub_order)
+    units = _side_parcel_lines(sub_order=sub_order, lines=lines)
+    _tracking_no_free(carrier, tracking_no)
+    order = sub_order.order
+    region = sub_order.warehouse.region if sub_order.warehouse_id else ""
+    # A savepoint: OutOfStock leaves no allocation behind even if the caller carries on.
+    with transaction.atomic():
+        allocations = stock_allocate(
+            lines=[(line.sku_id, quantity) for line, quantity in units],
+            region=region,
+            order_no=order.order_no,
+            actor=_actor_or_none(actor),
+        )
+        for allocation in sorted(allocations, key=lambda a: (a.sku_id, a.warehouse_id)):
+            stock_consume(
+                sku_id=allocation.sku_id,
+                warehouse_id=allocation.warehouse_id,
+                quantity=allocation.quantity,
+                order_no=order.order_no,
+                actor=_actor_or_none(actor),
+            )
+    shipment = _create_shipped_side_parcel(
+        sub_order=sub_order,
+        direction=Shipment.Direction.REPLACEMENT,
+        carrier=carrier,
+        tracking_no=tracking_no,
+        units=units,
+        actor=actor,
+    )
+    _emit_shipment(nodes.SHIPMENT_SHIPPED, shipment=shipment, sub_order=sub_order)
+    return shipment

@@ -81,10 +81,33 @@ def sweep_untracked_shipments(self) -> int:
     return len(ids)
 
 
+def _sandbox_script(shipment: Shipment, outcome: str | None) -> str | None:
+    """The script the sandbox courier plays for the parcel: an intercepted parcel switches to
+    the "intercepted" one (from its first step), a shopper's return parcel is always signed
+    for, any other follows its tracking number (or LOGISTICS_SANDBOX_OUTCOME)."""
+    if shipment.intercept_requested_at is not None:
+        return sandbox_carrier.INTERCEPTED
+    if outcome:
+        return outcome
+    if shipment.direction == Shipment.Direction.RETURN:
+        return "signed"
+    return None
+
+
+def _sandbox_has_more(shipment: Shipment) -> bool:
+    """Still something for the sandbox to push: on its way, or refused and not yet back."""
+    if not shipment.is_shipped:
+        return False
+    if shipment.status == Shipment.Status.REFUSED:
+        return shipment.returned_at is None and shipment.direction != Shipment.Direction.RETURN
+    return shipment.status not in Shipment.FINAL
+
+
 @shared_task(bind=True, acks_late=True, soft_time_limit=30, time_limit=45, max_retries=3)
-def sandbox_push_next(self, shipment_id: int, step: int) -> None:
+def sandbox_push_next(self, shipment_id: int, step: int, outcome: str | None = None) -> None:
     """The sandbox courier pushes step `step` of the parcel's script to our webhook, then
-    schedules the next one. Repeating a step is harmless: the event id de-duplicates it."""
+    schedules the next one. Repeating a step is harmless: the event id de-duplicates it. A
+    parcel intercepted meanwhile plays the "intercepted" script from its first step."""
     shipment = (
         Shipment.objects.select_related("carrier", "sub_order__order", "sub_order__warehouse")
         .filter(pk=shipment_id)
@@ -92,15 +115,22 @@ def sandbox_push_next(self, shipment_id: int, step: int) -> None:
     )
     if shipment is None or shipment.carrier is None or shipment.carrier.adapter != "sandbox":
         return
-    if shipment.status in Shipment.FINAL or not shipment.is_shipped:
+    if not _sandbox_has_more(shipment):
         return
+    script = _sandbox_script(shipment, outcome)
+    if script == sandbox_carrier.INTERCEPTED and outcome != sandbox_carrier.INTERCEPTED:
+        step = 0  # the intercept replaces the rest of the script
     order = shipment.sub_order.order
+    warehouse = shipment.sub_order.warehouse.region
+    address = f"{order.province}{order.city}"
+    returning = shipment.direction == Shipment.Direction.RETURN
     push = sandbox_carrier.build_push(
         tracking_no=shipment.tracking_no,
         step=step,
         at=timezone.now(),
-        origin=shipment.sub_order.warehouse.region,
-        destination=f"{order.province}{order.city}",
+        origin=address if returning else warehouse,
+        destination=warehouse if returning else address,
+        outcome=script,
     )
     if push is None:
         return
@@ -117,5 +147,9 @@ def sandbox_push_next(self, shipment_id: int, step: int) -> None:
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise self.retry(exc=exc, countdown=30) from None
-    if not sandbox_carrier.is_last_step(tracking_no=shipment.tracking_no, step=step):
-        sandbox_push_next.apply_async((shipment_id, step + 1), countdown=sandbox_delay(step + 1))
+    if not sandbox_carrier.is_last_step(
+        tracking_no=shipment.tracking_no, step=step, outcome=script
+    ):
+        sandbox_push_next.apply_async(
+            (shipment_id, step + 1, script), countdown=sandbox_delay(step + 1)
+        )

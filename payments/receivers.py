@@ -1,9 +1,16 @@
 """What payments does when another module's state changes (shop.events)."""
 
+import logging
+
+from django.db import transaction
+
 from shop import events as nodes
+from shop.errors import DomainError
 from shop.events import DomainEvent
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 SUB_ORDER_CLOSED_NODES = (nodes.SUBORDER_REFUSED, nodes.SUBORDER_CLOSED)
 
@@ -18,3 +25,19 @@ def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
             services.payment_close_open_for_order(order_id=event.subject_id, reason=reason)
     elif event.subject_type == "suborder" and event.node in SUB_ORDER_CLOSED_NODES:
         services.cod_settle_after_sub_order_closed(sub_order_id=event.subject_id)
+    elif event.subject_type == "suborder" and event.node == nodes.SUBORDER_COD_SETTLED:
+        on_cod_settled(event)
+
+
+def on_cod_settled(event: DomainEvent) -> None:
+    """Logistics settled a cash-on-delivery sub-order's parcels (delivered, refused, returned,
+    lost and settled): record the cash the courier took for it. In a savepoint, and a domain
+    error (e.g. the order is no longer a confirmed COD order) is logged, not raised: the
+    carrier's event that led here must still be stored."""
+    try:
+        with transaction.atomic():
+            services.cod_collect(sub_order_id=event.subject_id, actor=None)
+    except DomainError as error:
+        logger.info(
+            "sub-order %s: cash on delivery not recorded: %s", event.subject_id, error.detail
+        )

@@ -25,6 +25,7 @@ SUBORDER_COMPLETED = "suborder.completed"
 SUBORDER_CLOSED = "suborder.closed"
 SUBORDER_OUT_OF_STOCK = "suborder.out_of_stock"
 SUBORDER_REFUSED = "suborder.refused"
+SUBORDER_COD_SETTLED = "suborder.cod_settled"  # COD: every parcel settled, record the cash
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_FAILED = "payment.failed"
 REFUND_SUCCEEDED = "refund.succeeded"

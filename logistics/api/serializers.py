@@ -25,6 +25,9 @@ class ShipmentSerializer(serializers.Serializer):
     shipment_no = serializers.CharField()
     carrier = CarrierSerializer(allow_null=True)
     tracking_no = serializers.CharField()
+    # outbound (the sub-order's own parcel), return (the shopper's parcel back), replacement
+    direction = serializers.CharField()
+    direction_text = serializers.CharField(source="get_direction_display")
     status = serializers.CharField()
     status_text = serializers.CharField(source="get_status_display")
     weight_grams = serializers.IntegerField()
@@ -93,18 +96,3 @@ class ShipInputSerializer(serializers.Serializer):
         if not attrs.get("shipment_no") and not attrs.get("sub_order_no"):
             raise serializers.ValidationError("Give a shipment_no or a sub_order_no.")
         return attrs
-
-
-class OutOfStockInputSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField(max_length=255)
-
-
-class ShortageSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(source="order_line_id")
-    quantity = serializers.IntegerField()
-    reason = serializers.CharField()
-    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    refund_reference = serializers.CharField()
-    sub_order_status = serializers.CharField(source="sub_order.status")

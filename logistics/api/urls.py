@@ -30,9 +30,4 @@ urlpatterns = [
         views.MerchantShipView.as_view(),
         name="api-merchant-shipments-ship",
     ),
-    path(
-        "merchant/shipments/out-of-stock/",
-        views.MerchantOutOfStockView.as_view(),
-        name="api-merchant-shipments-out-of-stock",
-    ),
 ]

@@ -1,12 +1,12 @@
 """Logistics API: carriers' signed webhooks, the shopper's tracking, and the merchant's
-fulfilment endpoints for ERP/WMS (token auth, scoped to the staff's merchant).
+fulfilment endpoints for ERP/WMS (token auth, scoped to the staff's merchant). Shortages at
+picking (merchant/shipments/out-of-stock/) are after-sales' endpoint: it refunds them.
 
 Domain errors from the services become `{"detail", "code"}` bodies in shop.errors.
 """
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -18,10 +18,8 @@ from logistics import selectors, services
 from .serializers import (
     AwaitingSubOrderSerializer,
     MerchantShipmentSerializer,
-    OutOfStockInputSerializer,
     PackInputSerializer,
     ShipInputSerializer,
-    ShortageSerializer,
     SubOrderTrackingSerializer,
 )
 
@@ -138,23 +136,3 @@ class MerchantShipView(APIView):
                 actor=request.user,
             )
         return Response(MerchantShipmentSerializer(shipment).data)
-
-
-class MerchantOutOfStockView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        request=OutOfStockInputSerializer,
-        responses={201: ShortageSerializer},
-        summary="Mark units of a line out of stock at picking (refunds the shopper)",
-    )
-    def post(self, request):
-        data = OutOfStockInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        shortage = services.line_mark_out_of_stock(
-            line_id=data.validated_data["line_id"],
-            quantity=data.validated_data["quantity"],
-            reason=data.validated_data["reason"],
-            actor=request.user,
-        )
-        return Response(ShortageSerializer(shortage).data, status=status.HTTP_201_CREATED)

@@ -41,7 +41,7 @@ STATE_CODES = {
     "1": "collected",  # 揽收
     "2": "exception",  # 疑难
     "3": "signed",  # 签收
-    "4": "refused",  # 退签
+    "4": "returned",  # 退签: back with the sender and signed for (refused, undeliverable)
     "5": "out_for_delivery",  # 派件
     "6": "returning",  # 退回
     "7": "in_transit",  # 转投
@@ -55,7 +55,7 @@ STATE_WORDS = {
     "揽收": "collected",
     "疑难": "exception",
     "签收": "signed",
-    "退签": "refused",
+    "退签": "returned",
     "派件": "out_for_delivery",
     "退回": "returning",
     "转投": "in_transit",

@@ -9,8 +9,10 @@ A push is a JSON body signed with HMAC-SHA256 over the exact bytes, hex in the
 
 After a parcel is shipped, logistics.tasks.sandbox_push_next plays its script (collected, in
 transit, out for delivery, signed for) one event at a time. A tracking number ending in "R"
-plays a refusal and one ending in "L" a lost parcel; LOGISTICS_SANDBOX_OUTCOME
-("refused"/"lost") does it for every parcel.
+plays a refusal (then the parcel goes back and the merchant signs for it: "returned") and one
+ending in "L" a lost parcel; LOGISTICS_SANDBOX_OUTCOME ("refused"/"lost") does it for every
+outbound parcel. A parcel intercepted on its way (拦截) switches to the "intercepted" script:
+returning, then back with the sender. A shopper's return parcel is always signed for.
 """
 
 import hashlib
@@ -34,6 +36,7 @@ STATUSES = {
     "lost",
     "exception",
     "returning",
+    "returned",
 }
 
 # What the sandbox courier says at each step (status, description, location).
@@ -49,13 +52,20 @@ SCRIPTS = {
         ("in_transit", "快件已到达分拨中心 Arrived at the sorting centre", "hub"),
         ("out_for_delivery", "快递员正在派件 Out for delivery", "destination"),
         ("refused", "收件人拒收，快件退回 Refused by the recipient, returning", "destination"),
+        ("returned", "快件已退回，寄件人已签收 Back with the sender, signed for", "warehouse"),
     ],
     "lost": [
         ("collected", "快件已揽收 Parcel collected by the courier", "warehouse"),
         ("in_transit", "快件已到达分拨中心 Arrived at the sorting centre", "hub"),
         ("lost", "快件丢失，已登记理赔 Parcel lost, claim registered", "hub"),
     ],
+    # Played from its first step once an intercept is asked for (tasks.sandbox_push_next).
+    "intercepted": [
+        ("returning", "快件已拦截，退回寄件人 Intercepted, returning to the sender", "hub"),
+        ("returned", "快件已退回，寄件人已签收 Back with the sender, signed for", "warehouse"),
+    ],
 }
+INTERCEPTED = "intercepted"
 
 
 def sandbox_secret() -> bytes:
@@ -82,10 +92,18 @@ def outcome_for(tracking_no: str) -> str:
 
 
 def build_push(
-    *, tracking_no: str, step: int, at: datetime, origin: str = "", destination: str = ""
+    *,
+    tracking_no: str,
+    step: int,
+    at: datetime,
+    origin: str = "",
+    destination: str = "",
+    outcome: str | None = None,
 ) -> tuple[bytes, dict] | None:
-    """The signed push of step `step` of the parcel's script, or None past its end."""
-    script = SCRIPTS[outcome_for(tracking_no)]
+    """The signed push of step `step` of the parcel's script (`outcome`, else the one its
+    tracking number plays), or None past its end."""
+    outcome = outcome or outcome_for(tracking_no)
+    script = SCRIPTS[outcome]
     if step >= len(script):
         return None
     status, description, where = script[step]
@@ -95,7 +113,8 @@ def build_push(
             "tracking_no": tracking_no,
             "events": [
                 {
-                    "id": f"{tracking_no}-{step + 1}",
+                    # Intercepted steps get their own ids: they replace the rest of the script.
+                    "id": f"{tracking_no}-{'x' if outcome == INTERCEPTED else ''}{step + 1}",
                     "status": status,
                     "description": description,
                     "location": location,
@@ -108,8 +127,8 @@ def build_push(
     return body, {SIGNATURE_HEADER: sign(body), "Content-Type": "application/json"}
 
 
-def is_last_step(*, tracking_no: str, step: int) -> bool:
-    return step >= len(SCRIPTS[outcome_for(tracking_no)]) - 1
+def is_last_step(*, tracking_no: str, step: int, outcome: str | None = None) -> bool:
+    return step >= len(SCRIPTS[outcome or outcome_for(tracking_no)]) - 1
 
 
 def _header(headers, name: str) -> str:

@@ -1,3 +1,5 @@
+import weakref
+
 import pytest
 
 
@@ -46,3 +48,25 @@ def _default_carriers(db):
     from logistics.seed import ensure_default_carriers
 
     ensure_default_carriers()
+
+
+def _resolved(receiver):
+    return receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+
+
+@pytest.fixture(autouse=True)
+def _without_aftersales(monkeypatch):
+    """Logistics' own outcomes: after-sales' receivers of the parcel events (when that app
+    connects them) are left out, so these tests see what logistics does and nothing that
+    after-sales decides on top (its own tests cover that)."""
+    from shop.events import domain_event
+
+    kept = [
+        entry
+        for entry in domain_event.receivers
+        if not getattr(_resolved(entry[1]), "__module__", "").startswith("aftersales")
+    ]
+    monkeypatch.setattr(domain_event, "receivers", kept)
+    domain_event.sender_receivers_cache.clear()
+    yield
+    domain_event.sender_receivers_cache.clear()

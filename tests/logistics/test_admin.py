@@ -3,10 +3,10 @@ ship, parcels and carriers, each scoped to the staff's merchant."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from logistics import services
-from logistics.models import Shipment, ShortageRecord
+from logistics.models import Shipment
 from orders.models import SubOrder
 from tests.catalog.factories import MerchantFactory
 from tests.logistics.factories import merchant_staff, ops_user, paid_sub_order
@@ -67,10 +67,9 @@ def test_another_merchants_sub_order_pages_are_not_found(client, two_merchants):
     foreign = paid_sub_order(merchant=theirs)
     client.force_login(staff)
 
-    for name in ("ship", "out_of_stock"):
-        url = reverse(f"admin:logistics_fulfilmentqueue_{name}", args=[foreign.pk])
-        assert client.get(url).status_code == 404
-        assert client.post(url, {"action": "pack", "carrier": "sandbox"}).status_code == 404
+    url = reverse("admin:logistics_fulfilmentqueue_ship", args=[foreign.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "pack", "carrier": "sandbox"}).status_code == 404
     pick = client.get(reverse("admin:logistics_fulfilmentqueue_pick_list") + f"?ids={foreign.pk}")
     assert foreign.sub_order_no not in pick.content.decode()
     assert not Shipment.objects.filter(sub_order=foreign).exists()
@@ -141,32 +140,19 @@ def test_pack_and_ship_in_the_admin_ships_the_sub_order(client, two_merchants):
     assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.SHIPPED
 
 
-def test_the_out_of_stock_form_asks_for_the_reason_the_shopper_reads(client, two_merchants):
+def test_shortages_are_no_longer_recorded_in_the_logistics_admin(client, two_merchants):
+    # given: after-sales records (and refunds) shortages at picking now
     mine, _, staff = two_merchants
     sub_order = paid_sub_order(merchant=mine, items=[({}, 2)])
-    line = sub_order.lines.get()
     client.force_login(staff)
-    url = reverse("admin:logistics_fulfilmentqueue_out_of_stock", args=[sub_order.pk])
 
-    # when: no reason given
-    response = client.post(url, {"line": line.pk, "quantity": 1, "reason": ""})
+    # when
+    page = client.get(reverse("admin:logistics_fulfilmentqueue_ship", args=[sub_order.pk]))
 
-    assert response.status_code == 200
-    assert "This field is required" in response.content.decode()
-    assert not ShortageRecord.objects.exists()
-
-
-def test_marking_a_paid_line_out_of_stock_in_the_admin_refunds_it(client, sandbox_paid_sub_order):
-    sub_order = sandbox_paid_sub_order(quantities=(2,))
-    staff = merchant_staff(sub_order.merchant)
-    line = sub_order.lines.get()
-    client.force_login(staff)
-    url = reverse("admin:logistics_fulfilmentqueue_out_of_stock", args=[sub_order.pk])
-
-    response = client.post(url, {"line": line.pk, "quantity": 1, "reason": "Broken"}, follow=True)
-
-    assert "1 unit(s) recorded short; 100.00 refunded" in response.content.decode()
-    assert ShortageRecord.objects.get().refund_amount == 100
+    # then: the page works without that URL, and logistics offers no shortage page of its own
+    assert page.status_code == 200
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:logistics_fulfilmentqueue_out_of_stock", args=[sub_order.pk])
 
 
 def test_bulk_ship_page_reports_bad_rows_and_ships_nothing(client, two_merchants):

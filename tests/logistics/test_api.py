@@ -138,17 +138,6 @@ def test_merchant_endpoints_are_forbidden_to_shoppers(api_client):
     assert response.json()["code"]
 
 
-def test_merchant_out_of_stock_validates_its_input(api_client):
-    mine = MerchantFactory()
-    client = token_client(api_client, merchant_staff(mine))
-
-    response = client.post(
-        "/api/merchant/shipments/out-of-stock/", {"line_id": 0, "quantity": 1, "reason": ""}
-    )
-
-    assert response.status_code == 400
-
-
 def test_another_merchants_parcel_is_not_found_like_one_that_does_not_exist(api_client):
     # given: a parcel packed for another merchant's sub-order
     foreign = paid_sub_order(merchant=MerchantFactory())

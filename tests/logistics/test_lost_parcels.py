@@ -1,5 +1,6 @@
-"""A parcel the carrier lost: the clock must not confirm receipt of it, operations settle it
-(refund its goods), and cash on delivery is recorded only for what arrived."""
+"""A parcel the carrier lost: the clock must not confirm receipt of it, logistics reports it
+(SHIPMENT_LOST), after-sales refunds its goods and then settles it here
+(shipment_lost_settled), and cash on delivery is recorded only for what arrived."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,11 +11,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from logistics import services
+from logistics import selectors, services
 from logistics.models import Shipment
+from orders import services as order_services
 from orders.models import OrderEvent, OrderLine, PaymentMethod, SubOrder
 from orders.tasks import sweep_auto_confirm_once
 from payments.models import CodCollection, Payment, Refund
+from shop import events as nodes
+from shop.errors import NotFound, TransitionNotAllowed
+from tests.catalog.factories import MerchantFactory
 from tests.logistics.factories import (
     CarrierFactory,
     fresh,
@@ -24,6 +29,7 @@ from tests.logistics.factories import (
     push,
     ship_in_parcels,
 )
+from tests.orders.factories import capture_domain_events
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +38,17 @@ pytestmark = pytest.mark.django_db
 def small_carrier():
     # 1 kg: three 500 g units pack as a parcel of two and a parcel of one
     return CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
+
+
+def _refund_recorded_by_aftersales(parcel):
+    """What after-sales does before settling: each line's refund record (the money goes
+    through payments, which records the same)."""
+    for line_id, quantity in selectors.parcel_units(shipment_id=parcel.pk):
+        line = OrderLine.objects.get(pk=line_id)
+        amount = line.paid_amount * quantity / line.quantity
+        order_services.order_line_record_refund(
+            line_id=line_id, amount=amount.quantize(Decimal("0.01")), quantity=quantity
+        )
 
 
 def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
@@ -45,7 +62,23 @@ def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
             tracking_no="SBX0000000900L",
             actor=None,
         )
-        push("sandbox", shipment.tracking_no, "lost")
+        with capture_domain_events() as events:
+            push("sandbox", shipment.tracking_no, "lost")
+
+    # then: after-sales is told, last, with the parcel's numbers
+    lost = [e for e in events.events if e.node == nodes.SHIPMENT_LOST]
+    assert len(lost) == 1 and events.nodes.index(nodes.SHIPMENT_LOST) == len(events.nodes) - 2
+    assert (lost[0].subject_type, lost[0].subject_id) == ("shipment", shipment.pk)
+    assert lost[0].shopper_id == sub_order.order.user_id
+    assert lost[0].merchant_id == sub_order.merchant_id
+    assert {
+        "shipment_no": shipment.shipment_no,
+        "sub_order_no": sub_order.sub_order_no,
+        "order_no": sub_order.order.order_no,
+        "tracking_no": shipment.tracking_no,
+    }.items() <= lost[0].data.items()
+    assert lost[0].data["occurred_at"]
+    assert not Refund.objects.exists()
 
     # then: the deadline is cleared and the timeline says why
     held = fresh(sub_order)
@@ -61,34 +94,30 @@ def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
     assert fresh(sub_order).status == SubOrder.Status.SHIPPED
 
 
-def test_settling_the_only_lost_parcel_refunds_what_was_paid_and_closes_the_sub_order(
-    sandbox_paid_sub_order, small_carrier
-):
-    # given: a paid sub-order of one unit (100.00), shipped and lost
-    sub_order = sandbox_paid_sub_order(quantities=(1,))
+def test_settling_the_only_lost_parcel_closes_the_sub_order(small_carrier):
+    # given: a paid sub-order of one unit, shipped and lost, refunded by after-sales
+    sub_order = paid_sub_order(items=[({}, 1)])
     (parcel,) = ship_in_parcels(sub_order, small_carrier)
     push(small_carrier.code, parcel.tracking_no, "lost")
-    ops = ops_user()
+    assert selectors.parcel_units(shipment_id=parcel.pk) == [(sub_order.lines.get().pk, 1)]
+    _refund_recorded_by_aftersales(parcel)
 
-    # when: operations settle it, twice
-    services.shipment_settle_lost(shipment_id=parcel.pk, actor=ops)
-    services.shipment_settle_lost(shipment_id=parcel.pk, actor=ops)
+    # when: after-sales settles it, twice
+    services.shipment_lost_settled(shipment_id=parcel.pk, actor=None)
+    services.shipment_lost_settled(shipment_id=parcel.pk, actor=None)
 
-    # then: one refund of what was paid, the sub-order closed as lost (not "refused")
-    refund = Refund.objects.get()
-    line = sub_order.lines.get()
-    assert (refund.amount, refund.quantity, refund.order_line_id) == (Decimal("100.00"), 1, line.pk)
+    # then: the sub-order closed as lost (not "refused"), once; logistics refunded nothing
     closed = fresh(sub_order)
     assert closed.status == SubOrder.Status.CLOSED
     assert OrderEvent.objects.filter(sub_order=sub_order, transition="lost_refunded").count() == 1
     assert fresh(parcel).lost_settled_at is not None
+    assert selectors.parcel_units(shipment_id=parcel.pk) == []
+    assert not Refund.objects.exists()
 
 
-def test_one_parcel_signed_one_lost_refunds_only_the_lost_units_and_resumes_the_clock(
-    sandbox_paid_sub_order, small_carrier
-):
-    # given: 3 units of 100.00 in two parcels (2 + 1); the first signed for, the second lost
-    sub_order = sandbox_paid_sub_order(quantities=(3,))
+def test_one_parcel_signed_one_lost_settled_resumes_the_clock(small_carrier):
+    # given: 3 units in two parcels (2 + 1); the first signed for, the second lost
+    sub_order = paid_sub_order(items=[({}, 3)])
     first, second = ship_in_parcels(sub_order, small_carrier)
     push(small_carrier.code, first.tracking_no, "signed")
     push(small_carrier.code, second.tracking_no, "lost")
@@ -98,18 +127,17 @@ def test_one_parcel_signed_one_lost_refunds_only_the_lost_units_and_resumes_the_
     assert held.status == SubOrder.Status.DELIVERED and held.auto_confirm_at is None
 
     # when
-    services.shipment_settle_lost(shipment_id=second.pk, actor=ops_user())
+    _refund_recorded_by_aftersales(second)
+    services.shipment_lost_settled(shipment_id=second.pk, actor=ops_user())
 
-    # then: the lost unit's share refunded, the shopper keeps the rest, the clock runs again
-    lost_units = second.lines.get().quantity
-    refund = Refund.objects.get()
-    assert refund.amount == Decimal("100.00") * lost_units and refund.quantity == lost_units
+    # then: the shopper keeps the rest, the clock runs again
     settled = fresh(sub_order)
     assert settled.status == SubOrder.Status.DELIVERED
     assert settled.auto_confirm_at is not None and settled.auto_confirm_at > timezone.now()
     assert OrderEvent.objects.filter(
         sub_order=sub_order, transition="auto_confirm_resumed"
     ).exists()
+    assert not Refund.objects.exists()
 
 
 def test_cash_on_delivery_is_recorded_only_for_the_parcel_that_arrived(small_carrier):
@@ -119,16 +147,21 @@ def test_cash_on_delivery_is_recorded_only_for_the_parcel_that_arrived(small_car
     delivered_units = first.lines.get().quantity
 
     # when: one is signed for and the other lost
-    push(small_carrier.code, first.tracking_no, "signed")
-    push(small_carrier.code, second.tracking_no, "lost")
+    with capture_domain_events() as events:
+        push(small_carrier.code, first.tracking_no, "signed")
+        push(small_carrier.code, second.tracking_no, "lost")
 
     # then: no cash recorded yet for the whole sub-order
+    assert nodes.SUBORDER_COD_SETTLED not in events.nodes
     assert not CodCollection.objects.exists()
 
-    # when: operations settle the lost one
-    services.shipment_settle_lost(shipment_id=second.pk, actor=ops_user())
+    # when: after-sales records the lost lines as no longer owed, then settles the parcel
+    _refund_recorded_by_aftersales(second)
+    with capture_domain_events() as events:
+        services.shipment_lost_settled(shipment_id=second.pk, actor=None)
 
-    # then: the cash of the delivered units only; the lost ones are no longer owed
+    # then: payments (on SUBORDER_COD_SETTLED) records the cash of the delivered units only
+    assert nodes.SUBORDER_COD_SETTLED in events.nodes
     collection = CodCollection.objects.get(sub_order=sub_order)
     assert collection.amount == Decimal("100.00") * delivered_units
     assert collection.payment.status == Payment.Status.SUCCEEDED
@@ -159,8 +192,6 @@ def test_a_lost_parcel_signed_for_later_is_delivered_and_the_clock_resumes():
 
 
 def test_only_a_lost_parcel_can_be_settled():
-    from shop.errors import TransitionNotAllowed
-
     sub_order = paid_sub_order()
     shipment = services.sub_order_ship_next_parcel(
         sub_order_no=sub_order.sub_order_no,
@@ -170,12 +201,12 @@ def test_only_a_lost_parcel_can_be_settled():
     )
 
     with pytest.raises(TransitionNotAllowed):
-        services.shipment_settle_lost(shipment_id=shipment.pk, actor=None)
+        services.shipment_lost_settled(shipment_id=shipment.pk, actor=None)
 
 
-def test_operations_find_and_settle_lost_parcels_in_the_admin(client, sandbox_paid_sub_order):
+def test_operations_find_lost_parcels_in_the_admin_but_settle_them_in_after_sales(client):
     # given: a lost parcel and one on its way
-    sub_order = sandbox_paid_sub_order(quantities=(1,))
+    sub_order = paid_sub_order()
     lost = services.sub_order_ship_next_parcel(
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
@@ -196,21 +227,20 @@ def test_operations_find_and_settle_lost_parcels_in_the_admin(client, sandbox_pa
     # when: the "Lost, to settle" filter
     listing = client.get(url, {"lost": "waiting"}).content.decode()
 
-    # then
+    # then: listed, and no settle action any more (no money moves from logistics' admin)
+    assert fresh(lost).status == Shipment.Status.LOST
     assert lost.shipment_no in listing and "SBX0000000904" not in listing
+    assert "settle_lost" not in listing
 
-    # when: the settle action
-    response = client.post(
-        url, {"action": "settle_lost", "_selected_action": [lost.pk]}, follow=True
-    )
+    # when: after-sales settles it
+    services.shipment_lost_settled(shipment_id=lost.pk, actor=None)
 
     # then
-    assert "1 lost parcel(s) settled" in response.content.decode()
-    assert Refund.objects.get().amount == Decimal("100.00")
-    assert fresh(sub_order).status == SubOrder.Status.CLOSED
+    settled = client.get(url, {"lost": "settled"}).content.decode()
+    assert lost.shipment_no in settled
 
 
-def test_merchant_staff_cannot_settle_lost_parcels(client):
+def test_another_merchants_staff_cannot_settle_a_lost_parcel():
     sub_order = paid_sub_order()
     lost = services.sub_order_ship_next_parcel(
         sub_order_no=sub_order.sub_order_no,
@@ -219,13 +249,8 @@ def test_merchant_staff_cannot_settle_lost_parcels(client):
         actor=None,
     )
     push("sandbox", lost.tracking_no, "lost")
-    staff = merchant_staff(sub_order.merchant)
-    client.force_login(staff)
-
-    page = client.get(reverse("admin:logistics_shipment_changelist")).content.decode()
-    assert "settle_lost" not in page
-    from shop.errors import NotFound
+    stranger = merchant_staff(MerchantFactory())
 
     with pytest.raises(NotFound):
-        services.shipment_settle_lost(shipment_id=lost.pk, actor=staff)
+        services.shipment_lost_settled(shipment_id=lost.pk, actor=stranger)
     assert fresh(lost).lost_settled_at is None

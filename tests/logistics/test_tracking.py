@@ -344,7 +344,7 @@ def test_without_a_salt_a_kuaidi100_push_is_refused_however_it_is_signed(client,
         ("5", "派件", "out_for_delivery"),
         ("3", "签收", "signed"),
         ("301", "签收", "signed"),
-        ("4", "退签", "refused"),
+        ("4", "退签", "returned"),  # back with the sender, signed for
         ("14", "拒签", "refused"),
         ("203", "疑难", "refused"),
         ("2", "疑难", "exception"),
