@@ -116,6 +116,13 @@ def case_request(request, sub_order_no: str):
     options = selectors.sub_order_options(sub_order=sub_order)
     only_line = request.GET.get("line")
     only_line_id = int(only_line) if only_line and only_line.isdigit() else None
+    if request.method == "POST":
+        done = _case_of_key(request.user, request.POST.get("idempotency_key"))
+        if done is not None:
+            # The same form again (a double click, a resent page): its units are in that case
+            # now, so the form would refuse them; the request was made, show it.
+            messages.success(request, f"Request {done.case_no} sent.")
+            return redirect("aftersales:detail", case_no=done.case_no)
     form = None
     if options.not_allowed_reason is None:
         if request.method == "POST":
@@ -137,6 +144,14 @@ def case_request(request, sub_order_no: str):
         "aftersales/request.html",
         {"sub_order": sub_order, "order": sub_order.order, "options": options, "form": form},
     )
+
+
+def _case_of_key(user, key: str | None) -> AfterSalesCase | None:
+    """The case this shopper already opened with this form's idempotency key, if any."""
+    key = (key or "").strip()[:64]
+    if not key:
+        return None
+    return AfterSalesCase.objects.filter(opened_by_id=user.pk, idempotency_key=key).first()
 
 
 def _create_case(request, form: CaseRequestForm, sub_order_no: str) -> AfterSalesCase | None:
