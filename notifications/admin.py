@@ -63,7 +63,10 @@ class PushRuleAdmin(admin.ModelAdmin):
                 "description": (
                     "Placeholders in braces come from the event: {order_no}, {sub_order_no}, "
                     "{payment_no}, {refund_no}, {case_no}, {amount}, {tracking_no}, {carrier}, "
-                    "{status_text}; {link} is the page as a full URL (for SMS, push, WeChat)."
+                    "{status_text}; after-sales cases also {type}, {reason}, {note}, "
+                    "{deadline}, {offer_amount}, {party}, {author_role}; {link} is the page as a "
+                    "full URL (for SMS, push, WeChat). Target 'Platform operations' reaches the "
+                    "active members of the operations group, with a link to the admin page."
                 ),
             },
         ),

@@ -18,6 +18,9 @@ class Target(models.TextChoices):
     SHOPPER = "shopper", "Shopper"
     MERCHANT = "merchant", "Merchant staff"
     WAREHOUSE = "warehouse", "Warehouse staff"
+    # Active members of the platform operations group (shop.roles.PLATFORM_OPS): appeals, failed
+    # refunds, evidence nobody sent. Superusers are not in it by being superusers.
+    OPS = "ops", "Platform operations"
 
 
 class Channel(models.TextChoices):

@@ -8,6 +8,21 @@ ORDER_COD_CONFIRMED = "order.cod_confirmed"
 # expired, failed, or paid by another payment): payments refunds it in full at once.
 PAYMENT_ORPHANED = "payment.orphaned"
 
+# Case nodes aftersales emits under names shop.events does not define (yet).
+CASE_RETURN_SHIPPED = "case.return_shipped"  # the shopper handed the return parcel to a carrier
+CASE_RETURN_SIGNED = "case.return_signed"  # the return parcel was signed for at the merchant
+CASE_EVIDENCE_EXPIRED = "case.evidence_expired"  # the side asked for evidence sent none in time
+# A case that opened by itself (lost or refused parcel, out of stock): case.requested of such a
+# case is not "your request was submitted" (nobody asked) nor "answer by ..." (it is approved
+# at once); it tells the merchant what happened.
+CASE_OPENED_AUTOMATICALLY = "case.opened_automatically"
+# case.approved of those cases: what the shopper reads depends on why the case opened.
+CASE_LOST_REFUNDING = "case.lost_refunding"
+CASE_OUT_OF_STOCK = "case.out_of_stock"
+CASE_REFUSAL = "case.refusal"
+# case.offer without an offer: an exchange that cannot be carried out becomes a refund.
+CASE_EXCHANGE_TO_REFUND = "case.exchange_to_refund"
+
 NODE_LABELS: dict[str, str] = {
     events.ORDER_CREATED: "Order created",
     events.ORDER_PAID: "Order paid",
@@ -35,11 +50,42 @@ NODE_LABELS: dict[str, str] = {
     events.CASE_CLOSED: "After-sales closed",
     events.CASE_REFUNDED: "After-sales refunded",
     events.CASE_CANCELLED: "After-sales cancelled",
+    events.CASE_AWAITING_RETURN: "After-sales: awaiting the return",
+    events.CASE_INTERCEPTING: "After-sales: intercepting the parcel",
+    events.CASE_RETURN_RECEIVED: "After-sales: return received",
+    events.CASE_REFUNDING: "After-sales refunding",
+    events.CASE_RESHIPPED: "After-sales: replacement shipped",
+    events.CASE_OFFER: "After-sales offer from the merchant",
+    events.CASE_OFFER_ANSWERED: "After-sales offer answered",
+    events.CASE_MESSAGE: "After-sales message",
+    events.CASE_EVIDENCE_REQUESTED: "After-sales evidence requested",
+    CASE_RETURN_SHIPPED: "After-sales: return shipped",
+    CASE_RETURN_SIGNED: "After-sales: return signed for",
+    CASE_EVIDENCE_EXPIRED: "After-sales evidence not sent in time",
     # Not domain events of their own: one event says different things to a person depending on
     # its data, so it is pushed under its own node with its own rules (selectors.push_node_for).
     ORDER_COD_CONFIRMED: "Order confirmed (cash on delivery)",
     PAYMENT_ORPHANED: "Payment for a closed order (refunded)",
+    CASE_OPENED_AUTOMATICALLY: "After-sales opened automatically",
+    CASE_LOST_REFUNDING: "Lost parcel refunded",
+    CASE_OUT_OF_STOCK: "Out of stock refunded",
+    CASE_REFUSAL: "Refused parcel refund",
+    CASE_EXCHANGE_TO_REFUND: "Exchange turned into a refund",
 }
+
+# Events other modules listen to, not news for a person: logistics' parcel outcomes (aftersales
+# turns them into cases, whose own events speak) and the cash-on-delivery settlement. They have
+# no node label (no rule can be made for them) and the receiver drops them before any query.
+INTERNAL_NODES = frozenset(
+    {
+        events.SHIPMENT_REFUSED,
+        events.SHIPMENT_LOST,
+        events.SHIPMENT_RETURNED,
+        events.SHIPMENT_INTERCEPT_FAILED,
+        events.SHIPMENT_RETURN_SIGNED,
+        getattr(events, "SUBORDER_COD_SETTLED", "suborder.cod_settled"),
+    }
+)
 
 NODE_CHOICES = list(NODE_LABELS.items())
 
@@ -51,7 +97,12 @@ MONEY_NODES = frozenset(
         events.REFUND_SUCCEEDED,
         events.REFUND_FAILED,
         events.CASE_REFUNDED,
+        events.CASE_REFUNDING,
         PAYMENT_ORPHANED,
+        CASE_LOST_REFUNDING,
+        CASE_OUT_OF_STOCK,
+        CASE_REFUSAL,
+        CASE_EXCHANGE_TO_REFUND,
     }
 )
 
@@ -63,6 +114,9 @@ MONEY_NODES = frozenset(
 #   the close when nothing is left to ship.
 # - payment.failed, refund.failed: a refund fails again on every retry with the same data, so
 #   the shopper hears "delayed" once per refund, not once per attempt.
+# - case.*: a case is approved again after an appeal, messages and offers repeat. aftersales
+#   sends the CaseEvent id as event_id, so this only matters for an emitter that does not.
+CASE_NODES = frozenset(node for node in NODE_LABELS if node.startswith("case."))
 REPEATABLE_NODES = frozenset(
     {
         events.SHIPMENT_TRACKING,
@@ -70,4 +124,5 @@ REPEATABLE_NODES = frozenset(
         events.PAYMENT_FAILED,
         events.REFUND_FAILED,
     }
+    | CASE_NODES
 )

@@ -1,14 +1,40 @@
 """Turning a rule's templates and an event's data into the text a person reads."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from string import Formatter
+
+from django.utils import timezone
+
+# Event data keys that hold a moment as ISO 8601 text (aftersales' "deadline"): a person reads
+# it in the shop's time zone to the minute, not "2026-12-04T03:54:37.123456+00:00".
+MOMENT_KEYS = frozenset({"deadline"})
+
+
+def human_moment(value):
+    """An ISO datetime as "2026-12-04 11:54" local time; anything else unchanged."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 class _Lenient(dict):
     """Event data for str.format_map: a placeholder the event did not carry renders empty."""
 
     def __init__(self, data: dict):
-        super().__init__({key: value for key, value in data.items() if isinstance(key, str)})
+        super().__init__(
+            {
+                key: human_moment(value) if key in MOMENT_KEYS else value
+                for key, value in data.items()
+                if isinstance(key, str)
+            }
+        )
         self.missing: set[str] = set()
 
     def __missing__(self, key: str) -> str:

@@ -12,9 +12,28 @@ from notifications.models import (
     PushRule,
     Target,
 )
-from notifications.nodes import MONEY_NODES, NODE_LABELS, ORDER_COD_CONFIRMED, PAYMENT_ORPHANED
+from notifications.nodes import (
+    CASE_EXCHANGE_TO_REFUND,
+    CASE_LOST_REFUNDING,
+    CASE_OPENED_AUTOMATICALLY,
+    CASE_OUT_OF_STOCK,
+    CASE_REFUSAL,
+    MONEY_NODES,
+    NODE_LABELS,
+    ORDER_COD_CONFIRMED,
+    PAYMENT_ORPHANED,
+)
 from shop import events
 from shop.errors import NotFound
+from shop.roles import PLATFORM_OPS
+
+# Case types (aftersales.models.CaseType values) of the cases that open by themselves, and the
+# node that tells the shopper of one when it is approved (at once).
+AUTOMATIC_CASE_NODES = {
+    "lost": CASE_LOST_REFUNDING,
+    "out_of_stock": CASE_OUT_OF_STOCK,
+    "refusal": CASE_REFUSAL,
+}
 
 
 def payment_is_orphaned(*, payment_id: int) -> bool:
@@ -24,10 +43,25 @@ def payment_is_orphaned(*, payment_id: int) -> bool:
     return bool(Payment.objects.filter(pk=payment_id).values_list("orphaned", flat=True).first())
 
 
+def case_type_of(*, event: events.DomainEvent) -> str:
+    """The case's type code: the event's data has only its label (for people, and translated
+    one day), so the row says, in this transaction."""
+    data = event.data or {}
+    if data.get("type_code"):
+        return str(data["type_code"])
+    from aftersales.models import AfterSalesCase
+
+    found = AfterSalesCase.objects.filter(pk=event.subject_id).values_list("type", flat=True)
+    return found.first() or ""
+
+
 def push_node_for(*, event: events.DomainEvent) -> str:
     """The node whose rules speak for this event: the event's own, except where its data
-    changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED, PAYMENT_ORPHANED)."""
+    changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED, PAYMENT_ORPHANED,
+    CASE_OPENED_AUTOMATICALLY, CASE_LOST_REFUNDING, CASE_EXCHANGE_TO_REFUND)."""
     data = event.data or {}
+    if event.subject_type == "case":
+        return _case_push_node(event=event, data=data)
     if event.node == events.ORDER_PAID and data.get("payment_method") == "cod":
         return ORDER_COD_CONFIRMED
     if event.node == events.PAYMENT_SUCCEEDED and event.subject_type == "payment":
@@ -42,8 +76,24 @@ def push_node_for(*, event: events.DomainEvent) -> str:
     return event.node
 
 
+def _case_push_node(*, event: events.DomainEvent, data: dict) -> str:
+    if event.node == events.CASE_OFFER and not data.get("offer_id"):
+        # aftersales.flow.exchange_to_refund notes the change under case.offer, with no offer.
+        return CASE_EXCHANGE_TO_REFUND
+    if event.node in (events.CASE_REQUESTED, events.CASE_APPROVED):
+        special = AUTOMATIC_CASE_NODES.get(case_type_of(event=event))
+        if special is not None:
+            return CASE_OPENED_AUTOMATICALLY if event.node == events.CASE_REQUESTED else special
+    return event.node
+
+
 def rules_for_node(*, node: str) -> list[PushRule]:
     return list(PushRule.objects.filter(node=node, is_active=True).order_by("id"))
+
+
+def _active_ops() -> list[int]:
+    users = get_user_model().objects.filter(groups__name=PLATFORM_OPS, is_active=True)
+    return sorted(set(users.values_list("pk", flat=True)))
 
 
 def _active_staff(merchant_id: int) -> QuerySet:
@@ -58,7 +108,10 @@ def recipients_for_target(
     merchant: the merchant's managers and operators (all its staff when it has only
     warehouse staff). warehouse: staff assigned to that warehouse, plus warehouse staff with no
     assignment (they cover all of the merchant's warehouses); if nobody, the merchant's staff.
+    ops: active members of the platform operations group, whatever the event is about.
     """
+    if target == Target.OPS:
+        return _active_ops()
     if target == Target.SHOPPER:
         if shopper_id is None:
             return []

@@ -28,7 +28,7 @@ from notifications.models import (
     Target,
     new_webhook_secret,
 )
-from notifications.nodes import NODE_LABELS, REPEATABLE_NODES
+from notifications.nodes import INTERNAL_NODES, NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
     TemplateBroken,
     absolute_link,
@@ -46,7 +46,7 @@ Status = OutboxMessage.Status
 TEMPLATE_ERROR_PREFIX = "Template error: "
 # When a recipient is reached by several rules of one event on the same channel (a merchant
 # manager who is also the warehouse fallback), the most specific rule speaks.
-TARGET_PRIORITY = {"warehouse": 0, "merchant": 1, "shopper": 2}
+TARGET_PRIORITY = {"warehouse": 0, "merchant": 1, "shopper": 2, "ops": 3}
 # Channels that reach a person through their phone number.
 PHONE_CHANNELS = frozenset({Channel.SMS})
 NO_PHONE = (
@@ -92,6 +92,13 @@ def event_key(event: DomainEvent, *, node: str | None = None) -> str:
     return base[:200]
 
 
+def _author_id(data: dict) -> int | None:
+    try:
+        return int(data["author_id"]) if data.get("author_id") not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _record_rule_problem(rule_id: int, problem: str) -> None:
     # After commit and in its own statement: never a lock on the rule inside a checkout.
     from notifications.models import PushRule
@@ -110,7 +117,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
 
     Runs inside the emitter's transaction (a savepoint of it): the rows commit or roll back with
     the state change. The same event twice (same key) writes nothing new.
+
+    A person's own action is not news to them: the user `data["author_id"]` is never a
+    recipient, and rules of the author's own side (`data["author_role"]` naming a target, e.g. a
+    merchant's message in a case thread) are not used, so a message reaches the other side.
     """
+    if event.node in INTERNAL_NODES:
+        return []
     node = selectors.push_node_for(event=event)
     rules = selectors.rules_for_node(node=node)
     webhook = selectors.merchant_webhook_for(merchant_id=event.merchant_id)
@@ -124,9 +137,13 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     now = timezone.now()
 
     subject_type = event.subject_type[:20]
+    author_id = _author_id(data)
+    author_side = data.get("author_role")
     chosen: dict[tuple[int, str], object] = {}
     recipients_cache: dict[str, list[int]] = {}
     for rule in sorted(rules, key=lambda r: (TARGET_PRIORITY.get(r.target, 9), r.id)):
+        if author_side and rule.target == author_side:
+            continue
         if rule.target not in recipients_cache:
             recipients_cache[rule.target] = selectors.recipients_for_target(
                 target=rule.target,
@@ -135,7 +152,8 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 warehouse_id=event.warehouse_id,
             )
         for user_id in recipients_cache[rule.target]:
-            chosen.setdefault((user_id, rule.channel), rule)
+            if user_id != author_id:
+                chosen.setdefault((user_id, rule.channel), rule)
     if not chosen and webhook is None:
         return []
 
