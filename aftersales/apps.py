@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = "After-sales"
+
+    def ready(self):
+        from shop.events import domain_event
+
+        from .receivers import on_domain_event
+
+        domain_event.connect(on_domain_event, dispatch_uid="aftersales.on_domain_event")

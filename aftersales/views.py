@@ -213,7 +213,7 @@ def case_detail(request, case_no: str):
         "refunds": list(selectors.refunds_of(case)),
         "return_address": selectors.return_address_for(case) if awaiting_return else None,
         "return_form": (
-            ReturnShipmentForm(carriers=_active_carriers())
+            ReturnShipmentForm(carriers=_active_carriers(), auto_id="return_%s")
             if is_shopper and awaiting_return and not case.return_shipment_id
             else None
         ),

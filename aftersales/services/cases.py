@@ -68,7 +68,9 @@ def _asked_lines(raw_lines) -> list[AskedLine]:
         except (KeyError, TypeError, ValueError):
             raise InvalidInput("Each line needs a sku_id and a quantity.", code="invalid") from None
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-            raise InvalidInput("Quantity must be a whole number of at least 1.", "invalid_quantity")
+            raise InvalidInput(
+                "Quantity must be a whole number of at least 1.", code="invalid_quantity"
+            )
         asked[sku_id] = asked.get(sku_id, 0) + quantity
     if not asked:
         raise InvalidInput("Choose the items this request is about.", code="lines_required")
@@ -269,7 +271,9 @@ def case_create(
         if existing is not None:
             return existing
     if type not in SHOPPER_TYPES:
-        raise InvalidInput("Choose refund only, return and refund, or exchange.", "invalid_type")
+        raise InvalidInput(
+            "Choose refund only, return and refund, or exchange.", code="invalid_type"
+        )
     asked_lines = _asked_lines(lines)
     lookup = SubOrder.objects.filter(sub_order_no=sub_order_no or "")
     if not on_behalf:
@@ -394,7 +398,7 @@ def case_offer_make(*, case_no: str, actor, type: str, refund_amount, note: str 
         base.refuse(case, "make an offer")
     if type not in selectors.types_for_stage(case.stage):
         raise InvalidInput(
-            "That kind of solution is not possible for this order now.", "invalid_type"
+            "That kind of solution is not possible for this order now.", code="invalid_type"
         )
     amount = _money(refund_amount) or ZERO
     if type == CaseType.EXCHANGE:

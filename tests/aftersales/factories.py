@@ -115,7 +115,8 @@ def ask(
     `quantities` maps sku_id -> quantity)."""
     lines = sub_order.lines.order_by("pk")
     wanted = quantities or {line.sku_id: line.quantity for line in lines}
-    if reason and evidence_ids is None and CaseReason.objects.get(code=reason).evidence_required:
+    chosen = CaseReason.objects.filter(code=reason).first()
+    if chosen is not None and evidence_ids is None and chosen.evidence_required:
         evidence_ids = [photo(sub_order.order.user).public_id]
     return services.case_create(
         actor=actor or sub_order.order.user,

@@ -440,11 +440,6 @@ def test_more_units_out_of_stock_than_left_to_ship_is_a_400(paid):
     assert not AfterSalesCase.objects.exists()
 
 
-@pytest.mark.skip(
-    reason="aftersales/services/cases.py case_offer_make raises InvalidInput(detail, "
-    "'invalid_type') with the code positional, but DomainError takes code= keyword-only: a "
-    "TypeError (500). Fix: code='invalid_type' (same at lines 71 and 272 of cases.py)."
-)
 def test_an_offer_of_a_type_not_possible_at_the_stage_is_a_400(paid):
     # given a refund asked for while the parcel is on its way
     from tests.aftersales.factories import ship

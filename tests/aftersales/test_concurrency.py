@@ -5,9 +5,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
-from freezegun import freeze_time
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseType
@@ -120,7 +120,7 @@ def test_the_response_timer_racing_the_merchants_rejection_acts_once():
     staff = merchant_staff(sub_order.merchant)
     evidence = photo(staff).public_id
 
-    with freeze_time(timezone.now() + timedelta(hours=49)):
+    with time_machine.travel(timezone.now() + timedelta(hours=49), tick=False):
         outcomes = run_together(
             [
                 lambda: services.case_timeout_respond(case_id=case.pk),
@@ -169,7 +169,7 @@ def test_an_appeal_racing_its_deadline_ends_one_way():
     )
     deadline = fresh(case).appeal_by
 
-    with freeze_time(deadline + timedelta(seconds=1)):
+    with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
         run_together(
             [
                 lambda: services.case_timeout_appeal(case_id=case.pk),

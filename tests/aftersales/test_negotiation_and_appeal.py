@@ -7,6 +7,7 @@ import pytest
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseOffer, CaseType
+from orders.models import SubOrder
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.aftersales.factories import (
     ask,
@@ -173,8 +174,8 @@ def test_ops_reject_closes_the_case_for_good(requested):
 
     case = fresh(requested)
     assert case.status == Status.CLOSED
-    case.sub_order.refresh_from_db()
-    assert case.sub_order.aftersales_open is False
+    sub_order = SubOrder.objects.get(pk=case.sub_order_id)
+    assert sub_order.aftersales_open is False
 
 
 def test_only_the_parties_reach_a_case(requested):

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             f"({counts['products_added']} new), {counts['skus']} SKUs, "
             f"{counts['promotions']} promotions, {counts['coupons']} coupons."
         )
+        # The apps above catalog seed their own demo data, by command name (no import upwards).
+        call_command("seed_demo_cases", stdout=self.stdout)
         if products:
             bar = tqdm(total=products, unit="product", disable=options["verbosity"] < 1)
             with bar:
