@@ -77,10 +77,9 @@ def test_order_page_offers_a_refund_per_sub_order_and_cancel_in_bounded_queries(
     order = order_of_two_merchants()
     signed_in(client, order.user)
 
-    # when the shopper opens it: the order page's own queries, then 4 per sub-order for what
-    # it can still ask for (its lines' rooms, the reasons, the no-reason flags) and 1 for the
-    # cases of the whole order
-    with django_assert_max_num_queries(19):
+    # when the shopper opens it: the order page's own queries and one for the after-sales
+    # of all its sub-orders (their cases' lines; the order's lines are prefetched already)
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("orders:detail", args=[order.order_no]))
 
     # then each sub-order offers a refund, each line its own request, and the order its cancel
