@@ -20,6 +20,10 @@ CASE_OPENED_AUTOMATICALLY = "case.opened_automatically"
 CASE_LOST_REFUNDING = "case.lost_refunding"
 CASE_OUT_OF_STOCK = "case.out_of_stock"
 CASE_REFUSAL = "case.refusal"
+# case.refunding of a lost-parcel or out-of-stock case starts in the same transaction as the
+# approval that already told the shopper "being refunded": no label, so no rule speaks for it
+# (the merchant's webhook still hears of case.refunding).
+CASE_REFUNDING_TOLD_ALREADY = "case.refunding_told_already"
 # case.offer without an offer: an exchange that cannot be carried out becomes a refund.
 CASE_EXCHANGE_TO_REFUND = "case.exchange_to_refund"
 

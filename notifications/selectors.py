@@ -17,6 +17,7 @@ from notifications.nodes import (
     CASE_LOST_REFUNDING,
     CASE_OPENED_AUTOMATICALLY,
     CASE_OUT_OF_STOCK,
+    CASE_REFUNDING_TOLD_ALREADY,
     CASE_REFUSAL,
     MONEY_NODES,
     NODE_LABELS,
@@ -34,6 +35,8 @@ AUTOMATIC_CASE_NODES = {
     "out_of_stock": CASE_OUT_OF_STOCK,
     "refusal": CASE_REFUSAL,
 }
+# Automatic cases whose refund starts at once, as their approval message says.
+REFUNDED_AT_ONCE = frozenset({"lost", "out_of_stock"})
 
 
 def payment_is_orphaned(*, payment_id: int) -> bool:
@@ -84,6 +87,8 @@ def _case_push_node(*, event: events.DomainEvent, data: dict) -> str:
         special = AUTOMATIC_CASE_NODES.get(case_type_of(event=event))
         if special is not None:
             return CASE_OPENED_AUTOMATICALLY if event.node == events.CASE_REQUESTED else special
+    if event.node == events.CASE_REFUNDING and case_type_of(event=event) in REFUNDED_AT_ONCE:
+        return CASE_REFUNDING_TOLD_ALREADY
     return event.node
 
 

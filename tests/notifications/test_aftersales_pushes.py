@@ -295,11 +295,12 @@ def test_a_lost_parcel_tells_the_shopper_it_is_being_refunded(people, commit_emi
     case = make_case(people, "lost")
     OutboxMessage.objects.all().delete()
     lost = {"type": "Lost parcel refund", "note": "Parcel SF1 was lost by the carrier"}
-    # when its request and its approval are emitted
+    # when its request, its approval and the start of its refund are emitted
     commit_emit(case_event(events.CASE_REQUESTED, people, case_id=case.pk, event_id=30, **lost))
     commit_emit(case_event(events.CASE_APPROVED, people, case_id=case.pk, event_id=31, **lost))
+    commit_emit(case_event(events.CASE_REFUNDING, people, case_id=case.pk, event_id=32, **lost))
     # then the shopper reads that the parcel was lost and is refunded (inbox, app push, SMS),
-    # not that a request was submitted or approved
+    # once: not that a request was submitted, approved, or its refund started
     shopper_rows = OutboxMessage.objects.filter(recipient=people["shopper"])
     assert set(shopper_rows.values_list("node", "channel")) == {
         (nodes.CASE_LOST_REFUNDING, "inbox"),

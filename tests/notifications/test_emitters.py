@@ -3,7 +3,7 @@
 
 import pytest
 
-from logistics import services as logistics_services
+from aftersales import services as aftersales_services
 from notifications import nodes
 from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
 from orders import services as order_services
@@ -26,10 +26,11 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
     shopper = sub_order.order.user
     first, second = sub_order.lines.order_by("pk")
 
-    # when one unit of the first line is short, then the other, then the second line (the close)
+    # when one unit of the first line is short, then the other, then the second line (the close):
+    # a shortage at picking is an out-of-stock after-sales case, refunded at once
     for line in (first, first, second):
         with django_capture_on_commit_callbacks(execute=True):
-            logistics_services.line_mark_out_of_stock(
+            aftersales_services.case_open_out_of_stock(
                 line_id=line.pk, quantity=1, reason="Sold out", actor=None
             )
 
@@ -45,6 +46,11 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
     assert set(hooks.values_list("status", flat=True)) == {"sent"}
     out_of_stock = [b for h, b in system.received if h["X-Shop-Event"] == "suborder.out_of_stock"]
     assert len(out_of_stock) == 3
+    # and each case told the shopper its refund in the inbox, never "your request was submitted"
+    cases = InboxMessage.objects.filter(user=shopper, node=nodes.CASE_OUT_OF_STOCK)
+    assert cases.count() == 3
+    assert all(m.title.endswith("refunded automatically") for m in cases)
+    assert not InboxMessage.objects.filter(user=shopper, node=events.CASE_REQUESTED).exists()
 
 
 def _start_payment(order, method="alipay"):
