@@ -9,72 +9,15 @@ or ten. `options|line_room:line` is one line's room (refundable quantity, the op
 it).
 """
 
-from decimal import Decimal
-
 from django import template
 
 from orders.models import OrderLine, SubOrder
-from shop.money import ZERO
 
-from ..models import CaseLine, Stage
-from ..selectors import (
-    HOLDING_UNITS,
-    REFUNDS_COUNTED,
-    LineRoom,
-    SubOrderOptions,
-    _not_allowed_reason,
-    stage_of,
-    types_for_stage,
-    window_ends_at,
-)
+from .. import selectors
 
 register = template.Library()
 
 _CACHE_ATTR = "_aftersales_of_sub_orders"
-
-
-def _options(sub_order: SubOrder, lines, case_lines: list[CaseLine]) -> SubOrderOptions:
-    """sub_order_options without the reasons and no-reason flags, which only the request form
-    shows (the form calls the selector itself): the same rooms, types and 'why not'."""
-    held: dict[int, int] = {}
-    open_case: dict[int, str] = {}
-    shipping: dict[int, Decimal] = {}
-    for case_line in case_lines:
-        case, line_id = case_line.case, case_line.order_line_id
-        if case.status in HOLDING_UNITS:
-            held[line_id] = held.get(line_id, 0) + case_line.quantity
-            open_case.setdefault(line_id, case.case_no)
-        if case.status in REFUNDS_COUNTED:
-            shipping[line_id] = shipping.get(line_id, ZERO) + case_line.shipping_amount
-    rooms = [
-        LineRoom(
-            line=line,
-            held_quantity=held.get(line.pk, 0),
-            shipping_refunded=shipping.get(line.pk, ZERO),
-            open_case_no=open_case.get(line.pk),
-        )
-        for line in sorted(lines, key=lambda line: line.pk)
-    ]
-    stage = stage_of(sub_order)
-    options = SubOrderOptions(
-        sub_order=sub_order,
-        stage=stage,
-        rooms=rooms,
-        types=types_for_stage(stage),
-        reasons=[],
-        window_ends_at=window_ends_at(sub_order),
-        no_reason_skus={},
-        not_allowed_reason=_not_allowed_reason(sub_order, stage),
-    )
-    if options.not_allowed_reason is None and not any(r.refundable_quantity for r in rooms):
-        options.not_allowed_reason = "Every item of this order is refunded or in a request."
-    if options.not_allowed_reason is not None:
-        options.types = []
-    for room in rooms:
-        options.max_amounts[room.line.pk] = room.amounts_for(
-            room.refundable_quantity, with_shipping=stage == Stage.NOT_SHIPPED
-        )[0]
-    return options
 
 
 def _of_order(sub_order: SubOrder) -> dict:
@@ -91,20 +34,7 @@ def _of_order(sub_order: SubOrder) -> dict:
         lines = [line for line in prefetched["lines"] if line.sub_order_id in sub_orders]
     else:
         lines = list(OrderLine.objects.filter(sub_order_id__in=list(sub_orders)))
-    # A case has at least one line: its lines name every case of these sub-orders.
-    case_lines = list(
-        CaseLine.objects.filter(case__sub_order_id__in=list(sub_orders)).select_related("case")
-    )
-    cached = {}
-    for pk, each in sub_orders.items():
-        mine = [c for c in case_lines if c.case.sub_order_id == pk]
-        cases = sorted(
-            {c.case_id: c.case for c in mine}.values(),
-            key=lambda case: (case.created_at, case.pk),
-            reverse=True,
-        )
-        options = _options(each, [line for line in lines if line.sub_order_id == pk], mine)
-        cached[pk] = (options, cases)
+    cached = selectors.sub_orders_aftersales(sub_orders=list(sub_orders.values()), lines=lines)
     setattr(holder, _CACHE_ATTR, cached)
     return cached
 
