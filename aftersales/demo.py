@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from catalog.admin_scope import staff_merchant
 from catalog.models import SKU, Merchant
 from logistics import services as logistics_services
+from logistics.seed import ensure_default_carriers
 from orders import services as order_services
 from payments import services as payment_services
 from payments.sandbox.server import sandbox_settle
@@ -18,6 +19,7 @@ from shop.celery import app as celery_app
 
 from . import services
 from .models import AfterSalesCase, ReturnAddress
+from .seed import ensure_reasons
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,8 @@ def seed_demo_cases() -> int:
     waiting for the shopper's parcel, a rejected request under appeal, and a finished
     return. Returns how many cases it added."""
     ensure_return_addresses()
+    ensure_default_carriers()  # the demo parcels go with the sandbox courier
+    ensure_reasons()
     User = get_user_model()
     shopper = User.objects.filter(username="shopper").first()
     merchant_user = User.objects.filter(username="merchant").first()

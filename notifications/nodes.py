@@ -8,10 +8,9 @@ ORDER_COD_CONFIRMED = "order.cod_confirmed"
 # expired, failed, or paid by another payment): payments refunds it in full at once.
 PAYMENT_ORPHANED = "payment.orphaned"
 
-# Case nodes aftersales emits under names shop.events does not define (yet).
-CASE_RETURN_SHIPPED = "case.return_shipped"  # the shopper handed the return parcel to a carrier
-CASE_RETURN_SIGNED = "case.return_signed"  # the return parcel was signed for at the merchant
-CASE_EVIDENCE_EXPIRED = "case.evidence_expired"  # the side asked for evidence sent none in time
+CASE_RETURN_SHIPPED = events.CASE_RETURN_SHIPPED
+CASE_RETURN_SIGNED = events.CASE_RETURN_SIGNED
+CASE_EVIDENCE_EXPIRED = events.CASE_EVIDENCE_EXPIRED
 # A case that opened by itself (lost or refused parcel, out of stock): case.requested of such a
 # case is not "your request was submitted" (nobody asked) nor "answer by ..." (it is approved
 # at once); it tells the merchant what happened.
@@ -24,8 +23,8 @@ CASE_REFUSAL = "case.refusal"
 # approval that already told the shopper "being refunded": no label, so no rule speaks for it
 # (the merchant's webhook still hears of case.refunding).
 CASE_REFUNDING_TOLD_ALREADY = "case.refunding_told_already"
-# case.offer without an offer: an exchange that cannot be carried out becomes a refund.
-CASE_EXCHANGE_TO_REFUND = "case.exchange_to_refund"
+# An exchange that cannot be carried out becomes a refund.
+CASE_EXCHANGE_TO_REFUND = events.CASE_EXCHANGE_TO_REFUND
 
 NODE_LABELS: dict[str, str] = {
     events.ORDER_CREATED: "Order created",

@@ -13,7 +13,6 @@ from notifications.models import (
     Target,
 )
 from notifications.nodes import (
-    CASE_EXCHANGE_TO_REFUND,
     CASE_LOST_REFUNDING,
     CASE_OPENED_AUTOMATICALLY,
     CASE_OUT_OF_STOCK,
@@ -80,9 +79,15 @@ def push_node_for(*, event: events.DomainEvent) -> str:
 
 
 def _case_push_node(*, event: events.DomainEvent, data: dict) -> str:
-    if event.node == events.CASE_OFFER and not data.get("offer_id"):
-        # aftersales.flow.exchange_to_refund notes the change under case.offer, with no offer.
-        return CASE_EXCHANGE_TO_REFUND
+    if event.node == events.CASE_REQUESTED and data.get("approved_at_once"):
+        # A paid order cancelled before shipping: approved in the same breath, nothing to answer.
+        return CASE_OPENED_AUTOMATICALLY
+    if (
+        event.node in (events.CASE_REFUNDING, events.CASE_REFUNDED)
+        and data.get("money_moved") is False
+    ):
+        # Cash on delivery not collected: no money goes back, so no "refunded" message.
+        return CASE_REFUNDING_TOLD_ALREADY
     if event.node in (events.CASE_REQUESTED, events.CASE_APPROVED):
         special = AUTOMATIC_CASE_NODES.get(case_type_of(event=event))
         if special is not None:

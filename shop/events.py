@@ -45,6 +45,10 @@ CASE_INTERCEPTING = "case.intercepting"  # the merchant is calling the parcel ba
 CASE_RETURN_RECEIVED = "case.return_received"
 CASE_REFUNDING = "case.refunding"
 CASE_RESHIPPED = "case.reshipped"  # the exchange's replacement parcel left the warehouse
+CASE_RETURN_SHIPPED = "case.return_shipped"  # the shopper handed the return parcel to a carrier
+CASE_RETURN_SIGNED = "case.return_signed"  # the return parcel was signed for at the merchant
+CASE_EXCHANGE_TO_REFUND = "case.exchange_to_refund"  # an exchange that could not be done
+CASE_EVIDENCE_EXPIRED = "case.evidence_expired"  # the side asked for evidence sent none in time
 # Changes of a case that are not state changes.
 CASE_OFFER = "case.offer"  # the merchant proposed another type or amount
 CASE_OFFER_ANSWERED = "case.offer_answered"  # the shopper accepted or declined it

@@ -116,6 +116,7 @@ def event_record(
                 "sub_order_no": case.sub_order.sub_order_no,
                 "order_no": case.order.order_no,
                 "type": case.get_type_display(),
+                "type_code": case.type,
                 "status": case.status,
                 "status_text": case.get_status_display(),
                 "reason": case.reason.label,

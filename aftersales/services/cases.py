@@ -231,12 +231,18 @@ def _open(
     from orders import services as order_services
 
     order_services.sub_order_set_aftersales_open(sub_order_id=sub_order.pk, is_open=True)
-    base.event_record(
-        case=case, actor=actor, action="request", from_state="", note=case.description
-    )
-    if case_type in APPROVED_AT_ONCE or (
+    at_once = case_type in APPROVED_AT_ONCE or (
         case_type == CaseType.REFUND_ONLY and stage == Stage.NOT_SHIPPED
-    ):
+    )
+    base.event_record(
+        case=case,
+        actor=actor,
+        action="request",
+        from_state="",
+        note=case.description,
+        payload={"approved_at_once": at_once},
+    )
+    if at_once:
         base.transition(
             case=case, name="approve", actor=None, note="Approved at once", at=timezone.now()
         )
@@ -426,7 +432,12 @@ def case_offer_make(*, case_no: str, actor, type: str, refund_amount, note: str 
         action="offer",
         node=nodes.CASE_OFFER,
         note=f"{offer.get_type_display()} ¥{amount}" + (f": {offer.note}" if offer.note else ""),
-        payload={"offer_id": offer.pk, "offer_type": type, "offer_amount": str(amount)},
+        payload={
+            "offer_id": offer.pk,
+            "offer_type": type,
+            "offer_type_text": offer.get_type_display(),
+            "offer_amount": str(amount),
+        },
     )
     return offer
 
@@ -605,7 +616,7 @@ def case_request_evidence(*, case_no: str, actor, party: str, note: str) -> Afte
         action="evidence_requested",
         node=nodes.CASE_EVIDENCE_REQUESTED,
         note=f"Evidence asked of the {party}: {case.evidence_request_note}",
-        payload={"party": party},
+        payload={"party": party, "evidence_due_by": case.evidence_due_by.isoformat()},
     )
     return case
 

@@ -23,6 +23,7 @@ from orders import services as order_services
 from orders.models import OrderLine, SubOrder
 from payments.models import Payment, Refund
 from payments.services import payment_refund
+from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, OutOfStock
 
 from ..models import AfterSalesCase, CaseLine, CaseType, Stage
@@ -138,6 +139,7 @@ def case_start_refund(*, case: AfterSalesCase, actor, note: str = "") -> AfterSa
         name="start_refund",
         actor=actor,
         note=note or ("Refund requested from the payment gateway" if moved_money else ""),
+        payload={"money_moved": moved_money},
         at=timezone.now(),
     )
     _after_units_refunded(case=case, case_lines=case_lines, actor=actor)
@@ -203,6 +205,7 @@ def case_settle_refunds(*, case: AfterSalesCase, note: str = "") -> AfterSalesCa
         name="refunded",
         actor=None,
         note=note or f"¥{case.refund_amount} back to the original payment method",
+        payload={"money_moved": bool(refunds)},
         at=timezone.now(),
     )
     release_sub_order_if_settled(case=case)
@@ -254,7 +257,7 @@ def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: 
         action="return_shipped",
         from_state=case.status,
         note=f"Return parcel {parcel.carrier.code.upper()} {parcel.tracking_no}",
-        node="case.return_shipped",
+        node=nodes.CASE_RETURN_SHIPPED,
     )
     return case
 
@@ -272,7 +275,7 @@ def return_signed(*, case: AfterSalesCase, at) -> AfterSalesCase:
         action="return_signed",
         from_state=case.status,
         note="The return parcel was signed for at the return address",
-        node="case.return_signed",
+        node=nodes.CASE_RETURN_SIGNED,
     )
     return case
 
@@ -317,7 +320,13 @@ def exchange_to_refund(*, case: AfterSalesCase, actor, why: str) -> AfterSalesCa
     case.type = CaseType.RETURN_REFUND
     reprice_lines(case=case, amount=None)
     case.save(update_fields=["type", "refund_amount", "shipping_refund"])
-    base.notice(case=case, actor=actor, action="exchange_to_refund", node="case.offer", note=why)
+    base.notice(
+        case=case,
+        actor=actor,
+        action="exchange_to_refund",
+        node=nodes.CASE_EXCHANGE_TO_REFUND,
+        note=why,
+    )
     return case_start_refund(case=case, actor=actor, note=why)
 
 

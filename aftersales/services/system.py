@@ -12,6 +12,7 @@ from logistics import selectors as logistics_selectors
 from logistics import services as logistics_services
 from logistics.models import Shipment
 from orders.models import Order, OrderLine, SubOrder
+from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 
 from .. import selectors
@@ -407,7 +408,7 @@ def case_timeout_evidence(*, case_id: int) -> AfterSalesCase:
         action="evidence_request_expired",
         from_state=case.status,
         note=f"The {party or 'asked side'} sent no evidence in time",
-        node="case.evidence_expired",
+        node=nodes.CASE_EVIDENCE_EXPIRED,
     )
     return case
 

@@ -3,7 +3,6 @@ so refunds go through the gateway), shipped in real parcels, received; and cases
 through the services."""
 
 import contextlib
-import importlib
 import itertools
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from django.db import transaction
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseReason, ReturnAddress
+from aftersales.seed import ensure_reasons
 from logistics import services as logistics_services
 from orders import services as order_services
 from orders.models import SubOrder
@@ -21,17 +21,9 @@ from tests.logistics.factories import merchant_staff, ops_user, sku_of
 from tests.orders.factories import place_order
 from tests.payments.factories import pay_on_cashier
 
-__all__ = ["merchant_staff", "ops_user"]
+__all__ = ["ensure_reasons", "merchant_staff", "ops_user"]
 
 _tracking = itertools.count(1)
-
-
-def ensure_reasons() -> None:
-    seed = importlib.import_module("aftersales.migrations.0002_seed_reasons")
-    if CaseReason.objects.count() < len(seed.REASONS):
-        from django.apps import apps
-
-        seed.seed(apps, None)
 
 
 def sandbox_tracking_no() -> str:

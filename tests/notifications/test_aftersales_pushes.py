@@ -385,9 +385,14 @@ def test_an_offer_asks_the_shopper_to_answer(people, commit_emit):
 
 
 def test_an_exchange_turned_refund_is_not_worded_as_an_offer(people, commit_emit):
-    # when an exchange cannot be carried out (case.offer with no offer in it)
+    # when an exchange cannot be carried out
     commit_emit(
-        case_event(events.CASE_OFFER, people, event_id=61, note="The replacement is out of stock")
+        case_event(
+            events.CASE_EXCHANGE_TO_REFUND,
+            people,
+            event_id=61,
+            note="The replacement is out of stock",
+        )
     )
     # then the shopper reads that it becomes a refund
     inbox = InboxMessage.objects.get(user=people["shopper"])
