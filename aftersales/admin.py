@@ -603,9 +603,9 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             return "—"
         overdue = deadline <= timezone.now()
         return format_html(
-            '<span style="{}"{} title="{}">{}</span>',
+            '<span style="{}" data-testid="{}" title="{}">{}</span>',
             "color:#b00;font-weight:bold" if overdue else "",
-            format_html(' data-testid="overdue"') if overdue else "",
+            "overdue" if overdue else "due",
             f"then {outcome}" if outcome else "",
             f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}" + (" (overdue)" if overdue else ""),
         )
