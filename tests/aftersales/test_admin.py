@@ -570,7 +570,7 @@ def test_a_parcel_not_lost_cannot_be_refunded_as_lost_and_merchants_cannot_at_al
     assert not AfterSalesCase.objects.filter(sub_order=sub_order).exists()
 
 
-# --- cases ops open for a shopper ------------------------------------------------------------------
+# --- cases ops open for a shopper ---------------------------------------------------------------
 
 
 def test_ops_open_a_refund_for_a_shopper_who_called_to_cancel(client, capture):
@@ -633,7 +633,7 @@ def test_opening_for_a_shopper_is_for_operations_only(client, capture):
     assert not AfterSalesCase.objects.filter(sub_order=sub_order).exists()
 
 
-# --- reasons and return addresses ------------------------------------------------------------------
+# --- reasons and return addresses ---------------------------------------------------------------
 
 
 def test_merchants_read_the_reasons_and_ops_edit_them_with_checkboxes(client):
