@@ -292,7 +292,10 @@ class CaseAction:
     with_case: bool = False  # the form needs the case (its choices)
 
     def make_form(self, case, data=None, files=None):
-        kwargs = {"case": case} if self.with_case else {}
+        # Several forms on one page: ids of their own (the field names stay plain).
+        kwargs = {"auto_id": f"id_{self.name}_%s"}
+        if self.with_case:
+            kwargs["case"] = case
         form = self.form(data, files, **kwargs) if data is not None else self.form(**kwargs)
         if self.name == "approve" and not _can_intercept(case):
             del form.fields["intercept"]
@@ -685,6 +688,11 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 for action in self.actions_for(request, case)
             ]
             extra_context["case"] = case
+            if self.is_operations_queue:
+                # The merchant's answers (ops may give them too) are on the case's own page.
+                extra_context["case_page_url"] = reverse(
+                    "admin:aftersales_aftersalescase_change", args=[case.pk]
+                )
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     def get_urls(self):
@@ -808,10 +816,12 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 sub_order=sub_order,
                 options=options,
                 form=form,
-                cancel_form=CancelPaidOrderForm(initial={"order_no": order.order_no})
+                cancel_form=CancelPaidOrderForm(
+                    initial={"order_no": order.order_no}, auto_id="id_cancel_%s"
+                )
                 if order is not None and order.status == Order.Status.PAID
                 else None,
-                parcel_form=ParcelLookupForm(),
+                parcel_form=ParcelLookupForm(auto_id="id_parcel_%s"),
             ),
         )
 
@@ -1084,7 +1094,7 @@ class AppealQueueAdmin(AfterSalesCaseAdmin):
     def extra_urls(self):
         return []
 
-    @admin.display(description="Refund", boolean=False, ordering="refund_failed")
+    @admin.display(description="Refund", ordering="refund_failed")
     def refund_state(self, case):
         if case.refund_failed:
             return format_html('<span style="color:#b00;font-weight:bold">{}</span>', "failed")
