@@ -10,7 +10,6 @@ never a 500. Nothing here writes a case.
 """
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms
@@ -129,22 +128,6 @@ def evidence_thumbnails(items) -> str:
                 )
             )
     return format_html_join(" ", "{}", ((item,) for item in shown)) if shown else "—"
-
-
-@contextmanager
-def stored_uploads(user, files):
-    """Each file stored through services.evidence_upload, their ids given to the block. When
-    the block fails (a bad file, the service refusing) the rows roll back with the caller's
-    transaction and the stored files are removed: nothing is left behind."""
-    stored: list[CaseEvidence] = []
-    try:
-        for upload in files or []:
-            stored.append(services.evidence_upload(user=user, upload=upload))
-        yield [evidence.public_id for evidence in stored]
-    except BaseException:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
 
 
 def _form_errors(form: forms.Form) -> str:
@@ -754,7 +737,9 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         try:
             with (
                 transaction.atomic(),
-                stored_uploads(request.user, form.cleaned_data.get("photos")) as evidence_ids,
+                services.evidence_uploaded(
+                    user=request.user, files=form.cleaned_data.get("photos")
+                ) as evidence_ids,
             ):
                 done = chosen.call(request.user, case, form.cleaned_data, evidence_ids)
         except NotFound:
@@ -830,7 +815,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         try:
             with (
                 transaction.atomic(),
-                stored_uploads(request.user, data["photos"]) as evidence_ids,
+                services.evidence_uploaded(user=request.user, files=data["photos"]) as evidence_ids,
             ):
                 case = services.case_create(
                     actor=request.user,

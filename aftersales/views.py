@@ -3,8 +3,6 @@ page with the shopper's actions on it, cancelling a paid order before it ships, 
 evidence files. Thin callers of aftersales.services and aftersales.selectors: a domain error
 becomes a message on the page, a case or order that is not yours a 404."""
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -35,22 +33,6 @@ WITHDRAWABLE = (
 
 class _Rollback(Exception):
     """Leaves an atomic block on purpose (the uploads of a request that created nothing)."""
-
-
-@contextmanager
-def _uploads(user, files):
-    """Store each file through services.evidence_upload and give their ids. If the block
-    fails (a bad file, or the service refusing the request) the rows roll back with the
-    caller's transaction and the stored files are removed, so nothing is left behind."""
-    stored: list[CaseEvidence] = []
-    try:
-        for upload in files:
-            stored.append(services.evidence_upload(user=user, upload=upload))
-        yield [evidence.public_id for evidence in stored]
-    except BaseException:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
 
 
 def _shopper_case_or_404(user, case_no: str) -> AfterSalesCase:
@@ -157,7 +139,10 @@ def _case_of_key(user, key: str | None) -> AfterSalesCase | None:
 def _create_case(request, form: CaseRequestForm, sub_order_no: str) -> AfterSalesCase | None:
     data = form.cleaned_data
     try:
-        with transaction.atomic(), _uploads(request.user, data["photos"]) as evidence_ids:
+        with (
+            transaction.atomic(),
+            services.evidence_uploaded(user=request.user, files=data["photos"]) as evidence_ids,
+        ):
             case = services.case_create(
                 actor=request.user,
                 sub_order_no=sub_order_no,
@@ -259,7 +244,10 @@ def case_message(request, case_no: str):
         return _back_to_case(case_no, "thread")
 
     def post():
-        with transaction.atomic(), _uploads(request.user, form.cleaned_data["photos"]) as ids:
+        with (
+            transaction.atomic(),
+            services.evidence_uploaded(user=request.user, files=form.cleaned_data["photos"]) as ids,
+        ):
             services.case_message_post(
                 case_no=case_no,
                 actor=request.user,
@@ -322,7 +310,10 @@ def case_appeal(request, case_no: str):
         return _back_to_case(case_no, "appeal")
 
     def appeal():
-        with transaction.atomic(), _uploads(request.user, form.cleaned_data["photos"]) as ids:
+        with (
+            transaction.atomic(),
+            services.evidence_uploaded(user=request.user, files=form.cleaned_data["photos"]) as ids,
+        ):
             services.case_appeal(
                 case_no=case_no,
                 actor=request.user,

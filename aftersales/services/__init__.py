@@ -22,7 +22,7 @@ from .cases import (
     case_request_evidence,
     case_return_ship,
 )
-from .evidence import evidence_upload
+from .evidence import evidence_upload, evidence_uploaded
 from .system import (
     case_open_out_of_stock,
     case_receive_return,
@@ -66,6 +66,7 @@ __all__ = [
     "case_timeout_respond",
     "case_timeout_return_ship",
     "evidence_upload",
+    "evidence_uploaded",
     "order_cancel_paid",
     "parcel_intercept_failed",
     "parcel_lost",

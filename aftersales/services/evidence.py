@@ -2,6 +2,7 @@
 stored privately and attached to one case, message or appeal of the uploader's."""
 
 import secrets
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.conf import settings
@@ -114,3 +115,19 @@ def evidence_attach(
         item.message = message
     CaseEvidence.objects.bulk_update(found, ["case", "message"])
     return found
+
+
+@contextmanager
+def evidence_uploaded(*, user, files):
+    """Store each file through evidence_upload and give their ids to the block. When the block
+    fails (a bad file, a service refusing the request) the rows roll back with the caller's
+    transaction and the stored files are removed, so nothing is left behind."""
+    stored: list[CaseEvidence] = []
+    try:
+        for upload in files or []:
+            stored.append(evidence_upload(user=user, upload=upload))
+        yield [evidence.public_id for evidence in stored]
+    except BaseException:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
