@@ -5,6 +5,7 @@ that are about the broker itself (outbox relay, broker down) switch eager mode o
 """
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
@@ -14,6 +15,11 @@ from shop.celery import app as celery_app
 # them fail at random on a busy CI machine. print_blob lets a failure be replayed exactly.
 hypothesis_settings.register_profile("shop", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("shop")
+
+# Factories hash a password for every user they make; production's PBKDF2 costs ~0.5 s each on
+# this machine (a 50-shopper race spent most of its time hashing) and says nothing about the
+# behaviour under test. Set before the first hash, so the cached hasher list never holds PBKDF2.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -52,12 +52,6 @@ def _seed(*args) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The demo logins are hashed on every seed; PBKDF2's cost says nothing about the seed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded():
     return _seed()
