@@ -157,6 +157,8 @@ class SubOrderOptions:
     no_reason_skus: dict[int, bool]
     not_allowed_reason: str | None
     max_amounts: dict[int, Decimal] = field(default_factory=dict)
+    # The same when the reason is not the buyer's doing (wrong item, defect): shipping goes back.
+    max_amounts_seller_fault: dict[int, Decimal] = field(default_factory=dict)
 
 
 def _not_allowed_reason(sub_order: SubOrder, stage: str | None) -> str | None:
@@ -198,6 +200,9 @@ def _options(sub_order: SubOrder, rooms: list[LineRoom], *, with_reasons: bool) 
     for room in rooms:
         options.max_amounts[room.line.pk] = room.amounts_for(
             room.refundable_quantity, with_shipping=stage == Stage.NOT_SHIPPED
+        )[0]
+        options.max_amounts_seller_fault[room.line.pk] = room.amounts_for(
+            room.refundable_quantity, with_shipping=True
         )[0]
     return options
 

@@ -566,12 +566,20 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "closed_at",
         "cod_collected_at",
         "lost_settled_at",
+        "lost_parcel_case",
         "intercept_requested_at",
         "returned_at",
         "note",
     )
     readonly_fields = fields
     actions = ("return_received", "cod_collected")
+
+    def get_fields(self, request, obj=None):
+        # Settling a lost parcel is operations' work: merchant staff do not see the way in.
+        fields = super().get_fields(request, obj)
+        if is_platform_staff(request.user):
+            return fields
+        return tuple(name for name in fields if name != "lost_parcel_case")
 
     def has_operations_permission(self, request):
         """Cash on delivery recorded by hand is for platform operations only."""
@@ -628,6 +636,14 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="Lost parcel")
+    def lost_parcel_case(self, shipment):
+        """Where ops settle a lost parcel: the after-sales page that refunds its goods."""
+        if shipment.status != Shipment.Status.LOST or shipment.lost_settled_at is not None:
+            return "-"
+        url = reverse("admin:aftersales_lost_parcel", args=[shipment.pk])
+        return format_html('<a href="{}">Refund the lost goods to the shopper</a>', url)
 
     @admin.display(description="Sub-order", ordering="sub_order__sub_order_no")
     def sub_order_link(self, shipment):

@@ -65,6 +65,8 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "logistics.trackingevent": VIEW,
     "aftersales.aftersalescase": VIEW_CHANGE,
     "aftersales.caseevent": VIEW,
+    "aftersales.returnaddress": FULL,  # their own, scoped like every merchant row
+    "aftersales.casereason": VIEW,  # the platform's list, read for choices
     # Their own system's endpoint for order pushes (scoped by notifications' admin).
     "notifications.merchantwebhook": VIEW_ADD_CHANGE,
 }

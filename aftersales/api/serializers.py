@@ -147,6 +147,10 @@ class OptionLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     refundable_quantity = serializers.IntegerField()
     max_refund_amount = money_field()
+    max_refund_amount_seller_fault = money_field(
+        help_text="The most for these units when the reason is not the buyer's doing "
+        "(responsibility merchant or carrier): their share of the shipping goes back too."
+    )
     allowed_types = serializers.ListField(child=serializers.CharField())
     open_case_no = serializers.CharField(allow_null=True)
     no_reason_return = serializers.BooleanField()
@@ -178,6 +182,9 @@ class SubOrderOptionsSerializer(serializers.Serializer):
                 "quantity": room.line.quantity,
                 "refundable_quantity": room.refundable_quantity,
                 "max_refund_amount": options.max_amounts.get(room.line.pk),
+                "max_refund_amount_seller_fault": options.max_amounts_seller_fault.get(
+                    room.line.pk
+                ),
                 "allowed_types": options.types if room.refundable_quantity else [],
                 "open_case_no": room.open_case_no,
                 "no_reason_return": bool(options.no_reason_skus.get(room.line.sku_id, False)),

@@ -555,6 +555,23 @@ def test_ops_refund_a_lost_parcel(client, capture):
     assert any(case.case_no in text for text in page_messages(response))
 
 
+def test_a_lost_parcels_page_leads_ops_to_its_refund_and_merchants_do_not_see_the_way(
+    client, capture
+):
+    sub_order = ship(paid_sub_order(quantities=(1,), capture=capture))
+    parcel = outbound_parcel(sub_order)
+    Shipment.objects.filter(pk=parcel.pk).update(status=Shipment.Status.LOST)
+    shipment_page = reverse("admin:logistics_shipment_change", args=[parcel.pk])
+    refund_page = reverse("admin:aftersales_lost_parcel", args=[parcel.pk])
+
+    signed_in(client, ops_user())
+    assert refund_page in client.get(shipment_page).content.decode()
+
+    signed_in(client, merchant_staff(sub_order.merchant))
+    page = client.get(shipment_page)
+    assert page.status_code == 200 and refund_page not in page.content.decode()
+
+
 def test_a_parcel_not_lost_cannot_be_refunded_as_lost_and_merchants_cannot_at_all(client, capture):
     sub_order = ship(paid_sub_order(quantities=(1,), capture=capture))
     parcel = outbound_parcel(sub_order)

@@ -78,6 +78,7 @@ def test_options_list_each_lines_room_the_reasons_and_the_window(
     assert row["sku_id"] == line.sku_id and row["product_title"] == line.product_title
     assert row["quantity"] == 2 and row["refundable_quantity"] == 2
     assert row["max_refund_amount"] == "200.00"  # received: the shipping stays paid
+    assert row["max_refund_amount_seller_fault"] == "210.00"  # unless the seller is at fault
     assert set(row["allowed_types"]) == {"refund_only", "return_refund", "exchange"}
     assert row["open_case_no"] is None
     assert isinstance(row["no_reason_return"], bool)
