@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 
-.PHONY: run test lint format bench venv migrate seed e2e check-ledger clean
+.PHONY: run test lint format bench venv migrate seed e2e check-ledger clean messages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ migrate: venv
 
 seed: venv
 	$(PY) manage.py seed_demo
+
+# Translations: collect every marked string into locale/zh_Hans/LC_MESSAGES/django.po (existing
+# translations kept), then compile the .mo the shop reads. Both files are committed.
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='tests/*' \
+		--ignore='staticfiles/*' --ignore='var/*'
+	$(PY) manage.py compilemessages -l zh_Hans --ignore='.venv'
 
 check-ledger: venv
 	$(PY) manage.py check_stock_ledger

@@ -4,6 +4,7 @@ sub-order's lock); the request form only offers what selectors.sub_order_options
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from orders.forms import new_idempotency_key
 from shop.money import ZERO
@@ -23,14 +24,15 @@ class PhotosField(forms.FileField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Photos")
+        kwargs.setdefault("label", _("Photos"))
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if len(files) > settings.AFTERSALES_MAX_EVIDENCE:
             raise forms.ValidationError(
-                f"At most {settings.AFTERSALES_MAX_EVIDENCE} files at a time."
+                _("At most %(count)d files at a time.")
+                % {"count": settings.AFTERSALES_MAX_EVIDENCE}
             )
         return list(files)
 
@@ -38,16 +40,16 @@ class PhotosField(forms.FileField):
 class CaseRequestForm(forms.Form):
     """The shopper's request on one sub-order: a quantity per line (0 leaves it out)."""
 
-    type = forms.ChoiceField(label="What do you want?", widget=forms.RadioSelect)
-    reason = forms.ChoiceField(label="Reason")
+    type = forms.ChoiceField(label=_("What do you want?"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=_("Reason"))
     refund_amount = forms.DecimalField(
-        label="Refund amount (¥)", max_digits=12, decimal_places=2, min_value=0, required=False
+        label=_("Refund amount (¥)"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
     description = forms.CharField(
-        label="Describe the problem",
+        label=_("Describe the problem"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional"}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Optional")}),
     )
     photos = PhotosField()
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
@@ -58,7 +60,7 @@ class CaseRequestForm(forms.Form):
         self.fields["type"].choices = [
             (value, label) for value, label in CaseType.choices if value in options.types
         ]
-        self.fields["reason"].choices = [("", "Choose a reason")] + [
+        self.fields["reason"].choices = [("", _("Choose a reason"))] + [
             (reason.code, reason.label) for reason in options.reasons
         ]
         self.rooms = [room for room in options.rooms if room.line.quantity]
@@ -158,17 +160,17 @@ class CaseRequestForm(forms.Form):
 
 class CaseMessageForm(forms.Form):
     text = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write to the merchant"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Write to the merchant")}),
     )
     photos = PhotosField()
 
 
 class CaseAppealForm(forms.Form):
     reason = forms.CharField(
-        label="Why should the platform step in?",
+        label=_("Why should the platform step in?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -176,8 +178,8 @@ class CaseAppealForm(forms.Form):
 
 
 class ReturnShipmentForm(forms.Form):
-    carrier = forms.ChoiceField(label="Carrier")
-    tracking_no = forms.CharField(label="Tracking number", max_length=40)
+    carrier = forms.ChoiceField(label=_("Carrier"))
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=40)
 
     def __init__(self, *args, carriers=(), **kwargs):
         super().__init__(*args, **kwargs)

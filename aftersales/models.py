@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from .storage import evidence_storage
@@ -20,12 +21,12 @@ money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 class CaseType(models.TextChoices):
-    REFUND_ONLY = "refund_only", "Refund only"
-    RETURN_REFUND = "return_refund", "Return and refund"
-    EXCHANGE = "exchange", "Exchange"
-    OUT_OF_STOCK = "out_of_stock", "Out-of-stock refund"
-    REFUSAL = "refusal", "Refused parcel refund"
-    LOST = "lost", "Lost parcel refund"
+    REFUND_ONLY = "refund_only", _("Refund only")
+    RETURN_REFUND = "return_refund", _("Return and refund")
+    EXCHANGE = "exchange", _("Exchange")
+    OUT_OF_STOCK = "out_of_stock", _("Out-of-stock refund")
+    REFUSAL = "refusal", _("Refused parcel refund")
+    LOST = "lost", _("Lost parcel refund")
 
 
 # Types a shopper can ask for; the others are opened by the merchant, the carrier or ops.
@@ -33,18 +34,18 @@ SHOPPER_TYPES = (CaseType.REFUND_ONLY, CaseType.RETURN_REFUND, CaseType.EXCHANGE
 
 
 class Responsibility(models.TextChoices):
-    BUYER = "buyer", "Buyer"
-    MERCHANT = "merchant", "Merchant"
-    CARRIER = "carrier", "Carrier"
-    PLATFORM = "platform", "Platform"
+    BUYER = "buyer", _("Buyer")
+    MERCHANT = "merchant", _("Merchant")
+    CARRIER = "carrier", _("Carrier")
+    PLATFORM = "platform", _("Platform")
 
 
 class Stage(models.TextChoices):
     """Where the sub-order is, as a reason sees it."""
 
-    NOT_SHIPPED = "not_shipped", "Not shipped yet"
-    IN_TRANSIT = "in_transit", "On its way"
-    RECEIVED = "received", "Received"
+    NOT_SHIPPED = "not_shipped", _("Not shipped yet")
+    IN_TRANSIT = "in_transit", _("On its way")
+    RECEIVED = "received", _("Received")
 
 
 class CaseReason(models.Model):
@@ -111,18 +112,18 @@ class ReturnAddress(models.Model):
 
 class AfterSalesCase(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Awaiting the merchant"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        APPEALED = "appealed", "Platform reviewing"
-        AWAITING_RETURN = "awaiting_return", "Awaiting your return"
-        INTERCEPTING = "intercepting", "Intercepting the parcel"
-        RETURN_RECEIVED = "return_received", "Return received"
-        REFUNDING = "refunding", "Refunding"
-        REFUNDED = "refunded", "Refunded"
-        RESHIPPED = "reshipped", "Replacement shipped"
-        CANCELLED = "cancelled", "Withdrawn"
-        CLOSED = "closed", "Closed"
+        REQUESTED = "requested", _("Awaiting the merchant")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        APPEALED = "appealed", _("Platform reviewing")
+        AWAITING_RETURN = "awaiting_return", _("Awaiting your return")
+        INTERCEPTING = "intercepting", _("Intercepting the parcel")
+        RETURN_RECEIVED = "return_received", _("Return received")
+        REFUNDING = "refunding", _("Refunding")
+        REFUNDED = "refunded", _("Refunded")
+        RESHIPPED = "reshipped", _("Replacement shipped")
+        CANCELLED = "cancelled", _("Withdrawn")
+        CLOSED = "closed", _("Closed")
 
     OPEN = (
         Status.REQUESTED,
@@ -137,8 +138,8 @@ class AfterSalesCase(models.Model):
     FINAL = (Status.REFUNDED, Status.RESHIPPED, Status.CANCELLED, Status.CLOSED)
 
     class Party(models.TextChoices):
-        SHOPPER = "shopper", "Shopper"
-        MERCHANT = "merchant", "Merchant"
+        SHOPPER = "shopper", _("Shopper")
+        MERCHANT = "merchant", _("Merchant")
 
     case_no = models.CharField(max_length=32, unique=True)
     sub_order = models.ForeignKey(
@@ -211,7 +212,7 @@ class AfterSalesCase(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "after-sales case"
+        verbose_name = _("after-sales case")
         indexes = [
             models.Index(
                 fields=["respond_by"], condition=Q(status="requested"), name="case_respond_due"
@@ -261,18 +262,18 @@ class AfterSalesCase(models.Model):
     def next_deadline(self):
         """(deadline, what happens then) of the open deadline the case page counts down to."""
         candidates = {
-            self.Status.REQUESTED: (self.respond_by, "approved automatically"),
-            self.Status.REJECTED: (self.appeal_by, "closed if not appealed"),
+            self.Status.REQUESTED: (self.respond_by, _("approved automatically")),
+            self.Status.REJECTED: (self.appeal_by, _("closed if not appealed")),
             self.Status.AWAITING_RETURN: (
-                (self.receive_by, "refunded automatically")
+                (self.receive_by, _("refunded automatically"))
                 if self.receive_by
-                else (self.return_ship_by, "closed if not shipped back")
+                else (self.return_ship_by, _("closed if not shipped back"))
             ),
-            self.Status.APPROVED: (self.receive_by, "refunded by the platform"),
+            self.Status.APPROVED: (self.receive_by, _("refunded by the platform")),
         }
         deadline, outcome = candidates.get(self.status, (None, ""))
         if deadline is None and self.evidence_due_by:
-            return self.evidence_due_by, "evidence request expires"
+            return self.evidence_due_by, _("evidence request expires")
         return (deadline, outcome) if deadline else (None, "")
 
     # --- transitions: in memory only; aftersales.services saves and records them ------------
@@ -396,10 +397,10 @@ class CaseEvent(models.Model):
     """Append-only: one row per change of a case (its timeline)."""
 
     class Role(models.TextChoices):
-        SHOPPER = "shopper", "Shopper"
-        MERCHANT = "merchant", "Merchant"
-        OPS = "ops", "Operations"
-        SYSTEM = "system", "System"
+        SHOPPER = "shopper", _("Shopper")
+        MERCHANT = "merchant", _("Merchant")
+        OPS = "ops", _("Operations")
+        SYSTEM = "system", _("System")
 
     case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -424,8 +425,8 @@ class CaseEvidence(models.Model):
     """A photo (or short video) uploaded by one user, attached to a case, message or appeal."""
 
     class Kind(models.TextChoices):
-        IMAGE = "image", "Image"
-        VIDEO = "video", "Video"
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
 
     public_id = models.CharField(max_length=32, unique=True)
     uploaded_by = models.ForeignKey(
@@ -446,7 +447,7 @@ class CaseEvidence(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
 
     def __str__(self):
         return self.original_name or self.public_id
@@ -474,10 +475,10 @@ class CaseOffer(models.Model):
     """The merchant's structured proposal (another type, a lower amount) to the shopper."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the shopper"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Waiting for the shopper")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
 
     case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="offers")
     type = models.CharField(max_length=16, choices=CaseType.choices)
@@ -507,5 +508,5 @@ class AppealQueue(AfterSalesCase):
 
     class Meta:
         proxy = True
-        verbose_name = "case for operations"
-        verbose_name_plural = "operations queue"
+        verbose_name = _("case for operations")
+        verbose_name_plural = _("operations queue")

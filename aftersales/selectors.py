@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
 from catalog.selectors import no_reason_return_allowed
@@ -164,11 +165,11 @@ class SubOrderOptions:
 def _not_allowed_reason(sub_order: SubOrder, stage: str | None) -> str | None:
     if stage is None:
         if sub_order.status == SubOrder.Status.COMPLETED:
-            return "The after-sales window of this order has ended."
-        return "This order is closed."
+            return _("The after-sales window of this order has ended.")
+        return _("This order is closed.")
     ends = window_ends_at(sub_order)
     if ends is not None and ends <= timezone.now() and not sub_order.aftersales_open:
-        return "The after-sales window of this order has ended."
+        return _("The after-sales window of this order has ended.")
     return None
 
 
@@ -194,7 +195,7 @@ def _options(sub_order: SubOrder, rooms: list[LineRoom], *, with_reasons: bool) 
         not_allowed_reason=_not_allowed_reason(sub_order, stage),
     )
     if options.not_allowed_reason is None and not any(r.refundable_quantity for r in rooms):
-        options.not_allowed_reason = "Every item of this order is refunded or in a request."
+        options.not_allowed_reason = _("Every item of this order is refunded or in a request.")
     if options.not_allowed_reason is not None:
         options.types = []
     for room in rooms:
@@ -323,27 +324,27 @@ def next_action(case: AfterSalesCase, *, for_role: str = "shopper") -> str:
     Status = AfterSalesCase.Status
     merchant = for_role != "shopper"
     texts = {
-        Status.REQUESTED: "Approve, reject or make an offer."
+        Status.REQUESTED: _("Approve, reject or make an offer.")
         if merchant
-        else "Waiting for the merchant to answer.",
-        Status.APPROVED: "Waiting for the parcel to come back, then the refund follows.",
-        Status.REJECTED: "The shopper may appeal to the platform."
+        else _("Waiting for the merchant to answer."),
+        Status.APPROVED: _("Waiting for the parcel to come back, then the refund follows."),
+        Status.REJECTED: _("The shopper may appeal to the platform.")
         if merchant
-        else "You can appeal to the platform, or let it close.",
-        Status.APPEALED: "The platform is reviewing the case.",
-        Status.AWAITING_RETURN: "Waiting for the shopper's return parcel."
+        else _("You can appeal to the platform, or let it close."),
+        Status.APPEALED: _("The platform is reviewing the case."),
+        Status.AWAITING_RETURN: _("Waiting for the shopper's return parcel.")
         if merchant
-        else "Send the goods back to the return address and enter the tracking number.",
-        Status.INTERCEPTING: "The carrier is calling the parcel back.",
-        Status.RETURN_RECEIVED: "Ship the replacement."
+        else _("Send the goods back to the return address and enter the tracking number."),
+        Status.INTERCEPTING: _("The carrier is calling the parcel back."),
+        Status.RETURN_RECEIVED: _("Ship the replacement.")
         if merchant and case.type == CaseType.EXCHANGE
-        else "The return arrived; the next step follows.",
-        Status.REFUNDING: "The refund is on its way to the original payment method.",
+        else _("The return arrived; the next step follows."),
+        Status.REFUNDING: _("The refund is on its way to the original payment method."),
     }
     if case.status == Status.AWAITING_RETURN and case.return_shipment_id:
         return (
-            "Confirm the return when it arrives."
+            _("Confirm the return when it arrives.")
             if merchant
-            else "Return on its way; the merchant confirms when it arrives."
+            else _("Return on its way; the merchant confirms when it arrives.")
         )
-    return texts.get(case.status, "Nothing more to do.")
+    return texts.get(case.status, _("Nothing more to do."))

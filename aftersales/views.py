@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from logistics.models import Carrier
@@ -103,7 +104,7 @@ def case_request(request, sub_order_no: str):
         if done is not None:
             # The same form again (a double click, a resent page): its units are in that case
             # now, so the form would refuse them; the request was made, show it.
-            messages.success(request, f"Request {done.case_no} sent.")
+            messages.success(request, _("Request %(case_no)s sent.") % {"case_no": done.case_no})
             return redirect("aftersales:detail", case_no=done.case_no)
     form = None
     if options.not_allowed_reason is None:
@@ -112,7 +113,9 @@ def case_request(request, sub_order_no: str):
             if form.is_valid():
                 case = _create_case(request, form, sub_order_no)
                 if case is not None:
-                    messages.success(request, f"Request {case.case_no} sent.")
+                    messages.success(
+                        request, _("Request %(case_no)s sent.") % {"case_no": case.case_no}
+                    )
                     return redirect("aftersales:detail", case_no=case.case_no)
         else:
             wanted_type = request.GET.get("type")
@@ -230,7 +233,7 @@ def case_cancel(request, case_no: str):
     _report(
         request,
         lambda: services.case_cancel(case_no=case_no, actor=request.user),
-        success="Request withdrawn.",
+        success=_("Request withdrawn."),
     )
     return _back_to_case(case_no)
 
@@ -255,7 +258,7 @@ def case_message(request, case_no: str):
                 evidence_ids=ids,
             )
 
-    _report(request, post, success="Message sent.")
+    _report(request, post, success=_("Message sent."))
     return _back_to_case(case_no, "thread")
 
 
@@ -265,7 +268,7 @@ def offer_accept(request, case_no: str, offer_id: int):
     _report(
         request,
         lambda: services.case_offer_accept(case_no=case_no, offer_id=offer_id, actor=request.user),
-        success="Offer accepted.",
+        success=_("Offer accepted."),
     )
     return _back_to_case(case_no)
 
@@ -276,7 +279,7 @@ def offer_decline(request, case_no: str, offer_id: int):
     _report(
         request,
         lambda: services.case_offer_decline(case_no=case_no, offer_id=offer_id, actor=request.user),
-        success="Offer declined. The merchant can make another one, or answer your request.",
+        success=_("Offer declined. The merchant can make another one, or answer your request."),
     )
     return _back_to_case(case_no)
 
@@ -286,7 +289,7 @@ def offer_decline(request, case_no: str, offer_id: int):
 def return_shipment(request, case_no: str):
     form = ReturnShipmentForm(request.POST, carriers=_active_carriers())
     if not form.is_valid():
-        messages.error(request, "Choose the carrier and enter the tracking number.")
+        messages.error(request, _("Choose the carrier and enter the tracking number."))
         return _back_to_case(case_no, "return")
     _report(
         request,
@@ -296,7 +299,7 @@ def return_shipment(request, case_no: str):
             carrier_code=form.cleaned_data["carrier"],
             tracking_no=form.cleaned_data["tracking_no"],
         ),
-        success="Return parcel entered. The merchant confirms when it arrives.",
+        success=_("Return parcel entered. The merchant confirms when it arrives."),
     )
     return _back_to_case(case_no)
 
@@ -306,7 +309,7 @@ def return_shipment(request, case_no: str):
 def case_appeal(request, case_no: str):
     form = CaseAppealForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Tell the platform why it should step in.")
+        messages.error(request, _("Tell the platform why it should step in."))
         return _back_to_case(case_no, "appeal")
 
     def appeal():
@@ -321,7 +324,7 @@ def case_appeal(request, case_no: str):
                 evidence_ids=ids,
             )
 
-    _report(request, appeal, success="Appeal sent. The platform will review the case.")
+    _report(request, appeal, success=_("Appeal sent. The platform will review the case."))
     return _back_to_case(case_no)
 
 
@@ -340,7 +343,9 @@ def cancel_order(request, order_no: str):
     else:
         numbers = ", ".join(case.case_no for case in cases)
         messages.success(
-            request, f"Order cancelled. The refund goes back to your payment method ({numbers})."
+            request,
+            _("Order cancelled. The refund goes back to your payment method (%(cases)s).")
+            % {"cases": numbers},
         )
     return redirect("orders:detail", order_no=order_no)
 

@@ -21,6 +21,7 @@ api_patterns = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("accounts/", include("shop.accounts.urls")),
     path("orders/", include("orders.urls")),

@@ -8,6 +8,7 @@ answer on the same order never deadlock.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
@@ -42,13 +43,13 @@ def require_role(actor, case: AfterSalesCase, *roles: str) -> str:
     role = role_of(actor, case)
     if role == Role.SYSTEM or (role is not None and role in roles):
         return role
-    raise NotFound("After-sales case not found.")
+    raise NotFound(_("After-sales case not found."))
 
 
 def lock_sub_order(*, sub_order_id: int) -> SubOrder:
     order_id = SubOrder.objects.filter(pk=sub_order_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise NotFound("Sub-order not found.")
+        raise NotFound(_("Sub-order not found."))
     order = Order.objects.select_for_update().get(pk=order_id)
     sub_order = SubOrder.objects.select_for_update().get(pk=sub_order_id)
     sub_order.order = order
@@ -60,7 +61,7 @@ def lock_case(*, case_no: str | None = None, case_id: int | None = None) -> Afte
     lookup = {"case_no": case_no} if case_no is not None else {"pk": case_id}
     ids = AfterSalesCase.objects.filter(**lookup).values_list("pk", "sub_order_id").first()
     if ids is None:
-        raise NotFound("After-sales case not found.")
+        raise NotFound(_("After-sales case not found."))
     sub_order = lock_sub_order(sub_order_id=ids[1])
     case = AfterSalesCase.objects.select_for_update().select_related("reason").get(pk=ids[0])
     case.sub_order = sub_order
@@ -70,7 +71,8 @@ def lock_case(*, case_no: str | None = None, case_id: int | None = None) -> Afte
 
 def refuse(case: AfterSalesCase, what: str) -> None:
     raise TransitionNotAllowed(
-        f"Cannot {what} while the case is {case.get_status_display().lower()}.",
+        _("You cannot %(action)s while the case is “%(status)s”.")
+        % {"action": what, "status": case.get_status_display()},
         extra={"status": case.status},
     )
 
@@ -102,7 +104,7 @@ def event_record(
         note=(note or "")[:500],
         payload=payload or {},
     )
-    deadline, _ = case.next_deadline
+    deadline, _outcome = case.next_deadline
     emit(
         DomainEvent(
             node=node or f"case.{case.status}",

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.selectors import no_reason_return_allowed
 from logistics.models import Shipment
@@ -66,21 +67,23 @@ def _asked_lines(raw_lines) -> list[AskedLine]:
         try:
             sku_id, quantity = int(raw["sku_id"]), raw["quantity"]
         except (KeyError, TypeError, ValueError):
-            raise InvalidInput("Each line needs a sku_id and a quantity.", code="invalid") from None
+            raise InvalidInput(
+                _("Each line needs a sku_id and a quantity."), code="invalid"
+            ) from None
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
             raise InvalidInput(
-                "Quantity must be a whole number of at least 1.", code="invalid_quantity"
+                _("Quantity must be a whole number of at least 1."), code="invalid_quantity"
             )
         asked[sku_id] = asked.get(sku_id, 0) + quantity
     if not asked:
-        raise InvalidInput("Choose the items this request is about.", code="lines_required")
+        raise InvalidInput(_("Choose the items this request is about."), code="lines_required")
     return [AskedLine(sku_id, quantity) for sku_id, quantity in asked.items()]
 
 
 def _reason(code: str, *, case_type: str, stage: str) -> CaseReason:
     reason = CaseReason.objects.filter(code=code or "", is_active=True).first()
     if reason is None:
-        raise InvalidInput("Choose one of the listed reasons.", code="unknown_reason")
+        raise InvalidInput(_("Choose one of the listed reasons."), code="unknown_reason")
     if case_type not in reason.types or stage not in reason.stages:
         raise InvalidInput(
             f"“{reason.label}” does not apply to this kind of request now.",
@@ -93,14 +96,14 @@ def _stage_for(sub_order: SubOrder) -> str:
     stage = selectors.stage_of(sub_order)
     if stage is None:
         raise TransitionNotAllowed(
-            "After-sales is over for this order.",
+            _("After-sales is over for this order."),
             code="aftersales_closed",
             extra={"status": sub_order.status},
         )
     ends = selectors.window_ends_at(sub_order)
     if ends is not None and ends <= timezone.now():
         raise TransitionNotAllowed(
-            "The after-sales window of this order has ended.", code="window_ended"
+            _("The after-sales window of this order has ended."), code="window_ended"
         )
     if (
         stage == Stage.NOT_SHIPPED
@@ -136,7 +139,7 @@ def _fill_lines(
     else:
         if amount > most:
             raise InvalidInput(
-                f"You can ask for at most ¥{most}.",
+                _("You can ask for at most ¥%(most)s.") % {"most": most},
                 code="amount_too_high",
                 extra={"max_refund_amount": str(most)},
             )
@@ -173,20 +176,21 @@ def _check_units(rooms, asked_lines: list[AskedLine]) -> dict[int, int]:
     for item in asked_lines:
         room = by_sku.get(item.sku_id)
         if room is None:
-            raise InvalidInput("That item is not part of this order.", code="unknown_line")
+            raise InvalidInput(_("That item is not part of this order."), code="unknown_line")
         if item.quantity > room.refundable_quantity:
             if (
                 room.open_case_no
                 and item.quantity <= room.line.quantity - room.line.refunded_quantity
             ):
                 raise Conflict(
-                    f"These items are already in request {room.open_case_no}.",
+                    _("These items are already in request %(case_no)s.")
+                    % {"case_no": room.open_case_no},
                     code="units_in_open_case",
                     extra={"open_case_no": room.open_case_no},
                 )
             raise InvalidInput(
-                f"You can ask for at most {room.refundable_quantity} of "
-                f"“{room.line.product_title}”.",
+                _("You can ask for at most %(count)d of “%(product)s”.")
+                % {"count": room.refundable_quantity, "product": room.line.product_title},
                 code="invalid_quantity",
                 extra={"refundable_quantity": room.refundable_quantity},
             )
@@ -268,7 +272,7 @@ def case_create(
     same units never both pass. The same Idempotency-Key again returns the first case."""
     idempotency_key = (idempotency_key or "").strip()[:64]
     if not getattr(actor, "pk", None):
-        raise NotFound("Sub-order not found.")
+        raise NotFound(_("Sub-order not found."))
     on_behalf = base.is_platform_staff(actor)
     if idempotency_key:
         existing = AfterSalesCase.objects.filter(
@@ -278,7 +282,7 @@ def case_create(
             return existing
     if type not in SHOPPER_TYPES:
         raise InvalidInput(
-            "Choose refund only, return and refund, or exchange.", code="invalid_type"
+            _("Choose refund only, return and refund, or exchange."), code="invalid_type"
         )
     asked_lines = _asked_lines(lines)
     lookup = SubOrder.objects.filter(sub_order_no=sub_order_no or "")
@@ -286,7 +290,7 @@ def case_create(
         lookup = lookup.filter(order__user_id=actor.pk)
     sub_order_id = lookup.values_list("pk", flat=True).first()
     if sub_order_id is None:
-        raise NotFound("Sub-order not found.")
+        raise NotFound(_("Sub-order not found."))
     sub_order = base.lock_sub_order(sub_order_id=sub_order_id)
     if idempotency_key:
         # A request with the same key that held the lock before us has committed by now.
@@ -299,10 +303,12 @@ def case_create(
     if type not in selectors.types_for_stage(stage):
         raise TransitionNotAllowed(
             {
-                Stage.NOT_SHIPPED: "Before shipping you can only ask for a refund.",
-                Stage.IN_TRANSIT: "While the parcel is on its way you can ask for a refund; "
-                "returns and exchanges open once it has arrived.",
-            }.get(stage, "That kind of request is not possible now."),
+                Stage.NOT_SHIPPED: _("Before shipping you can only ask for a refund."),
+                Stage.IN_TRANSIT: _(
+                    "While the parcel is on its way you can ask for a refund; "
+                    "returns and exchanges open once it has arrived."
+                ),
+            }.get(stage, _("That kind of request is not possible now.")),
             code="type_not_allowed",
         )
     case_reason = _reason(reason, case_type=type, stage=stage)
@@ -314,15 +320,17 @@ def case_create(
         )
         if not all(allowed.values()):
             raise InvalidInput(
-                "This item cannot be returned without a reason (7-day no-reason returns do "
-                "not apply to it).",
+                _(
+                    "This item cannot be returned without a reason (7-day no-reason returns "
+                    "do not apply to it)."
+                ),
                 code="no_reason_not_allowed",
             )
     if case_reason.evidence_required and not evidence_ids:
-        raise InvalidInput("This reason needs a photo of the problem.", code="evidence_required")
+        raise InvalidInput(_("This reason needs a photo of the problem."), code="evidence_required")
     amount = _money(refund_amount)
     if amount is not None and amount <= 0 and type != CaseType.EXCHANGE:
-        raise InvalidInput("Refund amount must be more than zero.", code="invalid_amount")
+        raise InvalidInput(_("Refund amount must be more than zero."), code="invalid_amount")
     case = _open(
         sub_order=sub_order,
         case_type=type,
@@ -352,7 +360,7 @@ def case_approve(*, case_no: str, actor, intercept: bool = True, note: str = "")
     if case.status != Status.REQUESTED:
         if case.approved_at is not None and case.status != Status.REJECTED:
             return case  # approved already (twice, or timer and merchant racing)
-        base.refuse(case, "approve")
+        base.refuse(case, _("approve"))
     _expire_pending_offer(case)
     base.transition(case=case, name="approve", actor=actor, note=note, at=timezone.now())
     return flow.case_proceed(case=case, actor=actor, intercept=intercept)
@@ -366,12 +374,12 @@ def case_reject(
     or with evidence of its own; the shopper may then appeal within APPEAL_DAYS."""
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.MERCHANT, Role.OPS)
-    reason = flow.require_text(reason, "the reason the shopper will read")
+    reason = flow.require_text(reason, _("the reason the shopper will read"))
     if case.status != Status.REQUESTED:
-        base.refuse(case, "reject")
+        base.refuse(case, _("reject"))
     if not evidence_ids and not case.offers.exists():
         raise InvalidInput(
-            "Make the shopper an offer first, or add evidence (a photo) for the rejection.",
+            _("Make the shopper an offer first, or add evidence (a photo) for the rejection."),
             code="offer_or_evidence_required",
         )
     evidence_attach(user=actor, evidence_ids=evidence_ids, case=case)
@@ -401,20 +409,20 @@ def case_offer_make(*, case_no: str, actor, type: str, refund_amount, note: str 
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.MERCHANT, Role.OPS)
     if case.status != Status.REQUESTED:
-        base.refuse(case, "make an offer")
+        base.refuse(case, _("make an offer"))
     if type not in selectors.types_for_stage(case.stage):
         raise InvalidInput(
-            "That kind of solution is not possible for this order now.", code="invalid_type"
+            _("That kind of solution is not possible for this order now."), code="invalid_type"
         )
     amount = _money(refund_amount) or ZERO
     if type == CaseType.EXCHANGE:
         amount = ZERO
     elif amount <= 0:
-        raise InvalidInput("Offer an amount of more than zero.", code="invalid_amount")
+        raise InvalidInput(_("Offer an amount of more than zero."), code="invalid_amount")
     most = _max_for(case)
     if amount > most:
         raise InvalidInput(
-            f"At most ¥{most} can be refunded for these items.",
+            _("At most ¥%(most)s can be refunded for these items.") % {"most": most},
             code="amount_too_high",
             extra={"max_refund_amount": str(most)},
         )
@@ -461,9 +469,12 @@ def _max_for(case: AfterSalesCase) -> Decimal:
 def _pending_offer(case: AfterSalesCase, offer_id) -> CaseOffer:
     offer = case.offers.filter(pk=offer_id).first() if str(offer_id).isdigit() else None
     if offer is None:
-        raise NotFound("Offer not found.")
+        raise NotFound(_("Offer not found."))
     if offer.status != CaseOffer.Status.PENDING:
-        raise Conflict(f"This offer is {offer.get_status_display().lower()}.", code="offer_closed")
+        raise Conflict(
+            _("This offer is “%(status)s”.") % {"status": offer.get_status_display()},
+            code="offer_closed",
+        )
     return offer
 
 
@@ -475,7 +486,7 @@ def case_offer_accept(*, case_no: str, offer_id, actor) -> AfterSalesCase:
     base.require_role(actor, case, Role.SHOPPER)
     offer = _pending_offer(case, offer_id)
     if case.status != Status.REQUESTED:
-        base.refuse(case, "accept an offer")
+        base.refuse(case, _("accept an offer"))
     offer.status, offer.answered_at = CaseOffer.Status.ACCEPTED, timezone.now()
     offer.save(update_fields=["status", "answered_at"])
     case.type = offer.type
@@ -525,7 +536,7 @@ def case_cancel(*, case_no: str, actor) -> AfterSalesCase:
     if case.status == Status.CANCELLED:
         return case
     if case.type not in SHOPPER_TYPES or case.return_shipment_id:
-        base.refuse(case, "withdraw")
+        base.refuse(case, _("withdraw"))
     _expire_pending_offer(case)
     base.transition(
         case=case, name="cancel", actor=actor, note=f"Withdrawn by {role}", at=timezone.now()
@@ -550,13 +561,13 @@ def case_appeal(
     """The shopper asks the platform to step in (平台介入) after a rejection."""
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.SHOPPER)
-    reason = flow.require_text(reason, "the reason for your appeal", limit=2000)
+    reason = flow.require_text(reason, _("the reason for your appeal"), limit=2000)
     if case.status == Status.APPEALED:
         return case
     if case.status != Status.REJECTED:
-        base.refuse(case, "appeal")
+        base.refuse(case, _("appeal"))
     if case.appeal_by is not None and case.appeal_by <= timezone.now():
-        raise TransitionNotAllowed("The time to appeal has passed.", code="appeal_too_late")
+        raise TransitionNotAllowed(_("The time to appeal has passed."), code="appeal_too_late")
     evidence_attach(user=actor, evidence_ids=evidence_ids, case=case)
     return base.transition(
         case=case, name="appeal", actor=actor, note=reason[:500], at=timezone.now(), reason=reason
@@ -573,11 +584,11 @@ def case_message_post(
     role = base.require_role(actor, case, Role.SHOPPER, Role.MERCHANT, Role.OPS)
     text = (text or "").strip()
     if not text and not evidence_ids:
-        raise InvalidInput("Write a message or add a photo.", code="text_required")
+        raise InvalidInput(_("Write a message or add a photo."), code="text_required")
     if len(text) > 2000:
         raise InvalidInput("A message is at most 2000 characters.", code="text_too_long")
     if role == Role.SYSTEM:
-        raise InvalidInput("Messages are written by people.", code="invalid")
+        raise InvalidInput(_("Messages are written by people."), code="invalid")
     message = CaseMessage.objects.create(case=case, author=actor, role=role, text=text)
     evidence_attach(user=actor, evidence_ids=evidence_ids, case=case, message=message)
     if evidence_ids and case.evidence_requested_from == role:
@@ -603,11 +614,11 @@ def case_request_evidence(*, case_no: str, actor, party: str, note: str) -> Afte
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.OPS)
     if party not in AfterSalesCase.Party.values:
-        raise InvalidInput("Ask the shopper or the merchant.", code="invalid_party")
+        raise InvalidInput(_("Ask the shopper or the merchant."), code="invalid_party")
     if not case.is_open:
-        base.refuse(case, "ask for evidence")
+        base.refuse(case, _("ask for evidence"))
     case.evidence_requested_from = party
-    case.evidence_request_note = flow.require_text(note, "what evidence is needed")
+    case.evidence_request_note = flow.require_text(note, _("what evidence is needed"))
     case.evidence_due_by = timezone.now() + timedelta(hours=settings.EVIDENCE_REQUEST_HOURS)
     case.save(update_fields=["evidence_requested_from", "evidence_request_note", "evidence_due_by"])
     base.notice(
@@ -636,15 +647,15 @@ def case_decide(
     the case closes."""
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.OPS)
-    note = flow.require_text(note, "the decision the shopper and merchant will read")
+    note = flow.require_text(note, _("the decision the shopper and merchant will read"))
     if case.status != Status.APPEALED:
-        base.refuse(case, "decide")
+        base.refuse(case, _("decide"))
     if not approve:
         return case_close(case=case, actor=actor, note=f"Platform decision: {note}")
     amount = _money(refund_amount)
     if amount is not None and case.type != CaseType.EXCHANGE:
         if amount <= 0:
-            raise InvalidInput("Refund amount must be more than zero.", code="invalid_amount")
+            raise InvalidInput(_("Refund amount must be more than zero."), code="invalid_amount")
         reprice_lines(case=case, amount=amount)
     case.platform_funded = bool(platform_funded)
     if platform_funded:

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from shop.errors import InvalidInput
@@ -30,7 +31,7 @@ def _image_type(upload) -> str | None:
         upload.seek(0)
         with Image.open(upload) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise InvalidInput("That image is too large in pixels.", code="invalid_file")
+                raise InvalidInput(_("That image is too large in pixels."), code="invalid_file")
             image.verify()  # refuses truncated and forged files
             content_type = IMAGE_FORMATS.get(image.format or "")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
@@ -45,10 +46,10 @@ def evidence_upload(*, user, upload) -> CaseEvidence:
     """Store one file of `user`'s, not yet attached. A file that is not a real image or MP4
     video, or is over its size limit, is refused and nothing is stored."""
     if upload is None:
-        raise InvalidInput("Choose a file to upload.", code="file_required")
+        raise InvalidInput(_("Choose a file to upload."), code="file_required")
     size = upload.size or 0
     if size <= 0:
-        raise InvalidInput("The file is empty.", code="invalid_file")
+        raise InvalidInput(_("The file is empty."), code="invalid_file")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -57,7 +58,7 @@ def evidence_upload(*, user, upload) -> CaseEvidence:
         kind, content_type = CaseEvidence.Kind.IMAGE, _image_type(upload)
     if content_type is None:
         raise InvalidInput(
-            "Upload a photo (JPEG, PNG, WebP, GIF) or a short MP4 video.", code="invalid_file"
+            _("Upload a photo (JPEG, PNG, WebP, GIF) or a short MP4 video."), code="invalid_file"
         )
     limit = (
         settings.AFTERSALES_VIDEO_MAX_BYTES
@@ -66,7 +67,8 @@ def evidence_upload(*, user, upload) -> CaseEvidence:
     )
     if size > limit:
         raise InvalidInput(
-            f"The file is larger than {limit // (1024 * 1024)} MB.", code="file_too_large"
+            _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
+            code="file_too_large",
         )
     public_id = secrets.token_hex(12)
     suffix = {"image/jpeg": ".jpg", "video/mp4": ".mp4"}.get(
@@ -99,7 +101,8 @@ def evidence_attach(
         return []
     if len(ids) > settings.AFTERSALES_MAX_EVIDENCE:
         raise InvalidInput(
-            f"At most {settings.AFTERSALES_MAX_EVIDENCE} files at a time.", code="too_many_files"
+            _("At most %(count)d files at a time.") % {"count": settings.AFTERSALES_MAX_EVIDENCE},
+            code="too_many_files",
         )
     found = list(
         CaseEvidence.objects.select_for_update().filter(
@@ -107,9 +110,11 @@ def evidence_attach(
         )
     )
     if len(found) != len(ids):
-        raise InvalidInput("Some of the files are not yours or already used.", code="invalid_file")
+        raise InvalidInput(
+            _("Some of the files are not yours or already used."), code="invalid_file"
+        )
     if case.evidence.count() + len(found) > settings.AFTERSALES_MAX_EVIDENCE * 4:
-        raise InvalidInput("This case has all the files it can take.", code="too_many_files")
+        raise InvalidInput(_("This case has all the files it can take."), code="too_many_files")
     for item in found:
         item.case = case
         item.message = message

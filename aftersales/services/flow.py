@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.services.stock import stock_release, stock_return
 from logistics import services as logistics_services
@@ -231,9 +232,9 @@ def release_sub_order_if_settled(*, case: AfterSalesCase) -> None:
 def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str):
     """The shopper sent the goods back: the parcel is tracked like any other."""
     if case.status != Status.AWAITING_RETURN:
-        base.refuse(case, "enter a return parcel")
+        base.refuse(case, _("enter a return parcel"))
     if case.return_shipment_id:
-        raise Conflict("The return parcel is entered already.", code="already_shipped")
+        raise Conflict(_("The return parcel is entered already."), code="already_shipped")
     parcel = logistics_services.return_shipment_register(
         sub_order_id=case.sub_order_id,
         carrier_code=carrier_code,
@@ -333,7 +334,7 @@ def exchange_to_refund(*, case: AfterSalesCase, actor, why: str) -> AfterSalesCa
 def reship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str) -> AfterSalesCase:
     """The exchange's replacement leaves the warehouse; out of stock turns it into a refund."""
     if case.type != CaseType.EXCHANGE or case.status != Status.RETURN_RECEIVED:
-        base.refuse(case, "ship a replacement")
+        base.refuse(case, _("ship a replacement"))
     try:
         with transaction.atomic():
             parcel = logistics_services.replacement_shipment_ship(
@@ -362,5 +363,5 @@ def reship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str) 
 def require_text(text: str, what: str, *, limit: int = 255) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput(f"Give {what}.", code="reason_required")
+        raise InvalidInput(_("Give %(what)s.") % {"what": what}, code="reason_required")
     return text[:limit]

@@ -7,6 +7,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics_services
@@ -36,7 +37,7 @@ REASON_FOR = {
 def _system_reason(case_type: str) -> CaseReason:
     reason = CaseReason.objects.filter(code=REASON_FOR[case_type]).first()
     if reason is None:  # the seeded row was deleted: put it back rather than lose a refund
-        reason, _ = CaseReason.objects.get_or_create(
+        reason, _created = CaseReason.objects.get_or_create(
             code=REASON_FOR[case_type],
             defaults={
                 "label": dict(CaseType.choices)[case_type],
@@ -88,7 +89,7 @@ def _open_for_units(
 def _parcel(shipment_id: int) -> Shipment:
     parcel = Shipment.objects.select_related("carrier").filter(pk=shipment_id).first()
     if parcel is None:
-        raise NotFound("Parcel not found.")
+        raise NotFound(_("Parcel not found."))
     return parcel
 
 
@@ -183,12 +184,12 @@ def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
     at once, including their shipping, and tells the shopper."""
     parcel = _parcel(shipment_id)
     if getattr(actor, "pk", None) and not base.is_platform_staff(actor):
-        raise NotFound("Parcel not found.")
+        raise NotFound(_("Parcel not found."))
     sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
     if parcel.status != Shipment.Status.LOST:
         raise TransitionNotAllowed(
-            f"Only a lost parcel can be refunded as lost (this one is "
-            f"{parcel.get_status_display().lower()}).",
+            _("Only a lost parcel can be refunded as lost (this one is “%(status)s”).")
+            % {"status": parcel.get_status_display()},
             extra={"status": parcel.status},
         )
     if parcel.lost_settled_at is not None:
@@ -244,9 +245,9 @@ def refund_settled(*, refund_key: str) -> AfterSalesCase | None:
 def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -> AfterSalesCase:
     """The warehouse could not find `quantity` units at picking (缺货): the shopper is told at
     once and refunded automatically; the shortage is recorded by logistics."""
-    reason = flow.require_text(reason, "the reason the shopper will read")
+    reason = flow.require_text(reason, _("the reason the shopper will read"))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+        raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
     logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
     line = OrderLine.objects.get(pk=line_id)
     sub_order = base.lock_sub_order(sub_order_id=line.sub_order_id)
@@ -260,7 +261,7 @@ def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
     )
     if case is None:
         raise Conflict(
-            "Those units are already in an after-sales request.", code="units_in_open_case"
+            _("Those units are already in an after-sales request."), code="units_in_open_case"
         )
     return case
 
@@ -272,14 +273,14 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
     lookup = Order.objects.filter(order_no=order_no or "")
     if not base.is_platform_staff(actor):
         if not getattr(actor, "pk", None):
-            raise NotFound("Order not found.")
+            raise NotFound(_("Order not found."))
         lookup = lookup.filter(user_id=actor.pk)
     order = lookup.first()
     if order is None:
-        raise NotFound("Order not found.")
+        raise NotFound(_("Order not found."))
     if order.status != Order.Status.PAID:
         raise TransitionNotAllowed(
-            "Only a paid order can be cancelled for a refund.", extra={"status": order.status}
+            _("Only a paid order can be cancelled for a refund."), extra={"status": order.status}
         )
     waiting = list(
         SubOrder.objects.filter(order=order, status=SubOrder.Status.AWAITING_SHIPMENT).order_by(
@@ -288,7 +289,7 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
     )
     if not waiting:
         raise TransitionNotAllowed(
-            "Everything of this order has shipped: ask for a refund on the parcel instead.",
+            _("Everything of this order has shipped: ask for a refund on the parcel instead."),
             code="shipped",
         )
     opened = []
@@ -311,7 +312,7 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
         if case is not None:
             opened.append(case)
     if not opened:
-        raise Conflict("Nothing of this order is left to cancel.", code="nothing_to_cancel")
+        raise Conflict(_("Nothing of this order is left to cancel."), code="nothing_to_cancel")
     return opened
 
 
@@ -323,7 +324,7 @@ def case_receive_return(*, case_no: str, actor, resellable: bool) -> AfterSalesC
     case = base.lock_case(case_no=case_no)
     base.require_role(actor, case, Role.MERCHANT, Role.OPS)
     if case.status not in (Status.AWAITING_RETURN, Status.INTERCEPTING, Status.RETURN_RECEIVED):
-        base.refuse(case, "confirm the return")
+        base.refuse(case, _("confirm the return"))
     return flow.receive_return(case=case, actor=actor, resellable=bool(resellable))
 
 

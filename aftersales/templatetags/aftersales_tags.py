@@ -10,6 +10,7 @@ it).
 """
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderLine, SubOrder
 
@@ -62,28 +63,28 @@ def line_room(options, line):
 
 # The case timeline in the shopper's words (CaseEvent.action -> text).
 _EVENT_TEXT = {
-    "request": "Request sent",
-    "approve": "Approved",
-    "reject": "Rejected by the merchant",
-    "offer": "The merchant made an offer",
-    "offer_declined": "Offer declined",
-    "renegotiate": "Offer accepted",
-    "appeal": "Appealed to the platform",
-    "await_return": "Waiting for the return parcel",
-    "intercept": "Calling the parcel back",
-    "intercept_failed": "The parcel could not be called back",
-    "return_shipped": "Return parcel sent",
-    "return_signed": "Return parcel signed for",
-    "receive_return": "Return received by the merchant",
-    "start_refund": "Refund started",
-    "refunded": "Refunded",
-    "reship": "Replacement shipped",
-    "exchange_to_refund": "Exchange turned into a refund",
-    "cancel": "Withdrawn",
-    "close": "Closed",
-    "message": "Message",
-    "evidence_requested": "The platform asked for evidence",
-    "evidence_request_expired": "The evidence request lapsed",
+    "request": _("Request sent"),
+    "approve": _("Approved"),
+    "reject": _("Rejected by the merchant"),
+    "offer": _("The merchant made an offer"),
+    "offer_declined": _("Offer declined"),
+    "renegotiate": _("Offer accepted"),
+    "appeal": _("Appealed to the platform"),
+    "await_return": _("Waiting for the return parcel"),
+    "intercept": _("Calling the parcel back"),
+    "intercept_failed": _("The parcel could not be called back"),
+    "return_shipped": _("Return parcel sent"),
+    "return_signed": _("Return parcel signed for"),
+    "receive_return": _("Return received by the merchant"),
+    "start_refund": _("Refund started"),
+    "refunded": _("Refunded"),
+    "reship": _("Replacement shipped"),
+    "exchange_to_refund": _("Exchange turned into a refund"),
+    "cancel": _("Withdrawn"),
+    "close": _("Closed"),
+    "message": _("Message"),
+    "evidence_requested": _("The platform asked for evidence"),
+    "evidence_request_expired": _("The evidence request lapsed"),
 }
 
 

@@ -193,7 +193,7 @@ def test_request_form_offers_what_applies_now(client, received):
     assert "不想要了" not in text  # a reason for before it arrives
     assert "Up to 2" in text
     assert "¥200.00" in text
-    assert "7-day no-reason returns (7天无理由) do not apply to this item." in text
+    assert "7-day no-reason returns do not apply to this item." in text
     assert 'name="idempotency_key"' in text
 
 
@@ -450,7 +450,7 @@ def test_accepting_a_declined_offer_shows_why_not(client, requested):
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == ["This offer is declined."]
+    assert messages_of(response) == ["This offer is “Declined”."]
     offer.refresh_from_db()
     assert offer.status == CaseOffer.Status.DECLINED
 

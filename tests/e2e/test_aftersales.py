@@ -80,7 +80,7 @@ def test_a_return_from_the_storefront_through_the_admin_to_the_money_back(
 
     # then: the case page says it waits for the merchant
     expect(page).to_have_url(re.compile(r"/aftersales/A"))
-    expect(page.get_by_test_id("case-status")).to_have_text("Awaiting the merchant")
+    expect(page.get_by_test_id("case-status")).to_have_text("待商家处理")  # the browser asks for zh-CN
     expect(page.get_by_test_id("evidence").locator("a")).to_have_count(1)
     case = AfterSalesCase.objects.get(sub_order=sub_order)
     assert case.refund_amount == Decimal("210.00")
@@ -99,7 +99,7 @@ def test_a_return_from_the_storefront_through_the_admin_to_the_money_back(
 
         # then: the shopper is told where to send the goods, and sends them
         page.reload()
-        expect(page.get_by_test_id("case-status")).to_have_text("Awaiting your return")
+        expect(page.get_by_test_id("case-status")).to_have_text("待买家退货")
         expect(page.get_by_test_id("return-address")).to_contain_text("退货路 1 号")
         return_form = page.get_by_test_id("return-form")
         return_form.locator("select[name=carrier]").select_option("sandbox")
@@ -118,7 +118,7 @@ def test_a_return_from_the_storefront_through_the_admin_to_the_money_back(
 
         # then: the shopper sees the money back on the case page
         page.reload()
-        expect(page.get_by_test_id("case-status")).to_have_text("Refunded")
+        expect(page.get_by_test_id("case-status")).to_have_text("退款成功")
         refund_row = page.get_by_test_id("refund")
         expect(refund_row).to_have_count(1)
         expect(refund_row).to_contain_text("¥210.00")

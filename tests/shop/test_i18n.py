@@ -1,0 +1,157 @@
+"""Chinese first: the storefront speaks Simplified Chinese to a browser that asks for it (or
+after the language switch) and English otherwise; the zh-hans catalogue is complete and
+compiled; and a template of the translated areas cannot gain a visible English string that
+skips translation."""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.template import engines
+from django.template.base import Lexer, TokenType
+from django.urls import reverse
+
+from aftersales.models import CaseType
+from tests.aftersales.api_helpers import client_for
+from tests.aftersales.factories import ask, paid_sub_order, receive
+from tests.aftersales.page_fixtures import signed_in
+
+PO_FILE = Path(settings.BASE_DIR, "locale", "zh_Hans", "LC_MESSAGES", "django.po")
+TEMPLATES = Path(settings.BASE_DIR, "templates")
+
+# The templates translated so far (a directory or one file). Every template added to these areas
+# is checked too; an area joins the list when all its templates are translated.
+TRANSLATED_TEMPLATES = ("base.html", "partials", "aftersales")
+
+
+def test_every_message_has_a_chinese_translation_and_the_compiled_catalogue_matches():
+    po = polib.pofile(str(PO_FILE))
+    untranslated = [entry.msgid for entry in po if not entry.translated()]
+    assert untranslated == []
+    assert [entry.msgid for entry in po.fuzzy_entries()] == []
+
+    compiled = {
+        entry.msgid: entry.msgstr for entry in polib.mofile(str(PO_FILE.with_suffix(".mo")))
+    }
+    written = {entry.msgid: entry.msgstr for entry in po if not entry.obsolete}
+    assert {k: v for k, v in compiled.items() if k} == written, "run `make messages`"
+
+
+# --- a template lint: visible text outside {% translate %} and {% blocktranslate %} --------------
+
+_BLOCK_START = re.compile(r"^(blocktranslate|blocktrans)\b")
+_BLOCK_END = re.compile(r"^(endblocktranslate|endblocktrans)\b")
+_ATTRIBUTE = re.compile(r'\b(?:placeholder|title|alt|aria-label)="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _visible_text(html: str) -> list[str]:
+    """The words a reader sees in an HTML fragment: text between tags and the texts of the
+    attributes that are read out or shown (placeholder, title, alt, aria-label)."""
+    html = _SCRIPT_OR_STYLE.sub(" ", html)
+    words = []
+    for value in _ATTRIBUTE.findall(html):
+        words += _WORD.findall(value)
+    text = _TAG.sub(" ", html).replace("&nbsp;", " ")
+    words += _WORD.findall(re.sub(r"&\w+;", " ", text))
+    return words
+
+
+def untranslated_words(source: str) -> list[str]:
+    """The template with every tag, variable and translated block replaced by a blank, read
+    as the HTML a reader sees: what words are left were written bare."""
+    parts, in_block = [], False
+    for token in Lexer(source).tokenize():
+        content = token.contents.strip()
+        if token.token_type == TokenType.BLOCK:
+            in_block = in_block or bool(_BLOCK_START.match(content))
+            in_block = in_block and not _BLOCK_END.match(content)
+            parts.append(" ")
+        elif token.token_type == TokenType.TEXT and not in_block:
+            parts.append(token.contents)
+        else:
+            parts.append(" ")
+    return _visible_text("".join(parts))
+
+
+def _templates_to_check():
+    for name in TRANSLATED_TEMPLATES:
+        path = TEMPLATES / name
+        yield from sorted(path.rglob("*.html")) if path.is_dir() else [path]
+
+
+@pytest.mark.parametrize(
+    "path", list(_templates_to_check()), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_translated_templates_show_no_untranslated_english(path):
+    assert untranslated_words(path.read_text()) == []
+
+
+def test_the_lint_catches_a_bare_english_string():
+    assert untranslated_words('<p title="Go on">{% translate "Fine" %} Left out</p>') == [
+        "Go",
+        "on",
+        "Left",
+        "out",
+    ]
+    assert untranslated_words("{% blocktranslate %}Fine {{ x }}{% endblocktranslate %}") == []
+    assert engines["django"]  # the lint reads templates as the engine does
+
+
+# --- the shop in Chinese -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_chinese_gets_the_after_sales_pages_in_chinese(
+    client, django_capture_on_commit_callbacks
+):
+    sub_order = receive(paid_sub_order(quantities=(1,), capture=django_capture_on_commit_callbacks))
+    case = ask(sub_order, type=CaseType.RETURN_REFUND, reason="no-reason-7d")
+    signed_in(client, sub_order.order.user)
+
+    listing = client.get(reverse("aftersales:list"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    detail = client.get(
+        reverse("aftersales:detail", args=[case.case_no]), HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+
+    assert '<html lang="zh-CN">' in listing.content.decode()
+    assert "我的售后" in listing.content.decode() and "退货退款" in listing.content.decode()
+    assert "待商家处理" in detail.content.decode() and "处理进度" in detail.content.decode()
+    english = client.get(reverse("aftersales:list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8")
+    assert "My after-sales" in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_keeps_its_choice_over_the_browsers(client):
+    page = reverse("catalog:home")
+
+    switched = client.post(reverse("set_language"), {"language": "zh-hans", "next": page})
+    assert switched.status_code == 302 and switched.url == page
+    assert "搜索商品" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    client.post(reverse("set_language"), {"language": "en", "next": page})
+    assert "Search products" in client.get(page, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_errors_speak_the_language_asked_for(django_capture_on_commit_callbacks):
+    sub_order = receive(paid_sub_order(quantities=(1,), capture=django_capture_on_commit_callbacks))
+    line = sub_order.lines.get()
+    body = {
+        "sub_order_no": sub_order.sub_order_no,
+        "type": "return_refund",
+        "reason": "no-such-reason",
+        "lines": [{"sku_id": line.sku_id, "quantity": 1}],
+    }
+
+    response = client_for(sub_order.order.user).post(
+        "/api/aftersales/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_reason"
+    assert response.json()["detail"] == "请从列出的原因中选择一个。"
