@@ -80,7 +80,9 @@ def test_a_return_from_the_storefront_through_the_admin_to_the_money_back(
 
     # then: the case page says it waits for the merchant
     expect(page).to_have_url(re.compile(r"/aftersales/A"))
-    expect(page.get_by_test_id("case-status")).to_have_text("待商家处理")  # the browser asks for zh-CN
+    expect(page.get_by_test_id("case-status")).to_have_text(
+        "待商家处理"
+    )  # the browser asks for zh-CN
     expect(page.get_by_test_id("evidence").locator("a")).to_have_count(1)
     case = AfterSalesCase.objects.get(sub_order=sub_order)
     assert case.refund_amount == Decimal("210.00")
