@@ -23,6 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_scope import (
     MerchantScopedAdmin,
@@ -183,11 +185,11 @@ def failed_refund_exists():
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Overdue"),)
+        return (("yes", _("Overdue")),)
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -211,7 +213,7 @@ class CaseLineInline(_CaseInline):
     verbose_name_plural = "items"
     fields = ("item", "quantity", "refund_amount", "shipping_amount")
 
-    @admin.display(description="Item")
+    @admin.display(description=_("Item"))
     def item(self, case_line):
         line = case_line.order_line
         return f"{line.sku_code} {line.product_title} {line.sku_attributes or ''}".strip()
@@ -238,7 +240,7 @@ class CaseMessageInline(_CaseInline):
     fields = ("created_at", "role", "author", "text", "photos")
     ordering = ("created_at", "pk")
 
-    @admin.display(description="Evidence")
+    @admin.display(description=_("Evidence"))
     def photos(self, message):
         return evidence_thumbnails(message.evidence.all())
 
@@ -296,14 +298,19 @@ def _approve(actor, case, data, evidence_ids) -> str:
         intercept=data.get("intercept", True),
         note=data.get("note", ""),
     )
-    return f"Case {case.case_no} approved: {case.get_status_display().lower()}."
+    return gettext("Case %(case_no)s approved: %(status)s.") % {
+        "case_no": case.case_no,
+        "status": case.get_status_display(),
+    }
 
 
 def _reject(actor, case, data, evidence_ids) -> str:
     services.case_reject(
         case_no=case.case_no, actor=actor, reason=data["reason"], evidence_ids=evidence_ids
     )
-    return f"Case {case.case_no} rejected. The shopper may appeal to the platform."
+    return gettext("Case %(case_no)s rejected. The shopper may appeal to the platform.") % {
+        "case_no": case.case_no
+    }
 
 
 def _offer(actor, case, data, evidence_ids) -> str:
@@ -314,18 +321,22 @@ def _offer(actor, case, data, evidence_ids) -> str:
         refund_amount=data.get("refund_amount"),
         note=data.get("note", ""),
     )
-    return (
-        f"Offer sent to the shopper: {offer.get_type_display()} "
-        f"{format_money(offer.refund_amount)}."
-    )
+    return gettext("Offer sent to the shopper: %(type)s %(amount)s.") % {
+        "type": offer.get_type_display(),
+        "amount": format_money(offer.refund_amount),
+    }
 
 
 def _receive_return(actor, case, data, evidence_ids) -> str:
     case = services.case_receive_return(
         case_no=case.case_no, actor=actor, resellable=data["resellable"]
     )
-    back = "back in stock" if data["resellable"] else "not back in stock (damaged)"
-    return f"Return of {case.case_no} received, {back}: {case.get_status_display().lower()}."
+    text = (
+        gettext("Return of %(case_no)s received, back in stock: %(status)s.")
+        if data["resellable"]
+        else gettext("Return of %(case_no)s received, not back in stock (damaged): %(status)s.")
+    )
+    return text % {"case_no": case.case_no, "status": case.get_status_display()}
 
 
 def _reship(actor, case, data, evidence_ids) -> str:
@@ -336,15 +347,17 @@ def _reship(actor, case, data, evidence_ids) -> str:
         tracking_no=data["tracking_no"],
     )
     if case.status == Status.RESHIPPED:
-        return f"Replacement of {case.case_no} shipped."
-    return f"The replacement is out of stock: case {case.case_no} refunds the shopper instead."
+        return gettext("Replacement of %(case_no)s shipped.") % {"case_no": case.case_no}
+    return gettext(
+        "The replacement is out of stock: case %(case_no)s refunds the shopper instead."
+    ) % {"case_no": case.case_no}
 
 
 def _message(actor, case, data, evidence_ids) -> str:
     services.case_message_post(
         case_no=case.case_no, actor=actor, text=data["text"], evidence_ids=evidence_ids
     )
-    return "Message sent."
+    return _("Message sent.")
 
 
 def _decide(actor, case, data, evidence_ids) -> str:
@@ -358,52 +371,61 @@ def _decide(actor, case, data, evidence_ids) -> str:
         platform_funded=bool(data.get("platform_funded")) and approve,
     )
     if not approve:
-        return f"Appeal of {case.case_no} rejected: the case is closed."
-    cost = " at the platform's cost" if case.platform_funded else ""
-    return (
-        f"Appeal of {case.case_no} approved{cost}: {format_money(case.refund_amount)}, "
-        f"{case.get_status_display().lower()}."
+        return gettext("Appeal of %(case_no)s rejected: the case is closed.") % {
+            "case_no": case.case_no
+        }
+    text = (
+        gettext("Appeal of %(case_no)s approved at the platform's cost: %(amount)s, %(status)s.")
+        if case.platform_funded
+        else gettext("Appeal of %(case_no)s approved: %(amount)s, %(status)s.")
     )
+    return text % {
+        "case_no": case.case_no,
+        "amount": format_money(case.refund_amount),
+        "status": case.get_status_display(),
+    }
 
 
 def _request_evidence(actor, case, data, evidence_ids) -> str:
     case = services.case_request_evidence(
         case_no=case.case_no, actor=actor, party=data["party"], note=data["note"]
     )
-    return (
-        f"Evidence asked of the {case.evidence_requested_from}, due "
-        f"{timezone.localtime(case.evidence_due_by):%Y-%m-%d %H:%M}."
-    )
+    return gettext("Evidence asked of the %(party)s, due %(due)s.") % {
+        "party": case.get_evidence_requested_from_display().lower(),
+        "due": f"{timezone.localtime(case.evidence_due_by):%Y-%m-%d %H:%M}",
+    }
 
 
 CASE_ACTIONS = (
-    CaseAction("approve", "Approve", ApproveForm, lambda c: c.status == Status.REQUESTED, _approve),
+    CaseAction(
+        "approve", _("Approve"), ApproveForm, lambda c: c.status == Status.REQUESTED, _approve
+    ),
     CaseAction(
         "offer",
-        "Make an offer",
+        _("Make an offer"),
         OfferForm,
         lambda c: c.status == Status.REQUESTED,
         _offer,
         with_case=True,
     ),
-    CaseAction("reject", "Reject", RejectForm, lambda c: c.status == Status.REQUESTED, _reject),
+    CaseAction("reject", _("Reject"), RejectForm, lambda c: c.status == Status.REQUESTED, _reject),
     CaseAction(
         "receive_return",
-        "Confirm the return arrived",
+        _("Confirm the return arrived"),
         ReceiveReturnForm,
         lambda c: c.status in (Status.AWAITING_RETURN, Status.INTERCEPTING),
         _receive_return,
     ),
     CaseAction(
         "reship",
-        "Ship the replacement",
+        _("Ship the replacement"),
         ReshipForm,
         lambda c: c.type == CaseType.EXCHANGE and c.status == Status.RETURN_RECEIVED,
         _reship,
     ),
     CaseAction(
         "decide",
-        "Decide the appeal",
+        _("Decide the appeal"),
         DecideForm,
         lambda c: c.status == Status.APPEALED,
         _decide,
@@ -411,13 +433,13 @@ CASE_ACTIONS = (
     ),
     CaseAction(
         "request_evidence",
-        "Ask for evidence",
+        _("Ask for evidence"),
         RequestEvidenceForm,
         lambda c: c.is_open,
         _request_evidence,
         ops_only=True,
     ),
-    CaseAction("message", "Post a message", MessageForm, lambda c: True, _message),
+    CaseAction("message", _("Post a message"), MessageForm, lambda c: True, _message),
 )
 ACTIONS_BY_NAME = {action.name: action for action in CASE_ACTIONS}
 
@@ -468,7 +490,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
-            "Money",
+            _("Money"),
             {
                 "fields": (
                     "refund_amount",
@@ -481,7 +503,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         ),
         ("Evidence", {"fields": ("evidence",)}),
         (
-            "Parcels",
+            _("Parcels"),
             {
                 "fields": (
                     "shipment",
@@ -492,7 +514,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
-            "Answers and decisions",
+            _("Answers and decisions"),
             {
                 "fields": (
                     "reject_reason",
@@ -504,7 +526,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
-            "Dates",
+            _("Dates"),
             {
                 "classes": ("collapse",),
                 "fields": (
@@ -528,7 +550,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         ),
     )
     is_operations_queue = False
-    list_title = "After-sales cases: due soonest first"
+    list_title = _("After-sales cases: due soonest first")
 
     # -- rows -----------------------------------------------------------------------------------
     def get_queryset(self, request):
@@ -564,25 +586,25 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return [name for _, options in self.fieldsets for name in options["fields"]]
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
 
     # -- columns ----------------------------------------------------------------------------------
-    @admin.display(description="Sub-order", ordering="sub_order__sub_order_no")
+    @admin.display(description=_("Sub-order"), ordering="sub_order__sub_order_no")
     def sub_order_link(self, case):
         url = _url_or_blank("admin:orders_suborder_change", case.sub_order_id)
         if not url:
             return case.sub_order.sub_order_no
         return format_html('<a href="{}">{}</a>', url, case.sub_order.sub_order_no)
 
-    @admin.display(description="Order", ordering="order__order_no")
+    @admin.display(description=_("Order"), ordering="order__order_no")
     def order_no(self, case):
         return case.order.order_no
 
-    @admin.display(description="Shopper", ordering="user__username")
+    @admin.display(description=_("Shopper"), ordering="user__username")
     def shopper(self, case):
         return f"{case.user.username} ({case.order.phone})" if case.order.phone else case.user
 
-    @admin.display(description="Next deadline", ordering="due_at")
+    @admin.display(description=_("Next deadline"), ordering="due_at")
     def due(self, case):
         deadline, outcome = case.next_deadline
         if deadline is None:
@@ -592,15 +614,16 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             '<span style="{}" data-testid="{}" title="{}">{}</span>',
             "color:#b00;font-weight:bold" if overdue else "",
             "overdue" if overdue else "due",
-            f"then {outcome}" if outcome else "",
-            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}" + (" (overdue)" if overdue else ""),
+            gettext("then %(outcome)s") % {"outcome": outcome} if outcome else "",
+            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}"
+            + (gettext(" (overdue)") if overdue else ""),
         )
 
-    @admin.display(description="Next step")
+    @admin.display(description=_("Next step"))
     def next_step(self, case):
         return selectors.next_action(case, for_role="merchant")
 
-    @admin.display(description="Refunds")
+    @admin.display(description=_("Refunds"))
     def refunds(self, case):
         rows = list(selectors.refunds_of(case))
         if not rows:
@@ -620,7 +643,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Photos and videos")
+    @admin.display(description=_("Photos and videos"))
     def evidence(self, case):
         """Both sides' evidence: the shopper's, and the merchant's or operations'."""
         items = list(case.evidence.select_related("uploaded_by").order_by("created_at", "pk"))
@@ -776,7 +799,9 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 .first()
             )
             if sub_order is None:
-                self.message_user(request, f"No sub-order {number}.", messages.ERROR)
+                self.message_user(
+                    request, gettext("No sub-order %(no)s.") % {"no": number}, messages.ERROR
+                )
         if sub_order is not None:
             options = selectors.sub_order_options(sub_order=sub_order)
             if options.not_allowed_reason is None:
@@ -796,7 +821,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             "admin/aftersales/open_for_shopper.html",
             self._context(
                 request,
-                "Open a case for a shopper",
+                _("Open a case for a shopper"),
                 lookup=lookup,
                 sub_order=sub_order,
                 options=options,
@@ -833,8 +858,13 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             return None
         self.message_user(
             request,
-            f"Case {case.case_no} opened for {sub_order.order.user} on "
-            f"{sub_order.sub_order_no}: {case.get_status_display().lower()}.",
+            gettext("Case %(case_no)s opened for %(shopper)s on %(sub_order_no)s: %(status)s.")
+            % {
+                "case_no": case.case_no,
+                "shopper": sub_order.order.user,
+                "sub_order_no": sub_order.sub_order_no,
+                "status": case.get_status_display(),
+            },
             messages.SUCCESS,
         )
         return case
@@ -859,8 +889,10 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         total = sum((case.refund_amount for case in opened), ZERO)
         self.message_user(
             request,
-            f"Order {order_no} cancelled for the shopper: {len(opened)} case(s) refund "
-            f"{format_money(total)}.",
+            gettext(
+                "Order %(order_no)s cancelled for the shopper: %(count)d case(s) refund %(amount)s."
+            )
+            % {"order_no": order_no, "count": len(opened), "amount": format_money(total)},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(
@@ -895,8 +927,15 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 else:
                     self.message_user(
                         request,
-                        f"{data['quantity']} unit(s) out of stock: case {case.case_no} refunds "
-                        f"{format_money(case.refund_amount)} to the shopper.",
+                        gettext(
+                            "%(count)d unit(s) out of stock: case %(case_no)s refunds %(amount)s "
+                            "to the shopper."
+                        )
+                        % {
+                            "count": data["quantity"],
+                            "case_no": case.case_no,
+                            "amount": format_money(case.refund_amount),
+                        },
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(
@@ -910,7 +949,7 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             "admin/aftersales/out_of_stock.html",
             self._context(
                 request,
-                f"Out of stock at picking: {sub_order.sub_order_no}",
+                gettext("Out of stock at picking: %(no)s") % {"no": sub_order.sub_order_no},
                 sub_order=sub_order,
                 lines=lines,
                 form=form,
@@ -946,7 +985,9 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:aftersales_lost_parcel", args=[parcel.pk])
                 )
-            self.message_user(request, f"No parcel {number}.", messages.ERROR)
+            self.message_user(
+                request, gettext("No parcel %(no)s.") % {"no": number}, messages.ERROR
+            )
         return HttpResponseRedirect(reverse("admin:aftersales_open_for_shopper"))
 
     def lost_parcel_view(self, request, shipment_id):
@@ -962,7 +1003,8 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 if case is None:
                     self.message_user(
                         request,
-                        f"Parcel {parcel.tracking_no} settled: its units were refunded already.",
+                        gettext("Parcel %(no)s settled: its units were refunded already.")
+                        % {"no": parcel.tracking_no},
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(
@@ -970,8 +1012,14 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                     )
                 self.message_user(
                     request,
-                    f"Lost parcel {parcel.tracking_no}: case {case.case_no} refunds "
-                    f"{format_money(case.refund_amount)} to the shopper.",
+                    gettext(
+                        "Lost parcel %(no)s: case %(case_no)s refunds %(amount)s to the shopper."
+                    )
+                    % {
+                        "no": parcel.tracking_no,
+                        "case_no": case.case_no,
+                        "amount": format_money(case.refund_amount),
+                    },
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(case))
@@ -985,7 +1033,8 @@ class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             "admin/aftersales/lost_parcel.html",
             self._context(
                 request,
-                f"Refund lost parcel {parcel.tracking_no or parcel.shipment_no}",
+                gettext("Refund lost parcel %(no)s")
+                % {"no": parcel.tracking_no or parcel.shipment_no},
                 parcel=parcel,
                 lines=lines,
                 is_lost=parcel.status == Shipment.Status.LOST,
@@ -1011,15 +1060,15 @@ class OperationsQueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return (
-            (self.APPEALS, "Appeals"),
-            (self.OVERDUE, "Overdue"),
-            (self.REFUND_FAILED, "Refund failed"),
+            (self.APPEALS, _("Appeals")),
+            (self.OVERDUE, _("Overdue")),
+            (self.REFUND_FAILED, _("Refund failed")),
         )
 
     def choices(self, changelist):
         for choice in super().choices(changelist):
-            if choice.get("display") == "All":
-                choice["display"] = "Everything to handle"
+            if choice.get("display") == gettext("All"):
+                choice["display"] = _("Everything to handle")
             yield choice
 
     @classmethod
@@ -1058,7 +1107,7 @@ class AppealQueueAdmin(AfterSalesCaseAdmin):
     list_filter = (OperationsQueueFilter, "type", "status", "merchant")
     list_select_related = ("sub_order", "order", "user", "reason", "merchant")
     is_operations_queue = True
-    list_title = "Operations queue: appeals, overdue cases, failed refunds"
+    list_title = _("Operations queue: appeals, overdue cases, failed refunds")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(refund_failed=failed_refund_exists())
@@ -1079,16 +1128,18 @@ class AppealQueueAdmin(AfterSalesCaseAdmin):
     def extra_urls(self):
         return []
 
-    @admin.display(description="Refund", ordering="refund_failed")
+    @admin.display(description=_("Refund"), ordering="refund_failed")
     def refund_state(self, case):
         if case.refund_failed:
-            return format_html('<span style="color:#b00;font-weight:bold">{}</span>', "failed")
+            return format_html(
+                '<span style="color:#b00;font-weight:bold">{}</span>', gettext("failed")
+            )
         return "—"
 
-    @admin.display(description="Next step")
+    @admin.display(description=_("Next step"))
     def next_step(self, case):
         if case.status == Status.APPEALED:
-            return "Decide the appeal: approve (all or part) or reject."
+            return _("Decide the appeal: approve (all or part) or reject.")
         return selectors.next_action(case, for_role="merchant")
 
 
@@ -1115,12 +1166,12 @@ class CaseReasonAdmin(admin.ModelAdmin):
     search_fields = ("code", "label")
     ordering = ("position", "pk")
 
-    @admin.display(description="Stages")
+    @admin.display(description=_("Stages"))
     def stage_list(self, reason):
         labels = dict(Stage.choices)
         return ", ".join(str(labels.get(value, value)) for value in reason.stages)
 
-    @admin.display(description="Types")
+    @admin.display(description=_("Types"))
     def type_list(self, reason):
         labels = dict(CaseType.choices)
         return ", ".join(str(labels.get(value, value)) for value in reason.types)

@@ -3,6 +3,7 @@ state, the amounts, the units left) is aftersales.services' business; these form
 applies and hand the values over as they are."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Carrier
 from orders.forms import new_idempotency_key
@@ -20,12 +21,12 @@ class CaseReasonForm(forms.ModelForm):
     stages = forms.MultipleChoiceField(
         choices=Stage.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Where the sub-order is when the shopper may choose this reason.",
+        help_text=_("Where the sub-order is when the shopper may choose this reason."),
     )
     types = forms.MultipleChoiceField(
         choices=CaseType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The kinds of request this reason may be given for.",
+        help_text=_("The kinds of request this reason may be given for."),
     )
 
     class Meta:
@@ -61,7 +62,7 @@ class ReturnAddressForm(forms.ModelForm):
         cleaned = super().clean()
         merchant, warehouse = cleaned.get("merchant"), cleaned.get("warehouse")
         if merchant is not None and warehouse is not None and warehouse.merchant_id != merchant.pk:
-            self.add_error("warehouse", "Choose one of this merchant's warehouses.")
+            self.add_error("warehouse", _("Choose one of this merchant's warehouses."))
         return cleaned
 
 
@@ -72,34 +73,36 @@ class ApproveForm(forms.Form):
     intercept = forms.BooleanField(
         required=False,
         initial=True,
-        label="Intercept the parcel",
-        help_text="Ask the carrier to bring the parcel back; otherwise the shopper refuses it "
-        "at the door or sends it back.",
+        label=_("Intercept the parcel"),
+        help_text=_(
+            "Ask the carrier to bring the parcel back; otherwise the shopper refuses it "
+            "at the door or sends it back."
+        ),
     )
-    note = forms.CharField(max_length=255, required=False, label="Note (optional)")
+    note = forms.CharField(max_length=255, required=False, label=_("Note (optional)"))
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
         max_length=255,
-        label="Reason the shopper will read",
+        label=_("Reason the shopper will read"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     photos = PhotosField(
-        label="Evidence",
-        help_text="A photo is needed unless you made the shopper an offer first.",
+        label=_("Evidence"),
+        help_text=_("A photo is needed unless you made the shopper an offer first."),
     )
 
 
 class OfferForm(forms.Form):
-    type = forms.ChoiceField(label="Solution")
+    type = forms.ChoiceField(label=_("Solution"))
     refund_amount = forms.DecimalField(
-        label="Refund amount (¥)",
+        label=_("Refund amount (¥)"),
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Left empty for an exchange.",
+        help_text=_("Left empty for an exchange."),
     )
     note = forms.CharField(max_length=255, required=False)
 
@@ -113,10 +116,10 @@ class OfferForm(forms.Form):
 
 class ReceiveReturnForm(forms.Form):
     resellable = forms.TypedChoiceField(
-        choices=(("yes", "Resellable: back to stock"), ("no", "Damaged: not back to stock")),
+        choices=(("yes", _("Resellable: back to stock")), ("no", _("Damaged: not back to stock"))),
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        label="Condition",
+        label=_("Condition"),
     )
 
 
@@ -128,7 +131,7 @@ class ReshipForm(forms.Form):
     carrier = forms.ModelChoiceField(
         queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
     )
-    tracking_no = forms.CharField(max_length=40, label="Tracking number")
+    tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +140,10 @@ class ReshipForm(forms.Form):
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        max_length=2000, required=False, label="Message", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=2000,
+        required=False,
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = PhotosField()
 
@@ -149,21 +155,24 @@ class DecideForm(forms.Form):
     APPROVE, REJECT = "approve", "reject"
 
     decision = forms.ChoiceField(
-        choices=((APPROVE, "Approve: refund the shopper"), (REJECT, "Reject: close the case")),
+        choices=(
+            (APPROVE, _("Approve: refund the shopper")),
+            (REJECT, _("Reject: close the case")),
+        ),
         widget=forms.RadioSelect,
     )
     refund_amount = forms.DecimalField(
-        label="Refund amount (¥)",
+        label=_("Refund amount (¥)"),
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Empty: the amount asked for. Lower: a partial refund.",
+        help_text=_("Empty: the amount asked for. Lower: a partial refund."),
     )
-    platform_funded = forms.BooleanField(required=False, label="At the platform's cost")
+    platform_funded = forms.BooleanField(required=False, label=_("At the platform's cost"))
     note = forms.CharField(
         max_length=255,
-        label="Decision the shopper and merchant will read",
+        label=_("Decision the shopper and merchant will read"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -173,20 +182,20 @@ class DecideForm(forms.Form):
 
 
 class RequestEvidenceForm(forms.Form):
-    party = forms.ChoiceField(choices=AfterSalesCase.Party.choices, label="Ask")
-    note = forms.CharField(max_length=255, label="What evidence is needed")
+    party = forms.ChoiceField(choices=AfterSalesCase.Party.choices, label=_("Ask"))
+    note = forms.CharField(max_length=255, label=_("What evidence is needed"))
 
 
 # --- pages of their own ----------------------------------------------------------------------
 
 
 class OutOfStockForm(forms.Form):
-    line = forms.TypedChoiceField(coerce=int, label="Item")
-    quantity = forms.IntegerField(min_value=1, initial=1, label="Units missing")
+    line = forms.TypedChoiceField(coerce=int, label=_("Item"))
+    quantity = forms.IntegerField(min_value=1, initial=1, label=_("Units missing"))
     reason = forms.CharField(
         max_length=255,
-        label="Reason the shopper will read",
-        initial="Out of stock at the warehouse",
+        label=_("Reason the shopper will read"),
+        initial=_("Out of stock at the warehouse"),
     )
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -194,8 +203,12 @@ class OutOfStockForm(forms.Form):
         self.fields["line"].choices = [
             (
                 line.pk,
-                f"{line.sku_code} {line.product_title} "
-                f"({line.quantity - line.refunded_quantity} to ship)",
+                _("%(sku)s %(product)s (%(count)d to ship)")
+                % {
+                    "sku": line.sku_code,
+                    "product": line.product_title,
+                    "count": line.quantity - line.refunded_quantity,
+                },
             )
             for line in lines
             if line.quantity - line.refunded_quantity > 0
@@ -203,26 +216,26 @@ class OutOfStockForm(forms.Form):
 
 
 class SubOrderLookupForm(forms.Form):
-    sub_order_no = forms.CharField(max_length=32, label="Sub-order number")
+    sub_order_no = forms.CharField(max_length=32, label=_("Sub-order number"))
 
 
 class OpenForShopperForm(forms.Form):
     """A case ops open for a shopper who called in: a quantity per line (0 leaves it out)."""
 
-    type = forms.ChoiceField(label="Request", widget=forms.RadioSelect)
-    reason = forms.ChoiceField(label="Reason")
+    type = forms.ChoiceField(label=_("Request"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=_("Reason"))
     refund_amount = forms.DecimalField(
-        label="Refund amount (¥)",
+        label=_("Refund amount (¥)"),
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Empty: everything the chosen units can give back.",
+        help_text=_("Empty: everything the chosen units can give back."),
     )
     description = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = PhotosField(label="Evidence")
+    photos = PhotosField(label=_("Evidence"))
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, options: SubOrderOptions, **kwargs):
@@ -231,7 +244,7 @@ class OpenForShopperForm(forms.Form):
         self.fields["type"].choices = [
             (value, label) for value, label in CaseType.choices if value in options.types
         ]
-        self.fields["reason"].choices = [("", "Choose a reason")] + [
+        self.fields["reason"].choices = [("", _("Choose a reason"))] + [
             (reason.code, reason.label) for reason in options.reasons
         ]
         self.rooms = [room for room in options.rooms if room.refundable_quantity > 0]
@@ -264,16 +277,16 @@ class OpenForShopperForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not any(cleaned.get(self.quantity_field(room)) for room in self.rooms):
-            raise forms.ValidationError("Choose how many of which item the case is about.")
+            raise forms.ValidationError(_("Choose how many of which item the case is about."))
         return cleaned
 
 
 class CancelPaidOrderForm(forms.Form):
-    order_no = forms.CharField(max_length=32, label="Order number")
+    order_no = forms.CharField(max_length=32, label=_("Order number"))
     reason = forms.CharField(
-        max_length=255, required=False, initial="Cancelled by the shopper on the phone"
+        max_length=255, required=False, initial=_("Cancelled by the shopper on the phone")
     )
 
 
 class ParcelLookupForm(forms.Form):
-    parcel = forms.CharField(max_length=40, label="Parcel number or tracking number")
+    parcel = forms.CharField(max_length=40, label=_("Parcel number or tracking number"))

@@ -14,6 +14,14 @@ from django.template.base import Lexer, TokenType
 from django.urls import reverse
 
 from aftersales.models import CaseType
+from tests.aftersales.admin_fixtures import (
+    act_url,
+    change_url,
+    page_messages,
+    requested_return,
+    staff_of,
+)
+from tests.aftersales.admin_fixtures import signed_in as admin_signed_in
 from tests.aftersales.api_helpers import client_for
 from tests.aftersales.factories import ask, paid_sub_order, receive
 from tests.aftersales.page_fixtures import signed_in
@@ -23,7 +31,7 @@ TEMPLATES = Path(settings.BASE_DIR, "templates")
 
 # The templates translated so far (a directory or one file). Every template added to these areas
 # is checked too; an area joins the list when all its templates are translated.
-TRANSLATED_TEMPLATES = ("base.html", "partials", "aftersales")
+TRANSLATED_TEMPLATES = ("base.html", "partials", "aftersales", "admin/aftersales")
 
 
 def test_every_message_has_a_chinese_translation_and_the_compiled_catalogue_matches():
@@ -155,3 +163,20 @@ def test_api_errors_speak_the_language_asked_for(django_capture_on_commit_callba
     assert response.status_code == 400
     assert response.json()["code"] == "unknown_reason"
     assert response.json()["detail"] == "请从列出的原因中选择一个。"
+
+
+@pytest.mark.django_db
+def test_a_merchant_works_a_case_in_chinese_in_the_admin(
+    client, django_capture_on_commit_callbacks
+):
+    case = requested_return(capture=django_capture_on_commit_callbacks)
+    admin_signed_in(client, staff_of(case))
+
+    page = client.get(change_url(case), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "待商家处理" in page  # the case's state
+    assert "提出协商方案" in page and "给买家看的原因" in page  # the buttons and their forms
+
+    response = client.post(
+        act_url(case, "approve"), {"note": ""}, HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True
+    )
+    assert any(f"售后单 {case.case_no} 已同意" in text for text in page_messages(response))
