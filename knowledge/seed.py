@@ -71,7 +71,7 @@ ARTICLES = [
         "refund-arrival-zh", "zh-hans", "refund-payment",
         "退款多久到账？各支付方式到账时间",
         "退款原路退回：支付宝余额、微信零钱通常即时到账，银行卡 1-3 个工作日，信用卡最长 7 个工作日；货到付款由平台人工打款。",
-        "退款到账 多久到账 退钱 退款时间 没收到退款 支付宝 微信 银行卡 信用卡 货到付款",
+        "退款到账 多久到账 什么时候到账 钱什么时候退回来 退钱 退款时间 没收到退款 支付宝 微信 银行卡 信用卡 货到付款",
         [], [], [REFUND, RETURN],
         """退款在商家同意（或确认收到退货）后自动发起，按 **原支付方式** 退回。
 
@@ -94,7 +94,7 @@ ARTICLES = [
         "refund-arrival-en", "en", "refund-payment",
         "When does my refund arrive? By payment method",
         "Refunds go back the way you paid: Alipay balance and WeChat change usually at once, bank cards in 1-3 working days, credit cards up to 7; cash on delivery is paid out by the platform.",
-        "refund arrive when money back refund time not received alipay wechat bank card credit card cash on delivery",
+        "refund arrive how long money back refund time take days not received alipay wechat bank card credit card cash on delivery",
         [], [], [REFUND, RETURN],
         """A refund starts automatically once the merchant approves (or confirms your return), and goes back to **the payment method you used**.
 

@@ -102,6 +102,7 @@ def article_feedback_record(
     if len(comment) > 500:
         raise InvalidInput(_("A comment is at most 500 characters."), code="comment_too_long")
     owner = {"user": user} if user is not None else {"user": None, "session_key": session_key}
+    kept = {} if user is None else {"session_key": session_key}
     if user is None and not session_key:
         raise InvalidInput(_("Feedback needs a session."), code="no_session")
     locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -109,7 +110,7 @@ def article_feedback_record(
     new = "helpful_count" if helpful else "not_helpful_count"
     if previous is None:
         feedback = ArticleFeedback.objects.create(
-            article=locked, helpful=helpful, comment=comment, session_key=session_key, **owner
+            article=locked, helpful=helpful, comment=comment, **owner, **kept
         )
         Article.objects.filter(pk=locked.pk).update(**{new: F(new) + 1})
         return feedback
