@@ -128,6 +128,21 @@ def corrected_words(words: list[str], known: frozenset[str]) -> list[str]:
     return fixed
 
 
+def _pieces_in_use(articles: QuerySet, pieces: list[str]) -> list[str]:
+    """The pieces some article holds (one query): 想开发票 gives 想开, 开发, 发票, and only
+    发票 is in the articles; the others would only dilute every article's score."""
+    counts = articles.aggregate(
+        **{
+            f"piece_{i}": Count(
+                "pk",
+                filter=Q(title__contains=p) | Q(keywords__contains=p) | Q(body__contains=p),
+            )
+            for i, p in enumerate(pieces)
+        }
+    )
+    return [p for i, p in enumerate(pieces) if counts[f"piece_{i}"]]
+
+
 def _piece_score(pieces: list[str]):
     """Share of the pieces found, a title hit worth 1, keywords 0.8, summary or body 0.4."""
     total = Value(0.0, output_field=FloatField())
@@ -146,6 +161,8 @@ def search_articles(articles: QuerySet, query: str) -> QuerySet:
     """`articles` matching `query`, annotated with `relevance`, best first."""
     query = " ".join((query or "").split())[:100]
     pieces, words = cjk_pieces(query), latin_words(query)
+    if len(pieces) > 1:
+        pieces = _pieces_in_use(articles, pieces)
     if not pieces and not words:
         return articles.none()
     # A title holding the whole query, more when the title is short (about just that).

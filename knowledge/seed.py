@@ -28,7 +28,7 @@ ARTICLES = [
         "如何申请退货退款",
         "收货后 7 天内在订单页提交售后申请，商家同意后按退货地址寄回，商家确认收货后退款。",
         "退货 退款 申请售后 寄回 退货流程 怎么退",
-        ["no-reason-7d", "quality", "wrong-item", "not-as-described", "damaged", "other"],
+        ["no-reason-7d", "quality", "wrong-item", "not-as-described", "damaged"],
         [RECEIVED], [RETURN],
         """## 申请步骤
 
@@ -50,7 +50,7 @@ ARTICLES = [
         "How to return an item for a refund",
         "Ask within 7 days of receipt from the order page, send the item to the return address once the merchant agrees, and the refund follows their confirmation.",
         "return refund send back money back how to return",
-        ["no-reason-7d", "quality", "wrong-item", "not-as-described", "damaged", "other"],
+        ["no-reason-7d", "quality", "wrong-item", "not-as-described", "damaged"],
         [RECEIVED], [RETURN],
         """## Step by step
 
