@@ -252,3 +252,12 @@ class Macro(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ServiceWorkbench(SuggestionImpression):
+    """The admin's operations workbench (queues, service figures, charts): a page, not data."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("operations workbench")
+        verbose_name_plural = _("operations workbench")

@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from aftersales import selectors as aftersales_selectors
+from aftersales import services as aftersales_services
+from aftersales.models import AfterSalesCase, CaseEvent
 from shop.errors import InvalidInput, NotFound
 
 from .models import (
@@ -15,7 +18,9 @@ from .models import (
     ArticleFeedback,
     ArticleVersion,
     Audience,
+    CannedReply,
     ContactRequest,
+    Macro,
     SuggestionImpression,
 )
 from .search import search_documents_refresh
@@ -63,7 +68,7 @@ def article_save(
     unknown = set(fields) - set(ARTICLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown article fields: {sorted(unknown)}")
-    creating = article is None
+    creating = article is None or article._state.adding
     article = article or Article()
     for name, value in fields.items():
         setattr(article, name, value)
@@ -190,8 +195,6 @@ def contact_request_create(
 def article_from_case(*, case, actor) -> Article:
     """A draft article for ops from a handled case: its reason, type, stage and categories,
     and the thread's answers as a starting body (personal details left out)."""
-    from aftersales.models import CaseEvent
-
     answers = [
         m.text
         for m in case.messages.all()
@@ -220,3 +223,71 @@ def article_from_case(*, case, actor) -> Article:
         categories=[c for c in categories if c],
         note=f"from case {case.case_no}",
     )
+
+
+# --- service desk ------------------------------------------------------------------------------
+
+
+def canned_reply_render(*, reply, case) -> str:
+    """The reply's text with the case's values in its {variables}; unknown braces stay."""
+    address = aftersales_selectors.return_address_for(case)
+    deadline, _outcome = case.next_deadline
+    values = {
+        "case_no": case.case_no,
+        "order_no": case.order.order_no,
+        "sub_order_no": case.sub_order.sub_order_no,
+        "refund_amount": f"{case.refund_amount:.2f}",
+        "return_address": (
+            f"{address.recipient} {address.phone} {address.address}" if address else ""
+        ),
+        "deadline": (timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else ""),
+        "shopper": case.user.get_username(),
+        "merchant": case.merchant.name,
+    }
+    text = reply.body
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _usable(model, *, pk, merchant_id):
+    found = (
+        model.objects.filter(pk=pk, is_active=True)
+        .filter(Q(merchant__isnull=True) | Q(merchant_id=merchant_id))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No such reply."))
+    return found
+
+
+@transaction.atomic
+def canned_reply_post(*, case_no: str, reply_id: int, actor):
+    """Post a canned reply, filled in for the case, to its thread (as the actor)."""
+    case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
+        case_no=case_no
+    )
+    reply = _usable(CannedReply, pk=reply_id, merchant_id=case.merchant_id)
+    return aftersales_services.case_message_post(
+        case_no=case_no, actor=actor, text=canned_reply_render(reply=reply, case=case)
+    )
+
+
+@transaction.atomic
+def macro_apply(*, case_no: str, macro_id: int, actor):
+    """Act, then reply: the action first, so that the reply's deadline and return address are
+    those the action set (approve -> the return deadline). All or nothing."""
+    case = AfterSalesCase.objects.get(case_no=case_no)
+    macro = _usable(Macro, pk=macro_id, merchant_id=case.merchant_id)
+    if macro.action == Macro.Action.APPROVE:
+        aftersales_services.case_approve(case_no=case_no, actor=actor, note=macro.name)
+    elif macro.action == Macro.Action.REJECT:
+        case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
+            pk=case.pk
+        )
+        aftersales_services.case_reject(
+            case_no=case_no,
+            actor=actor,
+            reason=canned_reply_render(reply=macro.reply, case=case)[:255],
+        )
+    return canned_reply_post(case_no=case_no, reply_id=macro.reply_id, actor=actor)
