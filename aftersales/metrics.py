@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Merchant
 from orders.models import SubOrder
@@ -127,32 +128,34 @@ class Figures:
 
 
 COLUMNS = [
-    ("merchant", "Merchant", lambda f: f.merchant_name),
-    ("orders", "Orders", lambda f: f.orders),
-    ("request_rate", "Request rate", lambda f: f.request_rate),
-    ("refunds", "Refunds", lambda f: f.refunds),
-    ("refund_rate", "Refund rate", lambda f: f.refund_rate),
-    ("refunded_amount", "Refunded amount", lambda f: f.refunded_amount),
-    ("refund_amount_rate", "Refund amount rate", lambda f: f.refund_amount_rate),
-    ("merchant_refund_rate", "Merchant-responsible refund rate",
+    ("merchant", _("Merchant"), lambda f: f.merchant_name),
+    ("orders", _("Orders"), lambda f: f.orders),
+    ("request_rate", _("Request rate"), lambda f: f.request_rate),
+    ("refunds", _("Refunds"), lambda f: f.refunds),
+    ("refund_rate", _("Refund rate"), lambda f: f.refund_rate),
+    ("refunded_amount", _("Refunded amount"), lambda f: f.refunded_amount),
+    ("refund_amount_rate", _("Refund amount rate"), lambda f: f.refund_amount_rate),
+    ("merchant_refund_rate", _("Merchant-responsible refund rate"),
      lambda f: f.merchant_responsible_refund_rate),
-    ("dispute_rate", "Dispute rate", lambda f: f.dispute_rate),
-    ("merchant_fault_dispute_rate", "Merchant-fault dispute rate",
+    ("dispute_rate", _("Dispute rate"), lambda f: f.dispute_rate),
+    ("merchant_fault_dispute_rate", _("Merchant-fault dispute rate"),
      lambda f: f.merchant_fault_dispute_rate),
-    ("self_completion_rate", "Self-completion rate", lambda f: f.self_completion_rate),
-    ("first_response_p50_h", "First response p50 (h)", lambda f: f.p("first_response_hours", .5)),
-    ("first_response_p90_h", "First response p90 (h)", lambda f: f.p("first_response_hours", .9)),
-    ("complete_refund_only_p50_h", "Complete, refund only p50 (h)",
+    ("self_completion_rate", _("Self-completion rate"), lambda f: f.self_completion_rate),
+    ("first_response_p50_h", _("First response p50 (h)"),
+     lambda f: f.p("first_response_hours", .5)),
+    ("first_response_p90_h", _("First response p90 (h)"),
+     lambda f: f.p("first_response_hours", .9)),
+    ("complete_refund_only_p50_h", _("Complete, refund only p50 (h)"),
      lambda f: f.p("complete_hours_refund_only", .5)),
-    ("complete_return_p50_h", "Complete, returns p50 (h)",
+    ("complete_return_p50_h", _("Complete, returns p50 (h)"),
      lambda f: f.p("complete_hours_return", .5)),
-    ("timeout_approval_share", "Approved by timeout", lambda f: f.timeout_approval_share),
-    ("payout_p50_h", "Refund payout p50 (h)", lambda f: f.p("payout_hours", .5)),
-    ("payout_p90_h", "Refund payout p90 (h)", lambda f: f.p("payout_hours", .9)),
-    ("suggestion_visits", "Form visits with suggestions", lambda f: f.impressions),
-    ("deflected_72h", "No case within 72 h", lambda f: f.deflected),
-    ("recontacted_7d", "Of those, back within 7 days", lambda f: f.recontacted),
-    ("deflection_rate", "Deflection rate (net)", lambda f: f.deflection_rate),
+    ("timeout_approval_share", _("Approved by timeout"), lambda f: f.timeout_approval_share),
+    ("payout_p50_h", _("Refund payout p50 (h)"), lambda f: f.p("payout_hours", .5)),
+    ("payout_p90_h", _("Refund payout p90 (h)"), lambda f: f.p("payout_hours", .9)),
+    ("suggestion_visits", _("Form visits with suggestions"), lambda f: f.impressions),
+    ("deflected_72h", _("No case within 72 h"), lambda f: f.deflected),
+    ("recontacted_7d", _("Of those, back within 7 days"), lambda f: f.recontacted),
+    ("deflection_rate", _("Deflection rate (net)"), lambda f: f.deflection_rate),
 ]  # fmt: skip
 
 
@@ -167,7 +170,7 @@ def service_figures(
     if merchant_ids is not None:
         merchants = merchants.filter(pk__in=merchant_ids)
     figures = {m.pk: Figures(m.pk, m.name) for m in merchants.only("pk", "name")}
-    platform = Figures(PLATFORM, "Platform")
+    platform = Figures(PLATFORM, str(_("Platform")))
 
     def each(merchant_id):
         # The platform counts every merchant (a merchant compares itself with it).
