@@ -1,7 +1,7 @@
 """Admin of the knowledge base (articles with their versions, topics, canned replies, macros,
 feedback, contact requests) and the operations workbench page."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -12,6 +12,7 @@ from aftersales import metrics
 from aftersales.models import AfterSalesCase
 from catalog.admin_scope import MerchantScopedAdmin, is_platform_staff, staff_merchant
 from shop.admin_inlines import ReadOnlyTabularInline
+from shop.errors import DomainError
 
 from . import services, workbench
 from .models import (
@@ -136,11 +137,19 @@ class ContactRequestAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     list_display = ("subject", "recipient", "merchant", "sub_order", "user", "status", "created_at")
     list_filter = ("recipient", "status")
     readonly_fields = ("user", "recipient", "merchant", "sub_order", "subject", "message",
-                       "created_at")  # fmt: skip
-    fields = (*readonly_fields, "status", "answer")
+                       "created_at", "status", "answered_by", "answered_at")  # fmt: skip
+    fields = (*readonly_fields, "answer")
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.contact_request_answer(
+                contact=obj, actor=request.user, answer=form.cleaned_data["answer"]
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
 
 
 @admin.register(ServiceWorkbench)

@@ -196,7 +196,11 @@ class ContactRequest(models.Model):
     subject = models.CharField(_("subject"), max_length=120)
     message = models.TextField(_("message"), max_length=2000)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    answer = models.TextField(blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from catalog.models import Category, Product
 from catalog.selectors import CategoryIndex
 
-from .models import Article, Audience, CannedReply, Language, Macro, Topic
+from .models import Article, Audience, CannedReply, ContactRequest, Language, Macro, Topic
 from .search import CJK, search_articles
 
 SUGGESTION_LIMIT = 3
@@ -161,6 +161,10 @@ def suggested_articles(
         scores[pk] = score
     ranked = sorted(candidates.values(), key=lambda a: (-scores[a.pk], a.position, a.pk))
     return ranked[:limit]
+
+
+def contact_requests_of(*, user, limit: int = 10) -> list[ContactRequest]:
+    return list(ContactRequest.objects.filter(user=user).select_related("merchant")[:limit])
 
 
 def canned_replies_for(*, case, merchant_id: int | None) -> list[CannedReply]:

@@ -192,6 +192,17 @@ def contact_request_create(
     )
 
 
+def contact_request_answer(*, contact: ContactRequest, actor, answer: str) -> ContactRequest:
+    """The shop's staff or ops answer; the shopper reads it on the contact page."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise InvalidInput(_("Write the answer."), code="text_required")
+    contact.answer, contact.status = answer[:2000], ContactRequest.Status.ANSWERED
+    contact.answered_by, contact.answered_at = actor, timezone.now()
+    contact.save(update_fields=["answer", "status", "answered_by", "answered_at"])
+    return contact
+
+
 def article_from_case(*, case, actor) -> Article:
     """A draft article for ops from a handled case: its reason, type, stage and categories,
     and the thread's answers as a starting body (personal details left out)."""

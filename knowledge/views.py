@@ -140,11 +140,13 @@ def contact(request):
         except DomainError as error:
             messages.error(request, error.detail)
         else:
-            messages.success(
-                request, _("Message sent. We answer in your inbox, usually within a day.")
-            )
-            return redirect("help:home")
-    return render(request, "knowledge/contact.html", {"form": form})
+            messages.success(request, _("Message sent. The answer will appear below."))
+            return redirect("help:contact")
+    return render(
+        request,
+        "knowledge/contact.html",
+        {"form": form, "asked": selectors.contact_requests_of(user=request.user)},
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from knowledge import services
 from knowledge.models import Article, ArticleFeedback, ContactRequest
+from tests.aftersales.factories import merchant_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,19 @@ def test_contact_the_shop_about_an_order(client, paid):
     assert sent.status_code == 302
     request = ContactRequest.objects.get()
     assert request.merchant_id == sub_order.merchant_id and request.sub_order == sub_order
+
+    # when: the shop's staff answer in the admin; then the shopper reads it on the page
+    staff = merchant_staff(sub_order.merchant)
+    client.force_login(staff)
+    changed = client.post(
+        reverse("admin:knowledge_contactrequest_change", args=[request.pk]),
+        {"answer": "已开具，请查收邮箱"},
+    )
+    assert changed.status_code == 302
+    client.force_login(sub_order.order.user)
+    page = client.get(reverse("help:contact")).content.decode()
+    assert "已开具，请查收邮箱" in page
+    assert ContactRequest.objects.get().answered_by == staff
 
 
 def test_contact_needs_a_sign_in(client):
