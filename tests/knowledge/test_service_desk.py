@@ -171,3 +171,15 @@ def test_saving_an_article_in_the_admin_keeps_a_version(client):
     article = Article.objects.get(pk=article.pk)
     assert article.title == "Invoices (fapiao)"
     assert article.versions.count() == 2
+
+
+def test_the_workbench_costs_the_same_with_more_merchants(
+    client, case, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    # given: another merchant with a case
+    requested_return(capture=django_capture_on_commit_callbacks)
+    client.force_login(ops_user())
+
+    # then
+    with django_assert_max_num_queries(16):
+        client.get(reverse("admin:knowledge_serviceworkbench_changelist"))

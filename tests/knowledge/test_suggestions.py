@@ -99,3 +99,14 @@ def test_the_request_form_has_the_suggestions_box(client, paid):
     html = client.get(reverse("aftersales:request", args=[sub_order.sub_order_no])).content
     assert b'data-testid="suggested-articles"' in html
     assert b"knowledge/suggest.js" in html
+
+
+def test_suggestions_answer_with_a_bounded_number_of_queries(
+    client, paid, django_assert_max_num_queries
+):
+    sub_order = receive(paid())
+    client.force_login(sub_order.order.user)
+    _suggest(client, sub_order, reason="quality")  # the impression exists: the update path
+    # session, user, sub-order, categories (2), search (3), candidates (3), impression (2)
+    with django_assert_max_num_queries(14):
+        _suggest(client, sub_order, reason="quality", q="坏了 broken")
