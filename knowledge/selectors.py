@@ -40,7 +40,9 @@ def article_list(
         articles = articles.filter(language=language)
     if category:
         ids = category_and_ancestor_ids(Category.objects.filter(slug=category).first())
-        articles = articles.filter(categories__in=ids) if ids else articles.none()
+        # A semi-join: an article linked to a category and to one above it is listed once.
+        linked = Article.categories.through.objects.filter(category_id__in=ids)
+        articles = articles.filter(pk__in=linked.values("article_id")) if ids else articles.none()
     if search.strip():
         return search_articles(articles, search)
     return articles.order_by("position", "id")

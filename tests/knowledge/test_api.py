@@ -32,7 +32,7 @@ def test_filter_by_category_includes_the_categories_above(api_client):
     # given: an article for clothing answers for shirts
     clothing = CategoryFactory(slug="clothing")
     shirts = CategoryFactory(slug="shirts", parent=clothing)
-    Article.objects.get(slug="exchange-size-en").categories.add(clothing)
+    Article.objects.get(slug="exchange-size-en").categories.add(clothing, shirts)
 
     # when
     results = api_client.get(LIST, {"category": shirts.slug}).json()["results"]
