@@ -1,12 +1,15 @@
 """A shopper starts an after-sales request, reads a suggested help article, goes back to the
-form and types a question: the suggestions follow, and the visit is recorded for deflection."""
+form and types a question: the suggestions follow, and the visit is recorded for deflection.
+And an author's script in an article never runs in the browser."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from aftersales.models import AfterSalesCase
 from aftersales.seed import ensure_reasons
+from knowledge import services
 from knowledge.models import SuggestionImpression
 from knowledge.seed import ensure_help_content
 from logistics.seed import ensure_default_carriers
@@ -67,3 +70,27 @@ def test_a_shopper_reads_a_suggested_article_during_a_request(page, live_server,
     impression = SuggestionImpression.objects.get(sub_order=sub_order)
     assert impression.opened_article.slug == "damaged-quality-en"
     assert not AfterSalesCase.objects.filter(sub_order=sub_order).exists()
+
+
+def test_a_script_in_an_article_is_not_executed(page, live_server):
+    # given: an author pasted HTML with scripts into a published article
+    ensure_reasons()
+    author = get_user_model().objects.create_user("e2e-author", password=PASSWORD)
+    services.article_save(
+        actor=author,
+        title="Pasted HTML",
+        slug="pasted-html",
+        status="published",
+        body='<script>window.pwned = 1</script>\n\n<img src="x" onerror="window.pwned = 2">\n\n'
+        "[click](javascript:window.pwned=3)",
+    )
+
+    # when
+    page.goto(f"{live_server.url}{reverse('help:article', args=['pasted-html'])}")
+    page.get_by_test_id("help-article-body").get_by_text("click").click()
+
+    # then: nothing ran, the text of the tags is visible
+    assert page.evaluate("window.pwned === undefined")
+    expect(page.get_by_test_id("help-article-body")).to_contain_text(
+        "<script>window.pwned = 1</script>"
+    )
