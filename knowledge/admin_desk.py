@@ -54,8 +54,12 @@ class ServiceDeskMixin:
         }
         shopper_articles = selectors.suggested_articles(**suggestion_args, language="zh-hans")
         staff_articles = selectors.suggested_articles(
-            **suggestion_args, language="zh-hans", audience=Audience.MERCHANT
+            **suggestion_args, language="zh-hans", audience=Audience.MERCHANT, limit=2
         )
+        if is_platform_staff(request.user):
+            staff_articles += selectors.suggested_articles(
+                **suggestion_args, language="zh-hans", audience=Audience.OPS, limit=2
+            )
         replies = selectors.canned_replies_for(case=case, merchant_id=merchant_id)
         return {
             "articles": shopper_articles + staff_articles,

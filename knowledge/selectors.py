@@ -4,6 +4,7 @@ suggestions and the admin's service desk."""
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
+from catalog.admin_scope import is_platform_staff, staff_merchant
 from catalog.models import Category, Product
 from catalog.selectors import CategoryIndex
 
@@ -69,8 +70,23 @@ def sub_order_category_ids(sub_order) -> list[int]:
     return sorted(found)
 
 
-def article_get(*, slug: str, audience: str = Audience.SHOPPER) -> Article | None:
-    return published_articles(audience=audience).select_related("topic").filter(slug=slug).first()
+def audiences_of(user) -> list[str]:
+    """Whose articles a user may read: everyone the shoppers'; a merchant's staff also the
+    merchants'; operations every one."""
+    if is_platform_staff(user):
+        return list(Audience.values)
+    if staff_merchant(user) is not None:
+        return [Audience.SHOPPER, Audience.MERCHANT]
+    return [Audience.SHOPPER]
+
+
+def article_get(*, slug: str, audiences=(Audience.SHOPPER,)) -> Article | None:
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, audience__in=list(audiences))
+        .select_related("topic")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def topics_with_articles(*, language: str = "") -> list[Topic]:

@@ -69,7 +69,7 @@ def topic_detail(request, slug: str):
 
 @require_GET
 def article_detail(request, slug: str):
-    article = selectors.article_get(slug=slug)
+    article = selectors.article_get(slug=slug, audiences=selectors.audiences_of(request.user))
     if article is None:
         raise Http404(_("No such article."))
     services.article_viewed(article=article)
@@ -92,7 +92,7 @@ def article_detail(request, slug: str):
 
 @require_POST
 def article_feedback(request, slug: str):
-    article = selectors.article_get(slug=slug)
+    article = selectors.article_get(slug=slug, audiences=selectors.audiences_of(request.user))
     if article is None:
         raise Http404(_("No such article."))
     form = FeedbackForm(request.POST)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.models import AfterSalesCase, CaseMessage
+from knowledge import services
 from knowledge.models import Article, CannedReply, Macro
 from tests.aftersales.admin_fixtures import change_url, page_messages, requested_return, staff_of
 from tests.aftersales.factories import ops_user
@@ -183,3 +184,28 @@ def test_the_workbench_costs_the_same_with_more_merchants(
     # then
     with django_assert_max_num_queries(16):
         client.get(reverse("admin:knowledge_serviceworkbench_changelist"))
+
+
+def test_merchant_articles_are_for_merchants_staff_only(client, case, django_user_model):
+    # given: a published article for merchants about this case's reason
+    author = ops_user()
+    article = services.article_save(
+        actor=author,
+        title="质量问题如何举证 · proving a quality claim",
+        slug="merchant-quality-evidence",
+        body="商家拒绝质量问题申请前，请先提出方案或上传检测照片。",
+        audience="merchant",
+        status=Article.Status.PUBLISHED,
+        reasons=[case.reason_id],
+    )
+    url = reverse("help:article", args=[article.slug])
+
+    # when / then: the merchant's staff see it next to the case and can read it
+    client.force_login(staff_of(case))
+    desk = client.get(change_url(case)).context["service_desk"]
+    assert article in desk["articles"]
+    assert client.get(url).status_code == 200
+
+    # and a shopper cannot
+    client.force_login(case.user)
+    assert client.get(url).status_code == 404
