@@ -1,6 +1,8 @@
 """Admin of the knowledge base (articles with their versions, topics, canned replies, macros,
 feedback, contact requests) and the operations workbench page."""
 
+import difflib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -29,7 +31,28 @@ from .models import (
 
 class ArticleVersionInline(ReadOnlyTabularInline):
     model = ArticleVersion
-    fields = ("number", "title", "status", "note", "edited_by", "created_at")
+    fields = ("number", "title", "status", "changed", "note", "edited_by", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edited_by")
+
+    @admin.display(description=_("what changed"))
+    def changed(self, version):
+        """Lines of the body added and removed since the version before."""
+        previous = (
+            ArticleVersion.objects.filter(article_id=version.article_id, number__lt=version.number)
+            .order_by("-number")
+            .first()
+        )
+        if previous is None:
+            return _("first version")
+        diff = list(
+            difflib.unified_diff(previous.body.splitlines(), version.body.splitlines(), n=0)
+        )
+        added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
+        removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
+        title = _(", title") if previous.title != version.title else ""
+        return f"+{added} −{removed}{title}"
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

@@ -172,6 +172,7 @@ def test_saving_an_article_in_the_admin_keeps_a_version(client):
     article = Article.objects.get(pk=article.pk)
     assert article.title == "Invoices (fapiao)"
     assert article.versions.count() == 2
+    assert "+0 −0, title" in client.get(url).content.decode()  # what changed, in the history
 
 
 def test_the_workbench_costs_the_same_with_more_merchants(
