@@ -213,6 +213,7 @@ class ServiceWorkbenchAdmin(admin.ModelAdmin):
             "title": _("Operations workbench"),
             "opts": self.opts,
             "queues": workbench.case_queues(cases=cases),
+            "open_questions": workbench.open_questions(merchant=merchant),
             "columns": [label for _, label, _ in metrics.COLUMNS],
             "rows": metrics.figures_rows(figures),
             "charts": [

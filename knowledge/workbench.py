@@ -11,7 +11,7 @@ from aftersales import metrics
 from aftersales.models import AfterSalesCase
 from shop.charts import bar_chart, line_chart
 
-from .models import Article
+from .models import Article, ContactRequest
 
 QUEUE_LENGTH = 25
 
@@ -36,6 +36,14 @@ def case_queues(*, cases):
         "states": [(labels[s], by_state[s]) for s in AfterSalesCase.OPEN if s in by_state],
         "due": [{"case": c, "overdue": c.due_at <= now} for c in due],
     }
+
+
+def open_questions(*, merchant=None) -> int:
+    """Contact requests waiting for an answer: a merchant's own, or (ops) the platform's."""
+    waiting = ContactRequest.objects.filter(status=ContactRequest.Status.OPEN)
+    if merchant is not None:
+        return waiting.filter(merchant=merchant).count()
+    return waiting.filter(recipient=ContactRequest.Recipient.PLATFORM).count()
 
 
 def figures_charts(figures: dict) -> list:

@@ -125,6 +125,7 @@ def test_the_workbench_shows_queues_figures_and_exports_csv(client, case):
     html = page.content.decode()
     assert case.case_no in html  # due for the merchant's answer
     assert "<svg" in html and "<script" not in html.split('id="content-main"')[1]
+    assert 'data-testid="workbench-questions"' in html
     assert export["Content-Type"] == "text/csv"
     assert export.content.decode().splitlines()[0].startswith("merchant,orders,request_rate")
 
