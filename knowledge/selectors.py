@@ -14,6 +14,12 @@ from .search import CJK, search_articles
 SUGGESTION_LIMIT = 3
 
 
+def _made_for_stage(stage: str) -> Q:
+    """The stage among the article's stages: a text match of the quoted value, which works
+    on PostgreSQL and on the SQLite fallback alike (SQLite has no JSON containment)."""
+    return Q(stages__icontains=f'"{stage}"')
+
+
 def published_articles(*, audience: str = Audience.SHOPPER) -> QuerySet:
     return Article.objects.filter(status=Article.Status.PUBLISHED, audience=audience)
 
@@ -34,7 +40,7 @@ def article_list(
     if reason:
         articles = articles.filter(reasons__code=reason)
     if stage:
-        articles = articles.filter(Q(stages__contains=[stage]) | Q(stages=[]))
+        articles = articles.filter(_made_for_stage(stage) | Q(stages=[]))
     if topic:
         articles = articles.filter(topic__slug=topic)
     if language in Language.values:
@@ -147,7 +153,7 @@ def suggested_articles(
     language = language or preferred_language(text)
     articles = published_articles(audience=audience).filter(language=language)
     if stage:
-        articles = articles.filter(Q(stages__contains=[stage]) | Q(stages=[]))
+        articles = articles.filter(_made_for_stage(stage) | Q(stages=[]))
     scores: dict[int, float] = {}
     text_hits: dict[int, float] = {}
     if text.strip():
@@ -161,7 +167,7 @@ def suggested_articles(
         linked |= Q(pk__in=articles.filter(categories__in=category_ids).values("pk"))
     if stage and not (reason_code or category_ids or text_hits):
         # Nothing chosen yet: the answers for where the order is.
-        linked |= Q(stages__contains=[stage])
+        linked |= _made_for_stage(stage)
     candidates = {
         a.pk: a for a in articles.filter(linked).prefetch_related("reasons", "categories")
     }
