@@ -5,14 +5,32 @@ from knowledge.models import Article
 
 
 class ArticleListQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    category = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Words in Chinese or English (typos tolerated); best match first.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="An after-sales reason code (the reasons of /aftersales-options/).",
+    )
+    category = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="A catalog category slug: articles of it or of a category above it.",
+    )
     stage = serializers.ChoiceField(
-        required=False, allow_blank=True, choices=["not_shipped", "in_transit", "received"]
+        required=False,
+        allow_blank=True,
+        choices=["not_shipped", "in_transit", "received"],
+        help_text="Where the order is: articles made for that stage or for any.",
     )
     topic = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    language = serializers.ChoiceField(required=False, allow_blank=True, choices=["zh-hans", "en"])
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
