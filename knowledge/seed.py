@@ -218,8 +218,8 @@ An order is never completed automatically while you have not received it, so you
 ## 拒收后
 
 1. 快递把包裹退回商家，物流显示"拒收"后，系统会 **自动创建拒收退款** 售后单。
-2. 商家收到退回的包裹后，退款原路退回。
-3. 因包裹破损拒收的，运费由商家承担；因不想要拒收的，商家可扣除来回运费。
+2. 商家收到退回的包裹后，退款原路退回；包裹一直没有退回的，到期后由系统退款。
+3. 自动退款退的是商品金额。因包裹破损拒收的，运费应由商家承担：请在该售后单里留言并附上照片，商家或平台核实后退还运费；因不想要拒收的，运费不退。
 
 货到付款的订单拒收后无需付款。
 
@@ -239,8 +239,8 @@ If the box is **torn, leaking or wet** at delivery, or you no longer want it, te
 ## After refusing
 
 1. The carrier takes the parcel back; once tracking shows "refused", the shop **opens a refusal refund** for you.
-2. When the merchant has the parcel back, the money goes back to your payment method.
-3. Refused because it was damaged: the merchant pays the shipping. Refused because you changed your mind: the merchant may keep the shipping cost.
+2. When the merchant has the parcel back, the money goes back to your payment method; if it never gets back, the shop refunds you when the waiting time ends.
+3. The automatic refund is for the goods. Refused because it was damaged: the shipping is the merchant's to bear, so write on that request with a photo and the merchant or the platform refunds it after checking. Refused because you changed your mind: the shipping is not refunded.
 
 A cash-on-delivery order you refuse costs nothing.
 
