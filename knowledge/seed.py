@@ -456,7 +456,7 @@ Photograph **the fault, the box and the shipping label**; you can add up to 9 ph
 | 七天无理由、尺码不合适、不想要 | 买家承担 | 不退 |
 | 发货前整单退款 | — | 一并退回 |
 
-商家承担运费时，请先垫付并在售后说明里写明金额，商家确认后随退款一起退还。建议使用普通快递，不要寄到付件，以免被拒收。
+商家承担运费时，请先垫付，并在售后申请页留言写明金额、附上运费凭证，商家核实后退还给你（商家不处理的，可申请平台介入）。请不要寄到付件，以免被拒收。
 """,
     ),
     (
@@ -472,7 +472,7 @@ Photograph **the fault, the box and the shipping label**; you can add up to 9 ph
 | 7-day no reason, wrong size, changed my mind | you | not refunded |
 | Whole order refunded before shipping | — | refunded |
 
-When the merchant pays, send the parcel prepaid and write the amount in the request; it is refunded with the goods once the merchant confirms. Do not send it cash-on-delivery: it may be refused.
+When the merchant pays, send the parcel prepaid and write the amount on the request page with a photo of the receipt; the merchant pays it back after checking (if they do not, ask the platform to step in). Do not send it freight-collect: it may be refused.
 """,
     ),
 ]  # fmt: skip
