@@ -175,6 +175,10 @@ class ContactRequestAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             messages.error(request, error.detail)
 
 
+# The figures' rolling windows the workbench offers (30 days is the marketplaces' own).
+WINDOWS = ("7", "30", "90")
+
+
 @admin.register(ServiceWorkbench)
 class ServiceWorkbenchAdmin(admin.ModelAdmin):
     """One page: queues, figures (CSV with ?format=csv), charts. Ops see every merchant; a
@@ -199,11 +203,17 @@ class ServiceWorkbenchAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         merchant = None if is_platform_staff(request.user) else staff_merchant(request.user)
-        figures = metrics.service_figures(merchant_ids=None if merchant is None else [merchant.pk])
+        days = request.GET.get("days", "")
+        days = int(days) if days in WINDOWS else metrics.WINDOW_DAYS
+        figures = metrics.service_figures(
+            days=days, merchant_ids=None if merchant is None else [merchant.pk]
+        )
         if request.GET.get("format") == "csv":
             response = HttpResponse(metrics.figures_csv(figures), content_type="text/csv")
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="service-figures-{stamp}.csv"'
+            response["Content-Disposition"] = (
+                f'attachment; filename="service-figures-{days}d-{stamp}.csv"'
+            )
             return response
         cases = AfterSalesCase.objects.all()
         if merchant is not None:
@@ -221,6 +231,7 @@ class ServiceWorkbenchAdmin(admin.ModelAdmin):
                 workbench.cases_per_day_chart(cases=cases),
             ],
             "articles": workbench.articles_needing_care() if merchant is None else None,
-            "window_days": metrics.WINDOW_DAYS,
+            "window_days": days,
+            "windows": [int(w) for w in WINDOWS],
         }
         return TemplateResponse(request, "admin/knowledge/workbench.html", context)

@@ -118,7 +118,8 @@ def test_the_workbench_shows_queues_figures_and_exports_csv(client, case):
 
     # when
     page = client.get(url)
-    export = client.get(url, {"format": "csv"})
+    export = client.get(url, {"format": "csv", "days": "7"})
+    odd_window = client.get(url, {"days": "1000"})
 
     # then
     assert page.status_code == 200
@@ -127,6 +128,8 @@ def test_the_workbench_shows_queues_figures_and_exports_csv(client, case):
     assert "<svg" in html and "<script" not in html.split('id="content-main"')[1]
     assert 'data-testid="workbench-questions"' in html
     assert export["Content-Type"] == "text/csv"
+    assert "service-figures-7d-" in export["Content-Disposition"]
+    assert odd_window.status_code == 200 and odd_window.context["window_days"] == 30
     assert export.content.decode().splitlines()[0].startswith("merchant,orders,request_rate")
 
 
