@@ -109,6 +109,16 @@ def topics_with_articles(*, language: str = "") -> list[Topic]:
     return [topic for topic in topics if topic.listed]
 
 
+def most_read_articles(*, language: str = "", limit: int = 5) -> list[Article]:
+    """What shoppers open most (views, then "helpful" answers)."""
+    articles = published_articles().filter(view_count__gt=0)
+    if language:
+        articles = articles.filter(language=language)
+    return list(
+        articles.order_by("-view_count", "-helpful_count", "id").only("slug", "title")[:limit]
+    )
+
+
 def related_articles(article: Article, *, limit: int = 4) -> list[Article]:
     """Same topic and language, then sharing a reason."""
     shares_reason = Article.reasons.through.objects.filter(

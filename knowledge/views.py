@@ -36,6 +36,7 @@ def help_home(request):
         "knowledge/home.html",
         {
             "topics": selectors.topics_with_articles(language=language),
+            "most_read": selectors.most_read_articles(language=language),
             "language": language,
             "languages": Language.choices,
         },

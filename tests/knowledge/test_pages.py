@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_help_home_lists_topics_and_links_from_every_page(client, django_assert_max_num_queries):
+    # given: one article read
+    client.get(reverse("help:article", args=["refused-parcel-en"]))
+
     # when
     with django_assert_max_num_queries(6):
         page = client.get(reverse("help:home"))
@@ -21,6 +24,7 @@ def test_help_home_lists_topics_and_links_from_every_page(client, django_assert_
     assert page.status_code == 200
     assert "退货退款" in html and "如何申请退货退款" in html and "Refusing a parcel" in html
     assert 'data-testid="help-link"' in html  # the footer link every page has
+    assert [a.slug for a in page.context["most_read"]] == ["refused-parcel-en"]
     assert reverse("help:contact") in html
 
 
