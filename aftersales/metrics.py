@@ -308,13 +308,13 @@ def figures_rows(figures: dict) -> list[list]:
         (f for key, f in figures.items() if key is not PLATFORM),
         key=lambda f: (-f.orders, f.merchant_name),
     )
-    return [[getter(f) for _, _, getter in COLUMNS] for f in ordered]
+    return [[getter(f) for _key, _label, getter in COLUMNS] for f in ordered]
 
 
 def figures_csv(figures: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([key for key, _, _ in COLUMNS])
+    writer.writerow([key for key, _label, _getter in COLUMNS])
     for row in figures_rows(figures):
         writer.writerow(["" if value is None else value for value in row])
     return out.getvalue()

@@ -224,7 +224,7 @@ class ServiceWorkbenchAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "queues": workbench.case_queues(cases=cases),
             "open_questions": workbench.open_questions(merchant=merchant),
-            "columns": [label for _, label, _ in metrics.COLUMNS],
+            "columns": [label for _key, label, _getter in metrics.COLUMNS],
             "rows": metrics.figures_rows(figures),
             "charts": [
                 *workbench.figures_charts(figures),

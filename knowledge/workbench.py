@@ -46,6 +46,10 @@ def open_questions(*, merchant=None) -> int:
     return waiting.filter(recipient=ContactRequest.Recipient.PLATFORM).count()
 
 
+def _percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
 def figures_charts(figures: dict) -> list:
     merchants = sorted(
         (f for key, f in figures.items() if key is not metrics.PLATFORM and f.orders),
@@ -54,7 +58,6 @@ def figures_charts(figures: dict) -> list:
     if not merchants:
         return []
     labels = [f.merchant_name[:12] for f in merchants]
-    percent = lambda value: f"{value:.1f}%"  # noqa: E731
     return [
         bar_chart(
             "Refund rate and dispute rate, last 30 days (%)",
@@ -63,7 +66,7 @@ def figures_charts(figures: dict) -> list:
                 "refund rate": [100 * (f.refund_rate or 0) for f in merchants],
                 "dispute rate": [100 * (f.dispute_rate or 0) for f in merchants],
             },
-            value_formatter=percent,
+            value_formatter=_percent,
         ),
         bar_chart(
             "First response p50 (hours)",
