@@ -32,6 +32,7 @@ from catalog.admin_scope import (
     staff_merchant,
     user_may_access,
 )
+from knowledge.admin_desk import ServiceDeskMixin  # suggested articles, replies, macros
 from logistics import selectors as logistics_selectors
 from logistics.models import Shipment
 from orders.models import Order, OrderLine, SubOrder
@@ -448,7 +449,7 @@ ACTIONS_BY_NAME = {action.name: action for action in CASE_ACTIONS}
 
 
 @admin.register(AfterSalesCase)
-class AfterSalesCaseAdmin(MerchantScopedAdmin, admin.ModelAdmin):
+class AfterSalesCaseAdmin(ServiceDeskMixin, MerchantScopedAdmin, admin.ModelAdmin):
     merchant_lookup = "merchant"
     change_form_template = "admin/aftersales/aftersalescase/change_form.html"
     change_list_template = "admin/aftersales/aftersalescase/change_list.html"

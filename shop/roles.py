@@ -28,6 +28,7 @@ SHOP_APPS = (
     "logistics",
     "aftersales",
     "notifications",
+    "knowledge",
 )
 
 VIEW = ("view",)
@@ -69,6 +70,10 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "aftersales.casereason": VIEW,  # the platform's list, read for choices
     # Their own system's endpoint for order pushes (scoped by notifications' admin).
     "notifications.merchantwebhook": VIEW_ADD_CHANGE,
+    # The service desk: the shop's own snippets and macros, questions shoppers sent it.
+    "knowledge.cannedreply": FULL,
+    "knowledge.macro": FULL,
+    "knowledge.contactrequest": VIEW_CHANGE,
 }
 
 # Platform operations: view and change everything of the shop, run the catalogue (add), delete
@@ -84,6 +89,10 @@ OPS_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Push rules are data that operations maintain (DESIGN.md, notifications).
     "notifications.pushrule": ("add",),
     "notifications.merchantwebhook": ("add",),
+    "knowledge.article": ("add",),
+    "knowledge.topic": ("add",),
+    "knowledge.cannedreply": ("add",),
+    "knowledge.macro": ("add",),
 }
 
 

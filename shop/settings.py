@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "payments",
     "logistics",
     "aftersales",
+    "knowledge",
     "notifications",
 ]
 

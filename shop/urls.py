@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("payments.api.urls")),
     path("", include("logistics.api.urls")),
     path("", include("aftersales.api.urls")),
+    path("", include("knowledge.api.urls")),
     path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("logistics/", include("logistics.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("inbox/", include("notifications.urls")),
+    path("help/", include("knowledge.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -57,8 +57,9 @@ def _run(argv: list[str]) -> int:
     from tests.bench.runtime import BENCH_DATABASE, bench_database, print_table
 
     scenarios = {"a": flash_sale, "b": storefront, "c": order_throughput, "d": flash_sale_http}
+    scenarios["e"] = __import__("tests.bench.help_search", fromlist=["run"])  # help search
     aliases = {"flash_sale": "a", "storefront": "b", "order_throughput": "c", "flash_http": "d"}
-    names = argv if argv else os.environ.get("BENCH_ONLY", "a,b,c,d").split(",")
+    names = argv if argv else os.environ.get("BENCH_ONLY", ",".join(scenarios)).split(",")
     wanted = [aliases.get(name.strip(), name.strip()) for name in names if name.strip()]
     unknown = set(wanted) - set(scenarios)
     if unknown:
