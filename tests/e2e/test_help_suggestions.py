@@ -45,30 +45,31 @@ def test_a_shopper_reads_a_suggested_article_during_a_request(page, live_server,
     page.get_by_test_id("type-return_refund").click()
     page.get_by_test_id("reason").select_option("quality")
 
-    # then: up to three articles, the one about faulty goods among them
+    # then: up to three articles, the one about faulty goods among them, in the shopper's
+    # language (the browser asks for zh-CN)
     suggestions = page.get_by_test_id("suggested-article")
     expect(page.get_by_test_id("suggested-articles")).to_be_visible()
     expect(suggestions.first).to_be_visible()
     assert suggestions.count() <= 3
-    expect(page.get_by_test_id("suggested-articles")).to_contain_text("damaged, faulty or wrong")
+    expect(page.get_by_test_id("suggested-articles")).to_contain_text("破损、有质量问题或发错货")
 
     # when: the shopper reads it
-    page.get_by_role("link", name="The item arrived damaged, faulty or wrong").click()
+    page.get_by_role("link", name="收到的商品破损、有质量问题或发错货").click()
 
     # then: the article, and a way back to the request
-    expect(page.get_by_test_id("help-article")).to_contain_text("Take photos first")
+    expect(page.get_by_test_id("help-article")).to_contain_text("请先拍照")
     page.get_by_test_id("back-to-request-link").click()
     expect(page.get_by_test_id("request-form")).to_be_visible()
 
     # when: typing a question instead
-    page.locator("[name=description]").fill("how long until my refund arrives")
+    page.locator("[name=description]").fill("退款多久到账")
 
     # then: the suggestions follow the words
-    expect(page.get_by_test_id("suggested-articles")).to_contain_text("When does my refund arrive")
+    expect(page.get_by_test_id("suggested-articles")).to_contain_text("退款多久到账？")
 
     # and: one visit recorded with the article read, no case filed
     impression = SuggestionImpression.objects.get(sub_order=sub_order)
-    assert impression.opened_article.slug == "damaged-quality-en"
+    assert impression.opened_article.slug == "damaged-quality-zh"
     assert not AfterSalesCase.objects.filter(sub_order=sub_order).exists()
 
 

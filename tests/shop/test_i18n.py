@@ -31,7 +31,14 @@ TEMPLATES = Path(settings.BASE_DIR, "templates")
 
 # The templates translated so far (a directory or one file). Every template added to these areas
 # is checked too; an area joins the list when all its templates are translated.
-TRANSLATED_TEMPLATES = ("base.html", "partials", "aftersales", "admin/aftersales")
+TRANSLATED_TEMPLATES = (
+    "base.html",
+    "partials",
+    "aftersales",
+    "admin/aftersales",
+    "knowledge",
+    "admin/knowledge",
+)
 
 
 def test_every_message_has_a_chinese_translation_and_the_compiled_catalogue_matches():
