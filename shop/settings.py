@@ -42,7 +42,7 @@ KUAIDI100_SALT = os.environ.get("KUAIDI100_SALT", "")
 KUAIDI100_CUSTOMER = os.environ.get("KUAIDI100_CUSTOMER", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shop.admin_site.ShopAdminConfig",  # django.contrib.admin with the per-role landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -268,6 +268,10 @@ MERCHANT_RESPONSE_HOURS = int(os.environ.get("MERCHANT_RESPONSE_HOURS", "48"))
 RETURN_SHIP_DAYS = int(os.environ.get("RETURN_SHIP_DAYS", "7"))
 RETURN_RECEIVE_DAYS = int(os.environ.get("RETURN_RECEIVE_DAYS", "10"))
 APPEAL_DAYS = int(os.environ.get("APPEAL_DAYS", "7"))
+# Admin workbench: a paid sub-order not shipped within this is overdue; stock at or below the
+# threshold is listed as low.
+SHIP_WITHIN_HOURS = int(os.environ.get("SHIP_WITHIN_HOURS", "48"))
+LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 # How long a side asked by operations for more evidence has to send it.
 EVIDENCE_REQUEST_HOURS = int(os.environ.get("EVIDENCE_REQUEST_HOURS", "48"))
 # Evidence uploads: images (checked by Pillow) and short videos, each at most this size.
