@@ -12,9 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.services.cart import cart_for_request
 from orders import selectors, services
+from orders.buy_again import order_buy_again as buy_again
 from orders.forms import (
     BuyNowForm,
     CheckoutForm,
@@ -218,10 +221,42 @@ def checkout(request):
 # My orders
 
 
+# Shown statuses after which "buy again" is offered (再次购买): the trade is over.
+_BUY_AGAIN_AFTER = ("cancelled", "payment_failed", "closed", "received", "completed")
+
+
 @dataclass
 class OrderRow:
+    """One order of "My orders" with the actions that apply to it now (from the prefetched
+    sub-orders: no query per row)."""
+
     order: object
     display_status: str
+
+    @property
+    def can_pay(self) -> bool:
+        return self.display_status == "pending_payment" and (
+            self.order.payment_due_at > timezone.now()
+        )
+
+    @property
+    def to_confirm(self) -> list:
+        return [s for s in self.order.sub_orders.all() if s.status in ("shipped", "delivered")]
+
+    @property
+    def can_review(self) -> bool:
+        return any(s.status in ("received", "completed") for s in self.order.sub_orders.all())
+
+    @property
+    def aftersales_sub_order(self):
+        """The parcel to ask after-sales for from the list (one parcel; with several the
+        order page lets the shopper choose)."""
+        live = [s for s in self.order.sub_orders.all() if s.status != "closed"]
+        return live[0] if len(live) == 1 and live[0].status != "completed" else None
+
+    @property
+    def can_buy_again(self) -> bool:
+        return self.display_status in _BUY_AGAIN_AFTER
 
 
 @login_required
@@ -291,6 +326,7 @@ def order_detail(request, order_no: str):
             else None
         ),
         "total_label": _total_label(order),
+        "can_buy_again": selectors.order_display_status(order) in _BUY_AGAIN_AFTER,
     }
     return render(request, "orders/detail.html", context)
 
@@ -307,6 +343,27 @@ def order_cancel(request, order_no: str):
     else:
         messages.success(request, "Order cancelled. Its stock is back on sale.")
     return redirect("orders:detail", order_no=order_no)
+
+
+@login_required
+@require_POST
+def order_buy_again(request, order_no: str):
+    """再次购买: the order's items back in the cart, then the cart to check them."""
+    order = _get_order_or_404(request.user, order_no)
+    result = buy_again(order=order, cart=cart_for_request(request))
+    for problem in result.problems:
+        messages.warning(request, problem)
+    if result.added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d item of order %(order_no)s is in your cart again.",
+                "%(count)d items of order %(order_no)s are in your cart again.",
+                result.added,
+            )
+            % {"count": result.added, "order_no": order.order_no},
+        )
+    return redirect(_cart_url())
 
 
 @login_required
