@@ -11,9 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.filters import storefront_filter, storefront_products
+from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
 from catalog.review_selectors import product_reviews_summary
 from catalog.selectors import (
     ORDERING_CHOICES,
@@ -29,6 +30,7 @@ from catalog.selectors import (
     product_detail,
     product_search,
     resolve_category_ids,
+    search_correction,
     sku_label,
 )
 from catalog.services.cart import cart_add as add_to_cart
@@ -85,7 +87,8 @@ def _listing(request, *, categories: CategoryIndex, category):
         breadcrumbs = categories.ancestors(category)
     else:
         subcategories, breadcrumbs = tree, []
-    title = category.name if category else (f"“{query}”" if query else "All products")
+    title = category.name if category else (f"“{query}”" if query else _("All products"))
+    typed = request.GET.get("q", request.GET.get("search", ""))
     return render(
         request,
         "catalog/listing.html",
@@ -106,6 +109,11 @@ def _listing(request, *, categories: CategoryIndex, category):
             "ordering": cleaned.get("ordering") or "relevance",
             "ordering_choices": ORDERING_CHOICES,
             "filter_errors": product_filter.errors,
+            "search_shortened": len(typed) > SEARCH_MAX_LENGTH,
+            "search_correction": (
+                search_correction(query, [p.title for p in page.object_list]) if query else ""
+            ),
+            "price_range_swapped": getattr(product_filter, "price_range_swapped", False),
             "page_title": title,
         },
     )
