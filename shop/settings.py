@@ -308,8 +308,19 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # The offset is printed so that every line says which time zone it is in (TIME_ZONE).
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An ordinary 403 or 404 is a line of the server's access log already; django.request
+        # would repeat it (with a traceback for a 403). Errors (5xx) still come through.
+        "django.request": {"level": "ERROR"},
+    },
 }
