@@ -3,6 +3,7 @@ it (cancel, confirm receipt). Thin callers of orders.services and orders.selecto
 error becomes a message on the page, another shopper's order a 404."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.services.cart import cart_for_request
@@ -29,7 +30,7 @@ from orders.models import Order, PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound, PriceChanged
-from shop.money import format_money
+from shop.money import ZERO, format_money
 
 ORDERS_PER_PAGE = 10
 
@@ -53,14 +54,39 @@ class MerchantBill:
     rows: list
 
 
+@dataclass(frozen=True)
+class BillRow:
+    label: str
+    amount: Decimal  # discounts negative
+
+
 def _bill(quote) -> tuple[list[MerchantBill], list]:
-    """Split the quote's breakdown into each merchant's rows and the platform-wide rows."""
-    groups = [
-        MerchantBill(quote=mq, rows=[r for r in quote.breakdown if r.merchant_id == mq.merchant_id])
-        for mq in quote.merchants
-    ]
-    platform_rows = [r for r in quote.breakdown if r.merchant_id is None]
-    return groups, platform_rows
+    """The checkout bill as rows that add up: each merchant's block ends at that merchant's
+    total, and the summary at the amount to pay. Display only; the amounts are the quote's.
+
+    A platform-wide benefit (member tier, platform coupon) is listed once, in the summary; each
+    merchant's block shows its apportioned share as one row, so its rows still reach its total
+    (they did not, which read as a double discount next to the summary's own row)."""
+    groups = []
+    for mq in quote.merchants:
+        rows = [
+            BillRow(r.label, r.amount) for r in quote.breakdown if r.merchant_id == mq.merchant_id
+        ]
+        share = mq.payable_amount - sum((row.amount for row in rows), ZERO)
+        if share:
+            rows.append(BillRow(gettext("Share of member benefits and platform coupons"), share))
+        groups.append(MerchantBill(quote=mq, rows=rows))
+
+    summary = [BillRow(gettext("Goods"), quote.goods_amount)]
+    if quote.promotion_discount:
+        summary.append(BillRow(gettext("Shop promotions"), -quote.promotion_discount))
+    platform = [r for r in quote.breakdown if r.merchant_id is None]
+    summary += [BillRow(r.label, r.amount) for r in platform]
+    merchant_coupons = -quote.member_discount - sum((r.amount for r in platform), ZERO)
+    if merchant_coupons:
+        summary.append(BillRow(gettext("Shop coupons"), merchant_coupons))
+    summary.append(BillRow(gettext("Shipping"), quote.shipping_fee))
+    return groups, summary
 
 
 def _initial_checkout_form(request, addresses) -> CheckoutForm | None:
@@ -202,14 +228,14 @@ def checkout(request):
             if quote and quote.payable_amount != price_changed_from
             else "The price changed since you opened this page: please check and confirm."
         )
-    groups, platform_rows = _bill(quote) if quote else ([], [])
+    groups, summary_rows = _bill(quote) if quote else ([], [])
     context = {
         "form": form,
         "price_change": price_change,
         "addresses": addresses,
         "quote": quote,
         "groups": groups,
-        "platform_rows": platform_rows,
+        "summary_rows": summary_rows,
         "coupons": list(held_coupons_usable(request.user, timezone.now())[:10]),
         "add_address_url": reverse("accounts:address_add")
         + "?"
