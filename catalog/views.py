@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
+from catalog.promotion_selectors import cart_nudges, offers_for_products
 from catalog.review_selectors import product_reviews_summary
 from catalog.selectors import (
     ORDERING_CHOICES,
@@ -42,13 +43,15 @@ PAGE_SIZE = 20
 
 
 def home(request):
+    featured, newest = featured_products(limit=8), newest_products(limit=12)
     return render(
         request,
         "catalog/home.html",
         {
             "categories": category_tree(),
-            "featured": featured_products(limit=8),
-            "newest": newest_products(limit=12),
+            "featured": featured,
+            "newest": newest,
+            "offers": offers_for_products([*featured, *newest]),
         },
     )
 
@@ -99,6 +102,7 @@ def _listing(request, *, categories: CategoryIndex, category):
             "query": query,
             "page": page,
             "products": page.object_list,
+            "offers": offers_for_products(page.object_list),
             "brands": brands_for(facet_base),
             "attributes": attribute_values_for(facet_base),
             "chosen_brands": cleaned.get("brand") or [],
@@ -159,6 +163,7 @@ def product(request, pk):
             "picker": picker,
             "checkout_url": reverse("orders:checkout"),
             "reviews": product_reviews_summary(detail.product),
+            "product_offers": offers_for_products([detail.product]).get(detail.product.pk, []),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),
         },
@@ -172,6 +177,7 @@ def cart(request):
         "catalog/cart.html",
         {
             "contents": contents,
+            "nudges": cart_nudges(contents.groups),
             "checkout_url": reverse("orders:checkout"),
             "max_quantity": settings.CART_MAX_QUANTITY_PER_LINE,
         },
