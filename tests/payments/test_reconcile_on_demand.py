@@ -15,10 +15,11 @@ LIST = "admin:payments_reconciliationrun_changelist"
 RUN = "admin:payments_reconciliationrun_run"
 
 
-def test_an_empty_list_says_when_the_next_run_is(client):
+def test_an_empty_list_says_when_the_next_run_is(client, django_assert_max_num_queries):
     client.force_login(ops_user())
 
-    page = client.get(reverse(LIST)).content.decode()
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse(LIST)).content.decode()
 
     assert 'data-testid="next-run"' in page and "runs by itself at" in page
 
