@@ -9,8 +9,9 @@ PYTHON ?= python3
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "== Installing the dependencies into $(VENV) (first run: about two minutes)"
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --progress-bar on -r requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -419,11 +419,12 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
     search_fields = ("title", "skus__code", "skus__barcode")
     search_help_text = "Title, SKU code or barcode."
     autocomplete_fields = ("category", "brand")
-    readonly_fields = ("price_from", "sales_count", "created_at", "updated_at")
+    readonly_fields = ("price_from", "sales_count", "stock", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("merchant", "title", "subtitle", "category", "brand")}),
         ("Description", {"fields": ("description",)}),
         ("On sale", {"fields": ("is_active", "is_featured", "price_from", "sales_count")}),
+        ("Stock", {"fields": ("stock",)}),
         ("After-sales", {"fields": ("no_reason_return",)}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
@@ -461,6 +462,46 @@ class ProductAdmin(ImportMixin, MerchantScopedAdmin, admin.ModelAdmin):
 
     def view_on_site(self, product):
         return reverse("catalog:product", args=[product.pk])
+
+    @admin.display(description="Stock per warehouse")
+    def stock(self, product):
+        """Each SKU's stock per warehouse, each linking to its stock form (count, adjust), and
+        a link to stock a SKU in another warehouse: stock is changed from the product page."""
+        if product.pk is None:
+            return "Save the product first, then stock its SKUs here."
+        records = StockRecord.objects.filter(sku__product=product).select_related(
+            "sku", "warehouse"
+        )
+        skus = list(product.skus.order_by("code"))
+        change = "admin:catalog_stockrecord_change"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            '<td><a href="{}">Change stock</a></td></tr>',
+            (
+                (
+                    r.sku.code,
+                    r.warehouse.name,
+                    r.on_hand,
+                    r.allocated,
+                    r.sellable,
+                    reverse(change, args=[r.pk]),
+                )
+                for r in records
+            ),
+        )
+        add = reverse("admin:catalog_stockrecord_add")
+        add_links = format_html_join(
+            " ",
+            '<a class="addlink" href="{}?sku={}">Stock {} in a warehouse</a>',
+            ((add, sku.pk, sku.code) for sku in skus),
+        )
+        return format_html(
+            "<table><thead><tr><th>SKU</th><th>Warehouse</th><th>On hand</th><th>Allocated</th>"
+            "<th>Sellable</th><th></th></tr></thead><tbody>{}</tbody></table><p>{}</p>",
+            rows,
+            add_links,
+        )
 
     @admin.display(description="")
     def thumbnail(self, product):
@@ -643,14 +684,25 @@ class SKUAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 # ---------------------------------------------------------------------------------------------
 
 
+# Quantities are PostgreSQL integers: a bigger figure is a typo, and must be a field error rather
+# than the database's "integer out of range".
+STOCK_QUANTITY_MAX = 2_147_483_647
+
+
 class StockRecordForm(forms.ModelForm):
     """Counted figure ("new on hand") or a correction ("adjust by"), always with a reason."""
 
     new_on_hand = forms.IntegerField(
-        required=False, min_value=0, help_text="The counted quantity now in the warehouse."
+        required=False,
+        min_value=0,
+        max_value=STOCK_QUANTITY_MAX,
+        help_text="The counted quantity now in the warehouse.",
     )
     adjust_by = forms.IntegerField(
-        required=False, help_text="Or: add (positive) or remove (negative) this many."
+        required=False,
+        min_value=-STOCK_QUANTITY_MAX,
+        max_value=STOCK_QUANTITY_MAX,
+        help_text="Or: add (positive) or remove (negative) this many.",
     )
     reason = forms.CharField(
         required=False, max_length=200, help_text="Why the stock changes (kept in the ledger)."
@@ -688,6 +740,11 @@ class StockRecordForm(forms.ModelForm):
                 field,
                 f"On hand cannot go below the {allocated} allocated to orders "
                 f"(this would make it {target}).",
+            )
+        elif target is not None and target > STOCK_QUANTITY_MAX:
+            self.add_error(
+                field,
+                f"On hand cannot exceed {STOCK_QUANTITY_MAX:,} (this would make it {target:,}).",
             )
         cleaned["reason"] = reason
         return cleaned

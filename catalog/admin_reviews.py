@@ -62,7 +62,7 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     list_display_links = ("created_at", "product")
     list_filter = ("rating", "is_visible", RepliedFilter, "created_at")
     search_fields = ("product__title", "text", "order_line__order__order_no")
-    list_select_related = ("product",)
+    list_select_related = ("product", "user")  # both named by the review's __str__
     date_hierarchy = "created_at"
     actions = ["hide_reviews", "show_reviews"]
     review_fields = (

@@ -4,6 +4,8 @@ The FilterSet only validates and names the parameters; the query itself is
 `catalog.selectors.product_search`, so the pages and the API cannot drift apart.
 """
 
+from decimal import Decimal, InvalidOperation
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,9 +55,13 @@ class CheckboxFilter(django_filters.Filter):
     field_class = forms.BooleanField
 
 
+SEARCH_MAX_LENGTH = 100
+
+
 class ProductFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
-        max_length=100, help_text="Words in the title or subtitle; Chinese and partial words work."
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Words in the title or subtitle; Chinese and partial words work.",
     )
     category = django_filters.CharFilter(
         max_length=64, help_text="Category slug or id; its subcategories are included."
@@ -105,9 +111,27 @@ def storefront_filter(params, *, category_slug: str | None = None) -> ProductFil
     data = params.copy()
     if "q" in data and "search" not in data:
         data["search"] = data["q"]
+    # A long paste is searched by its beginning (and the page says so), not dropped.
+    if len(data.get("search", "")) > SEARCH_MAX_LENGTH:
+        data["search"] = data["search"][:SEARCH_MAX_LENGTH]
     if category_slug is not None:
         data["category"] = category_slug
-    return ProductFilter(data=data, queryset=Product.objects.none())
+    swapped = _swap_inverted_price_range(data)
+    product_filter = ProductFilter(data=data, queryset=Product.objects.none())
+    product_filter.price_range_swapped = swapped
+    return product_filter
+
+
+def _swap_inverted_price_range(data) -> bool:
+    """Min above max (¥500 to ¥100) is a slip: search the range the shopper meant."""
+    try:
+        low, high = Decimal(data.get("min_price", "")), Decimal(data.get("max_price", ""))
+    except (InvalidOperation, ValueError):
+        return False
+    if not (low.is_finite() and high.is_finite()) or low <= high:
+        return False
+    data["min_price"], data["max_price"] = data["max_price"], data["min_price"]
+    return True
 
 
 def storefront_products(product_filter: ProductFilter, *, categories: CategoryIndex | None = None):

@@ -181,7 +181,7 @@ class ProductImage(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return f"Image {self.position} of {self.product_id}"
+        return f"Image {self.position + 1} of {self.product.title}"
 
 
 class SKU(models.Model):
@@ -244,7 +244,8 @@ class StockRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand}/{self.allocated}"
+        # Read as words in the admin ("AB-1 红色 in 上海仓"), not as ids.
+        return f"{self.sku.code} in {self.warehouse.name}"
 
     @property
     def sellable(self) -> int:
@@ -280,7 +281,7 @@ class StockMove(models.Model):
         indexes = [models.Index(fields=["sku", "warehouse"], name="stockmove_place")]
 
     def __str__(self):
-        return f"{self.kind} {self.sku_id}@{self.warehouse_id}"
+        return f"{self.get_kind_display()} of {self.sku.code} in {self.warehouse.name}"
 
 
 class Promotion(models.Model):
@@ -437,7 +438,7 @@ class Review(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rating}★ on {self.product_id} by {self.user_id}"
+        return f"{self.rating}★ review of {self.product.title} by {self.user}"
 
     @property
     def has_reply(self) -> bool:
@@ -456,4 +457,4 @@ class ReviewImage(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return f"Image {self.position} of review {self.review_id}"
+        return f"Image {self.position + 1} of {self.review}"

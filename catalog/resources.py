@@ -127,6 +127,24 @@ def _whole_number(text: str, *, minimum: int = 0) -> int:
     return int(value)
 
 
+class _PreviewDiff(resources.Diff):
+    """The preview's row as the columns it will write. The library's diff reads each field's
+    model attribute, and most columns here have none (they land on the product, its stock or
+    its attribute values), so the preview showed only the SKU code: read them through the
+    resource's dehydrate_* methods instead."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.left = self._columns(resource, instance)
+
+    def compare_with(self, resource, instance):
+        self.right = self._columns(resource, instance)
+
+    @staticmethod
+    def _columns(resource, instance):
+        return [resource.export_field(f, instance) for f in resource.get_import_fields()]
+
+
 class SKUImportResource(resources.ModelResource):
     """Creates or updates products and SKUs of one merchant, and sets their stock."""
 
@@ -151,6 +169,9 @@ class SKUImportResource(resources.ModelResource):
         use_transactions = True
         skip_unchanged = False
         report_skipped = True
+
+    def get_diff_class(self):
+        return _PreviewDiff
 
     def __init__(self, *, merchant: Merchant | None = None, actor=None, **kwargs):
         super().__init__(**kwargs)

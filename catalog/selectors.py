@@ -1,5 +1,6 @@
 """Read queries of the catalogue, shared by storefront pages, the API and the admin."""
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -266,6 +267,27 @@ def listed_products() -> QuerySet:
     )
 
 
+def search_correction(query: str, titles: list[str]) -> str:
+    """What a misspelt search was matched as ("iphnoe" -> "iphone"): each query word that no
+    title contains replaced by the closest word of those titles; "" when every word was
+    found as typed (or nothing close was)."""
+    words = {w.lower() for title in titles for w in search_terms_all(title)}
+    corrected, changed = [], False
+    for term in search_terms(query):
+        lowered = term.lower()
+        if any(lowered in title.lower() for title in titles):
+            corrected.append(term)
+            continue
+        close = difflib.get_close_matches(lowered, words, n=1, cutoff=0.6)
+        corrected.append(close[0] if close else term)
+        changed = changed or bool(close)
+    return " ".join(corrected) if changed else ""
+
+
+def search_terms_all(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text or "")
+
+
 def search_terms(query: str) -> list[str]:
     """The words of a search box entry (letters, digits and CJK; punctuation dropped)."""
     return re.findall(r"[^\W_]+", query or "")[:8]
@@ -349,6 +371,10 @@ def product_search(
     terms = search_terms(query)
     if terms:
         products = _match_query(products, query.strip(), terms)
+    elif query.strip():
+        # Only punctuation ("%", "?"): nothing to look for, so nothing matches (it used to
+        # list the whole catalogue as if it had).
+        return products.none()
 
     if ordering in ORDERINGS:
         return products.order_by(*ORDERINGS[ordering])

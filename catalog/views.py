@@ -11,9 +11,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.filters import storefront_filter, storefront_products
+from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
+from catalog.promotion_selectors import cart_nudges, offers_for_products
 from catalog.review_selectors import product_reviews_summary
 from catalog.selectors import (
     ORDERING_CHOICES,
@@ -29,6 +31,7 @@ from catalog.selectors import (
     product_detail,
     product_search,
     resolve_category_ids,
+    search_correction,
     sku_label,
 )
 from catalog.services.cart import cart_add as add_to_cart
@@ -40,13 +43,15 @@ PAGE_SIZE = 20
 
 
 def home(request):
+    featured, newest = featured_products(limit=8), newest_products(limit=12)
     return render(
         request,
         "catalog/home.html",
         {
             "categories": category_tree(),
-            "featured": featured_products(limit=8),
-            "newest": newest_products(limit=12),
+            "featured": featured,
+            "newest": newest,
+            "offers": offers_for_products([*featured, *newest]),
         },
     )
 
@@ -85,7 +90,8 @@ def _listing(request, *, categories: CategoryIndex, category):
         breadcrumbs = categories.ancestors(category)
     else:
         subcategories, breadcrumbs = tree, []
-    title = category.name if category else (f"“{query}”" if query else "All products")
+    title = category.name if category else (f"“{query}”" if query else _("All products"))
+    typed = request.GET.get("q", request.GET.get("search", ""))
     return render(
         request,
         "catalog/listing.html",
@@ -96,6 +102,7 @@ def _listing(request, *, categories: CategoryIndex, category):
             "query": query,
             "page": page,
             "products": page.object_list,
+            "offers": offers_for_products(page.object_list),
             "brands": brands_for(facet_base),
             "attributes": attribute_values_for(facet_base),
             "chosen_brands": cleaned.get("brand") or [],
@@ -106,6 +113,11 @@ def _listing(request, *, categories: CategoryIndex, category):
             "ordering": cleaned.get("ordering") or "relevance",
             "ordering_choices": ORDERING_CHOICES,
             "filter_errors": product_filter.errors,
+            "search_shortened": len(typed) > SEARCH_MAX_LENGTH,
+            "search_correction": (
+                search_correction(query, [p.title for p in page.object_list]) if query else ""
+            ),
+            "price_range_swapped": getattr(product_filter, "price_range_swapped", False),
             "page_title": title,
         },
     )
@@ -151,6 +163,7 @@ def product(request, pk):
             "picker": picker,
             "checkout_url": reverse("orders:checkout"),
             "reviews": product_reviews_summary(detail.product),
+            "product_offers": offers_for_products([detail.product]).get(detail.product.pk, []),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),
         },
@@ -164,6 +177,7 @@ def cart(request):
         "catalog/cart.html",
         {
             "contents": contents,
+            "nudges": cart_nudges(contents.groups),
             "checkout_url": reverse("orders:checkout"),
             "max_quantity": settings.CART_MAX_QUANTITY_PER_LINE,
         },

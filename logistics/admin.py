@@ -155,6 +155,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         "items",
         "parcels",
         "ship_to",
+        "buyer_note",
         "payment",
         "tasks",
     )
@@ -254,6 +255,10 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         order = sub_order.order
         return f"{order.recipient}, {order.province} {order.city}"
 
+    @admin.display(description="Buyer's note")
+    def buyer_note(self, sub_order):
+        return sub_order.order.buyer_note
+
     @admin.display(description="Payment")
     def payment(self, sub_order):
         return sub_order.order.get_payment_method_display()
@@ -351,6 +356,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             {
                 "rows": selectors.pick_list([s.pk for s in sub_orders]),
                 "sub_orders": sub_orders,
+                "noted_sub_orders": [s for s in sub_orders if s.order.buyer_note],
                 "printed_at": timezone.now(),
                 "printed_by": request.user,
             },

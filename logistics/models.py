@@ -187,7 +187,7 @@ class ShipmentLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} x line {self.order_line_id}"
+        return f"{self.quantity} × {self.order_line.product_title}"
 
 
 class TrackingEvent(models.Model):
@@ -255,7 +255,7 @@ class ShortageRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} short on line {self.order_line_id}"
+        return f"{self.quantity} short of {self.order_line.product_title}"
 
 
 class FulfilmentQueue(SubOrder):

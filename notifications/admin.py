@@ -108,7 +108,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "channel", "node", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=id", "event_key", "recipient__username", "title"]
-    list_select_related = ["recipient", "webhook"]
+    list_select_related = ["recipient", "webhook__merchant"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [

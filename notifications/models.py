@@ -92,7 +92,7 @@ class MerchantWebhook(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
-        return f"Webhook of merchant {self.merchant_id}: {self.url}"
+        return f"Webhook of {self.merchant}: {self.url}"
 
 
 class OutboxMessage(models.Model):
@@ -170,8 +170,8 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self):
-        to = self.recipient_id or f"webhook {self.webhook_id}"
-        return f"#{self.pk} {self.node} -> {to} / {self.channel} ({self.status})"
+        to = self.recipient or self.webhook
+        return f"{self.title} to {to} by {self.get_channel_display()} ({self.get_status_display()})"
 
     @property
     def idempotency_key(self) -> str:
@@ -208,7 +208,7 @@ class InboxMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} -> {self.user_id}"
+        return f"{self.title} to {self.user}"
 
 
 class NotificationPreference(models.Model):
@@ -230,4 +230,5 @@ class NotificationPreference(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} {self.node}/{self.channel}: {'on' if self.enabled else 'off'}"
+        state = "on" if self.enabled else "off"
+        return f"{self.user}: {self.get_node_display()} by {self.get_channel_display()} {state}"

@@ -76,6 +76,32 @@ NODE_LABELS: dict[str, str] = {
     CASE_EXCHANGE_TO_REFUND: "Exchange turned into a refund",
 }
 
+# What the shopper's notification settings call each kind of message, in their words (the
+# labels above are the admin's, for the people who write the rules).
+SHOPPER_NODE_LABELS: dict[str, str] = {
+    events.ORDER_CREATED: "Order placed",
+    events.ORDER_PAID: "Order paid",
+    events.ORDER_CANCELLED: "Order cancelled",
+    events.ORDER_EXPIRED: "Order closed, not paid in time",
+    events.ORDER_PAYMENT_FAILED: "Payment of an order failed",
+    events.SUBORDER_SHIPPED: "Your parcel is on its way",
+    events.SUBORDER_DELIVERED: "Your parcel has arrived",
+    events.SUBORDER_RECEIVED: "You confirmed receipt",
+    events.SUBORDER_COMPLETED: "Trade completed",
+    events.SUBORDER_CLOSED: "Part of an order closed",
+    events.SUBORDER_OUT_OF_STOCK: "An item is out of stock",
+    events.SUBORDER_REFUSED: "A parcel was refused",
+    events.PAYMENT_SUCCEEDED: "Payment received",
+    events.PAYMENT_FAILED: "A payment did not go through",
+    events.REFUND_SUCCEEDED: "Money refunded",
+    events.REFUND_FAILED: "A refund is delayed",
+    events.SHIPMENT_SHIPPED: "A parcel was handed to the courier",
+    events.SHIPMENT_TRACKING: "Courier updates",
+    ORDER_COD_CONFIRMED: "Cash-on-delivery order confirmed",
+    PAYMENT_ORPHANED: "Money returned for a closed order",
+}
+
+
 # Events other modules listen to, not news for a person: logistics' parcel outcomes (aftersales
 # turns them into cases, whose own events speak) and the cash-on-delivery settlement. They have
 # no node label (no rule can be made for them) and the receiver drops them before any query.

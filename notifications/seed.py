@@ -11,6 +11,7 @@ DEFAULT_RULE_STEPS = [
     ("notifications.migrations.0007_link_in_sms_push_wechat", "add_link"),
     ("notifications.migrations.0008_one_failed_payment_message", "switch_off_the_second_copy"),
     ("notifications.migrations.0009_aftersales_pushes", "apply_defaults"),
+    ("notifications.migrations.0010_pay_again_and_one_parcel_message", "apply_defaults"),
 ]
 
 

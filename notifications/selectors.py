@@ -22,6 +22,7 @@ from notifications.nodes import (
     NODE_LABELS,
     ORDER_COD_CONFIRMED,
     PAYMENT_ORPHANED,
+    SHOPPER_NODE_LABELS,
 )
 from shop import events
 from shop.errors import NotFound
@@ -95,6 +96,16 @@ def _case_push_node(*, event: events.DomainEvent, data: dict) -> str:
     if event.node == events.CASE_REFUNDING and case_type_of(event=event) in REFUNDED_AT_ONCE:
         return CASE_REFUNDING_TOLD_ALREADY
     return event.node
+
+
+def rules_for_event(*, event: events.DomainEvent, node: str) -> list[PushRule]:
+    """The rules of `node` that apply to this event. A cash-on-delivery order is confirmed in
+    the same breath as it is placed (its "confirmed, pay the courier" message follows): the
+    shopper is not told to "pay in time, or it is cancelled"."""
+    rules = rules_for_node(node=node)
+    if node == events.ORDER_CREATED and (event.data or {}).get("payment_method") == "cod":
+        rules = [rule for rule in rules if rule.target != Target.SHOPPER]
+    return rules
 
 
 def rules_for_node(*, node: str) -> list[PushRule]:
@@ -229,5 +240,6 @@ def preference_matrix(*, user) -> list[dict]:
                     "locked": locked,
                 }
             )
-        matrix.append({"node": node, "label": label, "channels": channels})
+        shopper_label = SHOPPER_NODE_LABELS.get(node, label)
+        matrix.append({"node": node, "label": shopper_label, "channels": channels})
     return matrix

@@ -125,7 +125,7 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     if event.node in INTERNAL_NODES:
         return []
     node = selectors.push_node_for(event=event)
-    rules = selectors.rules_for_node(node=node)
+    rules = selectors.rules_for_event(event=event, node=node)
     webhook = selectors.merchant_webhook_for(merchant_id=event.merchant_id)
     if not rules and webhook is None:
         return []

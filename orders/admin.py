@@ -10,6 +10,8 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from catalog.admin_scope import (
     MerchantScopedAdmin,
@@ -23,6 +25,7 @@ from shop.money import ZERO
 
 from . import services
 from .models import Order, OrderEvent, OrderLine, PriceLine, SubOrder
+from .resources import OrderExportResource, SubOrderExportResource
 from .selectors import order_display_status_label
 
 
@@ -178,8 +181,16 @@ class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(_ServiceOnlyAdmin):
+class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
     merchant_lookup = "sub_orders__merchant"
+    # Export (CSV / Excel) of the list as filtered; operations only: a parent order's amounts
+    # include other merchants' goods (merchant staff export their sub-orders).
+    resource_classes = [OrderExportResource]
+    export_formats = [CSV, XLSX]
+
+    def has_export_permission(self, request):
+        return is_platform_staff(request.user)
+
     list_display = (
         "order_no",
         "user",
@@ -374,8 +385,10 @@ def _own_sub_orders_total(field: str, merchant) -> Coalesce:
 
 
 @admin.register(SubOrder)
-class SubOrderAdmin(_ServiceOnlyAdmin):
+class SubOrderAdmin(ExportMixin, _ServiceOnlyAdmin):
     merchant_lookup = "merchant"
+    resource_classes = [SubOrderExportResource]  # the list as filtered, scoped to the merchant
+    export_formats = [CSV, XLSX]
     list_display = (
         "sub_order_no",
         "order_link",

@@ -20,6 +20,7 @@ from .models import Order, OrderEvent, OrderLine, SubOrder
 AWAITING_SHIPMENT = "awaiting_shipment"
 PARTIALLY_SHIPPED = "partially_shipped"
 SHIPPED = "shipped"
+DELIVERED = "delivered"
 RECEIVED = "received"
 COMPLETED = "completed"
 CLOSED = "closed"
@@ -31,13 +32,22 @@ DISPLAY_STATUS_LABELS = {
     AWAITING_SHIPMENT: "Awaiting shipment",
     PARTIALLY_SHIPPED: "Partially shipped",
     SHIPPED: "Shipped",
+    DELIVERED: "Delivered",
     RECEIVED: "Received",
     COMPLETED: "Completed",
     CLOSED: "Closed",
 }
 
 _ON_ITS_WAY = [SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED]
-ROLLED_UP_STATUSES = (AWAITING_SHIPMENT, PARTIALLY_SHIPPED, SHIPPED, RECEIVED, COMPLETED, CLOSED)
+ROLLED_UP_STATUSES = (
+    AWAITING_SHIPMENT,
+    PARTIALLY_SHIPPED,
+    SHIPPED,
+    DELIVERED,
+    RECEIVED,
+    COMPLETED,
+    CLOSED,
+)
 
 
 def _sub_orders_prefetch() -> Prefetch:
@@ -58,13 +68,16 @@ def _order_ids_shown_as(status: str) -> QuerySet:
         live=Count("pk", filter=~Q(status=SubOrder.Status.CLOSED)),
         awaiting=Count("pk", filter=Q(status=SubOrder.Status.AWAITING_SHIPMENT)),
         on_its_way=Count("pk", filter=Q(status__in=_ON_ITS_WAY)),
+        in_transit=Count("pk", filter=Q(status=SubOrder.Status.SHIPPED)),
         completed=Count("pk", filter=Q(status=SubOrder.Status.COMPLETED)),
     )
     condition = {
         CLOSED: Q(live=0),
         AWAITING_SHIPMENT: Q(live__gt=0, awaiting=F("live")),
         PARTIALLY_SHIPPED: Q(awaiting__gt=0, awaiting__lt=F("live")),
-        SHIPPED: Q(awaiting=0, on_its_way__gt=0),
+        # Delivered only when no parcel is still in transit: the badge follows the parcels.
+        SHIPPED: Q(awaiting=0, in_transit__gt=0),
+        DELIVERED: Q(awaiting=0, in_transit=0, on_its_way__gt=0),
         RECEIVED: Q(live__gt=0, awaiting=0, on_its_way=0, completed__lt=F("live")),
         COMPLETED: Q(live__gt=0, completed=F("live")),
     }[status]
@@ -75,8 +88,6 @@ def _shown_as(status: str) -> Q | None:
     """Orders showing `status` to their shopper; None for a status no order shows."""
     if status in Order.Status.values:
         return Q(status=status)
-    if status == SubOrder.Status.DELIVERED:
-        status = SHIPPED
     if status in ROLLED_UP_STATUSES:
         return Q(status=Order.Status.PAID, pk__in=_order_ids_shown_as(status))
     return None
@@ -130,8 +141,10 @@ def order_display_status(order: Order) -> str:
         return AWAITING_SHIPMENT
     if any(s == SubOrder.Status.AWAITING_SHIPMENT for s in live):
         return PARTIALLY_SHIPPED
-    if any(s in _ON_ITS_WAY for s in live):
+    if any(s == SubOrder.Status.SHIPPED for s in live):
         return SHIPPED
+    if any(s == SubOrder.Status.DELIVERED for s in live):
+        return DELIVERED
     if all(s == SubOrder.Status.COMPLETED for s in live):
         return COMPLETED
     return RECEIVED

@@ -496,13 +496,16 @@ def _mark_paid(*, order: Order, transition: str, actor, note: str, **kwargs) -> 
 
 
 @transaction.atomic
-def order_pay_succeeded(*, order_id: int, paid_at, actor=None) -> Order:
-    """The payment is confirmed: the order is paid and split into sub-orders."""
+def order_pay_succeeded(*, order_id: int, paid_at, actor=None, method: str = "") -> Order:
+    """The payment is confirmed: the order is paid and split into sub-orders. `method` is how
+    it was actually paid (the shopper may have switched from the one chosen at checkout)."""
     order = _lock_order(pk=order_id)
     if order.status == Order.Status.PAID:
         return order
     if not can_proceed(order.pay_succeeded):
         _refuse(order, "record a payment")
+    if method:
+        order.payment_method = method  # saved with the transition (update_fields)
     return _mark_paid(
         order=order,
         transition="pay_succeeded",

@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("<str:order_no>/", views.order_detail, name="detail"),
     path("<str:order_no>/cancel/", views.order_cancel, name="cancel"),
+    path("<str:order_no>/buy-again/", views.order_buy_again, name="buy_again"),
 ]

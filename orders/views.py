@@ -3,6 +3,7 @@ it (cancel, confirm receipt). Thin callers of orders.services and orders.selecto
 error becomes a message on the page, another shopper's order a 404."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,9 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.services.cart import cart_for_request
 from orders import selectors, services
+from orders.buy_again import order_buy_again as buy_again
 from orders.forms import (
     BuyNowForm,
     CheckoutForm,
@@ -26,7 +30,7 @@ from orders.models import Order, PaymentMethod
 from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound, PriceChanged
-from shop.money import format_money
+from shop.money import ZERO, format_money
 
 ORDERS_PER_PAGE = 10
 
@@ -50,14 +54,39 @@ class MerchantBill:
     rows: list
 
 
+@dataclass(frozen=True)
+class BillRow:
+    label: str
+    amount: Decimal  # discounts negative
+
+
 def _bill(quote) -> tuple[list[MerchantBill], list]:
-    """Split the quote's breakdown into each merchant's rows and the platform-wide rows."""
-    groups = [
-        MerchantBill(quote=mq, rows=[r for r in quote.breakdown if r.merchant_id == mq.merchant_id])
-        for mq in quote.merchants
-    ]
-    platform_rows = [r for r in quote.breakdown if r.merchant_id is None]
-    return groups, platform_rows
+    """The checkout bill as rows that add up: each merchant's block ends at that merchant's
+    total, and the summary at the amount to pay. Display only; the amounts are the quote's.
+
+    A platform-wide benefit (member tier, platform coupon) is listed once, in the summary; each
+    merchant's block shows its apportioned share as one row, so its rows still reach its total
+    (they did not, which read as a double discount next to the summary's own row)."""
+    groups = []
+    for mq in quote.merchants:
+        rows = [
+            BillRow(r.label, r.amount) for r in quote.breakdown if r.merchant_id == mq.merchant_id
+        ]
+        share = mq.payable_amount - sum((row.amount for row in rows), ZERO)
+        if share:
+            rows.append(BillRow(gettext("Share of member benefits and platform coupons"), share))
+        groups.append(MerchantBill(quote=mq, rows=rows))
+
+    summary = [BillRow(gettext("Goods"), quote.goods_amount)]
+    if quote.promotion_discount:
+        summary.append(BillRow(gettext("Shop promotions"), -quote.promotion_discount))
+    platform = [r for r in quote.breakdown if r.merchant_id is None]
+    summary += [BillRow(r.label, r.amount) for r in platform]
+    merchant_coupons = -quote.member_discount - sum((r.amount for r in platform), ZERO)
+    if merchant_coupons:
+        summary.append(BillRow(gettext("Shop coupons"), merchant_coupons))
+    summary.append(BillRow(gettext("Shipping"), quote.shipping_fee))
+    return groups, summary
 
 
 def _initial_checkout_form(request, addresses) -> CheckoutForm | None:
@@ -199,14 +228,14 @@ def checkout(request):
             if quote and quote.payable_amount != price_changed_from
             else "The price changed since you opened this page: please check and confirm."
         )
-    groups, platform_rows = _bill(quote) if quote else ([], [])
+    groups, summary_rows = _bill(quote) if quote else ([], [])
     context = {
         "form": form,
         "price_change": price_change,
         "addresses": addresses,
         "quote": quote,
         "groups": groups,
-        "platform_rows": platform_rows,
+        "summary_rows": summary_rows,
         "coupons": list(held_coupons_usable(request.user, timezone.now())[:10]),
         "add_address_url": reverse("accounts:address_add")
         + "?"
@@ -218,10 +247,42 @@ def checkout(request):
 # My orders
 
 
+# Shown statuses after which "buy again" is offered (再次购买): the trade is over.
+_BUY_AGAIN_AFTER = ("cancelled", "payment_failed", "closed", "received", "completed")
+
+
 @dataclass
 class OrderRow:
+    """One order of "My orders" with the actions that apply to it now (from the prefetched
+    sub-orders: no query per row)."""
+
     order: object
     display_status: str
+
+    @property
+    def can_pay(self) -> bool:
+        return self.display_status == "pending_payment" and (
+            self.order.payment_due_at > timezone.now()
+        )
+
+    @property
+    def to_confirm(self) -> list:
+        return [s for s in self.order.sub_orders.all() if s.status in ("shipped", "delivered")]
+
+    @property
+    def can_review(self) -> bool:
+        return any(s.status in ("received", "completed") for s in self.order.sub_orders.all())
+
+    @property
+    def aftersales_sub_order(self):
+        """The parcel to ask after-sales for from the list (one parcel; with several the
+        order page lets the shopper choose)."""
+        live = [s for s in self.order.sub_orders.all() if s.status != "closed"]
+        return live[0] if len(live) == 1 and live[0].status != "completed" else None
+
+    @property
+    def can_buy_again(self) -> bool:
+        return self.display_status in _BUY_AGAIN_AFTER
 
 
 @login_required
@@ -291,6 +352,7 @@ def order_detail(request, order_no: str):
             else None
         ),
         "total_label": _total_label(order),
+        "can_buy_again": selectors.order_display_status(order) in _BUY_AGAIN_AFTER,
     }
     return render(request, "orders/detail.html", context)
 
@@ -307,6 +369,27 @@ def order_cancel(request, order_no: str):
     else:
         messages.success(request, "Order cancelled. Its stock is back on sale.")
     return redirect("orders:detail", order_no=order_no)
+
+
+@login_required
+@require_POST
+def order_buy_again(request, order_no: str):
+    """再次购买: the order's items back in the cart, then the cart to check them."""
+    order = _get_order_or_404(request.user, order_no)
+    result = buy_again(order=order, cart=cart_for_request(request))
+    for problem in result.problems:
+        messages.warning(request, problem)
+    if result.added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d item of order %(order_no)s is in your cart again.",
+                "%(count)d items of order %(order_no)s are in your cart again.",
+                result.added,
+            )
+            % {"count": result.added, "order_no": order.order_no},
+        )
+    return redirect(_cart_url())
 
 
 @login_required

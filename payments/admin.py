@@ -1,9 +1,19 @@
 """Payments in the admin, for platform operations only: payments and the notification log are
 read-only (money is never edited by hand), refunds can be retried, reconciliation is a report."""
 
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from catalog.admin_scope import is_platform_staff
 from shop.admin_inlines import ReadOnlyTabularInline
@@ -17,6 +27,7 @@ from .models import (
     ReconciliationRun,
     Refund,
 )
+from .resources import PaymentExportResource, RefundExportResource
 
 
 class OpsOnlyAdmin(admin.ModelAdmin):
@@ -50,7 +61,14 @@ class NotificationInline(ReadOnlyTabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(OpsOnlyAdmin):
+class PaymentAdmin(ExportMixin, OpsOnlyAdmin):
+    resource_classes = [PaymentExportResource]  # CSV / Excel of the list as filtered
+    export_formats = [CSV, XLSX]
+
+    def has_export_permission(self, request):
+        # Before ExportMixin's (which allows every staff user) in the method order.
+        return is_platform_staff(request.user)
+
     list_display = [
         "payment_no",
         "order_no",
@@ -96,7 +114,14 @@ class PaymentAdmin(OpsOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(OpsOnlyAdmin):
+class RefundAdmin(ExportMixin, OpsOnlyAdmin):
+    resource_classes = [RefundExportResource]  # CSV / Excel of the list as filtered
+    export_formats = [CSV, XLSX]
+
+    def has_export_permission(self, request):
+        # Before ExportMixin's (which allows every staff user) in the method order.
+        return is_platform_staff(request.user)
+
     list_display = [
         "refund_no",
         "payment_no",
@@ -277,13 +302,76 @@ class MismatchInline(admin.TabularInline):
         return False
 
 
+class ReconcileDayForm(forms.Form):
+    day = forms.DateField(
+        label="Day", widget=forms.DateInput(attrs={"type": "date"}), help_text="A past day."
+    )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day >= timezone.localdate():
+            raise forms.ValidationError("Choose a day that is over (today is still going on).")
+        return day
+
+
+def next_scheduled_reconciliation():
+    """When beat next reconciles (the day before), from the schedule in settings."""
+    entry = settings.CELERY_BEAT_SCHEDULE.get("payments-reconcile-yesterday")
+    if not entry:
+        return None
+    now = timezone.now()
+    return now + entry["schedule"].remaining_estimate(now)
+
+
 @admin.register(ReconciliationRun)
 class ReconciliationRunAdmin(OpsOnlyAdmin):
+    change_list_template = "admin/payments/reconciliationrun/change_list.html"
     list_display = ["day", "started_at", "payments_checked", "refunds_checked", "mismatch_count"]
     date_hierarchy = "day"
     readonly_fields = ["day", "started_at", "payments_checked", "refunds_checked", "mismatch_count"]
     fields = readonly_fields
     inlines = [MismatchInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="payments_reconciliationrun_run",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        yesterday = timezone.localdate() - timedelta(days=1)
+        extra_context = {
+            **(extra_context or {}),
+            "run_form": ReconcileDayForm(initial={"day": yesterday}),
+            "next_run": next_scheduled_reconciliation(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def run_view(self, request):
+        """Reconcile a chosen day now (ops re-run a day after a gateway fixed its records)."""
+        if not is_platform_staff(request.user):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:payments_reconciliationrun_changelist"))
+        form = ReconcileDayForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("day", []):
+                self.message_user(request, f"Reconciliation not run: {error}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:payments_reconciliationrun_changelist"))
+        run = services.reconcile_payments(day=form.cleaned_data["day"])
+        self.message_user(
+            request,
+            f"Reconciled {run.day:%Y-%m-%d}: {run.payments_checked} payments and "
+            f"{run.refunds_checked} refunds checked, {run.mismatch_count} mismatches.",
+            messages.WARNING if run.mismatch_count else messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:payments_reconciliationrun_change", args=[run.pk])
+        )
 
 
 @admin.register(ReconciliationMismatch)

@@ -262,6 +262,12 @@ class CodCollection(models.Model):
     amount = models.DecimalField(**money)
     collected_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = "cash-on-delivery collection"
+
+    def __str__(self):
+        return f"¥{self.amount} collected for {self.sub_order}"
+
 
 class SandboxTrade(models.Model):
     """The sandbox gateway's own ledger of trades: what its query and reconciliation read."""
@@ -348,6 +354,7 @@ class ReconciliationMismatch(models.Model):
 
     class Meta:
         ordering = ["run_id", "id"]
+        verbose_name_plural = "reconciliation mismatches"
 
     def __str__(self):
         return f"{self.subject} {self.reference}: {self.get_kind_display()}"

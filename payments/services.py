@@ -267,6 +267,26 @@ def payment_sandbox_settle(*, payment_no: str, user, paid: bool) -> Payment:
     return payment
 
 
+@transaction.atomic
+def payment_cancel_at_cashier(*, payment_no: str, user) -> Payment:
+    """The shopper pressed Cancel at the cashier: this attempt is closed, nothing was taken, and
+    the order stays awaiting payment until its deadline (pay again, or another way)."""
+    found = (
+        Payment.objects.filter(payment_no=payment_no, order__user_id=getattr(user, "pk", None))
+        .values_list("pk", "order_id")
+        .first()
+    )
+    if found is None:
+        raise NotFound("Payment not found.")
+    order = _lock_order(found[1])
+    payment = _lock_payment(found[0])
+    if payment.status != Payment.Status.CREATED:
+        raise Conflict(payment_not_open_message(payment, order), code="payment_not_open")
+    payment.close(reason="Cancelled at the cashier")
+    payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    return payment
+
+
 # --- asynchronous notifications ------------------------------------------------------------------
 
 
@@ -393,11 +413,8 @@ def payment_handle_notification(*, gateway: str, body: bytes, headers) -> Notifi
         return accept(PaymentNotification.Outcome.DUPLICATE, f"payment is {payment.status}")
     payment.fail(reason="The payment did not go through", trade_no=verified.trade_no)
     payment.save(update_fields=["status", "failure_reason", "gateway_trade_no", "updated_at"])
-    if order.status == Order.Status.PENDING_PAYMENT:
-        order_services.order_pay_failed(
-            order_id=order.pk,
-            reason=f"Payment {payment.payment_no} failed at {payment.get_method_display()}",
-        )
+    # One failed attempt does not close the order: it stays awaiting payment, with its stock
+    # held, until its deadline; the shopper pays again or another way (or cancels).
     _emit_payment(nodes.PAYMENT_FAILED, payment, order)
     return accept(PaymentNotification.Outcome.FAILED)
 
@@ -412,7 +429,8 @@ def _apply_success(*, payment: Payment, order: Order, trade_no: str, accept) -> 
         payment.save(
             update_fields=["status", "gateway_trade_no", "paid_at", "orphaned", "updated_at"]
         )
-        order_services.order_pay_succeeded(order_id=order.pk, paid_at=now)
+        # The order shows how it was actually paid, not the method first chosen at checkout.
+        order_services.order_pay_succeeded(order_id=order.pk, paid_at=now, method=payment.method)
         _emit_payment(nodes.PAYMENT_SUCCEEDED, payment, order)
         return accept(PaymentNotification.Outcome.PAID)
     # The money arrived but the order is closed (cancelled, expired, failed) or already paid by

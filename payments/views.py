@@ -92,9 +92,12 @@ def cashier(request, payment_no: str):
             messages.error(request, "Choose Pay, Fail or Cancel.")
             return redirect("payments:cashier", payment_no=payment.payment_no)
         try:
-            services.payment_sandbox_settle(
-                payment_no=payment.payment_no, user=request.user, paid=action == "pay"
-            )
+            if action == "cancel":
+                services.payment_cancel_at_cashier(payment_no=payment.payment_no, user=request.user)
+            else:
+                services.payment_sandbox_settle(
+                    payment_no=payment.payment_no, user=request.user, paid=action == "pay"
+                )
         except DomainError as error:
             messages.error(request, str(error))
         return redirect("payments:result", payment_no=payment.payment_no)
@@ -146,6 +149,10 @@ def result(request, payment_no: str):
             if waiting and payment.code_url
             else "",
             "refunded": payment.orphaned,
+            # A failed or cancelled attempt leaves the order open until its deadline.
+            "can_pay_again": not waiting
+            and payment.order.status == payment.order.Status.PENDING_PAYMENT
+            and payment.order.payment_due_at > timezone.now(),
             # Cancelled, expired or failed before any money arrived: nothing left to wait for.
             "order_closed": payment.status in (Payment.Status.CREATED, Payment.Status.CLOSED)
             and payment.order.status

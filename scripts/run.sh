@@ -7,9 +7,14 @@ cd "$(dirname "$0")/.."
 VENV_BIN="$(pwd)/${VENV:-.venv}/bin"
 export VENV_BIN
 PORT="${PORT:-8000}"
-export PORT
+# The address the web process binds is the one printed below (HOST=0.0.0.0 to open it to
+# the network, then browse to this machine's address).
+HOST="${HOST:-127.0.0.1}"
+export PORT HOST
 # The worker posts the sandbox gateway's and courier's callbacks to this address.
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
+# One time zone for every line: honcho's timestamps, Django's and Celery's (settings.TIME_ZONE).
+export TZ="${TZ:-Asia/Shanghai}"
 mkdir -p var
 
 probe="$("$VENV_BIN/python" scripts/probe_services.py)"
@@ -29,20 +34,34 @@ if [ "$BROKER_FALLBACK" = 1 ]; then
   echo "!! Falling back to a file-based Celery broker in var/broker/ and an in-memory cache."
 fi
 
+echo "== Preparing the database (migrate), then the demo data (first run: about a minute)"
 "$VENV_BIN/python" manage.py migrate --noinput
 "$VENV_BIN/python" manage.py seed_demo
 
 cat <<MSG
 
   Shop is starting (web, Celery worker, Celery beat; Ctrl-C stops all three)
-  Storefront:  http://127.0.0.1:${PORT}/
-  Admin:       http://127.0.0.1:${PORT}/admin/
-  API docs:    http://127.0.0.1:${PORT}/api/docs/
-  Health:      http://127.0.0.1:${PORT}/healthz
-  Demo logins (username / password):
-    shopper         shopper / shopper-pass-2026   (storefront)
-    merchant staff  merchant / merchant-pass-2026 (admin, one merchant's data)
-    operations      ops / ops-pass-2026           (admin, everything)
+  Storefront:  http://${HOST}:${PORT}/
+  Admin:       http://${HOST}:${PORT}/admin/   (a landing page per role)
+  API docs:    http://${HOST}:${PORT}/api/docs/
+  Health:      http://${HOST}:${PORT}/healthz
+  Demo logins (username / password), every account the seed creates:
+    shopper          shopper / shopper-pass-2026     (storefront)
+    merchant staff   merchant / merchant-pass-2026   (admin, one merchant's data)
+    merchant staff   merchant2 / merchant-pass-2026  (admin, the other merchant's data)
+    operations       ops / ops-pass-2026             (admin, everything of the platform)
+    superuser        admin / admin-pass-2026         (admin, Django's full rights)
 
 MSG
-exec "$VENV_BIN/honcho" start -f Procfile
+# Ctrl-C is how a local run ends: honcho stops the three processes and that is a clean exit.
+interrupted=0
+trap 'interrupted=1' INT
+set +e
+"$VENV_BIN/honcho" start -f Procfile
+status=$?
+set -e
+if [ "$interrupted" = 1 ] || [ "$status" = 130 ]; then
+  echo "Shop stopped."
+  exit 0
+fi
+exit "$status"

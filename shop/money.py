@@ -65,4 +65,6 @@ def apportion_capped(
 
 
 def format_money(value: Decimal) -> str:
-    return f"¥{to_money(value):,.2f}"
+    """¥1,234.50; a discount is -¥9.45 (one way to write a minus everywhere, not ¥-9.45)."""
+    amount = to_money(value)
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"

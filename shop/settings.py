@@ -42,7 +42,7 @@ KUAIDI100_SALT = os.environ.get("KUAIDI100_SALT", "")
 KUAIDI100_CUSTOMER = os.environ.get("KUAIDI100_CUSTOMER", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shop.admin_site.ShopAdminConfig",  # django.contrib.admin with the per-role landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_filters",
     "django_celery_beat",
     "imagekit",
@@ -241,6 +242,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Storefront, checkout, payments, logistics and after-sales API of Shop.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ works offline: Swagger UI and its favicon come from drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several serializers expose the same status choices; name each enum once.
     "ENUM_NAME_OVERRIDES": {
@@ -274,6 +279,10 @@ MERCHANT_RESPONSE_HOURS = int(os.environ.get("MERCHANT_RESPONSE_HOURS", "48"))
 RETURN_SHIP_DAYS = int(os.environ.get("RETURN_SHIP_DAYS", "7"))
 RETURN_RECEIVE_DAYS = int(os.environ.get("RETURN_RECEIVE_DAYS", "10"))
 APPEAL_DAYS = int(os.environ.get("APPEAL_DAYS", "7"))
+# Admin workbench: a paid sub-order not shipped within this is overdue; stock at or below the
+# threshold is listed as low.
+SHIP_WITHIN_HOURS = int(os.environ.get("SHIP_WITHIN_HOURS", "48"))
+LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 # How long a side asked by operations for more evidence has to send it.
 EVIDENCE_REQUEST_HOURS = int(os.environ.get("EVIDENCE_REQUEST_HOURS", "48"))
 # Evidence uploads: images (checked by Pillow) and short videos, each at most this size.
@@ -305,8 +314,19 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # The offset is printed so that every line says which time zone it is in (TIME_ZONE).
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An ordinary 403 or 404 is a line of the server's access log already; django.request
+        # would repeat it (with a traceback for a 403). Errors (5xx) still come through.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -1,10 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shop.health import healthz
+
+
+def favicon(request):
+    # Resolved per request: the static manifest of a deployment exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
 
 api_patterns = [
     path("", include("shop.accounts.api.urls")),
@@ -21,6 +29,8 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),

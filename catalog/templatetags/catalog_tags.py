@@ -71,3 +71,9 @@ def large_url(image) -> str:
 @register.filter
 def contains(values, value) -> bool:
     return value in (values or ())
+
+
+@register.filter
+def offers_of(offers: dict, product) -> list:
+    """The product's offers from the page's {product id: offers} (promotion_selectors)."""
+    return (offers or {}).get(getattr(product, "pk", None), [])

@@ -23,7 +23,7 @@ ORDER_TABS = [
     OrderTab("", "All"),
     OrderTab("awaiting_payment", "Awaiting payment", ("pending_payment",)),
     OrderTab("awaiting_shipment", "Awaiting shipment", ("awaiting_shipment",)),
-    OrderTab("shipped", "Shipped", ("partially_shipped", "shipped")),
+    OrderTab("shipped", "Shipped", ("partially_shipped", "shipped", "delivered")),
     OrderTab("completed", "Completed", ("received", "completed")),
     OrderTab("closed", "Closed", ("cancelled", "payment_failed", "closed")),
 ]
@@ -61,7 +61,7 @@ _EVENT_TEXT = {
     ("cancel", False): "Order cancelled",
     ("expire", False): "Closed: not paid in time",
     ("pay_failed", False): "Payment failed",
-    ("create", True): "Parcel handed to the merchant",
+    ("create", True): "Sent to the merchant to pack and ship",
     ("ship", True): "Parcel shipped",
     ("deliver", True): "Parcel delivered",
     ("confirm", True): "Receipt confirmed",
@@ -73,9 +73,22 @@ _EVENT_TEXT = {
 }
 
 
+# A cash-on-delivery parcel closed before the courier collected anything refunds nothing.
+_UNPAID_COD_TEXT = {
+    "out_of_stock": "Closed: out of stock, nothing to pay",
+    "refund": "Closed before shipment, nothing to pay",
+    "refund_all": "Closed, nothing to pay",
+}
+
+
 @register.filter
 def event_text(event) -> str:
-    text = _EVENT_TEXT.get((event.transition, event.sub_order_id is not None))
+    about_parcel = event.sub_order_id is not None
+    if about_parcel and event.transition in _UNPAID_COD_TEXT:
+        order = event.order  # cached by the order page's prefetch
+        if order.payment_method == "cod" and order.paid_at is None:
+            return _UNPAID_COD_TEXT[event.transition]
+    text = _EVENT_TEXT.get((event.transition, about_parcel))
     return text or event.transition.replace("_", " ").capitalize()
 
 

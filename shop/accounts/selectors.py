@@ -71,3 +71,25 @@ def held_coupons_usable(user, at: datetime) -> QuerySet[HeldCoupon]:
     if not is_new_customer(user):
         held = held.filter(Q(coupon__for_new_customers=False))
     return held.order_by("coupon__valid_until", "id")
+
+
+def held_coupons_by_state(user, at: datetime) -> dict[str, list[HeldCoupon]]:
+    """ "My coupons": the user's coupons as {"usable", "used", "expired"} (one query). Usable as
+    held_coupons_usable decides; a new-customer coupon of a customer no longer new is expired."""
+    held = list(
+        HeldCoupon.objects.filter(user=user)
+        .select_related("coupon", "coupon__merchant")
+        .order_by("coupon__valid_until", "id")
+    )
+    usable_ids = set(held_coupons_usable(user, at).values_list("pk", flat=True))
+    states: dict[str, list[HeldCoupon]] = {"usable": [], "used": [], "expired": []}
+    for coupon in held:
+        if coupon.used_at is not None:
+            states["used"].append(coupon)
+        elif coupon.pk in usable_ids:
+            states["usable"].append(coupon)
+        elif coupon.coupon.valid_from > at and coupon.coupon.is_active:
+            states["usable"].append(coupon)  # not yet valid: shown with its start
+        else:
+            states["expired"].append(coupon)
+    return states

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone_validator
 from shop.accounts.selectors import address_get_for_user
 from shop.errors import InvalidInput
+from shop.phones import normalise_mobile
 from shop.regions import PROVINCES
 
 User = get_user_model()
@@ -42,7 +43,7 @@ def profile_for(user) -> CustomerProfile:
 
 
 def _validate_phone(phone: str, *, required: bool) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    phone = normalise_mobile(phone)  # "+86 138-0013-8000" -> "13800138000"
     if not phone:
         if required:
             raise InvalidInput("Enter a phone number.", code="invalid_phone")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("coupons/", views.coupons, name="coupons"),
     path("addresses/", views.addresses, name="addresses"),
     path("addresses/new/", views.address_add, name="address_add"),
     path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shop.accounts import selectors, services
@@ -83,6 +84,16 @@ def profile(request):
             messages.success(request, "Your details are saved.")
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": account})
+
+
+@login_required
+def coupons(request):
+    """My coupons (我的优惠券): what can be used now, what was used on which order, what ran out."""
+    return render(
+        request,
+        "accounts/coupons.html",
+        {"states": selectors.held_coupons_by_state(request.user, timezone.now())},
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -234,3 +234,39 @@ def test_stock_records_filter_by_stock_level(client, level, expected):
     # then
     assert {r.sku.code for r in response.context["cl"].result_list} == expected
     assert len(products.context["cl"].result_list) == 1
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("new_on_hand", "99999999999999"),
+        ("adjust_by", "99999999999999"),
+        ("adjust_by", "-99999999999999"),
+        ("adjust_by", "2147483640"),  # within a form's range, but on hand would overflow
+    ],
+)
+def test_a_huge_quantity_is_a_field_error_not_a_500(client, record, staff, field, value):
+    # given
+    client.force_login(staff)
+
+    # when
+    response = _change(client, record, **{field: value, "reason": "Typo"})
+
+    # then: the form comes back with the field's error, stock unchanged
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+    assert StockRecord.objects.get(pk=record.pk).on_hand == 20
+
+
+def test_stock_is_changed_from_the_product_page(client, record, staff):
+    # given
+    client.force_login(staff)
+    product = record.sku.product
+
+    # when
+    page = client.get(reverse("admin:catalog_product_change", args=[product.pk])).text
+
+    # then: each warehouse's stock links to its stock form, and a SKU can be stocked elsewhere
+    assert reverse("admin:catalog_stockrecord_change", args=[record.pk]) in page
+    assert f"{reverse('admin:catalog_stockrecord_add')}?sku={record.sku_id}" in page
+    assert str(record) == f"{record.sku.code} in {record.warehouse.name}"

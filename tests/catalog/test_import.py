@@ -397,3 +397,17 @@ def test_categories_brands_and_warehouses_are_looked_up_once_per_file(merchant, 
         ("brand", "longquan"): catalogue["brand"],
         ("warehouse", "hz-1"): catalogue["warehouse"],
     }
+
+
+def test_the_preview_shows_every_column_it_will_write(client, merchant, catalogue):
+    # given
+    client.force_login(merchant_staff_user(merchant))
+
+    # when
+    preview = _preview(client, _csv(GOOD_ROWS[:1]), merchant)
+
+    # then: title, category, brand, price, stock... not only the SKU code
+    row = preview.context["result"].rows[0]
+    shown = " ".join(str(cell) for cell in row.diff)
+    for value in ("Celadon teapot", "Tea ware", "Longquan", "TP-CEL-S", "199.00", "hz-1", "12"):
+        assert value in shown

@@ -99,23 +99,22 @@ def test_a_refund_is_one_sms_whether_told_by_payments_or_by_after_sales(default_
     ).is_active
 
 
-def test_a_failed_payment_says_the_order_is_closed_not_try_again(
+def test_a_failed_payment_says_the_order_waits_to_be_paid_again(
     default_rules, django_capture_on_commit_callbacks
 ):
     # given an order waiting for payment
     order = pending_order(price="100.00")
     payment = _start_payment(order)
-    # when the payment fails on the sandbox cashier (the order becomes payment_failed, final)
+    # when the payment fails on the sandbox cashier (the order stays awaiting payment)
     with django_capture_on_commit_callbacks(execute=True):
         pay_on_cashier(payment, paid=False)
-    assert Order.objects.get(pk=order.pk).status == Order.Status.PAYMENT_FAILED
-    # then the shopper is told the order is closed, never to try again from its page
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
+    # then the shopper is told nothing was charged and how to go on, not to start over
     told = InboxMessage.objects.get(user=order.user, node=events.PAYMENT_FAILED)
-    assert "try again" not in told.body
-    assert "closed" in told.body and "new order" in told.body
+    assert "nothing was charged" in told.body and "pay again" in told.body
+    assert "closed" not in told.body and "new order" not in told.body
     sms = _shopper_messages(order.user, "sms").get(node=events.PAYMENT_FAILED)
     assert sms.body.startswith(told.body)
-    # and told once: the order's own "payment failed" copy does not repeat it
     assert InboxMessage.objects.filter(user=order.user).count() == 1
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import MerchantStaff
+from logistics import services as logistics_services
 from notifications.models import InboxMessage, OutboxMessage, PushRule
-from orders import services as order_services
 from tests.accounts.factories import CustomerProfileFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
 from tests.orders.factories import paid_order, stocked_sku
@@ -31,14 +31,19 @@ def test_paying_and_shipping_an_order_tells_everyone_concerned(
         order = paid_order(user=shopper, items=[(sku, 1)])
     sub_order = order.sub_orders.get()
     with django_capture_on_commit_callbacks(execute=True):
-        order_services.sub_order_ship(sub_order_id=sub_order.pk, actor=manager)
+        logistics_services.sub_order_ship_next_parcel(
+            sub_order_no=sub_order.sub_order_no,
+            carrier_code="sandbox",
+            tracking_no="SBX0000000700",
+            actor=manager,
+        )
 
     # then the shopper was told it was paid and shipped, with links to the order
     mine = InboxMessage.objects.filter(user=shopper).order_by("id")
-    assert [m.title for m in mine] == [
-        f"Order {order.order_no} paid",
-        f"Your parcel {sub_order.sub_order_no} is on its way",
-    ]
+    # one message per parcel: the shipment's (carrier, tracking number), not the sub-order's too
+    titles = [m.title for m in mine]
+    assert titles[:2] == [f"Order {order.order_no} paid", "Parcel handed to Sandbox Express"]
+    assert not [title for title in titles if "on its way" in title]
     assert {m.link for m in mine} == {f"/orders/{order.order_no}/"}
     # and the manager got the new order, the packer the pick list, nobody else anything
     assert list(InboxMessage.objects.filter(user=manager).values_list("title", flat=True)) == [

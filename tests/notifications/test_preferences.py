@@ -52,11 +52,12 @@ def test_turning_off_sms_for_shipping_news_stops_those_sms(
             data={"sub_order_no": "S1"},
         )
     )
-    # then I get the inbox and push messages, not the SMS
+    # then I get the push message, not the SMS (the inbox copy is the parcel's own message,
+    # shipment.shipped: one inbox message per parcel)
     channels = set(
         OutboxMessage.objects.filter(recipient=shopper).values_list("channel", flat=True)
     )
-    assert channels == {"inbox", "app_push"}
+    assert channels == {"app_push"}
     # and the page shows SMS off
     html = client.get(reverse("notifications:preferences")).content.decode()
     assert 'value="suborder.shipped|sms">' in html
@@ -92,10 +93,10 @@ def test_api_reads_and_switches_my_settings(api_client, default_rules):
     assert response.status_code == 200
     shipped = next(row for row in response.json() if row["node"] == "suborder.shipped")
     assert {c["channel"]: c["enabled"] for c in shipped["channels"]} == {
-        "inbox": True,
         "app_push": True,
         "sms": False,
     }
+    assert shipped["label"] == "Your parcel is on its way"  # the shopper's words
     assert api_client.get("/api/notifications/preferences/").json() == response.json()
 
 

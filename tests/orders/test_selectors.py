@@ -156,6 +156,20 @@ def test_display_status_rolls_up_the_parcels_and_the_list_filter_agrees():
         assert _listed_under(order) == [expected]
 
 
+def test_the_badge_follows_the_parcels_to_delivered():
+    # given: two parcels shipped
+    order = _two_parcel_order()
+    first, second = order.sub_orders.order_by("pk")
+    for sub_order in (first, second):
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+
+    # when / then: one delivered is still on its way; both delivered reads "delivered"
+    services.sub_order_deliver(sub_order_id=first.pk)
+    assert _status(order) == "shipped" and _listed_under(order) == ["shipped"]
+    services.sub_order_deliver(sub_order_id=second.pk)
+    assert _status(order) == "delivered" and _listed_under(order) == ["delivered"]
+
+
 def test_display_status_of_unpaid_and_closed_orders():
     # given
     pending = place_order(items=[(stocked_sku(), 1)])

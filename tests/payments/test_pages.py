@@ -76,8 +76,11 @@ def test_return_page_says_waiting_until_the_notification_arrives(shopper_client)
     assert 'data-testid="payment-pending"' in page and 'http-equiv="refresh"' in page
 
 
-def test_cashier_fail_button_fails_the_payment_and_the_order(
-    shopper_client, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    "action, testid", [("fail", "payment-failed"), ("cancel", "payment-cancelled")]
+)
+def test_a_failed_or_cancelled_attempt_keeps_the_order_to_pay_again_or_another_way(
+    shopper_client, django_capture_on_commit_callbacks, action, testid
 ):
     # given
     order = pending_order()
@@ -87,13 +90,35 @@ def test_cashier_fail_button_fails_the_payment_and_the_order(
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("payments:cashier", args=[payment.payment_no]), {"action": "fail"}
+            reverse("payments:cashier", args=[payment.payment_no]), {"action": action}
         )
-    # then
+    # then: no money taken, the order still awaits payment, with both ways forward
     page = client.get(response.url).content.decode()
-    assert 'data-testid="payment-failed"' in page
-    assert fresh(payment).status == Payment.Status.FAILED
-    assert Order.objects.get(pk=order.pk).status == Order.Status.PAYMENT_FAILED
+    assert f'data-testid="{testid}"' in page
+    assert 'data-testid="pay-again"' in page and 'data-testid="another-method"' in page
+    assert fresh(payment).status in (Payment.Status.FAILED, Payment.Status.CLOSED)
+    assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
+
+
+def test_paying_again_another_way_after_a_failure_shows_the_method_actually_paid(
+    shopper_client, django_capture_on_commit_callbacks
+):
+    # given: checkout chose Alipay, and the Alipay attempt failed
+    order = pending_order()
+    client = shopper_client(order.user)
+    client.post(reverse("payments:pay", args=[order.order_no]), {"method": "alipay"})
+    failed = Payment.objects.get(order=order)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("payments:cashier", args=[failed.payment_no]), {"action": "fail"})
+    # when: the shopper pays with WeChat Pay instead
+    client.post(reverse("payments:pay", args=[order.order_no]), {"method": "wechat"})
+    wechat = Payment.objects.get(order=order, method="wechat")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("payments:cashier", args=[wechat.payment_no]), {"action": "pay"})
+    # then
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == Order.Status.PAID
+    assert order.payment_method == "wechat"
 
 
 def test_cash_on_delivery_goes_straight_to_the_order(shopper_client):
