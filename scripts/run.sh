@@ -8,6 +8,8 @@ VENV_BIN="$(pwd)/${VENV:-.venv}/bin"
 export VENV_BIN
 PORT="${PORT:-8000}"
 export PORT
+# A laptop run: debug pages and the sandbox gateways and courier (both are off unless set).
+export DEBUG="${DEBUG:-1}" PAYMENT_SANDBOX="${PAYMENT_SANDBOX:-1}"
 # The worker posts the sandbox gateway's and courier's callbacks to this address.
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 mkdir -p var
