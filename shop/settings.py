@@ -366,6 +366,8 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "shop.pagination.BoundedPageNumberPagination"
+# What one account may keep: the address book is one bounded list (no page needed).
+ADDRESS_BOOK_MAX = 20
 JSON_MAX_DEPTH = 32
 # Bodies above this (other than file uploads, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) are a 413.
 JSON_MAX_BODY_BYTES = 1024 * 1024
