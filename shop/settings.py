@@ -403,3 +403,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs every failed sign-in at INFO; lockouts (WARNING) are what ops need to see.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
