@@ -10,7 +10,9 @@ parser's recursion, and a number past 64 bits cannot be a column value. So, befo
   settings.JSON_MAX_BODY_BYTES (or any form body larger than DATA_UPLOAD_MAX_MEMORY_SIZE) a 413;
 - a JSON integer outside PostgreSQL's bigint is a 400;
 - and behind all of those, a value the database itself refuses as out of range or unstorable
-  (a number too big for a 32-bit column, say) is a 400, not a 500.
+  (a number too big for a 32-bit column, say) is a 400, not a 500;
+- a request whose database connection died under it (restart, failover) is a 503 with
+  Retry-After: its transaction went with the connection, so nothing of it was kept.
 
 The API answers `{"detail", "code"}` like every other error (shop.errors); pages get a short
 plain message.
@@ -21,7 +23,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -151,6 +153,18 @@ def _answer(request, detail: str, code: str, status: int) -> HttpResponse:
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _connection_lost(exception) -> bool:
+    """The database connection is gone (server restart, failover, network): SQLSTATE class 08
+    or 57P, or psycopg saw the connection break. A lock timeout or deadlock is not that."""
+    from django.db import connection
+
+    sqlstate = getattr(exception.__cause__, "sqlstate", None) or ""
+    if sqlstate.startswith(("08", "57P")):
+        return True
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False) or getattr(raw, "broken", False))
+
+
 class HostileInputMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -164,6 +178,22 @@ class HostileInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) and _connection_lost(
+            exception
+        ):
+            # The transaction died with the connection, so nothing of the request was kept; the
+            # next request gets a fresh connection (CONN_HEALTH_CHECKS).
+            logger.error(
+                "database connection lost during %s %s: %s", request.method, request.path, exception
+            )
+            response = _answer(
+                request,
+                "The shop could not reach its database; nothing was saved. Please try again.",
+                "database_unavailable",
+                503,
+            )
+            response["Retry-After"] = "5"
+            return response
         if isinstance(exception, DataError) and (
             getattr(exception.__cause__, "sqlstate", None) in UNSTORABLE_VALUE_SQLSTATES
         ):
