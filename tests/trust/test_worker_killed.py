@@ -1,6 +1,7 @@
-"""A Celery worker SIGKILLed in the middle of a refund, for real: the gateway has paid the money
-back but the shop has not recorded it yet. After a restart the refund is done exactly once
-(acks_late task, the sweep for stale attempts, and a gateway idempotent on the refund number)."""
+"""A Celery worker SIGKILLed in the middle of a refund and of a push delivery, for real. After a
+restart the refund is done exactly once (acks_late task, the sweep for stale attempts, a gateway
+idempotent on the refund number) and the push is delivered once (the relay for rows stuck in
+"sending", an inbox idempotent on the outbox row)."""
 
 import os
 import signal
@@ -15,9 +16,13 @@ from django.db import connection
 from django.utils import timezone
 
 from aftersales.services.system import order_cancel_paid
+from notifications.models import InboxMessage, OutboxMessage
+from notifications.services import stuck_after
+from notifications.tasks import deliver_outbox, relay_pending_outbox
 from payments import services as payment_services
 from payments.models import Payment, Refund, SandboxRefund
 from payments.tasks import sweep_pending_refunds
+from tests.notifications.factories import OutboxMessageFactory
 from tests.payments.factories import pay_on_cashier, pending_order
 from tests.shop.fresh_process import ROOT, clean_environment
 
@@ -102,3 +107,38 @@ def test_a_worker_killed_mid_refund_refunds_exactly_once_after_restart(
     assert SandboxRefund.objects.filter(out_refund_no=refund.refund_no).count() == 1
     assert Refund.objects.filter(payment=payment, status=Refund.Status.SUCCEEDED).count() == 1
     assert Refund.objects.get(pk=refund.pk).amount == payment.amount
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_push_delivers_it_once_after_restart(
+    tmp_path_factory, tmp_path, celery_not_eager
+):
+    # given: an inbox push committed to the outbox
+    key_dir = tmp_path_factory.getbasetemp() / "payments-sandbox"
+    row = OutboxMessageFactory(channel="inbox")
+    marker = tmp_path / "pushed"
+    worker = _start_worker(key_dir, "hang-after-push", marker)
+    try:
+        # when: the worker stores the message and is killed before marking the row sent
+        deliver_outbox.delay([row.pk])
+        _wait_for(marker.exists, "the inbox message to be stored")
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=WAIT)
+    finally:
+        _stop(worker)
+    assert OutboxMessage.objects.get(pk=row.pk).status == OutboxMessage.Status.SENDING
+
+    # when: the row has been stuck long enough and a fresh worker runs the relay
+    stale = timezone.now() - stuck_after() - timedelta(seconds=1)
+    OutboxMessage.objects.filter(pk=row.pk).update(sending_since=stale)
+    worker = _start_worker(key_dir)
+    try:
+        relay_pending_outbox.delay()
+        _wait_for(
+            lambda: OutboxMessage.objects.get(pk=row.pk).status == OutboxMessage.Status.SENT,
+            "the push to be sent after the restart",
+        )
+    finally:
+        _stop(worker)
+    # then: the shopper has the message once
+    assert InboxMessage.objects.filter(user=row.recipient).count() == 1
