@@ -40,7 +40,7 @@ def _add_domain_error(form, error: InvalidInput) -> None:
 
 def _too_many(seconds: int, what: str) -> str:
     minutes = max(1, -(-seconds // 60))
-    return f"Too many {what} from your network. Please try again in {minutes} min."
+    return f"Too many {what}. Please try again in {minutes} min."
 
 
 def _with_message(form, message: str):
@@ -82,7 +82,7 @@ class SignInView(_ThrottledPostMixin, auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     throttle_scope = "sign_in"
-    throttled_what = "sign-in attempts"
+    throttled_what = "sign-in attempts from your network"
 
 
 class SignOutView(auth_views.LogoutView):
@@ -95,7 +95,7 @@ def signup(request):
         return redirect(next_url or "catalog:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and (wait := PageThrottle("sign_up").wait_for(request)):
-        form = _with_message(SignUpForm(), _too_many(wait, "new accounts"))
+        form = _with_message(SignUpForm(), _too_many(wait, "new accounts from your network"))
         response = render(
             request, "accounts/signup.html", {"form": form, "next": next_url}, status=429
         )
@@ -142,7 +142,7 @@ class PasswordChangeView(_ThrottledPostMixin, auth_views.PasswordChangeView):
     Tries are counted per account: a stolen session cannot guess the old password for long."""
 
     throttle_scope = "password_change"
-    throttled_what = "password changes"
+    throttled_what = "password changes for this account"
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 

@@ -107,6 +107,15 @@ def test_one_address_trying_many_accounts_is_throttled(api_client):
     assert _token(api_client, "guess-other", WRONG, ip="198.51.100.9").status_code == 400
 
 
+def test_one_address_trying_many_accounts_on_the_storefront_gets_a_message(client):
+    for n in range(20):
+        client.post("/accounts/login/", {"username": f"spray{n}", "password": WRONG})
+    response = client.post("/accounts/login/", {"username": "spray-next", "password": WRONG})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts from your network" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
 def test_thirty_sign_ups_from_one_address_are_not_all_accepted(api_client):
     answers = [
         api_client.post(
