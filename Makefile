@@ -24,7 +24,7 @@ run: venv
 test e2e: export REDIS_URL ?= redis://127.0.0.1:6379/15
 
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 e2e: venv
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)

@@ -174,9 +174,10 @@ TRACKING_START_GIVE_UP = timedelta(days=1)
 
 
 def tracking_adapters_in_service() -> list[str]:
-    """Carrier adapters that can push events here: the sandbox always, Kuaidi100 once it has
-    the key to subscribe and the salt its pushes are verified with."""
-    adapters = ["sandbox"]
+    """Carrier adapters that can push events here: the sandbox where it is enabled
+    (settings.PAYMENT_SANDBOX), Kuaidi100 once it has the key to subscribe and the salt its
+    pushes are verified with."""
+    adapters = ["sandbox"] if settings.PAYMENT_SANDBOX else []
     if getattr(settings, "KUAIDI100_KEY", "") and getattr(settings, "KUAIDI100_SALT", ""):
         adapters.append("kuaidi100")
     return adapters

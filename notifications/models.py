@@ -5,6 +5,7 @@ on locked rows), not a business state machine, so it is a plain choices field.
 """
 
 import secrets
+import uuid
 from string import Formatter
 
 from django.conf import settings
@@ -182,6 +183,8 @@ class OutboxMessage(models.Model):
 class InboxMessage(models.Model):
     """An in-site message: stored per recipient, read or unread."""
 
+    # What the API and the pages call a message by; the sequential pk stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages"
     )

@@ -1,5 +1,7 @@
 """Reads of notifications: who a rule reaches, and a user's inbox."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -189,9 +191,9 @@ def inbox_unread_count(*, user) -> int:
 
 
 def inbox_message_get_for_user(*, user, message_id) -> InboxMessage:
-    """Another user's message is "not found", never "forbidden"."""
+    """By its public id (a UUID). Another user's message is "not found", never "forbidden"."""
     try:
-        return InboxMessage.objects.get(pk=int(message_id), user=user)
+        return InboxMessage.objects.get(public_id=uuid.UUID(str(message_id)), user=user)
     except (InboxMessage.DoesNotExist, TypeError, ValueError):
         raise NotFound("No such message.", code="message_not_found")
 

@@ -9,6 +9,6 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.mark_all_read, name="read_all"),
     path("settings/", views.preferences, name="preferences"),
-    path("<int:message_id>/open/", views.open_message, name="open"),
-    path("<int:message_id>/read/", views.mark_read, name="read"),
+    path("<uuid:message_id>/open/", views.open_message, name="open"),
+    path("<uuid:message_id>/read/", views.mark_read, name="read"),
 ]

@@ -39,7 +39,7 @@ def inbox(request):
 
 @login_required
 @require_POST
-def open_message(request, message_id: int):
+def open_message(request, message_id):
     """Opening a message marks it read and goes to what it is about."""
     try:
         message = services.inbox_message_mark_read(user=request.user, message_id=message_id)
@@ -52,7 +52,7 @@ def open_message(request, message_id: int):
 
 @login_required
 @require_POST
-def mark_read(request, message_id: int):
+def mark_read(request, message_id):
     try:
         services.inbox_message_mark_read(user=request.user, message_id=message_id)
     except NotFound:

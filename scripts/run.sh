@@ -11,6 +11,8 @@ PORT="${PORT:-8000}"
 # the network, then browse to this machine's address).
 HOST="${HOST:-127.0.0.1}"
 export PORT HOST
+# A laptop run: debug pages and the sandbox gateways and courier (both are off unless set).
+export DEBUG="${DEBUG:-1}" PAYMENT_SANDBOX="${PAYMENT_SANDBOX:-1}"
 # The worker posts the sandbox gateway's and courier's callbacks to this address.
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 # One time zone for every line: honcho's timestamps, Django's and Celery's (settings.TIME_ZONE).

@@ -25,9 +25,13 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-# A fixed key is acceptable only for local development; check --deploy fails without a real one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-only-key")
+# Fail closed: a deployment that forgets DEBUG runs in production mode. `make run`, the tests
+# (shop/settings_test.py) and docker-compose on a laptop turn it on explicitly.
+DEBUG = env_bool("DEBUG", False)
+# The fixed key is for local development only: with DEBUG off the shop refuses to start on it
+# (see the security section below), since it signs sessions, password resets and callbacks.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only-key"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -311,6 +315,101 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# Refuse to start in production on a key anyone can read in this repository (or docker-compose's
+# placeholder): a settings-time error, so gunicorn and Celery stop too, not only manage.py.
+_PLACEHOLDER_SECRET_KEYS = {
+    DEVELOPMENT_SECRET_KEY,
+    "change-me-to-a-long-random-string-before-any-real-use",
+}
+if not DEBUG and (not SECRET_KEY.strip() or SECRET_KEY in _PLACEHOLDER_SECRET_KEYS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is the development key (or empty). Set SECRET_KEY to a "
+        "long random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))', "
+        "or set DEBUG=1 for a local run."
+    )
+
+# The sandbox gateways (cashier page that marks an order paid with no money taken) and the
+# sandbox courier run only where explicitly enabled; without it, and without a real gateway's
+# keys, paying online answers "payment service not available".
+PAYMENT_SANDBOX = env_bool("PAYMENT_SANDBOX", False)
+
+INSTALLED_APPS += ["axes", "csp"]
+# Hostile bytes are refused before any view, form or the database sees them; django-axes must be
+# the last middleware (it turns a flagged lockout into the answer).
+MIDDLEWARE.insert(1, "shop.hardening.HostileInputMiddleware")
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]
+
+# Sign-in lockout (django-axes, docs/security.md): 5 wrong passwords for one account from one
+# client address lock that pair for 15 minutes, so an attacker elsewhere can never lock a real
+# shopper out, and nobody is locked out forever. Attempts and lockouts are listed in the admin
+# (Axes > Access attempts), where ops lift one by deleting it.
+AUTHENTICATION_BACKENDS = [
+    "shop.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "shop.accounts.lockout.lockout_response"
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For (0: use REMOTE_ADDR); the
+# DRF throttles below read the same number.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Rate limits (DRF throttles, counted in the Redis cache so every web process shares them).
+# Scopes are per signed-in account, or per client address before sign-in; only writes count.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["shop.throttling.ScopedWriteThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "sign_in": os.environ.get("THROTTLE_SIGN_IN", "20/min"),
+    "sign_up": os.environ.get("THROTTLE_SIGN_UP", "10/hour"),
+    "password_change": os.environ.get("THROTTLE_PASSWORD_CHANGE", "10/hour"),
+    "order_create": os.environ.get("THROTTLE_ORDER_CREATE", "30/min"),
+    "aftersales_create": os.environ.get("THROTTLE_AFTERSALES_CREATE", "20/hour"),
+    "address_create": os.environ.get("THROTTLE_ADDRESS_CREATE", "30/hour"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT or None
+# Request hardening (shop.hardening): JSON nesting and list pages are bounded.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "shop.hardening.BoundedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "shop.pagination.BoundedPageNumberPagination"
+# What one account may keep: the address book is one bounded list (no page needed).
+ADDRESS_BOOK_MAX = 20
+JSON_MAX_DEPTH = 32
+# Bodies above this (other than file uploads, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) are a 413.
+JSON_MAX_BODY_BYTES = 1024 * 1024
+
+# Content-Security-Policy (django-csp). Everything comes from this origin; no plugin, no frame,
+# no foreign form target. Inline scripts and style attributes are allowed for now: the storefront
+# templates carry small inline scripts and confirm() handlers (docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # A form may lead to Alipay's own page (a redirect after submit counts in browsers).
+        "form-action": [
+            "'self'",
+            "https://openapi.alipay.com",
+            "https://openapi-sandbox.dl.alipaydev.com",
+        ],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -330,3 +429,5 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+# django-axes logs every failed sign-in at INFO; lockouts (WARNING) are what ops need to see.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -190,6 +190,7 @@ class EvidenceUploadView(APIView):
 
 class CaseListCreateView(GenericAPIView):
     serializer_class = CaseSummarySerializer
+    throttle_scope = "aftersales_create"  # POSTs per shopper (shop.throttling, settings)
 
     def get_queryset(self):
         return selectors.shopper_cases(user=self.request.user)

@@ -4,10 +4,14 @@ from .base import Acknowledgement, CarrierAdapter, InvalidPush, ParsedEvent
 
 
 def get_adapter(key: str) -> CarrierAdapter:
+    from django.conf import settings
+
     from .kuaidi100 import Kuaidi100Adapter
     from .sandbox import SandboxAdapter
 
     adapters = {"sandbox": SandboxAdapter, "kuaidi100": Kuaidi100Adapter}
+    if not settings.PAYMENT_SANDBOX:
+        del adapters["sandbox"]  # its pushes are not accepted where the sandbox is off
     try:
         return adapters[key]()
     except KeyError:

@@ -4,6 +4,8 @@ from notifications.models import InboxMessage
 
 
 class InboxMessageOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
     class Meta:
         model = InboxMessage
         fields = ["id", "node", "title", "body", "link", "is_read", "read_at", "created_at"]

@@ -22,7 +22,7 @@ urlpatterns = [
         name="notifications-preferences",
     ),
     path(
-        "notifications/<int:message_id>/read/",
+        "notifications/<uuid:message_id>/read/",
         views.InboxMessageReadApi.as_view(),
         name="notifications-read",
     ),

@@ -45,7 +45,7 @@ class InboxMessageReadApi(APIView):
         request=None,
         responses={200: InboxMessageOutputSerializer},
     )
-    def post(self, request, message_id: int):
+    def post(self, request, message_id):
         message = services.inbox_message_mark_read(user=request.user, message_id=message_id)
         return Response(InboxMessageOutputSerializer(message).data)
 

@@ -80,6 +80,7 @@ class OrderPreviewView(APIView):
 
 class OrderListCreateView(GenericAPIView):
     serializer_class = OrderSummarySerializer
+    throttle_scope = "order_create"  # POSTs per shopper (shop.throttling, settings)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no shopper

@@ -106,7 +106,34 @@ def _mode(name: str, config: dict) -> str:
 
 
 def is_sandbox(name: str) -> bool:
-    return _mode(name, _config(name)) == "sandbox"
+    return settings.PAYMENT_SANDBOX and _mode(name, _config(name)) == "sandbox"
+
+
+class UnavailableGateway(Gateway):
+    """A gateway with no keys where the sandbox is not enabled (settings.PAYMENT_SANDBOX): every
+    call is refused, so production never takes an order as paid without money."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._why = f"{name} is not configured (no keys, and PAYMENT_SANDBOX is off)"
+
+    def create_payment(self, payment):
+        raise GatewayError(self._why)
+
+    def verify_notification(self, *, body, headers):
+        raise InvalidNotification(self._why, code="invalid")
+
+    def query(self, payment):
+        raise GatewayError(self._why)
+
+    def refund(self, refund):
+        raise GatewayError(self._why)
+
+    def query_refund(self, refund):
+        raise GatewayError(self._why)
+
+    def acknowledge(self, ok: bool, message: str = "") -> Acknowledgement:
+        return Acknowledgement(status_code=400, content_type="text/plain", body=message or "fail")
 
 
 def key_from_setting(value: str) -> str:
@@ -182,6 +209,8 @@ def get_gateway(name: str) -> Gateway:
     config = _config(name)
     notify_url = _notify_url(name, config)
     if _mode(name, config) == "sandbox":
+        if not settings.PAYMENT_SANDBOX:
+            return UnavailableGateway(name)
         return _sandbox_gateway(name, notify_url)
     if name == "alipay":
         return AlipayGateway(

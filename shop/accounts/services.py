@@ -4,6 +4,7 @@ address book.
 Every write is here; views, the API and the admin only call these functions.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -234,6 +235,13 @@ def address_create(
         }
     )
     existing = _lock_user_addresses(user)
+    # Counted under the lock of the user's rows, so parallel requests cannot pass the cap.
+    if len(existing) >= settings.ADDRESS_BOOK_MAX:
+        raise InvalidInput(
+            f"Your address book is full ({settings.ADDRESS_BOOK_MAX} addresses): delete one you "
+            "no longer use to add another.",
+            code="address_book_full",
+        )
     make_default = is_default or not any(a.is_default for a in existing)
     if make_default:
         Address.objects.filter(user=user, is_default=True).update(is_default=False)

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,6 +17,7 @@ from shop.accounts import selectors, services
 from shop.accounts.forms import AddressForm, ProfileForm, SignInForm, SignUpForm
 from shop.errors import InvalidInput, NotFound
 from shop.redirects import safe_next
+from shop.throttling import PageThrottle
 
 # Which form field an InvalidInput code belongs to, so the message shows next to it.
 _FIELD_OF_CODE = {
@@ -36,10 +39,51 @@ def _add_domain_error(form, error: InvalidInput) -> None:
     form.add_error(field if field in form.fields else None, error.detail)
 
 
-class SignInView(auth_views.LoginView):
+def _too_many(seconds: int, what: str) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return f"Too many {what}. Please try again in {minutes} min."
+
+
+def _with_message(form, message: str):
+    """An unbound form that shows `message` above its fields (add_error needs a bound form)."""
+    form._errors = ErrorDict(
+        {NON_FIELD_ERRORS: form.error_class([message], error_class="nonfield")}
+    )
+    return form
+
+
+class _ThrottledPostMixin:
+    """Counts every POST of the page against a rate (shop.throttling); over it, the form is
+    shown again with a message and a 429, and nothing is tried."""
+
+    throttle_scope = ""
+    throttled_what = "attempts"
+
+    def post(self, request, *args, **kwargs):
+        wait = PageThrottle(self.throttle_scope).wait_for(request)
+        if wait is not None:
+            # An unbound form: a bound sign-in form would check the password while validating.
+            kwargs = self.get_form_kwargs()
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+            form = _with_message(
+                self.get_form_class()(**kwargs), _too_many(wait, self.throttled_what)
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class SignInView(_ThrottledPostMixin, auth_views.LoginView):
+    """Per client address at most THROTTLE_SIGN_IN tries; per account and address, django-axes
+    locks after AXES_FAILURE_LIMIT wrong passwords (shop.accounts.lockout shows why)."""
+
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+    throttle_scope = "sign_in"
+    throttled_what = "sign-in attempts from your network"
 
 
 class SignOutView(auth_views.LogoutView):
@@ -51,6 +95,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_url or "catalog:home")
     form = SignUpForm(request.POST or None)
+    if request.method == "POST" and (wait := PageThrottle("sign_up").wait_for(request)):
+        form = _with_message(SignUpForm(), _too_many(wait, "new accounts from your network"))
+        response = render(
+            request, "accounts/signup.html", {"form": form, "next": next_url}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
@@ -96,10 +147,13 @@ def coupons(request):
     )
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(_ThrottledPostMixin, auth_views.PasswordChangeView):
     """Django's view keeps this session signed in (update_session_auth_hash) and signs out the
-    others; the API token is revoked as well, or a stolen password's token would outlive it."""
+    others; the API token is revoked as well, or a stolen password's token would outlive it.
+    Tries are counted per account: a stolen session cannot guess the old password for long."""
 
+    throttle_scope = "password_change"
+    throttled_what = "password changes for this account"
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 

@@ -58,7 +58,7 @@ def test_opening_a_message_marks_it_read_and_goes_to_its_subject(client, shopper
     # given an unread message about an order
     message = InboxMessageFactory(user=shopper, link="/orders/O1/")
     # when I open it
-    response = client.post(reverse("notifications:open", args=[message.pk]))
+    response = client.post(reverse("notifications:open", args=[message.public_id]))
     # then I land on the order and the message is read
     assert response.status_code == 302
     assert response["Location"] == "/orders/O1/"
@@ -70,7 +70,7 @@ def test_mark_one_and_all_read(client, shopper):
     # given three unread messages
     first, *_ = InboxMessageFactory.create_batch(3, user=shopper)
     # when I mark one read
-    response = client.post(reverse("notifications:read", args=[first.pk]))
+    response = client.post(reverse("notifications:read", args=[first.public_id]))
     # then it is read and I am back in my inbox
     assert response["Location"] == reverse("notifications:inbox")
     assert InboxMessage.objects.filter(user=shopper, is_read=False).count() == 2
@@ -85,8 +85,8 @@ def test_another_users_message_cannot_be_opened_or_marked(client, shopper):
     # given another shopper's message
     theirs = InboxMessageFactory(user=UserFactory())
     # when I try to open or mark it
-    opened = client.post(reverse("notifications:open", args=[theirs.pk]))
-    marked = client.post(reverse("notifications:read", args=[theirs.pk]))
+    opened = client.post(reverse("notifications:open", args=[theirs.public_id]))
+    marked = client.post(reverse("notifications:read", args=[theirs.public_id]))
     # then it does not exist for me, and stays unread
     assert (opened.status_code, marked.status_code) == (404, 404)
     theirs.refresh_from_db()
@@ -96,7 +96,7 @@ def test_another_users_message_cannot_be_opened_or_marked(client, shopper):
 def test_mark_read_is_post_only(client, shopper):
     message = InboxMessageFactory(user=shopper)
     # when a link prefetcher GETs the action
-    response = client.get(reverse("notifications:read", args=[message.pk]))
+    response = client.get(reverse("notifications:read", args=[message.public_id]))
     # then nothing changes
     assert response.status_code == 405
     message.refresh_from_db()
@@ -156,7 +156,7 @@ def test_api_lists_only_my_messages(api_client, api_shopper, django_assert_max_n
     assert response.status_code == 200
     titles = [row["title"] for row in response.json()["results"]]
     assert titles == ["Parcel shipped", "Order placed"]
-    assert response.json()["results"][0]["id"] == mine.pk
+    assert response.json()["results"][0]["id"] == str(mine.public_id)
     # when I ask for unread only
     unread = api_client.get("/api/notifications/?unread=1").json()
     assert [row["title"] for row in unread["results"]] == ["Parcel shipped"]
@@ -167,8 +167,8 @@ def test_api_mark_read(api_client, api_shopper):
     # given an unread message
     message = InboxMessageFactory(user=api_shopper)
     # when I mark it read (twice: idempotent)
-    response = api_client.post(f"/api/notifications/{message.pk}/read/")
-    again = api_client.post(f"/api/notifications/{message.pk}/read/")
+    response = api_client.post(f"/api/notifications/{message.public_id}/read/")
+    again = api_client.post(f"/api/notifications/{message.public_id}/read/")
     # then it is read
     assert response.status_code == again.status_code == 200
     assert response.json()["is_read"] is True
@@ -178,7 +178,7 @@ def test_api_mark_read(api_client, api_shopper):
 def test_api_another_users_message_is_not_found(api_client, api_shopper):
     theirs = InboxMessageFactory(user=UserFactory())
     # when I try to mark someone else's message
-    response = api_client.post(f"/api/notifications/{theirs.pk}/read/")
+    response = api_client.post(f"/api/notifications/{theirs.public_id}/read/")
     # then it does not exist for me
     assert response.status_code == 404
     assert response.json()["code"] == "message_not_found"

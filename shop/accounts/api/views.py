@@ -28,11 +28,12 @@ ERROR = OpenApiResponse(ErrorSerializer, description="Error with a readable deta
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_scope = "sign_up"
 
     @extend_schema(
         tags=["auth"],
         request=RegisterInputSerializer,
-        responses={201: RegisterOutputSerializer, 400: ERROR},
+        responses={201: RegisterOutputSerializer, 400: ERROR, 429: ERROR},
         summary="Create a shopper account and return its API token",
     )
     def post(self, request):
@@ -49,20 +50,26 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
+    """Per client address, at most THROTTLE_SIGN_IN attempts whatever the account (429); per
+    account and address, django-axes locks after AXES_FAILURE_LIMIT wrong passwords (429
+    `locked_out` with Retry-After, see shop.accounts.lockout)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_scope = "sign_in"
 
     @extend_schema(
         tags=["auth"],
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, 400: ERROR},
+        responses={200: TokenOutputSerializer, 400: ERROR, 429: ERROR},
         summary="Exchange a username and password for an API token",
     )
     def post(self, request):
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            # Django's request: django-axes flags a lockout on it for its middleware to answer.
+            request._request,
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
@@ -97,6 +104,7 @@ class LogoutApi(APIView):
 
 class AddressListApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "address_create"
 
     @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer(many=True)})
     def get(self, request):
@@ -106,7 +114,7 @@ class AddressListApi(APIView):
     @extend_schema(
         tags=["addresses"],
         request=AddressInputSerializer,
-        responses={201: AddressOutputSerializer, 400: ERROR},
+        responses={201: AddressOutputSerializer, 400: ERROR, 429: ERROR},
     )
     def post(self, request):
         serializer = AddressInputSerializer(data=request.data)

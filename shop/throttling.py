@@ -1,0 +1,56 @@
+"""Rate limits on writes (DRF throttles on the shared Redis cache), for the API and the pages.
+
+A view opts in with `throttle_scope = "<scope>"`; the rates are settings
+(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]). A signed-in caller is counted per account, anyone
+else per client address. Reads are never counted. When Redis cannot be reached the limit is not
+applied (and logged): a cache outage must not stop checkout or sign-in.
+"""
+
+import logging
+
+from redis.exceptions import RedisError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+def _counted(throttle, request, view) -> bool:
+    try:
+        return SimpleRateThrottle.allow_request(throttle, request, view)
+    except (RedisError, OSError) as exc:
+        logger.warning("rate limit %s not applied, cache unavailable: %s", throttle.scope, exc)
+        return True
+
+
+class ScopedWriteThrottle(ScopedRateThrottle):
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return _counted(self, request, view)
+
+
+class PageThrottle(SimpleRateThrottle):
+    """The same counters for a storefront form: `PageThrottle("sign_up").wait_for(request)` is
+    None while the caller is within the limit, else the seconds until the next try."""
+
+    cache_format = ScopedRateThrottle.cache_format
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def wait_for(self, request) -> int | None:
+        if _counted(self, request, None):
+            return None
+        return max(1, int(self.wait() or 1))
