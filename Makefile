@@ -43,6 +43,10 @@ bench: venv
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# Demo data and the translation catalogue are laptop work: debug settings unless told otherwise
+# (with DEBUG off the settings refuse the development SECRET_KEY).
+seed messages: export DEBUG ?= 1
+
 seed: venv
 	$(PY) manage.py seed_demo
 
