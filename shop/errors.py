@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
+from django.views import defaults as django_defaults
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -163,3 +165,35 @@ def api_exception_handler(exc, context):
             str(exc.detail), codes if isinstance(codes, str) else exc.default_code
         )
     return response
+
+
+# --- error pages: the branded templates for people, JSON for API clients -----------------------
+
+_API_PREFIX = "/api/"
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith(_API_PREFIX)
+
+
+def page_not_found(request, exception=None):
+    """A URL no route matches: under /api/ the same JSON 404 as a view's, elsewhere 404.html."""
+    if _wants_json(request):
+        return JsonResponse(_error_body(gettext("Not found."), "not_found"), status=404)
+    return django_defaults.page_not_found(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(
+            _error_body(gettext("You may not do this."), "permission_denied"), status=403
+        )
+    return django_defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse(
+            _error_body(gettext("Something went wrong on our side."), "server_error"), status=500
+        )
+    return django_defaults.server_error(request)

@@ -44,6 +44,11 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
+# Unmatched URLs and uncaught errors: JSON under /api/, the branded pages elsewhere.
+handler404 = "shop.errors.page_not_found"
+handler403 = "shop.errors.permission_denied"
+handler500 = "shop.errors.server_error"
+
 if settings.SERVE_MEDIA:
     # Uploaded product and review images; a deployment with a CDN or nginx turns this off.
     urlpatterns += [

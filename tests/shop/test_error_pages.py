@@ -17,6 +17,26 @@ def test_an_unknown_page_is_the_shops_404(client, settings):
     assert "Django" not in page
 
 
+def test_an_unknown_api_url_answers_json_as_the_api_does(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/api/help/articles/%22%C3%AB%3Eq/")  # no route takes this slug
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_an_api_error_nobody_caught_answers_json_and_a_page_error_the_shops_500(rf):
+    from shop.errors import server_error
+
+    api = server_error(rf.get("/api/orders/"))
+    page = server_error(rf.get("/orders/"))
+
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+    assert page.status_code == 500 and 'data-testid="error-500"' in page.content.decode()
+
+
 def test_the_500_page_renders_without_a_request_or_a_database():
     page = render_to_string("500.html")
 
