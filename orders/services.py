@@ -468,8 +468,8 @@ def _order_create_once(
             idempotency_fingerprint=fingerprint,
             payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
         )
-        _lines_from_allocations(order=order, quote=quote, allocations=plan)
-        PriceLine.objects.bulk_create(
+        lines = _lines_from_allocations(order=order, quote=quote, allocations=plan)
+        price_lines = PriceLine.objects.bulk_create(
             PriceLine(
                 order=order,
                 merchant_id=row.merchant_id,
@@ -486,7 +486,7 @@ def _order_create_once(
         CartItem.objects.filter(
             cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]
         ).delete()
-        order_transition_record(
+        created = order_transition_record(
             node=nodes.ORDER_CREATED,
             order=order,
             actor=user,
@@ -500,7 +500,25 @@ def _order_create_once(
             if sku_id in flash:
                 flash_sale_claim(sale=flash[sku_id], user=user, quantity=quantity)
         stock_allocate_planned(allocations=plan, order_no=order_no, actor=user)
+    # The order as orders.selectors.order_get_for_user would read it back, from what was just
+    # written: the API answers a new order without reading it again.
+    for relation, rows in (
+        ("lines", lines),
+        ("price_lines", price_lines),
+        ("sub_orders", []),
+        ("events", [created]),
+    ):
+        _prefetched(order, relation, rows)
+    order.is_fresh = True
     return order
+
+
+def _prefetched(order: Order, relation: str, rows: list) -> None:
+    """What prefetch_related(relation) would leave on `order` (Django's own cache layout)."""
+    queryset = getattr(order, relation).get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    order.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 # --- the parent order --------------------------------------------------------------------------

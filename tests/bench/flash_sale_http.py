@@ -19,6 +19,7 @@ well below PostgreSQL's max_connections; the scenario refuses to start otherwise
 
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -230,6 +231,13 @@ def _empty_queue() -> int:
         client.close()
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (load generator,
+    gunicorn and its workers once stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.2f} (5 min {five:.2f})"
@@ -335,9 +343,13 @@ def run() -> list[Row]:
         server = _start_gunicorn(port, log)
         try:
             _wait_until_healthy(server, base_url)
+            before_load = _children_cpu()
             load = _load(base_url, sku.pk, attempts)
+            load_cpu = _children_cpu() - before_load
         finally:
             _stop(server)
+        # gunicorn's master has reaped its workers: their CPU time is now ours to read.
+        server_cpu = _children_cpu() - before_load - load_cpu
         log.seek(0)
         server_log = log.read()
 
@@ -401,6 +413,9 @@ def run() -> list[Row]:
         Row(name, "flash sale / raw-SQL limit", f"{ratio:.1f} % (target >= 30 %)"),
         Row(name, "same, over the whole run", f"{ratio_run:.1f} %"),
         Row(name, "p99 under 2 s", "yes" if p99_ok else "no"),
+        Row(name, "server CPU (all workers)", f"{server_cpu:.1f} s"),
+        Row(name, "server CPU per attempt", f"{1000 * server_cpu / max(len(results), 1):.1f} ms"),
+        Row(name, "load generator CPU", f"{load_cpu:.1f} s"),
         Row(name, "order attempts", str(len(results))),
         Row(name, "concurrency (connections)", str(CONCURRENCY)),
         Row(name, "server", f"{server_kind}, DEBUG=0"),

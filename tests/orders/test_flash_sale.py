@@ -233,3 +233,58 @@ def test_the_same_key_with_another_request_is_refused():
     assert reused.value.status_code == 422
     assert reused.value.code == "idempotency_key_reused"
     assert Order.objects.filter(user=user).count() == 1
+
+
+def test_the_201_answer_is_the_order_as_its_detail_page_reads_it(api_client):
+    # given
+    sku = stocked_sku(on_hand=10)
+    flash_sale_of(sku, limit=2)
+    user, address = shopper_with_address()
+    api_client.force_authenticate(user)
+
+    # when
+    created = api_client.post(
+        "/api/orders/",
+        {
+            "address_id": address.pk,
+            "items": [{"sku_id": sku.pk, "quantity": 2}],
+            "payment_method": "alipay",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="answer-1",
+    )
+
+    # then: built from the rows just written, it says what reading them back says
+    assert created.status_code == 201, created.content
+    detail = api_client.get(f"/api/orders/{created.json()['order_no']}/")
+    assert created.json() == detail.json()
+    assert created.json()["lines"][0]["unit_price"] == "9.90"
+
+
+def test_the_api_answers_422_for_a_key_reused_with_another_body(api_client):
+    # given
+    sku = stocked_sku(on_hand=10)
+    user, address = shopper_with_address()
+    api_client.force_authenticate(user)
+    body = {
+        "address_id": address.pk,
+        "items": [{"sku_id": sku.pk, "quantity": 1}],
+        "payment_method": "alipay",
+    }
+    first = api_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-422")
+
+    # when
+    again = api_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-422")
+    other = api_client.post(
+        "/api/orders/",
+        {**body, "items": [{"sku_id": sku.pk, "quantity": 3}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-422",
+    )
+
+    # then
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["order_no"] == first.json()["order_no"]
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert Order.objects.filter(user=user).count() == 1
