@@ -57,6 +57,11 @@ THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "1"))
 # BENCH_FLASH_SALE=0: the same SKU without a FlashSale, i.e. no admission gate (the database
 # path every order took before flash sales existed), for comparison.
 FLASH_SALE = os.environ.get("BENCH_FLASH_SALE", "1") != "0"
+# BENCH_SHED=1: the load generator stamps X-Request-Start as the reverse proxy does, the server
+# sheds requests queued past SHED_MAX_QUEUE_MS (BENCH_SHED_MS) with 503 + Retry-After, and the
+# shopper comes back after it (up to 20 times). 0: no stamp, so no shedding (the old run).
+SHED = os.environ.get("BENCH_SHED", "1") != "0"
+SHED_MS = os.environ.get("BENCH_SHED_MS", "1000")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 # Usernames unique per run, so that BENCH_KEEPDB=1 can run the scenario again on the same database.
 PREFIX = f"flash-http-{time.time_ns() // 1_000_000:x}"
@@ -152,6 +157,8 @@ def _server_environment() -> dict:
         CELERY_TASK_ALWAYS_EAGER="0",
         LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
+        SHED_MAX_QUEUE_MS=SHED_MS if SHED else "0",
+        SHED_RETRY_AFTER_SECONDS="1",
     )
     return env
 
@@ -252,6 +259,8 @@ def _load(base_url: str, sku_id: int, attempts: list[dict]) -> dict:
         "sku_id": sku_id,
         "concurrency": CONCURRENCY,
         "attempts": attempts,
+        "stamp_request_start": SHED,
+        "max_retries": 20 if SHED else 0,
     }
     finished = subprocess.run(
         [sys.executable, "-m", "tests.bench.http_load"],
@@ -357,6 +366,9 @@ def run() -> list[Row]:
     wall = load["wall_seconds"]
     kinds, details = _outcomes(results)
     timings = Timings(seconds=[result["latency"] for result in results])
+    waits = Timings(seconds=[result.get("total", result["latency"]) for result in results])
+    shed_answers = sum(result.get("shed", 0) for result in results)
+    shed_shoppers = sum(1 for result in results if result.get("shed"))
     sold_out_after = max(
         (result["finished"] for result in results if result["status"] == 201), default=0.0
     )
@@ -426,6 +438,10 @@ def run() -> list[Row]:
         Row(name, "latency p50", f"{timings.p50_ms:.0f} ms"),
         Row(name, "latency p95", f"{timings.p95_ms:.0f} ms"),
         Row(name, "latency p99", f"{timings.p99_ms:.0f} ms"),
+        Row(name, "load shedding", f"after {SHED_MS} ms in the queue" if SHED else "off"),
+        Row(name, "503 shed answers (retried)", f"{shed_answers} to {shed_shoppers} shoppers"),
+        Row(name, "shopper's whole wait p50", f"{waits.p50_ms:.0f} ms"),
+        Row(name, "shopper's whole wait p99", f"{waits.p99_ms:.0f} ms"),
     ]
     rows += [Row(name, kind, str(count)) for kind, count in kinds.items()]
     rows += [
