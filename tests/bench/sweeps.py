@@ -37,7 +37,7 @@ def _fill(template: Order, *, start: int, stop: int, prefix: str) -> None:
         if not f.primary_key and f.column != "order_no"
     ]
     overrides = {
-        "status": "CASE WHEN g % 10 = 0 THEN 'pending_payment' ELSE 'paid' END",
+        "status": "CASE WHEN g %% 10 = 0 THEN 'pending_payment' ELSE 'paid' END",
         "payment_due_at": "now() + interval '1 hour'",
         "idempotency_key": "''",
         "created_at": "now() - (g || ' seconds')::interval",
@@ -74,8 +74,8 @@ def _pick_plan() -> tuple[float, str]:
         .order_by("payment_due_at", "pk")
         .values_list("pk", flat=True)[: settings.SWEEP_BATCH_SIZE]
     )
-    sql, params = query.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
+        sql, params = query.query.sql_with_params()
         started = time.perf_counter()
         cursor.execute(sql, params)
         cursor.fetchall()
