@@ -62,6 +62,7 @@ FLASH_SALE = os.environ.get("BENCH_FLASH_SALE", "1") != "0"
 # Retry-After, and the shopper comes back after it (up to 20 times). Off: no stamp, no shedding.
 SHED = os.environ.get("BENCH_SHED", "0") == "1"
 SHED_MS = os.environ.get("BENCH_SHED_MS", "1000")
+SHED_RETRY_AFTER = os.environ.get("BENCH_SHED_RETRY_AFTER", "5")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 # Usernames unique per run, so that BENCH_KEEPDB=1 can run the scenario again on the same database.
 PREFIX = f"flash-http-{time.time_ns() // 1_000_000:x}"
@@ -158,7 +159,7 @@ def _server_environment() -> dict:
         LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
         SHED_MAX_QUEUE_MS=SHED_MS if SHED else "0",
-        SHED_RETRY_AFTER_SECONDS="1",
+        SHED_RETRY_AFTER_SECONDS=SHED_RETRY_AFTER,
     )
     return env
 

@@ -28,7 +28,7 @@ def test_an_api_request_that_queued_too_long_gets_503_json_with_retry_after(clie
 
     # then
     assert response.status_code == 503
-    assert response["Retry-After"] == "2"
+    assert response["Retry-After"] == str(settings.SHED_RETRY_AFTER_SECONDS)
     assert response.json()["code"] == "overloaded"
 
 
