@@ -20,13 +20,15 @@ trusted to sell:
 - A counter that does not exist (a sale's first attempt, Redis started empty, the key dropped)
   is built from the database with `SET NX`, so concurrent builders agree.
 - Redis unreachable: the gate answers "not gated" and the attempt takes the database path
-  (no order lost, nothing oversold). The process then rebuilds each counter from the database
-  the first time Redis answers again.
+  (no order lost, nothing oversold), and for RETRY_AFTER_FAILURE_SECONDS the gate is not even
+  tried (no attempt waits out a socket timeout). The process then rebuilds each counter from
+  the database the first time Redis answers again.
 """
 
 import contextlib
 import logging
 import threading
+import time
 
 import redis
 from django.conf import settings
@@ -64,7 +66,10 @@ _admit_script = None
 _release_script = None
 # After this process saw Redis fail, whatever Redis holds when it answers again may be stale
 # (a restart from an old snapshot): each SKU's counter is rebuilt before its next use.
-_state = {"failed": False}
+_state = {"failed": False, "retry_at": 0.0}
+# After a failure, the gate is not tried for this long: each attempt would otherwise wait out
+# the socket timeout before taking the database path.
+RETRY_AFTER_FAILURE_SECONDS = 5.0
 _rebuilt_since_failure: set[int] = set()
 
 
@@ -77,6 +82,8 @@ def _redis() -> redis.Redis | None:
     url = getattr(settings, "FLASH_GATE_REDIS_URL", "") or settings.REDIS_URL
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return None  # locmem cache (benchmarks in one process, SQLite dev setups): no gate
+    if time.monotonic() < _state["retry_at"]:
+        raise GateUnavailable("Redis failed a moment ago")
     with _lock:
         if _client is None:
             # Short timeouts: a Redis that does not answer must not hold a shopper; the
@@ -93,6 +100,7 @@ def _failed(error: Exception) -> GateUnavailable:
     logger.warning("Flash-sale gate: Redis unavailable (%s); database path", error)
     with _lock:
         _state["failed"] = True
+        _state["retry_at"] = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
         _rebuilt_since_failure.clear()
     return GateUnavailable(str(error))
 
@@ -140,8 +148,12 @@ def gate_admit(*, sku_id: int, quantity: int) -> bool:
 
 
 def gate_release(*, sku_id: int, quantity: int) -> None:
-    """Give back units an admitted attempt did not use (bad coupon, limit reached, crash...)."""
-    client = _redis()
+    """Give back units an admitted attempt did not use (bad coupon, limit reached, crash...).
+    Redis failing meanwhile: nothing to do, the counter is rebuilt before its next use."""
+    try:
+        client = _redis()
+    except GateUnavailable:
+        return
     if client is None:
         return
     try:
@@ -160,7 +172,10 @@ def gate_correct(*, sku_id: int) -> None:
 def gate_forget(*, sku_id: int) -> None:
     """Stock changed outside the order path (restock, release, adjustment): drop the counter;
     the next attempt rebuilds it from the database."""
-    client = _redis()
+    try:
+        client = _redis()
+    except GateUnavailable:
+        return  # rebuilt before its next use anyway
     if client is None:
         return
     try:
@@ -184,4 +199,5 @@ def gate_reset_process_state() -> None:
     """Forget that Redis failed (tests)."""
     with _lock:
         _state["failed"] = False
+        _state["retry_at"] = 0.0
         _rebuilt_since_failure.clear()

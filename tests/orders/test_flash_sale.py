@@ -144,7 +144,15 @@ def test_with_redis_down_orders_take_the_database_path_and_nothing_is_oversold(m
     sku = stocked_sku(on_hand=2)
     flash_sale_of(sku, limit=1)
     dead = redis.Redis(host="127.0.0.1", port=1, socket_timeout=0.1, socket_connect_timeout=0.1)
-    monkeypatch.setattr(flash_gate, "_redis", lambda: dead)
+    tries = []
+    real_redis = flash_gate._redis
+
+    def dead_redis():
+        real_redis()  # raises GateUnavailable while the gate rests after a failure
+        tries.append(1)
+        return dead
+
+    monkeypatch.setattr(flash_gate, "_redis", dead_redis)
     monkeypatch.setattr(flash_gate, "_admit_script", dead.register_script(flash_gate._ADMIT_LUA))
     monkeypatch.setattr(
         flash_gate, "_release_script", dead.register_script(flash_gate._RELEASE_LUA)
@@ -163,6 +171,8 @@ def test_with_redis_down_orders_take_the_database_path_and_nothing_is_oversold(m
     assert [type(o) for o in outcomes] == [Order, Order, OutOfStock]
     assert stock_of(sku).allocated == 2
     assert stock_ledger_mismatches() == []
+    # Only the first attempt tried Redis; the others went straight to the database.
+    assert len(tries) == 1
 
 
 def test_an_admitted_attempt_that_fails_gives_its_units_back():
