@@ -34,6 +34,7 @@ _MERCHANT_LOOKUPS: dict[str, str] = {
     "catalog.stockmove": "sku__product__merchant",
     "catalog.promotiontier": "promotion__merchant",
     "catalog.limitedtimeprice": "promotion__merchant",
+    "catalog.flashsale": "sku__product__merchant",
     "catalog.shippingregionrate": "template__merchant",
     # A parent order may span merchants: a merchant sees it when one of its lines is theirs.
     "orders.order": "lines__merchant",

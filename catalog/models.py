@@ -458,3 +458,57 @@ class ReviewImage(models.Model):
 
     def __str__(self):
         return f"Image {self.position + 1} of {self.review}"
+
+
+class FlashSale(models.Model):
+    """秒杀: one SKU at `price` between `starts_at` and `ends_at`, at most `per_shopper_limit`
+    units per shopper over the whole sale. While it runs, order attempts for the SKU pass the
+    Redis admission gate (catalog.services.flash_gate) before they open a transaction."""
+
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="flash_sales")
+    name = models.CharField(max_length=128)
+    price = models.DecimalField(**money_field_kwargs, validators=[MinValueValidator(0)])
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    per_shopper_limit = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Units one shopper may buy."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["sku", "starts_at", "ends_at"], name="flash_sale_window")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="flash_sale_valid_window"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="flash_sale_price_ge_0"),
+            models.CheckConstraint(
+                condition=Q(per_shopper_limit__gte=1), name="flash_sale_limit_ge_1"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def runs_at(self, at) -> bool:
+        return self.is_active and self.starts_at <= at < self.ends_at
+
+
+class FlashSalePurchase(models.Model):
+    """Units of a flash sale a shopper holds in orders that are not closed. One row per shopper
+    and sale, raised by one conditional upsert (so two tabs of one shopper cannot both pass the
+    limit) and lowered when an order is cancelled or expires."""
+
+    flash_sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="purchases")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flash_sale", "user"], name="one_purchase_per_shopper"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} of {self.flash_sale_id} by {self.user_id}"

@@ -35,12 +35,13 @@ def order_event_record(
     from_state: str,
     to_state: str,
     note: str = "",
+    actor_kind: str | None = None,
 ) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
         sub_order=sub_order,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_kind=actor_kind_of(actor),
+        actor_kind=actor_kind or actor_kind_of(actor),
         transition=transition,
         from_state=from_state or "",
         to_state=to_state,
@@ -91,8 +92,10 @@ def order_transition_record(
     from_state: str,
     note: str = "",
     data: dict | None = None,
+    actor_kind: str | None = None,
 ) -> OrderEvent:
-    """The timeline row and the domain event of one transition, written together."""
+    """The timeline row and the domain event of one transition, written together.
+    `actor_kind` when the caller knows it (whoever places an order acts as a shopper)."""
     subject = sub_order if sub_order is not None else order
     event = order_event_record(
         order=order,
@@ -102,6 +105,7 @@ def order_transition_record(
         from_state=from_state,
         to_state=subject.status,
         note=note,
+        actor_kind=actor_kind,
     )
     extra = {"note": event.note, **(data or {})}
     order_domain_event_emit(node=node, order=order, sub_order=sub_order, data=extra)

@@ -57,6 +57,9 @@ class Order(models.Model):
         "accounts.HeldCoupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # SHA-256 of what the request asked for: the same key with another request is refused
+    # (422 idempotency_key_reused) instead of answering with an order the client did not ask for.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     payment_due_at = models.DateTimeField()

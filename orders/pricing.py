@@ -46,9 +46,10 @@ never negative, and the lines sum exactly to each total and to the breakdown row
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -64,6 +65,7 @@ from catalog.models import (
     ShippingRegionRate,
     ShippingTemplate,
 )
+from catalog.services.flash_sales import flash_sales_generation, running_flash_sales
 from orders.models import PriceLine
 from shop.accounts.models import Coupon, CustomerProfile, HeldCoupon
 from shop.errors import InvalidInput
@@ -631,12 +633,16 @@ def _load_cart_lines(wanted: list[tuple[int, int]]) -> list[CartLine]:
     return lines
 
 
-def _load_promotions(lines: list[CartLine], at: datetime) -> list[PromotionRule]:
+def _load_promotions(
+    lines: list[CartLine], at: datetime, until: datetime | None = None
+) -> list[PromotionRule]:
+    """The promotions running at `at`, or at any time up to `until` (a cached copy's lifetime;
+    price_cart keeps only those running when it prices)."""
     promotions = list(
         Promotion.objects.filter(
             merchant_id__in={line.merchant_id for line in lines},
             is_active=True,
-            starts_at__lte=at,
+            starts_at__lte=until or at,
             ends_at__gt=at,
         ).prefetch_related("tiers")
     )
@@ -736,6 +742,68 @@ def _load_shipping(merchant_ids: set[int], province: str) -> dict[int, ShippingR
     }
 
 
+# Flash-sale SKUs: thousands of shoppers price the same SKU within seconds, so what the
+# catalogue says about it (title, price, images, its merchant's promotions and shipping
+# template) is read once per process and kept FLASH_PRICING_CACHE_SECONDS, never past the
+# sale's end. A merchant's edit of those during a sale shows within that time; the sale's own
+# price and the shopper's tier and coupon are read on every quote. Saving a FlashSale starts
+# a new generation of copies (catalog.signals).
+FLASH_PRICING_CACHE_SECONDS = 30
+_flash_catalogue: dict[tuple, tuple[datetime, datetime, tuple]] = {}
+_flash_catalogue_lock = threading.Lock()
+
+
+def _catalogue_for(
+    wanted: list[tuple[int, int]], province: str, at: datetime, flash: dict
+) -> tuple[list[CartLine], list[PromotionRule], dict[int, ShippingRule]]:
+    if not flash or len(flash) != len(wanted):
+        lines = _load_cart_lines(wanted)
+        merchants = {line.merchant_id for line in lines}
+        return lines, _load_promotions(lines, at), _load_shipping(merchants, province)
+    key = (tuple(sorted(sku_id for sku_id, _ in wanted)), province, flash_sales_generation())
+    with _flash_catalogue_lock:
+        cached = _flash_catalogue.get(key)
+    if cached is None or not cached[0] <= at < cached[1]:
+        until = min(
+            [at + timedelta(seconds=FLASH_PRICING_CACHE_SECONDS)]
+            + [sale.ends_at for sale in flash.values()]
+        )
+        lines = _load_cart_lines([(sku_id, 1) for sku_id, _ in wanted])
+        merchants = {line.merchant_id for line in lines}
+        entry = (
+            {line.sku_id: line for line in lines},
+            _load_promotions(lines, at, until),
+            _load_shipping(merchants, province),
+        )
+        cached = (at, until, entry)
+        with _flash_catalogue_lock:
+            if len(_flash_catalogue) > 1000:  # a bound, not an eviction policy: sales are few
+                _flash_catalogue.clear()
+            _flash_catalogue[key] = cached
+    by_sku, promotions, shipping = cached[2]
+    lines = [replace(by_sku[sku_id], quantity=quantity) for sku_id, quantity in wanted]
+    return lines, promotions, shipping
+
+
+def _flash_sale_prices(flash: dict, lines: list[CartLine], at: datetime) -> list[PromotionRule]:
+    """A running flash sale prices its SKU like a limited-time price: the lower price wins, and
+    no percent-off applies on top (price_cart step 1)."""
+    merchant_of = {line.sku_id: line.merchant_id for line in lines}
+    return [
+        PromotionRule(
+            id=-sale.id,  # never a Promotion's id
+            merchant_id=merchant_of[sku_id],
+            name="Flash sale",
+            kind=Promotion.Kind.LIMITED_PRICE,
+            starts_at=sale.starts_at,
+            ends_at=sale.ends_at,
+            limited_prices={sku_id: sale.price},
+        )
+        for sku_id, sale in flash.items()
+        if sku_id in merchant_of
+    ]
+
+
 def quote_order(
     *,
     user,
@@ -745,19 +813,21 @@ def quote_order(
     at: datetime | None = None,
 ) -> Quote:
     """Price `items` ((sku_id, quantity) pairs) for `user`, shipped to `province`, at `at`
-    (now by default). Reads a fixed number of queries, writes nothing."""
+    (now by default). Reads a fixed number of queries (fewer for flash-sale SKUs, whose
+    catalogue reads are cached), writes nothing."""
     at = at or timezone.now()
     wanted = normalise_items(items, max_quantity=settings.CART_MAX_QUANTITY_PER_LINE)
     _check_province(province)
-    lines = _load_cart_lines(wanted)
+    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _ in wanted], at=at)
+    lines, promotions, shipping = _catalogue_for(wanted, province, at, flash)
     code = (coupon_code or "").strip()
     return price_cart(
         lines=lines,
         province=province,
         at=at,
-        promotions=_load_promotions(lines, at),
+        promotions=[*promotions, *_flash_sale_prices(flash, lines, at)],
         member=_load_member(user),
         coupon_code=code or None,
         coupon=_load_coupon(user, code) if code else None,
-        shipping=_load_shipping({line.merchant_id for line in lines}, province),
+        shipping=shipping,
     )

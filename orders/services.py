@@ -7,6 +7,8 @@ and emits one DomainEvent per transition (orders.events). A call that finds the 
 the target state returns it unchanged; any other state raises TransitionNotAllowed (409).
 """
 
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -19,19 +21,34 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
-from catalog.models import Cart, CartItem, Product, StockRecord
-from catalog.services.cart import cart_clear_skus
-from catalog.services.stock import stock_allocate, stock_consume, stock_release
+from catalog.models import CartItem, Product, StockRecord
+from catalog.services import flash_gate
+from catalog.services.flash_sales import flash_sale_claim, flash_sale_unclaim, running_flash_sales
+from catalog.services.stock import (
+    StockPlanStale,
+    stock_allocate_planned,
+    stock_consume,
+    stock_plan_allocation,
+    stock_release,
+)
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
 from shop.accounts.services import customer_mark_first_paid
-from shop.errors import Conflict, InvalidInput, NotFound, PriceChanged, TransitionNotAllowed
+from shop.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    OutOfStock,
+    PriceChanged,
+    TransitionNotAllowed,
+)
 from shop.ids import new_business_number
 from shop.money import ZERO, apportion, apportion_capped, to_money
 
 from .events import order_event_record, order_transition_record
-from .models import Order, OrderLine, PaymentMethod, PriceLine, SubOrder
-from .pricing import quote_order
+from .models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine, SubOrder
+from .pricing import normalise_items, quote_order
 
 logger = logging.getLogger(__name__)
 
@@ -246,13 +263,30 @@ def _use_coupon(*, user, held_coupon_id: int, order_no: str, at) -> None:
         raise InvalidInput("This coupon has already been used.", code="invalid_coupon")
 
 
-def _remove_from_cart(*, user, sku_ids: list[int]) -> None:
-    cart = Cart.objects.filter(user=user).first()
-    if cart is not None:
-        cart_clear_skus(cart=cart, sku_ids=sku_ids)
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    default_code = "idempotency_key_reused"
 
 
-@transaction.atomic
+def _fingerprint(**request) -> str:
+    """What an order request asked for, as a digest: a retry sends the same; another order
+    under a reused key does not. `expected_payable` is a guard, not part of what is ordered:
+    a replay returns its order unchecked (order_create)."""
+    canonical = json.dumps(request, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(existing: Order, fingerprint: str) -> Order:
+    # Orders made before fingerprints were kept have none: their replays are answered as before.
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for another order request: send a new key "
+            "for a new order, or the same request to get the order it made.",
+            extra={"order_no": existing.order_no},
+        )
+    return existing
+
+
 def order_create(
     *,
     user,
@@ -265,25 +299,140 @@ def order_create(
     expected_payable: Decimal | None = None,
 ) -> Order:
     """Price, reserve stock and write the order (pending payment). All or nothing: out of
-    stock, a bad coupon or bad input writes nothing. The same idempotency key returns the order
-    it created the first time, also when two requests race.
+    stock, a bad coupon or bad input writes nothing. The same idempotency key with the same
+    request returns the order it created the first time, also when two requests race; with
+    another request it raises IdempotencyKeyReused (422). Keys are kept with their orders, so
+    the window is the order's lifetime (at least 24 hours, in practice for good).
 
     `expected_payable` is the amount the shopper was shown: if the order would cost anything
     else (a limited-time price ended, a promotion changed, the cart changed in another tab),
     PriceChanged and nothing is written. The order is created at exactly the quote compared,
-    so no price can slip in between. A replayed key returns its order unchecked."""
+    so no price can slip in between. A replayed key returns its order unchecked.
+
+    The hot path (DESIGN "flash sales"): every read happens before the transaction; a SKU in a
+    running flash sale first passes the Redis admission gate, which answers out_of_stock without
+    a transaction once its stock is gone; inside the transaction the rows are inserted in bulk
+    and the stock UPDATE is the last statement before COMMIT, so a hot SKU's row is locked for
+    one statement."""
     idempotency_key = (idempotency_key or "").strip()[:64]
-    existing = _existing_order(user=user, idempotency_key=idempotency_key)
-    if existing is not None:
-        return existing
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _fingerprint(
+            address_id=address_id,
+            items=None if items is None else [list(item) for item in items],
+            payment_method=payment_method,
+            coupon_code=coupon_code or "",
+            buyer_note=buyer_note or "",
+        )
+        existing = _existing_order(user=user, idempotency_key=idempotency_key)
+        if existing is not None:
+            return _replay(existing, fingerprint)
     if payment_method not in PaymentMethod.values:
         raise InvalidInput("Choose a payment method.", code="invalid_payment_method")
+    wanted = normalise_items(
+        _items_or_cart(user=user, items=items), max_quantity=settings.CART_MAX_QUANTITY_PER_LINE
+    )
+    now = timezone.now()
+    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _ in wanted], at=now)
+    admitted = _admit(flash=flash, wanted=wanted)
+    try:
+        order = _order_create_attempts(
+            user=user,
+            address_id=address_id,
+            wanted=wanted,
+            flash=flash,
+            payment_method=payment_method,
+            coupon_code=coupon_code,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            buyer_note=buyer_note,
+            expected_payable=expected_payable,
+            now=now,
+        )
+    except OutOfStock as error:
+        # The gate let in more than the database had: set it to the database's figure.
+        for sku_id in admitted:
+            if sku_id == error.extra.get("sku_id"):
+                flash_gate.gate_correct(sku_id=sku_id)
+            else:
+                flash_gate.gate_release(sku_id=sku_id, quantity=admitted[sku_id])
+        raise
+    except BaseException:
+        for sku_id, quantity in admitted.items():
+            flash_gate.gate_release(sku_id=sku_id, quantity=quantity)
+        raise
+    if order.created_at < now:  # a racing twin with the same key made it: our units go back
+        for sku_id, quantity in admitted.items():
+            flash_gate.gate_release(sku_id=sku_id, quantity=quantity)
+    return order
+
+
+def _admit(*, flash: dict, wanted: list[tuple[int, int]]) -> dict[int, int]:
+    """Pass the flash-sale gate of every gated SKU; {sku_id: units taken from its counter}.
+    OutOfStock, with nothing taken, when one's stock is gone; a SKU whose gate is unavailable
+    goes the database path."""
+    admitted: dict[int, int] = {}
+    for sku_id, quantity in wanted:
+        if sku_id not in flash:
+            continue
+        try:
+            passed = flash_gate.gate_admit(sku_id=sku_id, quantity=quantity)
+        except flash_gate.GateUnavailable:
+            continue
+        if not passed:
+            for taken_sku, taken in admitted.items():
+                flash_gate.gate_release(sku_id=taken_sku, quantity=taken)
+            raise OutOfStock(f"SKU {sku_id} is sold out.", extra={"sku_id": sku_id, "available": 0})
+        admitted[sku_id] = quantity
+    return admitted
+
+
+STOCK_PLAN_ATTEMPTS = 3
+
+
+def _order_create_attempts(*, user, idempotency_key: str, **fields) -> Order:
+    """One transaction, again when a warehouse the plan chose ran short while another still has
+    the stock (rare: only SKUs stocked in several warehouses)."""
+    for attempt in range(STOCK_PLAN_ATTEMPTS):
+        try:
+            return _order_create_once(user=user, idempotency_key=idempotency_key, **fields)
+        except StockPlanStale:
+            if attempt == STOCK_PLAN_ATTEMPTS - 1:
+                raise Conflict(
+                    "Stock is moving fast: please try again.", code="try_again"
+                ) from None
+        except IntegrityError as error:
+            # A racing twin with the same key inserted first; its order is the answer.
+            if idempotency_key and IDEMPOTENCY_CONSTRAINT in str(error):
+                winner = _existing_order(user=user, idempotency_key=idempotency_key)
+                if winner is not None:
+                    return _replay(winner, fields["fingerprint"])
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _order_create_once(
+    *,
+    user,
+    address_id: int,
+    wanted: list[tuple[int, int]],
+    flash: dict,
+    payment_method: str,
+    coupon_code: str | None,
+    idempotency_key: str,
+    fingerprint: str,
+    buyer_note: str,
+    expected_payable: Decimal | None,
+    now,
+) -> Order:
+    # Reads first, outside the transaction: none of them needs a lock.
     address = _address_of(user=user, address_id=address_id)
     quote = quote_order(
         user=user,
-        items=_items_or_cart(user=user, items=items),
+        items=wanted,
         province=address.province,
         coupon_code=coupon_code or None,
+        at=now,
     )
     if expected_payable is not None and quote.payable_amount != to_money(expected_payable):
         raise PriceChanged(
@@ -291,68 +440,85 @@ def order_create(
             payable_amount=quote.payable_amount,
             breakdown=list(quote.breakdown),
         )
-    now = timezone.now()
-    try:
+    order_no = new_business_number("O")
+    plan = stock_plan_allocation(
+        lines=[(line.sku_id, line.quantity) for line in quote.lines], region=address.province
+    )
+    with transaction.atomic():
         # The insert comes first: a racing twin with the same key waits on the unique index
-        # here and then finds the winner, before it reserves any stock.
-        with transaction.atomic():
-            order = Order.objects.create(
-                order_no=new_business_number("O"),
-                user=user,
-                payment_method=payment_method,
-                recipient=address.recipient,
-                phone=address.phone,
-                province=address.province,
-                city=address.city,
-                district=address.district,
-                address_detail=address.detail,
-                buyer_note=(buyer_note or "")[:255],
-                goods_amount=quote.goods_amount,
-                promotion_discount=quote.promotion_discount,
-                member_discount=quote.member_discount,
-                shipping_fee=quote.shipping_fee,
-                payable_amount=quote.payable_amount,
-                held_coupon_id=quote.held_coupon_id,
-                idempotency_key=idempotency_key,
-                payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
-            )
-    except IntegrityError as error:
-        if idempotency_key and IDEMPOTENCY_CONSTRAINT in str(error):
-            winner = _existing_order(user=user, idempotency_key=idempotency_key)
-            if winner is not None:
-                return winner
-        raise
-
-    allocations = stock_allocate(
-        lines=[(line.sku_id, line.quantity) for line in quote.lines],
-        region=address.province,
-        order_no=order.order_no,
-        actor=user,
-    )
-    _lines_from_allocations(order=order, quote=quote, allocations=allocations)
-    PriceLine.objects.bulk_create(
-        PriceLine(
-            order=order,
-            merchant_id=row.merchant_id,
-            kind=row.kind,
-            label=row.label[:128],
-            amount=to_money(row.amount),
-            position=position,
+        # here, fails, and finds the winner (_order_create_attempts) before it takes any stock.
+        order = Order.objects.create(
+            order_no=order_no,
+            user=user,
+            payment_method=payment_method,
+            recipient=address.recipient,
+            phone=address.phone,
+            province=address.province,
+            city=address.city,
+            district=address.district,
+            address_detail=address.detail,
+            buyer_note=(buyer_note or "")[:255],
+            goods_amount=quote.goods_amount,
+            promotion_discount=quote.promotion_discount,
+            member_discount=quote.member_discount,
+            shipping_fee=quote.shipping_fee,
+            payable_amount=quote.payable_amount,
+            held_coupon_id=quote.held_coupon_id,
+            idempotency_key=idempotency_key,
+            idempotency_fingerprint=fingerprint,
+            payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
         )
-        for position, row in enumerate(quote.breakdown)
-    )
-    if quote.held_coupon_id:
-        _use_coupon(user=user, held_coupon_id=quote.held_coupon_id, order_no=order.order_no, at=now)
-    _remove_from_cart(user=user, sku_ids=[line.sku_id for line in quote.lines])
-    order_transition_record(
-        node=nodes.ORDER_CREATED,
-        order=order,
-        actor=user,
-        transition="create",
-        from_state="",
-        data={"payment_method": order.payment_method},
-    )
+        lines = _lines_from_allocations(order=order, quote=quote, allocations=plan)
+        price_lines = PriceLine.objects.bulk_create(
+            PriceLine(
+                order=order,
+                merchant_id=row.merchant_id,
+                kind=row.kind,
+                label=row.label[:128],
+                amount=to_money(row.amount),
+                position=position,
+            )
+            for position, row in enumerate(quote.breakdown)
+        )
+        if quote.held_coupon_id:
+            _use_coupon(user=user, held_coupon_id=quote.held_coupon_id, order_no=order_no, at=now)
+        # The ordered SKUs leave the cart: one DELETE (nothing refers to cart items).
+        CartItem.objects.filter(
+            cart__user=user, sku_id__in=[line.sku_id for line in quote.lines]
+        ).delete()
+        created = order_transition_record(
+            node=nodes.ORDER_CREATED,
+            order=order,
+            actor=user,
+            transition="create",
+            from_state="",
+            data={"payment_method": order.payment_method},
+            actor_kind=OrderEvent.ActorKind.SHOPPER,  # no staff lookups on the hot path
+        )
+        # Row locks last: the shopper's own limit row, then the stock rows (one statement each).
+        for sku_id, quantity in wanted:
+            if sku_id in flash:
+                flash_sale_claim(sale=flash[sku_id], user=user, quantity=quantity)
+        stock_allocate_planned(allocations=plan, order_no=order_no, actor=user)
+    # The order as orders.selectors.order_get_for_user would read it back, from what was just
+    # written: the API answers a new order without reading it again.
+    for relation, rows in (
+        ("lines", lines),
+        ("price_lines", price_lines),
+        ("sub_orders", []),
+        ("events", [created]),
+    ):
+        _prefetched(order, relation, rows)
+    order.is_fresh = True
     return order
+
+
+def _prefetched(order: Order, relation: str, rows: list) -> None:
+    """What prefetch_related(relation) would leave on `order` (Django's own cache layout)."""
+    queryset = getattr(order, relation).get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    order.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 # --- the parent order --------------------------------------------------------------------------
@@ -362,10 +528,15 @@ def _close_unpaid(*, order: Order, transition: str, node: str, actor, note: str,
     from_state = order.status
     getattr(order, transition)(**kwargs)
     order.save(update_fields=["status", "closed_at", "close_reason"])
-    _release_lines(
-        lines=_lines(order=order), order_no=order.order_no, reason=order.close_reason, actor=actor
-    )
+    lines = _lines(order=order)
+    _release_lines(lines=lines, order_no=order.order_no, reason=order.close_reason, actor=actor)
     _return_coupon(order)
+    # Units of a flash sale the order held no longer count against the shopper's limit.
+    flash_sale_unclaim(
+        user_id=order.user_id,
+        lines=[(line.sku_id, line.quantity) for line in lines],
+        ordered_at=order.created_at,
+    )
     order_transition_record(
         node=node,
         order=order,

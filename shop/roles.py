@@ -49,6 +49,7 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.promotion": FULL,
     "catalog.promotiontier": FULL,
     "catalog.limitedtimeprice": FULL,
+    "catalog.flashsale": FULL,  # 秒杀 of their own SKUs
     "catalog.shippingtemplate": VIEW_ADD_CHANGE,
     "catalog.shippingregionrate": FULL,
     "catalog.review": VIEW_CHANGE,  # read and answer once (catalog.admin_reviews)
@@ -83,6 +84,7 @@ OPS_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "catalog.attributevalue": ("delete",),
     "catalog.promotiontier": ("delete",),
     "catalog.limitedtimeprice": ("delete",),
+    "catalog.flashsale": ("delete",),
     "catalog.shippingregionrate": ("delete",),
     "catalog.merchantstaff": ("delete",),
     "auth.user": ("view",),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Saturated: answer 503 + Retry-After before any session or database work (shop.load_shedding).
+    "shop.load_shedding.LoadSheddingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,6 +156,19 @@ STORAGES = {
         )
     },
 }
+# Stateless web processes: with AWS_STORAGE_BUCKET_NAME set, uploaded media go to S3-compatible
+# object storage (MinIO in docker-compose.yml) through django-storages instead of the disk.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+        },
+    }
 # Uploaded images are checked for type and size before they reach storage.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -192,6 +208,39 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues by kind, so that a flood of one kind never delays another: a million pushes after a
+# flash sale wait on `celery` (notifications, and anything not routed), never in front of a
+# refund. A worker started without -Q consumes every queue listed here (`make run`, Procfile);
+# at scale each kind gets its own workers (docker-compose.yml, docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue("celery"),  # notifications (the outbox deliveries) and anything unrouted
+    Queue("payments"),  # refunds, gateway notifications, reconciliation
+    Queue("tracking"),  # parcel tracking subscriptions and pushes
+    Queue("sweeps"),  # timed transitions and the flash-sale gate check
+]
+CELERY_TASK_ROUTES = {
+    "payments.tasks.*": {"queue": "payments"},
+    "logistics.tasks.*": {"queue": "tracking"},
+    "orders.tasks.sweep_*": {"queue": "sweeps"},
+    "aftersales.tasks.sweep_*": {"queue": "sweeps"},
+    "catalog.tasks.*": {"queue": "sweeps"},
+    "notifications.tasks.*": {"queue": "celery"},
+}
+# Flash sales and load shedding (shop.load_shedding, catalog.services.flash_gate).
+FLASH_GATE_REDIS_URL = os.environ.get("FLASH_GATE_REDIS_URL", "")  # empty: REDIS_URL
+# Waited this long behind the proxy: nobody is still looking (docs/benchmarks.md: shedding
+# sooner, with clients that retry, costs more than it saves). 0: off.
+SHED_MAX_QUEUE_MS = int(os.environ.get("SHED_MAX_QUEUE_MS", "5000"))
+SHED_MAX_IN_FLIGHT = int(os.environ.get("SHED_MAX_IN_FLIGHT", "0"))  # per process; 0: off
+SHED_RETRY_AFTER_SECONDS = int(os.environ.get("SHED_RETRY_AFTER_SECONDS", "5"))
+# A PostgreSQL streaming replica for the storefront's read-only catalogue queries (shop.db).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shop.db.ReadReplicaRouter"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat entries live here so that every deployment gets them; django-celery-beat copies them into
@@ -201,6 +250,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "orders-expire-unpaid": {"task": "orders.tasks.sweep_unpaid_orders", "schedule": 60.0},
     "orders-auto-confirm": {"task": "orders.tasks.sweep_auto_confirm", "schedule": 60.0},
     "orders-auto-complete": {"task": "orders.tasks.sweep_auto_complete", "schedule": 60.0},
+    # Flash-sale admission counters (Redis) set back to the database's sellable stock.
+    "catalog-reconcile-flash-gates": {
+        "task": "catalog.tasks.reconcile_flash_gates",
+        "schedule": 15.0,
+    },
     # After-sales deadlines: merchant silent, not appealed, not shipped back, return not confirmed.
     "aftersales-deadlines": {"task": "aftersales.tasks.sweep_case_deadlines", "schedule": 60.0},
     # Pushes whose enqueue was lost (broker down, worker died) are picked up here.

@@ -1,11 +1,16 @@
 """The only code that changes stock. Every change writes a StockMove in the same transaction, so
 on_hand and allocated always equal the sums of the ledger.
 
-Concurrency: allocation locks all stock rows of a SKU (`SELECT ... FOR UPDATE`, ordered by pk)
-and handles an order's SKUs in ascending SKU id, so two orders always take locks in the same
-order and cannot deadlock; the check constraints on StockRecord are the last line of defence.
+Concurrency: allocation at checkout (`stock_plan_allocation` + `stock_allocate_planned`) plans
+from an unlocked read, writes the ledger rows, and takes the stock with a conditional UPDATE as
+the very last statement before COMMIT, so a hot SKU's row lock is held for one statement, not
+for the whole order. Other allocations (`stock_allocate`) lock all stock rows of a SKU
+(`SELECT ... FOR UPDATE`, ordered by pk). Both handle an order's SKUs in ascending SKU id (then
+row pk), so two orders always take locks in the same order and cannot deadlock; the check
+constraints on StockRecord are the last line of defence.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,6 +25,21 @@ class Allocation:
     sku_id: int
     warehouse_id: int
     quantity: int
+    stock_record_id: int | None = None
+
+
+class StockPlanStale(Exception):
+    """The warehouse a plan chose ran short meanwhile, but another still has the stock: plan
+    again (the caller's transaction is rolled back and retried)."""
+
+
+def _forget_flash_gate_on_commit(sku_id: int) -> None:
+    """Sellable stock of `sku_id` changed outside the checkout path: a flash-sale admission
+    counter mirroring it is dropped after commit and rebuilt from the database."""
+    from catalog.services import flash_gate, flash_sales
+
+    if flash_sales.running_flash_sale(sku_id=sku_id) is not None:
+        transaction.on_commit(lambda: flash_gate.gate_forget(sku_id=sku_id))
 
 
 def _record_move(
@@ -87,12 +107,7 @@ def stock_allocate(
 
     Raises OutOfStock (naming the SKU) when any line cannot be covered.
     """
-    wanted: dict[int, int] = {}
-    for sku_id, quantity in lines:
-        if quantity <= 0:
-            raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
-        wanted[sku_id] = wanted.get(sku_id, 0) + quantity
-
+    wanted = _wanted(lines)
     allocations: list[Allocation] = []
     for sku_id in sorted(wanted):
         quantity = wanted[sku_id]
@@ -100,10 +115,7 @@ def stock_allocate(
         plan = _plan_allocation(records, quantity, region)
         if not plan:
             sellable = sum(max(r.sellable, 0) for r in records)
-            raise OutOfStock(
-                f"Not enough stock for SKU {sku_id}: {sellable} available, {quantity} wanted.",
-                extra={"sku_id": sku_id, "available": sellable},
-            )
+            raise _out_of_stock(sku_id, sellable, quantity)
         for record, take in plan:
             StockRecord.objects.filter(pk=record.pk).update(allocated=F("allocated") + take)
             _record_move(
@@ -114,8 +126,85 @@ def stock_allocate(
                 order_no=order_no,
                 actor=actor,
             )
-            allocations.append(Allocation(sku_id, record.warehouse_id, take))
+            allocations.append(Allocation(sku_id, record.warehouse_id, take, record.pk))
+        _forget_flash_gate_on_commit(sku_id)
     return allocations
+
+
+def _wanted(lines: list[tuple[int, int]]) -> dict[int, int]:
+    wanted: dict[int, int] = {}
+    for sku_id, quantity in lines:
+        if quantity <= 0:
+            raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+        wanted[sku_id] = wanted.get(sku_id, 0) + quantity
+    return wanted
+
+
+def _out_of_stock(sku_id: int, sellable: int, quantity: int) -> OutOfStock:
+    return OutOfStock(
+        f"Not enough stock for SKU {sku_id}: {sellable} available, {quantity} wanted.",
+        extra={"sku_id": sku_id, "available": sellable},
+    )
+
+
+def stock_plan_allocation(*, lines: list[tuple[int, int]], region: str) -> list[Allocation]:
+    """Which warehouses would serve an order's lines [(sku_id, quantity)], from one unlocked
+    read of their stock rows (the same choice as stock_allocate). Raises OutOfStock when the
+    committed stock already cannot cover a line. Writes nothing; stock_allocate_planned takes
+    the stock."""
+    wanted = _wanted(lines)
+    by_sku: dict[int, list[StockRecord]] = defaultdict(list)
+    for record in (
+        StockRecord.objects.filter(sku_id__in=wanted, warehouse__is_active=True)
+        .select_related("warehouse")
+        .order_by("pk")
+    ):
+        by_sku[record.sku_id].append(record)
+    allocations: list[Allocation] = []
+    for sku_id in sorted(wanted):
+        records = by_sku[sku_id]
+        plan = _plan_allocation(records, wanted[sku_id], region)
+        if not plan:
+            sellable = sum(max(r.sellable, 0) for r in records)
+            raise _out_of_stock(sku_id, sellable, wanted[sku_id])
+        allocations += [Allocation(sku_id, r.warehouse_id, take, r.pk) for r, take in plan]
+    return allocations
+
+
+def stock_allocate_planned(
+    *, allocations: list[Allocation], order_no: str, actor=None
+) -> list[StockMove]:
+    """Reserve the planned stock, in the caller's transaction: the ledger rows in one insert,
+    then one conditional UPDATE per stock row (SKU id, then row pk: the global lock order), the
+    caller's last statements before COMMIT. A row that no longer covers its part raises
+    OutOfStock, or StockPlanStale when the SKU's other warehouses still could; either way the
+    caller's transaction must roll back (the ledger rows go with it)."""
+    moves = StockMove.objects.bulk_create(
+        StockMove(
+            sku_id=part.sku_id,
+            warehouse_id=part.warehouse_id,
+            kind=StockMove.Kind.ALLOCATE,
+            allocated_delta=part.quantity,
+            reason="Allocated at order creation",
+            order_no=order_no,
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        for part in allocations
+    )
+    for part in sorted(allocations, key=lambda part: (part.sku_id, part.stock_record_id)):
+        taken = StockRecord.objects.filter(
+            pk=part.stock_record_id, on_hand__gte=F("allocated") + part.quantity
+        ).update(allocated=F("allocated") + part.quantity)
+        if not taken:
+            wanted = sum(p.quantity for p in allocations if p.sku_id == part.sku_id)
+            sellable = sum(
+                max(r.sellable, 0)
+                for r in StockRecord.objects.filter(sku_id=part.sku_id, warehouse__is_active=True)
+            )
+            if sellable >= wanted:
+                raise StockPlanStale(part.sku_id)
+            raise _out_of_stock(part.sku_id, sellable, wanted)
+    return moves
 
 
 def _change(
@@ -151,6 +240,8 @@ def _change(
         actor=actor,
     )
     record.refresh_from_db(fields=["on_hand", "allocated"])
+    if on_hand_delta != allocated_delta:  # sellable changed (shipping changes neither)
+        _forget_flash_gate_on_commit(sku_id)
     return record
 
 

@@ -158,6 +158,9 @@ class OrderListCreateView(GenericAPIView):
             raise
         # A replayed key returns the order an earlier request created.
         replayed = bool(key) and order.created_at < started_at
+        if getattr(order, "is_fresh", False):  # just written, with its rows: no re-read
+            body = OrderDetailSerializer(order, context={"request": request}).data
+            return Response(body, status=status.HTTP_201_CREATED)
         return _order_detail(
             request, order.order_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )

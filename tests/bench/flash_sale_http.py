@@ -19,6 +19,7 @@ well below PostgreSQL's max_connections; the scenario refuses to start otherwise
 
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -36,20 +38,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from catalog.models import Merchant, StockRecord
+from catalog.models import FlashSale, Merchant, StockRecord
 from catalog.selectors import stock_ledger_mismatches
 from orders.models import Order, OrderLine
 from shop.accounts.models import Address, CustomerProfile
+from tests.bench import raw_sql_limit
 from tests.bench.runtime import Row, Timings
-from tests.catalog.factories import MerchantFactory, StockRecordFactory
+from tests.catalog.factories import MerchantFactory, SKUFactory, StockRecordFactory
 
 UNITS = 1000
 ATTEMPTS = int(os.environ.get("BENCH_HTTP_ATTEMPTS", "2000"))
 CONCURRENCY = int(os.environ.get("BENCH_HTTP_CONCURRENCY", "200"))
 WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "1"))
+# BENCH_FLASH_SALE=0: the same SKU without a FlashSale, i.e. no admission gate (the database
+# path every order took before flash sales existed), for comparison.
+FLASH_SALE = os.environ.get("BENCH_FLASH_SALE", "1") != "0"
+# BENCH_SHED=1 (off by default): the load generator stamps X-Request-Start as the reverse
+# proxy does, the server sheds requests queued past SHED_MAX_QUEUE_MS (BENCH_SHED_MS) with 503 +
+# Retry-After, and the shopper comes back after it (up to 20 times). Off: no stamp, no shedding.
+SHED = os.environ.get("BENCH_SHED", "0") == "1"
+SHED_MS = os.environ.get("BENCH_SHED_MS", "1000")
+SHED_RETRY_AFTER = os.environ.get("BENCH_SHED_RETRY_AFTER", "5")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 # Usernames unique per run, so that BENCH_KEEPDB=1 can run the scenario again on the same database.
 PREFIX = f"flash-http-{time.time_ns() // 1_000_000:x}"
@@ -145,6 +158,8 @@ def _server_environment() -> dict:
         CELERY_TASK_ALWAYS_EAGER="0",
         LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
+        SHED_MAX_QUEUE_MS=SHED_MS if SHED else "0",
+        SHED_RETRY_AFTER_SECONDS=SHED_RETRY_AFTER,
     )
     return env
 
@@ -207,17 +222,33 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 def _empty_queue() -> int:
-    """How many tasks the run enqueued; then drop them (no worker ran, and the rows they name
-    disappear with the benchmark database)."""
+    """How many tasks the run enqueued; then drop them and the admission counters (no worker
+    ran, and the rows they name disappear with the benchmark database)."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
-        queued = client.llen("celery")
-        client.delete("celery")
+        queues = {"celery", *(q.name for q in getattr(settings, "CELERY_TASK_QUEUES", None) or ())}
+        queued = sum(client.llen(queue) for queue in queues)
+        client.delete(*queues)
+        gates = list(client.scan_iter("flash:gate:*"))
+        if gates:
+            client.delete(*gates)
         return queued
     finally:
         client.close()
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (load generator,
+    gunicorn and its workers once stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (5 min {five:.2f})"
 
 
 # --- the load -----------------------------------------------------------------------------
@@ -229,6 +260,8 @@ def _load(base_url: str, sku_id: int, attempts: list[dict]) -> dict:
         "sku_id": sku_id,
         "concurrency": CONCURRENCY,
         "attempts": attempts,
+        "stamp_request_start": SHED,
+        "max_retries": 20 if SHED else 0,
     }
     finished = subprocess.run(
         [sys.executable, "-m", "tests.bench.http_load"],
@@ -279,16 +312,39 @@ def run() -> list[Row]:
     if ATTEMPTS < 2 * UNITS:
         print(f"  note: BENCH_HTTP_ATTEMPTS={ATTEMPTS} is fewer than the issue's 2,000", flush=True)
     _check_connection_budget(WORKERS * THREADS)
+    load_before = _load_average()
     merchant = MerchantFactory(slug=PREFIX, name=PREFIX, kind=Merchant.Kind.THIRD_PARTY)
-    sku = StockRecordFactory(
+    stock = StockRecordFactory(
         on_hand=UNITS,
         sku__code=PREFIX,
         sku__price=Decimal("59.00"),
         sku__product__merchant=merchant,
         warehouse__code=PREFIX,
         warehouse__merchant=merchant,
-    ).sku
+    )
+    sku = stock.sku
     attempts = _shoppers(ATTEMPTS)
+
+    # The database's own limit first, in the same minutes, over as many connections as the
+    # server will have.
+    raw = raw_sql_limit.measure(
+        transactions=UNITS,
+        connections=WORKERS * THREADS,
+        user=get_user_model().objects.get(username=f"{PREFIX}-0"),
+        sku=SKUFactory(code=f"{PREFIX}-raw", product=sku.product),
+        warehouse=stock.warehouse,
+    )
+    print(f"  raw-SQL limit: {raw.per_second:.1f} order transactions/s", flush=True)
+    if FLASH_SALE:
+        now = timezone.now()
+        FlashSale.objects.create(
+            sku=sku,
+            name=PREFIX,
+            price=Decimal("59.00"),
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+            per_shopper_limit=1,
+        )
     connection.close()  # the server's workers, not this process, talk to the database now
 
     port = _free_port()
@@ -297,9 +353,13 @@ def run() -> list[Row]:
         server = _start_gunicorn(port, log)
         try:
             _wait_until_healthy(server, base_url)
+            before_load = _children_cpu()
             load = _load(base_url, sku.pk, attempts)
+            load_cpu = _children_cpu() - before_load
         finally:
             _stop(server)
+        # gunicorn's master has reaped its workers: their CPU time is now ours to read.
+        server_cpu = _children_cpu() - before_load - load_cpu
         log.seek(0)
         server_log = log.read()
 
@@ -307,14 +367,22 @@ def run() -> list[Row]:
     wall = load["wall_seconds"]
     kinds, details = _outcomes(results)
     timings = Timings(seconds=[result["latency"] for result in results])
+    waits = Timings(seconds=[result.get("total", result["latency"]) for result in results])
+    shed_answers = sum(result.get("shed", 0) for result in results)
+    shed_shoppers = sum(1 for result in results if result.get("shed"))
     sold_out_after = max(
         (result["finished"] for result in results if result["status"] == 201), default=0.0
     )
     queued = _empty_queue()
 
-    shoppers_orders = Order.objects.filter(user__username__startswith=f"{PREFIX}-")
+    load_after = _load_average()
+    shoppers_orders = Order.objects.filter(
+        user__username__startswith=f"{PREFIX}-", lines__sku=sku
+    ).distinct()
     orders = shoppers_orders.count()
-    without_lines = shoppers_orders.filter(lines__isnull=True).count()
+    without_lines = Order.objects.filter(
+        user__username__startswith=f"{PREFIX}-", lines__isnull=True
+    ).count()
     sold = OrderLine.objects.filter(sku=sku).aggregate(total=Sum("quantity"))["total"] or 0
     record = StockRecord.objects.get(sku=sku)
     sellable = record.on_hand - record.allocated
@@ -341,7 +409,26 @@ def run() -> list[Row]:
 
     server_kind = f"{WORKERS} sync workers" if THREADS == 1 else f"{WORKERS} x {THREADS} gthread"
     name = f"(d) flash sale over HTTP: gunicorn, {UNITS} units"
+    while_stock_lasted = kinds["201 created"] / sold_out_after if sold_out_after else 0.0
+    over_run = kinds["201 created"] / wall if wall else 0.0
+    ratio = 100 * while_stock_lasted / raw.per_second if raw.per_second else 0.0
+    ratio_run = 100 * over_run / raw.per_second if raw.per_second else 0.0
+    p99_ok = timings.p99_ms < 2000
     rows = [
+        Row(name, "load average before / after", f"{load_before} / {load_after}"),
+        Row(name, "admission gate", "FlashSale + Redis gate" if FLASH_SALE else "none (DB path)"),
+        Row(
+            name,
+            f"raw-SQL limit ({raw.connections} conns)",
+            f"{raw.per_second:.1f} tx/s ({raw.transactions} in {raw.seconds:.2f} s)",
+        ),
+        Row(name, "orders/s while stock lasted", f"{while_stock_lasted:.1f}"),
+        Row(name, "flash sale / raw-SQL limit", f"{ratio:.1f} % (target >= 30 %)"),
+        Row(name, "same, over the whole run", f"{ratio_run:.1f} %"),
+        Row(name, "p99 under 2 s", "yes" if p99_ok else "no"),
+        Row(name, "server CPU (all workers)", f"{server_cpu:.1f} s"),
+        Row(name, "server CPU per attempt", f"{1000 * server_cpu / max(len(results), 1):.1f} ms"),
+        Row(name, "load generator CPU", f"{load_cpu:.1f} s"),
         Row(name, "order attempts", str(len(results))),
         Row(name, "concurrency (connections)", str(CONCURRENCY)),
         Row(name, "server", f"{server_kind}, DEBUG=0"),
@@ -352,6 +439,10 @@ def run() -> list[Row]:
         Row(name, "latency p50", f"{timings.p50_ms:.0f} ms"),
         Row(name, "latency p95", f"{timings.p95_ms:.0f} ms"),
         Row(name, "latency p99", f"{timings.p99_ms:.0f} ms"),
+        Row(name, "load shedding", f"after {SHED_MS} ms in the queue" if SHED else "off"),
+        Row(name, "503 shed answers (retried)", f"{shed_answers} to {shed_shoppers} shoppers"),
+        Row(name, "shopper's whole wait p50", f"{waits.p50_ms:.0f} ms"),
+        Row(name, "shopper's whole wait p99", f"{waits.p99_ms:.0f} ms"),
     ]
     rows += [Row(name, kind, str(count)) for kind, count in kinds.items()]
     rows += [

@@ -1,4 +1,4 @@
-"""Scenario (e): help-search latency over 1,000+ published articles (BENCH_ARTICLES), Chinese
+"""Scenario (f): help-search latency over 1,000+ published articles (BENCH_ARTICLES), Chinese
 and English queries, typos included: the search itself (knowledge.selectors, first page of
 ids) and the /help/search/ page and the API rendered in-process by Django's test client."""
 
@@ -73,7 +73,7 @@ def _page(client: Client, url: str):
 def run() -> list[Row]:
     count = _fill(ARTICLES_WANTED)
     client = Client()
-    name = f"(e) help search: {count} articles"
+    name = f"(f) help search: {count} articles"
     kinds = {
         "search (first 10 ids)": (
             lambda q: list(selectors.article_list(search=q).values_list("pk", flat=True)[:10]),

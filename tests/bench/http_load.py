@@ -7,10 +7,16 @@ is `POST /api/orders/` with its own Idempotency-Key over a new connection; at mo
 `concurrency` are in flight at once. The result (JSON on stdout) has, per attempt, the latency in
 seconds and either the HTTP status with the body's error code or the connection error's kind,
 plus the wall time from the first request sent to the last answer received.
+
+With `stamp_request_start` each request carries X-Request-Start as a reverse proxy would stamp
+it, so the server sheds requests that queued too long (503 + Retry-After); with `max_retries`
+a shed attempt comes back after Retry-After (with jitter), like the storefront's busy page.
+`latency` is then the last answer's, `total` the shopper's whole wait, `shed` how often.
 """
 
 import asyncio
 import json
+import random
 import sys
 import time
 
@@ -27,21 +33,40 @@ async def _attempt(client, semaphore, start, clock, spec, attempt) -> dict:
         "Authorization": f"Token {attempt['token']}",
         "Idempotency-Key": attempt["key"],
     }
-    async with semaphore:
-        await start.wait()
-        began = time.perf_counter()
-        try:
-            response = await client.post("/api/orders/", json=body, headers=headers)
-        except httpx.HTTPError as error:
+    stamp = spec.get("stamp_request_start", False)
+    retries_left = int(spec.get("max_retries", 0))
+    shed = 0
+    await start.wait()
+    first_sent = None
+    while True:
+        async with semaphore:
+            began = time.perf_counter()
+            first_sent = first_sent or began
+            if stamp:
+                # What the reverse proxy in front stamps on arrival (nginx `t=${msec}`); on
+                # loopback, the moment the client sends is the moment the proxy would receive.
+                headers["X-Request-Start"] = f"t={time.time():.3f}"
+            try:
+                response = await client.post("/api/orders/", json=body, headers=headers)
+            except httpx.HTTPError as error:
+                now = time.perf_counter()
+                return {
+                    "latency": now - began,
+                    "total": now - first_sent,
+                    "finished": now - clock["start"],
+                    "status": 0,
+                    "code": type(error).__name__,
+                    "shed": shed,
+                }
             now = time.perf_counter()
-            return {
-                "latency": now - began,
-                "finished": now - clock["start"],
-                "status": 0,
-                "code": type(error).__name__,
-            }
-        now = time.perf_counter()
-        latency = now - began
+        if response.status_code == 503 and retries_left > 0 and "Retry-After" in response.headers:
+            # A shed request never reached the order service: come back when told, as the
+            # storefront's busy page and a well-behaved app do.
+            shed += 1
+            retries_left -= 1
+            await asyncio.sleep(float(response.headers["Retry-After"]) * (0.5 + random.random()))
+            continue
+        break
     code = ""
     if response.status_code >= 400:
         try:
@@ -49,10 +74,12 @@ async def _attempt(client, semaphore, start, clock, spec, attempt) -> dict:
         except ValueError:
             code = "not_json"
     return {
-        "latency": latency,
+        "latency": now - began,
+        "total": now - first_sent,
         "finished": now - clock["start"],
         "status": response.status_code,
         "code": code,
+        "shed": shed,
     }
 
 

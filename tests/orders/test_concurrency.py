@@ -199,3 +199,78 @@ def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
     # then: both orders exist; the second never waited for the first one's warehouse
     assert isinstance(slow, Order) and isinstance(quick, Order), (slow, quick)
     assert stock_of(first).allocated == 1 and stock_of(second).allocated == 1
+
+
+def test_one_shopper_racing_six_tabs_at_a_flash_sale_gets_only_the_limit():
+    # given: a flash sale allowing 2 per shopper, plenty of stock
+    from catalog.models import FlashSale, FlashSalePurchase
+    from catalog.services import flash_gate, flash_sales
+    from catalog.services.flash_sales import FlashSaleLimitReached
+
+    flash_sales.flash_sales_forget()
+    flash_gate.gate_reset_process_state()
+    sku = stocked_sku(on_hand=100)
+    now = timezone.now()
+    FlashSale.objects.create(
+        sku=sku,
+        name="Double 11",
+        price="9.90",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        per_shopper_limit=2,
+    )
+    shopper, address = shopper_with_address()
+
+    def buy():
+        return services.order_create(
+            user=shopper, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+        )
+
+    # when
+    outcomes = run_together([buy for _ in range(6)])
+
+    # then
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    refused = [o for o in outcomes if isinstance(o, FlashSaleLimitReached)]
+    assert (len(orders), len(refused)) == (2, 4), outcomes
+    assert FlashSalePurchase.objects.get(user=shopper).quantity == 2
+    assert stock_of(sku).allocated == 2
+    assert flash_gate.gate_read(sku_id=sku.pk) == 98
+    assert stock_ledger_mismatches() == []
+
+
+def test_forty_shoppers_racing_through_the_flash_gate_for_ten_units_get_ten_orders():
+    # given
+    from catalog.models import FlashSale
+    from catalog.services import flash_gate, flash_sales
+
+    flash_sales.flash_sales_forget()
+    flash_gate.gate_reset_process_state()
+    sku = stocked_sku(on_hand=10)
+    now = timezone.now()
+    FlashSale.objects.create(
+        sku=sku,
+        name="Double 11",
+        price="9.90",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        per_shopper_limit=1,
+    )
+    shoppers = [shopper_with_address() for _ in range(40)]
+
+    def buy(user, address):
+        return lambda: services.order_create(
+            user=user, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+        )
+
+    # when
+    outcomes = run_together([buy(user, address) for user, address in shoppers])
+
+    # then
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    refused = [o for o in outcomes if isinstance(o, OutOfStock)]
+    assert (len(orders), len(refused)) == (10, 30), outcomes
+    record = stock_of(sku)
+    assert (record.on_hand, record.allocated) == (10, 10)
+    assert flash_gate.gate_read(sku_id=sku.pk) == 0
+    assert stock_ledger_mismatches() == []

@@ -181,11 +181,12 @@ def test_a_form_without_its_key_is_priced_again_not_placed(shopper, client):
 def test_resubmitting_the_form_of_a_cancelled_cod_order_shows_it(shopper, client):
     # given: an order placed with this form, cancelled before its COD confirmation
     user, address = shopper
-    order = place_order(user=user, address=address, key="used-key", payment_method="cod")
+    sku = sellable_sku()
+    order = place_order(user=user, address=address, sku=sku, key="used-key", payment_method="cod")
     client.post(reverse("orders:cancel", args=[order.order_no]))
 
-    # when
-    response = place(client, address, idempotency_key="used-key", sku_id=1, quantity=1)
+    # when: the same form (same key, same order) is sent again
+    response = place(client, address, idempotency_key="used-key", sku_id=sku.pk, quantity=1)
 
     # then
     assert response.status_code == 302
