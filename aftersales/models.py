@@ -95,6 +95,8 @@ class ReturnAddress(models.Model):
 
     class Meta:
         ordering = ["merchant_id", "warehouse_id"]
+        verbose_name = _("return address")
+        verbose_name_plural = _("return addresses")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "warehouse"], name="one_return_address_per_place"

@@ -138,6 +138,7 @@ class ArticleFeedback(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("article feedback")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

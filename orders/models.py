@@ -162,6 +162,8 @@ class SubOrder(models.Model):
     aftersales_held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "sub-order"
+        verbose_name_plural = "sub-orders"
         ordering = ["order_id", "id"]
         indexes = [
             models.Index(
