@@ -16,7 +16,7 @@ from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone
 from shop.accounts.selectors import address_get_for_user
 from shop.errors import InvalidInput
 from shop.phones import normalise_mobile
-from shop.regions import PROVINCES
+from shop.regions import PROVINCES, RegionMismatch, region_check
 
 User = get_user_model()
 
@@ -201,6 +201,18 @@ def _clean_address(data: dict, *, partial: bool = False) -> dict:
     return cleaned
 
 
+def _checked_region(values: dict) -> dict:
+    """City and district as the national division data names them (杭州 -> 杭州市), or a clear
+    error when the city is not in the province or the district not in the city."""
+    try:
+        region = region_check(
+            province=values["province"], city=values["city"], district=values.get("district", "")
+        )
+    except RegionMismatch as mismatch:
+        raise InvalidInput(mismatch.message, code=f"invalid_{mismatch.field}") from None
+    return {"city": region.city, "district": region.district}
+
+
 def _locked_address(*, user, address_id) -> Address:
     return address_get_for_user(user=user, address_id=address_id, for_update=True)
 
@@ -234,6 +246,7 @@ def address_create(
             "detail": detail,
         }
     )
+    cleaned.update(_checked_region(cleaned))
     existing = _lock_user_addresses(user)
     # Counted under the lock of the user's rows, so parallel requests cannot pass the cap.
     if len(existing) >= settings.ADDRESS_BOOK_MAX:
@@ -257,6 +270,10 @@ def address_update(*, user, address_id: int, is_default: bool | None = None, **f
     _lock_user_addresses(user)
     address = _locked_address(user=user, address_id=address_id)
     cleaned = _clean_address(fields, partial=True)
+    if {"province", "city", "district"} & set(cleaned):
+        # Checked as the address will be: a new city must fit the province it keeps, and so on.
+        current = {f: getattr(address, f) for f in ("province", "city", "district")}
+        cleaned.update(_checked_region({**current, **cleaned}))
     for field, value in cleaned.items():
         setattr(address, field, value)
     if cleaned:

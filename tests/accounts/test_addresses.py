@@ -215,7 +215,10 @@ def test_edit_set_default_and_delete_from_the_page(client):
 
     # when
     edit_page = client.get(reverse("accounts:address_edit", args=[second.pk]))
-    client.post(reverse("accounts:address_edit", args=[second.pk]), {**GOOD, "city": "佛山市"})
+    client.post(
+        reverse("accounts:address_edit", args=[second.pk]),
+        {**GOOD, "city": "佛山市", "district": "南海区"},
+    )
     client.post(reverse("accounts:address_set_default", args=[second.pk]))
     deleted = client.post(reverse("accounts:address_delete", args=[first.pk]), follow=True)
 
@@ -286,7 +289,9 @@ def test_api_patch_delete_and_set_default(api_client):
     api_client.force_authenticate(user)
 
     # when
-    patched = api_client.patch(f"/api/addresses/{second.pk}/", {"city": "珠海市"}, format="json")
+    patched = api_client.patch(
+        f"/api/addresses/{second.pk}/", {"city": "珠海市", "district": "香洲区"}, format="json"
+    )
     made_default = api_client.post(f"/api/addresses/{second.pk}/set-default/")
     deleted = api_client.delete(f"/api/addresses/{first.pk}/")
 
@@ -396,3 +401,39 @@ def test_concurrent_first_addresses_leave_exactly_one_default():
     assert errors == []
     assert Address.objects.filter(user=user).count() == 4
     assert len(_defaults(user)) == 1
+
+
+def test_a_city_and_district_are_checked_against_the_province_and_written_in_full():
+    user = UserFactory()
+
+    # a city typed without its suffix is written as the division data names it
+    address = services.address_create(user=user, **{**GOOD, "city": "广州", "district": "天河"})
+    assert (address.city, address.district) == ("广州市", "天河区")
+
+    # a city of another province, or a district of another city, is refused with nothing written
+    with pytest.raises(InvalidInput) as wrong_city:
+        services.address_create(user=user, **{**GOOD, "city": "杭州市"})
+    assert wrong_city.value.code == "invalid_city" and "广东" in wrong_city.value.detail
+    with pytest.raises(InvalidInput) as wrong_district:
+        services.address_update(user=user, address_id=address.pk, district="西湖区")
+    assert wrong_district.value.code == "invalid_district"
+    assert Address.objects.filter(user=user).count() == 1
+    assert Address.objects.get(pk=address.pk).district == "天河区"
+
+    # moving to another city checks the district it keeps; a blank district is fine
+    with pytest.raises(InvalidInput):
+        services.address_update(user=user, address_id=address.pk, city="深圳市")
+    moved = services.address_update(user=user, address_id=address.pk, city="深圳", district="")
+    assert (moved.city, moved.district) == ("深圳市", "")
+
+
+def test_the_api_names_the_field_of_a_mismatched_region(api_client):
+    user = UserFactory()
+    api_client.force_authenticate(user)
+
+    response = api_client.post(
+        "/api/addresses/", {**GOOD, "city": "上海市", "district": "浦东新区"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_city"
