@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from logistics.models import Carrier
 from orders import selectors as order_selectors
 from shop.errors import DomainError, NotFound
+from shop.throttling import throttle_page_posts
 
 from . import selectors, services
 from .forms import CaseAppealForm, CaseMessageForm, CaseRequestForm, ReturnShipmentForm
@@ -89,6 +91,7 @@ def case_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_page_posts("aftersales_create", gettext_lazy("after-sales requests"))
 def case_request(request, sub_order_no: str):
     try:
         sub_order = order_selectors.sub_order_get_for_user(

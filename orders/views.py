@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.services.cart import cart_for_request
@@ -31,6 +31,7 @@ from orders.templatetags.order_tags import ORDER_TABS
 from shop.accounts.selectors import addresses_for_user, held_coupons_usable
 from shop.errors import DomainError, InvalidInput, NotFound, PriceChanged
 from shop.money import ZERO, format_money
+from shop.throttling import throttle_page_posts
 
 ORDERS_PER_PAGE = 10
 
@@ -148,6 +149,7 @@ def _after_placing(request, order):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_page_posts("order_create", gettext_lazy("checkout attempts"))
 def checkout(request):
     addresses = list(addresses_for_user(request.user))
     price_changed_from = None  # the payable the shopper saw, when the order would cost other

@@ -6,8 +6,12 @@ else per client address. Reads are never counted. When Redis cannot be reached t
 applied (and logged): a cache outage must not stop checkout or sign-in.
 """
 
+import functools
 import logging
 
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
@@ -54,3 +58,33 @@ class PageThrottle(SimpleRateThrottle):
         if _counted(self, request, None):
             return None
         return max(1, int(self.wait() or 1))
+
+
+def too_many_message(seconds: int, what) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return gettext("Too many %(what)s. Please try again in %(minutes)d min.") % {
+        "what": what,
+        "minutes": minutes,
+    }
+
+
+def throttle_page_posts(scope: str, what):
+    """For a storefront view whose POST the API also offers (placing an order, an after-sales
+    request): its posts count against the API's rate for `scope`, so the page is no way around
+    the limit. Over it, nothing is tried: the page is shown again with a message."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                wait = PageThrottle(scope).wait_for(request)
+                if wait is not None:
+                    messages.error(request, too_many_message(wait, what))
+                    response = redirect(request.get_full_path())
+                    response["Retry-After"] = str(wait)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -177,6 +177,29 @@ def test_order_and_after_sales_creation_are_rate_limited_per_shopper(api_client,
     assert api_client.post(path, {}, format="json").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("api_path", "page", "limit", "said"),
+    [
+        ("/api/orders/", "/orders/checkout/", 30, "Too many checkout attempts"),
+        ("/api/aftersales/", "/aftersales/request/S1/", 20, "Too many after-sales requests"),
+    ],
+)
+def test_the_storefront_forms_count_against_the_same_limit_as_the_api(
+    api_client, client, api_path, page, limit, said
+):
+    # given: a shopper who used up the API's limit
+    shopper = UserFactory()
+    api_client.force_authenticate(shopper)
+    for _ in range(limit):
+        api_client.post(api_path, {}, format="json")
+    client.force_login(shopper)
+    # when: the same shopper tries the storefront's form instead
+    response = client.post(page, {}, follow=True)
+    # then: nothing is tried, the page says why
+    assert said in response.content.decode()
+    assert response.redirect_chain and response.redirect_chain[0][1] == 302
+
+
 def test_with_redis_down_sign_in_still_works_unthrottled(api_client, settings):
     # given: the cache (where the counters live) cannot be reached
     settings.CACHES = {
