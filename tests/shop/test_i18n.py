@@ -38,6 +38,7 @@ TRANSLATED_TEMPLATES = (
     "admin/aftersales",
     "knowledge",
     "admin/knowledge",
+    "catalog",
 )
 
 
@@ -187,3 +188,22 @@ def test_a_merchant_works_a_case_in_chinese_in_the_admin(
         act_url(case, "approve"), {"note": ""}, HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True
     )
     assert any(f"售后单 {case.case_no} 已同意" in text for text in page_messages(response))
+
+
+@pytest.mark.django_db
+def test_a_chinese_shopper_browses_and_fills_the_cart_in_chinese(client):
+    from tests.catalog.factories import stocked_sku
+
+    sku = stocked_sku(on_hand=3)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+    home = client.get(reverse("catalog:home"), **zh).content.decode()
+    product = client.get(reverse("catalog:product", args=[sku.product_id]), **zh).content.decode()
+    added = client.post(
+        reverse("catalog:cart_add"), {"sku_id": sku.pk, "quantity": 1}, follow=True, **zh
+    ).content.decode()
+
+    assert "商品分类" in home and "新品上架" in home
+    assert "加入购物车" in product and "库存 3 件" in product and "商品评价" in product
+    assert "已加入购物车" in added and "我的购物车" in added and "去结算" in added
+    assert "Add to cart" not in product and "Checkout" not in added
