@@ -25,6 +25,8 @@ from tests.aftersales.admin_fixtures import signed_in as admin_signed_in
 from tests.aftersales.api_helpers import client_for
 from tests.aftersales.factories import ask, paid_sub_order, receive
 from tests.aftersales.page_fixtures import signed_in
+from tests.catalog.factories import stocked_sku
+from tests.orders.factories_web import place_order, put_in_cart, sellable_sku, shopper_with_address
 
 PO_FILE = Path(settings.BASE_DIR, "locale", "zh_Hans", "LC_MESSAGES", "django.po")
 TEMPLATES = Path(settings.BASE_DIR, "templates")
@@ -39,6 +41,14 @@ TRANSLATED_TEMPLATES = (
     "knowledge",
     "admin/knowledge",
     "catalog",
+    "orders",
+    "payments/cashier.html",
+    "payments/pay.html",
+    "payments/result.html",
+    "accounts",
+    "notifications",
+    "logistics/_tracking.html",
+    "logistics/pick_list.html",
 )
 
 
@@ -192,8 +202,6 @@ def test_a_merchant_works_a_case_in_chinese_in_the_admin(
 
 @pytest.mark.django_db
 def test_a_chinese_shopper_browses_and_fills_the_cart_in_chinese(client):
-    from tests.catalog.factories import stocked_sku
-
     sku = stocked_sku(on_hand=3)
     zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
 
@@ -207,3 +215,26 @@ def test_a_chinese_shopper_browses_and_fills_the_cart_in_chinese(client):
     assert "加入购物车" in product and "库存 3 件" in product and "商品评价" in product
     assert "已加入购物车" in added and "我的购物车" in added and "去结算" in added
     assert "Add to cart" not in product and "Checkout" not in added
+
+
+@pytest.mark.django_db
+def test_a_chinese_shopper_checks_out_pays_and_reads_the_order_in_chinese(client):
+    user, address = shopper_with_address()
+    client.force_login(user)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+    put_in_cart(user, sellable_sku())
+    order = place_order(user=user, address=address, sku=sellable_sku())
+
+    checkout = client.get(reverse("orders:checkout"), **zh).content.decode()
+    pay = client.get(reverse("payments:pay", args=[order.order_no]), **zh).content.decode()
+    detail = client.get(reverse("orders:detail", args=[order.order_no]), **zh).content.decode()
+    orders = client.get(reverse("orders:list"), **zh).content.decode()
+    addresses = client.get(reverse("accounts:addresses"), **zh).content.decode()
+
+    assert "确认订单" in checkout and "提交订单" in checkout and "支付宝" in checkout
+    assert "支付订单" in pay and "微信支付" in pay and "货到付款" in pay
+    assert "待付款" in detail and "去支付" in detail and "取消订单" in detail
+    assert "我的订单" in orders and "待发货" in orders  # a tab
+    assert "收货地址" in addresses and "默认" in addresses
+    for page in (checkout, pay, detail, orders):
+        assert "Place order" not in page and "Awaiting payment" not in page
