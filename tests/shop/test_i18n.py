@@ -35,6 +35,9 @@ TEMPLATES = Path(settings.BASE_DIR, "templates")
 # is checked too; an area joins the list when all its templates are translated.
 TRANSLATED_TEMPLATES = (
     "base.html",
+    "403.html",
+    "404.html",
+    "500.html",
     "partials",
     "aftersales",
     "admin/aftersales",
@@ -67,8 +70,9 @@ def test_every_message_has_a_chinese_translation_and_the_compiled_catalogue_matc
 
 # --- a template lint: visible text outside {% translate %} and {% blocktranslate %} --------------
 
-_BLOCK_START = re.compile(r"^(blocktranslate|blocktrans)\b")
-_BLOCK_END = re.compile(r"^(endblocktranslate|endblocktrans)\b")
+# Translated blocks, and comments (never shown), whose text the lint skips.
+_BLOCK_START = re.compile(r"^(blocktranslate|blocktrans|comment)\b")
+_BLOCK_END = re.compile(r"^(endblocktranslate|endblocktrans|endcomment)\b")
 _ATTRIBUTE = re.compile(r'\b(?:placeholder|title|alt|aria-label)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
