@@ -62,10 +62,10 @@ def test_merchant_day_from_the_landing_page_to_a_shipped_parcel(page, live_serve
 
     # then: their landing page, the overdue order first
     expect(page.locator("#content")).to_contain_text("杭州茶舍")
-    expect(page.locator(".workbench .tile").first).to_contain_text("1 overdue")
+    expect(page.locator(".workbench .tile").first).to_contain_text("1 单超时")
     first_row = page.locator(".workbench table").first.locator("tbody tr").first
     expect(first_row).to_contain_text(overdue.sub_order_no)
-    expect(first_row).to_contain_text("overdue")
+    expect(first_row).to_contain_text("已超时")
     expect(page.locator(".workbench figure.chart svg")).to_have_count(1)
     snap(page, "merchant-1-landing")
 
@@ -82,7 +82,7 @@ def test_merchant_day_from_the_landing_page_to_a_shipped_parcel(page, live_serve
     expect(page.locator(".messagelist")).to_contain_text(f"{overdue.sub_order_no} shipped")
     assert SubOrder.objects.get(pk=overdue.pk).status in ("shipped", "delivered")
     page.goto(f"{live_server.url}{reverse('admin:index')}")
-    expect(page.locator(".workbench .tile").first).not_to_contain_text("overdue")
+    expect(page.locator(".workbench .tile").first).not_to_contain_text("超时")
     snap(page, "merchant-3-after-shipping")
 
 
@@ -98,7 +98,7 @@ def test_ops_day_from_the_landing_page_to_a_settled_refund(page, live_server):
     admin_sign_in(page, live_server, ops.username)
 
     # then: the appeal waits on their landing page
-    appeals = page.locator(".workbench .tile", has_text="appeals")
+    appeals = page.locator(".workbench .tile", has_text="平台介入")
     expect(appeals).to_contain_text("1")
     snap(page, "ops-1-landing")
 
@@ -114,7 +114,7 @@ def test_ops_day_from_the_landing_page_to_a_settled_refund(page, live_server):
     page.wait_for_load_state()
     assert AfterSalesCase.objects.get(pk=case.pk).status in ("refunding", "refunded")
     page.goto(f"{live_server.url}{reverse('admin:index')}")
-    expect(page.locator(".workbench .tile", has_text="appeals")).to_contain_text("0")
+    expect(page.locator(".workbench .tile", has_text="平台介入")).to_contain_text("0")
     snap(page, "ops-3-after-the-decision")
     assert AfterSalesCase.objects.get(pk=case.pk).status == "refunded"
 
@@ -180,6 +180,6 @@ def test_shopper_on_a_phone_cancels_at_the_cashier_and_pays_again(phone_page, li
 
     # then: paid, and the order page says how
     expect(page).to_have_url(re.compile(rf"/orders/{order.order_no}/"))
-    expect(page.get_by_test_id("payment-method")).to_contain_text("Alipay")
+    expect(page.get_by_test_id("payment-method")).to_contain_text("支付宝")
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
     snap(page, "shopper-4-paid")

@@ -87,7 +87,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
         expect(events).to_have_count(4)
         expect(events.first).to_contain_text("Signed for")
         expect(events.last).to_contain_text("Parcel collected")
-        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("Delivered")
+        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("已送达")
 
         # when: the shopper confirms receipt
         shopper_page.on("dialog", lambda dialog: dialog.accept())
@@ -95,7 +95,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
 
         # then
         expect(shopper_page).to_have_url(re.compile(r"/orders/"))
-        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("Received")
+        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("已收货")
         assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.RECEIVED
 
         # when: invited to review, the shopper gives 5 stars, a few words and a photo
@@ -109,7 +109,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
         shopper_page.get_by_test_id("submit-review").click()
 
         # then: the invitation is gone and the product page shows the review with its photo
-        expect(shopper_page.locator(".messages")).to_contain_text("Thank you for your review")
+        expect(shopper_page.locator(".messages")).to_contain_text("感谢你的评价")
         expect(shopper_page.get_by_test_id("review-invite")).to_have_count(0)
         shopper_page.goto(
             f"{live_server.url}{reverse('catalog:product', args=[line.sku.product_id])}"
