@@ -4,6 +4,7 @@ compiled; and a template of the translated areas cannot gain a visible English s
 skips translation."""
 
 import re
+import runpy
 from pathlib import Path
 
 import polib
@@ -255,3 +256,20 @@ def test_a_chinese_shopper_checks_out_pays_and_reads_the_order_in_chinese(client
     assert "收货地址" in addresses and "默认" in addresses
     for page in (checkout, pay, detail, orders):
         assert "Place order" not in page and "Awaiting payment" not in page
+
+
+def test_the_shop_speaks_chinese_to_a_request_that_asks_for_no_language(monkeypatch):
+    # The suite pins English (settings_test); production's own settings default to Chinese.
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    production = runpy.run_path(str(Path(settings.BASE_DIR, "shop", "settings.py")))
+    assert production["LANGUAGE_CODE"] == "zh-hans"
+    assert settings.LANGUAGE_CODE == "en"
+
+
+@pytest.mark.django_db
+def test_with_the_production_default_a_page_without_accept_language_is_chinese(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+
+    home = client.get(reverse("catalog:home")).content.decode()
+
+    assert '<html lang="zh-CN">' in home and "商品分类" in home and "新品上架" in home
