@@ -273,3 +273,22 @@ def test_with_the_production_default_a_page_without_accept_language_is_chinese(c
     home = client.get(reverse("catalog:home")).content.decode()
 
     assert '<html lang="zh-CN">' in home and "商品分类" in home and "新品上架" in home
+
+
+@pytest.mark.django_db
+def test_address_errors_speak_the_language_asked_for(client):
+    user, _address = shopper_with_address()
+    client.force_login(user)
+    form = {
+        "recipient": "张三",
+        "phone": "12345",
+        "province": "浙江",
+        "city": "杭州市",
+        "detail": "西湖区 1 号",
+    }
+
+    chinese = client.post(reverse("accounts:address_add"), form, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    english = client.post(reverse("accounts:address_add"), form)
+
+    assert "请输入 11 位中国大陆手机号。" in chinese.content.decode()
+    assert "Enter an 11-digit mainland mobile number." in english.content.decode()
