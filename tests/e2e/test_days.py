@@ -79,7 +79,7 @@ def test_merchant_day_from_the_landing_page_to_a_shipped_parcel(page, live_serve
     page.get_by_test_id("ship-submit").click()
 
     # then
-    expect(page.locator(".messagelist")).to_contain_text(f"{overdue.sub_order_no} shipped")
+    expect(page.locator(".messagelist")).to_contain_text(f"子订单 {overdue.sub_order_no} 已发货")
     assert SubOrder.objects.get(pk=overdue.pk).status in ("shipped", "delivered")
     page.goto(f"{live_server.url}{reverse('admin:index')}")
     expect(page.locator(".workbench .tile").first).not_to_contain_text("超时")
