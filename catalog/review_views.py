@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.review_selectors import order_line_for_review, reviews_for_product
@@ -43,7 +44,7 @@ def review_create_page(request, order_no: str, line_id: int):
     if line is None:
         raise Http404("No such order line.")
     if line.review_pk is not None:
-        messages.info(request, "You have already reviewed this item.")
+        messages.info(request, _("You have already reviewed this item."))
         return redirect("orders:detail", order_no=order_no)
     refusal = review_refusal(line)
     if refusal is not None:
@@ -72,7 +73,7 @@ def review_create_page(request, order_no: str, line_id: int):
             ),
             status=error.status_code,
         )
-    messages.success(request, "Thank you for your review.")
+    messages.success(request, _("Thank you for your review."))
     return redirect("orders:detail", order_no=order_no)
 
 

@@ -26,6 +26,8 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import (
     SKU,
@@ -48,11 +50,11 @@ logger = logging.getLogger(__name__)
 # Ordering values shared by the pages, the API and the filter form.
 ORDERING_RELEVANCE = "relevance"
 ORDERING_CHOICES = [
-    (ORDERING_RELEVANCE, "Best match"),
-    ("sales", "Best selling"),
-    ("newest", "Newest"),
-    ("price", "Price: low to high"),
-    ("-price", "Price: high to low"),
+    (ORDERING_RELEVANCE, gettext_lazy("Best match")),
+    ("sales", gettext_lazy("Best selling")),
+    ("newest", gettext_lazy("Newest")),
+    ("price", gettext_lazy("Price: low to high")),
+    ("-price", gettext_lazy("Price: high to low")),
 ]
 ORDERINGS = {
     "sales": ("-sales_count", "-created_at", "-id"),
@@ -687,11 +689,11 @@ def cart_items(cart) -> list[CartItem]:
 
 def _line_problem(sku: SKU, quantity: int, available: int) -> str:
     if not sku_is_sold(sku):
-        return "No longer sold."
+        return _("No longer sold.")
     if available <= 0:
-        return "Out of stock."
+        return _("Out of stock.")
     if quantity > available:
-        return f"Only {available} left: lower the quantity."
+        return _("Only %(available)s left: lower the quantity.") % {"available": available}
     return ""
 
 

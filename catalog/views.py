@@ -205,7 +205,9 @@ def cart_add(request):
         messages.error(request, error.detail)
         return _back(request, "catalog:cart")
     messages.success(
-        request, f"Added to your cart: {item.sku.product.title} ({sku_label(item.sku)})."
+        request,
+        _("Added to your cart: %(title)s (%(sku)s).")
+        % {"title": item.sku.product.title, "sku": sku_label(item.sku)},
     )
     return redirect("catalog:cart")
 
@@ -219,7 +221,7 @@ def cart_update(request, item_id):
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, "Quantity updated.")
+        messages.success(request, _("Quantity updated."))
     return redirect("catalog:cart")
 
 
@@ -230,5 +232,5 @@ def cart_remove(request, item_id):
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, "Removed from your cart.")
+        messages.success(request, _("Removed from your cart."))
     return redirect("catalog:cart")

@@ -21,6 +21,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_scope import (
     MerchantScopedAdmin,
@@ -30,6 +32,7 @@ from catalog.admin_scope import (
     user_may_access,
 )
 from orders.models import OrderLine, SubOrder
+from orders.templatetags.order_tags import PAYMENT_METHOD_LABELS
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
@@ -68,9 +71,9 @@ class QueueActionForm(ActionForm):
     carrier = forms.ModelChoiceField(
         queryset=Carrier.objects.none(),
         required=False,
-        label="Carrier",
+        label=_("Carrier"),
         to_field_name="code",
-        help_text="Packing splits parcels by this carrier's weight and volume limits.",
+        help_text=_("Packing splits parcels by this carrier's weight and volume limits."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -93,7 +96,7 @@ class ShipParcelForm(forms.Form):
     carrier = forms.ModelChoiceField(
         queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
     )
-    tracking_no = forms.CharField(max_length=40, required=False, label="Tracking number")
+    tracking_no = forms.CharField(max_length=40, required=False, label=_("Tracking number"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,9 +107,9 @@ ShipFormSet = forms.formset_factory(ShipParcelForm, extra=0)
 
 
 class MoveUnitsForm(forms.Form):
-    line = forms.TypedChoiceField(coerce=int, label="Item")
-    from_parcel = forms.TypedChoiceField(coerce=int, label="From parcel")
-    to_parcel = forms.TypedChoiceField(coerce=int, label="To parcel")
+    line = forms.TypedChoiceField(coerce=int, label=_("Item"))
+    from_parcel = forms.TypedChoiceField(coerce=int, label=_("From parcel"))
+    to_parcel = forms.TypedChoiceField(coerce=int, label=_("To parcel"))
     quantity = forms.IntegerField(min_value=1, initial=1)
 
     NEW_PARCEL = 0
@@ -116,7 +119,10 @@ class MoveUnitsForm(forms.Form):
         self.fields["line"].choices = [
             (line.pk, f"{line.sku_code} {line.product_title}") for line in lines
         ]
-        numbered = [(p.pk, f"Parcel {i}") for i, p in enumerate(parcels, start=1)]
+        numbered = [
+            (p.pk, gettext("Parcel %(number)s") % {"number": i})
+            for i, p in enumerate(parcels, start=1)
+        ]
         self.fields["from_parcel"].choices = numbered
         self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, "A new parcel")]
 
@@ -129,9 +135,9 @@ class BulkShipForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
         if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
 
 
@@ -206,7 +212,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
-            "title": "Fulfilment queue: sub-orders awaiting shipment, oldest first",
+            "title": _("Fulfilment queue: sub-orders awaiting shipment, oldest first"),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra_context)
@@ -217,7 +223,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         )
 
     # -- columns ------------------------------------------------------------------------------
-    @admin.display(description="Waiting", ordering="created_at")
+    @admin.display(description=_("Waiting"), ordering="created_at")
     def age(self, sub_order):
         hours = (timezone.now() - sub_order.created_at).total_seconds() / 3600
         css = (
@@ -230,7 +236,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             timesince(sub_order.created_at),
         )
 
-    @admin.display(description="Items")
+    @admin.display(description=_("Items"))
     def items(self, sub_order):
         return format_html_join(
             "",
@@ -242,35 +248,40 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Parcels")
+    @admin.display(description=_("Parcels"))
     def parcels(self, sub_order):
         shipments = list(sub_order.shipments.all())
         if not shipments:
-            return "not packed"
+            return gettext("not packed")
         shipped = sum(1 for s in shipments if s.is_shipped)
-        return f"{len(shipments)} packed, {shipped} shipped"
+        return gettext("%(packed)s packed, %(shipped)s shipped") % {
+            "packed": len(shipments),
+            "shipped": shipped,
+        }
 
-    @admin.display(description="Ship to")
+    @admin.display(description=_("Ship to"))
     def ship_to(self, sub_order):
         order = sub_order.order
         return f"{order.recipient}, {order.province} {order.city}"
 
-    @admin.display(description="Buyer's note")
+    @admin.display(description=_("Buyer's note"))
     def buyer_note(self, sub_order):
         return sub_order.order.buyer_note
 
-    @admin.display(description="Payment")
+    @admin.display(description=_("Payment"))
     def payment(self, sub_order):
-        return sub_order.order.get_payment_method_display()
+        return PAYMENT_METHOD_LABELS.get(
+            sub_order.order.payment_method, sub_order.order.payment_method
+        )
 
     @admin.display(description="")
     def tasks(self, sub_order):
         links = [
-            (reverse("admin:logistics_fulfilmentqueue_ship", args=[sub_order.pk]), "Pack & ship")
+            (reverse("admin:logistics_fulfilmentqueue_ship", args=[sub_order.pk]), _("Pack & ship"))
         ]
         out_of_stock = _out_of_stock_url(sub_order.pk)
         if out_of_stock:
-            links.append((out_of_stock, "Out of stock"))
+            links.append((out_of_stock, _("Out of stock")))
         pick = reverse("admin:logistics_fulfilmentqueue_pick_list") + f"?ids={sub_order.pk}"
         return format_html(
             '{}<div><a href="{}" target="_blank">Pick list</a></div>',
@@ -283,7 +294,9 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         )
 
     # -- list actions ---------------------------------------------------------------------------
-    @admin.action(description="Print pick list of the selected sub-orders", permissions=["change"])
+    @admin.action(
+        description=_("Print pick list of the selected sub-orders"), permissions=["change"]
+    )
     def print_pick_list(self, request, queryset):
         ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
         return HttpResponseRedirect(
@@ -291,7 +304,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Pack selected (split by the carrier's limits)", permissions=["change"]
+        description=_("Pack selected (split by the carrier's limits)"), permissions=["change"]
     )
     def pack_selected(self, request, queryset):
         carrier = request.POST.get("carrier") or None
@@ -390,7 +403,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                             actor=request.user,
                             carrier_code=pack_form.cleaned_data["carrier"].code,
                         )
-                        self.message_user(request, "Packed.", messages.SUCCESS)
+                        self.message_user(request, gettext("Packed."), messages.SUCCESS)
                         return HttpResponseRedirect(request.path)
                 elif action == "move":
                     move_form = MoveUnitsForm(request.POST, lines=lines, parcels=parcels)
@@ -403,7 +416,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                             to_shipment_id=data["to_parcel"] or None,
                             actor=request.user,
                         )
-                        self.message_user(request, "Units moved.", messages.SUCCESS)
+                        self.message_user(request, gettext("Units moved."), messages.SUCCESS)
                         return HttpResponseRedirect(request.path)
                 elif action == "ship":
                     formset = ShipFormSet(request.POST, prefix="parcel")
@@ -414,7 +427,8 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                             if fresh.status != SubOrder.Status.AWAITING_SHIPMENT:
                                 self.message_user(
                                     request,
-                                    f"Sub-order {sub_order.sub_order_no} shipped.",
+                                    gettext("Sub-order %(no)s shipped.")
+                                    % {"no": sub_order.sub_order_no},
                                     messages.SUCCESS,
                                 )
                                 return HttpResponseRedirect(
@@ -422,7 +436,14 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                                 )
                             if shipped:
                                 self.message_user(
-                                    request, f"{shipped} parcel(s) shipped.", messages.SUCCESS
+                                    request,
+                                    ngettext(
+                                        "%(count)d parcel shipped.",
+                                        "%(count)d parcels shipped.",
+                                        shipped,
+                                    )
+                                    % {"count": shipped},
+                                    messages.SUCCESS,
                                 )
                             return HttpResponseRedirect(request.path)
             except DomainError as error:
@@ -448,7 +469,7 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             "logistics/admin/ship.html",
             self._context(
                 request,
-                f"Pack and ship {sub_order.sub_order_no}",
+                gettext("Pack and ship %(no)s") % {"no": sub_order.sub_order_no},
                 sub_order=sub_order,
                 lines=lines,
                 parcels=parcels,
@@ -470,7 +491,9 @@ class FulfilmentQueueAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         shows the errors and keeps what was typed)."""
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("tracking_no")]
         if not rows:
-            self.message_user(request, "Type the tracking number of a parcel.", messages.ERROR)
+            self.message_user(
+                request, gettext("Type the tracking number of a parcel."), messages.ERROR
+            )
             return None
         ours = set(
             Shipment.objects.filter(
@@ -509,7 +532,7 @@ class ShipmentLineInline(ReadOnlyTabularInline):
     model = ShipmentLine
     fields = ("item", "quantity")
 
-    @admin.display(description="Item")
+    @admin.display(description=_("Item"))
     def item(self, line):
         return f"{line.order_line.sku_code} {line.order_line.product_title}"
 
@@ -734,7 +757,7 @@ class ShortageRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     fields = list_display
     readonly_fields = list_display
 
-    @admin.display(description="Item")
+    @admin.display(description=_("Item"))
     def item(self, shortage):
         return f"{shortage.order_line.sku_code} {shortage.order_line.product_title}"
 

@@ -10,6 +10,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from orders.models import SubOrder
@@ -52,19 +53,19 @@ class Shipment(models.Model):
     parcels move the sub-order."""
 
     class Status(models.TextChoices):
-        PACKED = "packed", "Packed"
-        SHIPPED = "shipped", "Shipped"
-        IN_TRANSIT = "in_transit", "In transit"
-        DELIVERED = "delivered", "Signed for"
-        REFUSED = "refused", "Refused"
-        LOST = "lost", "Lost"
+        PACKED = "packed", _("Packed")
+        SHIPPED = "shipped", _("Shipped")
+        IN_TRANSIT = "in_transit", _("In transit")
+        DELIVERED = "delivered", _("Signed for")
+        REFUSED = "refused", _("Refused")
+        LOST = "lost", _("Lost")
         # Intercepted on its way and back with the sender (never reached the shopper).
-        RETURNED = "returned", "Returned to sender"
+        RETURNED = "returned", _("Returned to sender")
 
     class Direction(models.TextChoices):
-        OUTBOUND = "outbound", "To the shopper"
-        RETURN = "return", "Return to the merchant"
-        REPLACEMENT = "replacement", "Replacement"
+        OUTBOUND = "outbound", _("To the shopper")
+        RETURN = "return", _("Return to the merchant")
+        REPLACEMENT = "replacement", _("Replacement")
 
     ON_ITS_WAY = (Status.SHIPPED, Status.IN_TRANSIT)
     FINAL = (Status.DELIVERED, Status.REFUSED, Status.LOST, Status.RETURNED)
@@ -192,16 +193,16 @@ class ShipmentLine(models.Model):
 
 class TrackingEvent(models.Model):
     class Status(models.TextChoices):
-        COLLECTED = "collected", "Collected by the courier"
-        IN_TRANSIT = "in_transit", "In transit"
-        OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
-        SIGNED = "signed", "Signed for"
-        REFUSED = "refused", "Refused"
-        LOST = "lost", "Lost"
-        EXCEPTION = "exception", "Problem with the parcel"
-        RETURNING = "returning", "Returning to sender"
+        COLLECTED = "collected", _("Collected by the courier")
+        IN_TRANSIT = "in_transit", _("In transit")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        SIGNED = "signed", _("Signed for")
+        REFUSED = "refused", _("Refused")
+        LOST = "lost", _("Lost")
+        EXCEPTION = "exception", _("Problem with the parcel")
+        RETURNING = "returning", _("Returning to sender")
         # Back with the sender and signed for by the merchant (a refused or intercepted parcel).
-        RETURNED = "returned", "Returned to sender"
+        RETURNED = "returned", _("Returned to sender")
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     # The carrier's event id, or a hash of what identifies the event: the same push twice is

@@ -11,6 +11,7 @@ from string import Formatter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from notifications.nodes import NODE_CHOICES
 
@@ -25,12 +26,12 @@ class Target(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    INBOX = "inbox", "In-site inbox"
-    APP_PUSH = "app_push", "App push"
-    SMS = "sms", "SMS"
-    WECHAT = "wechat", "WeChat"
+    INBOX = "inbox", _("In-site inbox")
+    APP_PUSH = "app_push", _("App push")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
     # Not a rule channel: every event about a merchant goes to its webhook, when it has one.
-    WEBHOOK = "webhook", "Merchant webhook"
+    WEBHOOK = "webhook", _("Merchant webhook")
 
 
 RULE_CHANNEL_CHOICES = [choice for choice in Channel.choices if choice[0] != Channel.WEBHOOK]

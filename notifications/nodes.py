@@ -1,5 +1,7 @@
 """The push nodes: every domain event node of shop.events, with a label ops read in the admin."""
 
+from django.utils.translation import gettext_lazy
+
 from shop import events
 
 # order.paid of a cash-on-delivery order: confirmed, nothing paid yet.
@@ -79,26 +81,26 @@ NODE_LABELS: dict[str, str] = {
 # What the shopper's notification settings call each kind of message, in their words (the
 # labels above are the admin's, for the people who write the rules).
 SHOPPER_NODE_LABELS: dict[str, str] = {
-    events.ORDER_CREATED: "Order placed",
-    events.ORDER_PAID: "Order paid",
-    events.ORDER_CANCELLED: "Order cancelled",
-    events.ORDER_EXPIRED: "Order closed, not paid in time",
-    events.ORDER_PAYMENT_FAILED: "Payment of an order failed",
-    events.SUBORDER_SHIPPED: "Your parcel is on its way",
-    events.SUBORDER_DELIVERED: "Your parcel has arrived",
-    events.SUBORDER_RECEIVED: "You confirmed receipt",
-    events.SUBORDER_COMPLETED: "Trade completed",
-    events.SUBORDER_CLOSED: "Part of an order closed",
-    events.SUBORDER_OUT_OF_STOCK: "An item is out of stock",
-    events.SUBORDER_REFUSED: "A parcel was refused",
-    events.PAYMENT_SUCCEEDED: "Payment received",
-    events.PAYMENT_FAILED: "A payment did not go through",
-    events.REFUND_SUCCEEDED: "Money refunded",
-    events.REFUND_FAILED: "A refund is delayed",
-    events.SHIPMENT_SHIPPED: "A parcel was handed to the courier",
-    events.SHIPMENT_TRACKING: "Courier updates",
-    ORDER_COD_CONFIRMED: "Cash-on-delivery order confirmed",
-    PAYMENT_ORPHANED: "Money returned for a closed order",
+    events.ORDER_CREATED: gettext_lazy("Order placed"),
+    events.ORDER_PAID: gettext_lazy("Order paid"),
+    events.ORDER_CANCELLED: gettext_lazy("Order cancelled"),
+    events.ORDER_EXPIRED: gettext_lazy("Order closed, not paid in time"),
+    events.ORDER_PAYMENT_FAILED: gettext_lazy("Payment of an order failed"),
+    events.SUBORDER_SHIPPED: gettext_lazy("Your parcel is on its way"),
+    events.SUBORDER_DELIVERED: gettext_lazy("Your parcel has arrived"),
+    events.SUBORDER_RECEIVED: gettext_lazy("You confirmed receipt"),
+    events.SUBORDER_COMPLETED: gettext_lazy("Trade completed"),
+    events.SUBORDER_CLOSED: gettext_lazy("Part of an order closed"),
+    events.SUBORDER_OUT_OF_STOCK: gettext_lazy("An item is out of stock"),
+    events.SUBORDER_REFUSED: gettext_lazy("A parcel was refused"),
+    events.PAYMENT_SUCCEEDED: gettext_lazy("Payment received"),
+    events.PAYMENT_FAILED: gettext_lazy("A payment did not go through"),
+    events.REFUND_SUCCEEDED: gettext_lazy("Money refunded"),
+    events.REFUND_FAILED: gettext_lazy("A refund is delayed"),
+    events.SHIPMENT_SHIPPED: gettext_lazy("A parcel was handed to the courier"),
+    events.SHIPMENT_TRACKING: gettext_lazy("Courier updates"),
+    ORDER_COD_CONFIRMED: gettext_lazy("Cash-on-delivery order confirmed"),
+    PAYMENT_ORPHANED: gettext_lazy("Money returned for a closed order"),
 }
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications import selectors, services
@@ -65,7 +66,13 @@ def mark_read(request, message_id):
 def mark_all_read(request):
     count = services.inbox_mark_all_read(user=request.user)
     if count:
-        messages.success(request, f"Marked {count} message{'s' if count != 1 else ''} as read.")
+        messages.success(
+            request,
+            ngettext(
+                "Marked %(count)d message as read.", "Marked %(count)d messages as read.", count
+            )
+            % {"count": count},
+        )
     return _back_to_inbox(request)
 
 
@@ -78,7 +85,7 @@ def preferences(request):
             node, _, channel = value.partition("|")
             chosen.add((node, channel))
         services.notification_preferences_save(user=request.user, enabled=chosen)
-        messages.success(request, "Your notification settings are saved.")
+        messages.success(request, gettext("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(
         request,

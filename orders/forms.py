@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from orders import selectors
 from orders.models import PaymentMethod
-from orders.templatetags.order_tags import ORDER_TABS
+from orders.templatetags.order_tags import ORDER_TABS, PAYMENT_METHOD_LABELS
 from shop.money import to_money
 
 
@@ -26,23 +27,23 @@ class CheckoutForm(forms.Form):
     ACTION_PLACE = "place"
 
     address_id = forms.TypedChoiceField(
-        label="Deliver to",
+        label=_("Deliver to"),
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a delivery address."},
+        error_messages={"required": _("Choose a delivery address.")},
     )
     payment_method = forms.ChoiceField(
-        label="Payment method",
-        choices=PaymentMethod.choices,
+        label=_("Payment method"),
+        choices=[(value, PAYMENT_METHOD_LABELS[value]) for value in PaymentMethod.values],
         initial=PaymentMethod.ALIPAY,
         widget=forms.RadioSelect,
     )
-    coupon_code = forms.CharField(label="Coupon code", max_length=32, required=False)
+    coupon_code = forms.CharField(label=_("Coupon code"), max_length=32, required=False)
     buyer_note = forms.CharField(
-        label="Note to the merchant",
+        label=_("Note to the merchant"),
         max_length=255,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Optional"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Optional")}),
     )
     # "Buy now" from a product page: one SKU instead of the cart.
     sku_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
@@ -57,7 +58,7 @@ class CheckoutForm(forms.Form):
         max_digits=12, decimal_places=2, min_value=0, required=False, widget=forms.HiddenInput
     )
     action = forms.ChoiceField(
-        choices=[(ACTION_REPRICE, "Update price"), (ACTION_PLACE, "Place order")],
+        choices=[(ACTION_REPRICE, _("Update price")), (ACTION_PLACE, _("Place order"))],
         required=False,
         widget=forms.HiddenInput,
     )
@@ -76,7 +77,7 @@ class CheckoutForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (cleaned.get("sku_id") is None) != (cleaned.get("quantity") is None):
-            raise forms.ValidationError("Choose a product and a quantity, or buy from the cart.")
+            raise forms.ValidationError(_("Choose a product and a quantity, or buy from the cart."))
         return cleaned
 
     def show_payable(self, amount: Decimal | None) -> None:

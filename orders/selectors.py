@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import reduce
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from shop.errors import NotFound
 
@@ -26,16 +27,17 @@ COMPLETED = "completed"
 CLOSED = "closed"
 
 DISPLAY_STATUS_LABELS = {
-    Order.Status.PENDING_PAYMENT.value: "Awaiting payment",
-    Order.Status.CANCELLED.value: "Cancelled",
-    Order.Status.PAYMENT_FAILED.value: "Payment failed",
-    AWAITING_SHIPMENT: "Awaiting shipment",
-    PARTIALLY_SHIPPED: "Partially shipped",
-    SHIPPED: "Shipped",
-    DELIVERED: "Delivered",
-    RECEIVED: "Received",
-    COMPLETED: "Completed",
-    CLOSED: "Closed",
+    Order.Status.PENDING_PAYMENT.value: _("Awaiting payment"),
+    Order.Status.PAID.value: _("Paid"),
+    Order.Status.CANCELLED.value: _("Cancelled"),
+    Order.Status.PAYMENT_FAILED.value: _("Payment failed"),
+    AWAITING_SHIPMENT: _("Awaiting shipment"),
+    PARTIALLY_SHIPPED: _("Partially shipped"),
+    SHIPPED: _("Shipped"),
+    DELIVERED: _("Delivered"),
+    RECEIVED: _("Received"),
+    COMPLETED: _("Completed"),
+    CLOSED: _("Closed"),
 }
 
 _ON_ITS_WAY = [SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED]

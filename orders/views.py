@@ -113,7 +113,7 @@ def _checkout_inputs(form: CheckoutForm) -> tuple[list[tuple[int, int]] | None, 
     items = None
     if form.data.get("sku_id"):
         if not (data.get("sku_id") and data.get("quantity")):
-            raise InvalidInput("Choose a quantity of at least 1.", code="invalid_quantity")
+            raise InvalidInput(gettext("Choose a quantity of at least 1."), code="invalid_quantity")
         items = [(data["sku_id"], data["quantity"])]
     return items, data.get("address_id"), (data.get("coupon_code") or "").strip()
 
@@ -139,11 +139,17 @@ def _quote_for(request, form: CheckoutForm):
 def _after_placing(request, order):
     if order.payment_method == PaymentMethod.COD:
         if order.status == Order.Status.PAID:
-            messages.success(request, "Order placed. Pay the courier in cash when it arrives.")
+            messages.success(
+                request, gettext("Order placed. Pay the courier in cash when it arrives.")
+            )
         else:  # a resubmitted form of an order cancelled since
-            messages.error(request, f"This order is {order.get_status_display().lower()}.")
+            messages.error(
+                request,
+                gettext("This order is %(status)s.")
+                % {"status": str(selectors.DISPLAY_STATUS_LABELS[order.status]).lower()},
+            )
         return redirect("orders:detail", order_no=order.order_no)
-    messages.success(request, "Order placed. Pay before the deadline to have it shipped.")
+    messages.success(request, gettext("Order placed. Pay before the deadline to have it shipped."))
     return redirect(_pay_url(order.order_no))
 
 
@@ -163,7 +169,8 @@ def checkout(request):
             if data.get("action") == CheckoutForm.ACTION_PLACE:
                 data["action"] = CheckoutForm.ACTION_REPRICE
                 messages.warning(
-                    request, "This page was out of date. Check the order and place it again."
+                    request,
+                    gettext("This page was out of date. Check the order and place it again."),
                 )
         if data.get("use_coupon"):  # one of the shopper's coupons, picked from the list
             data["coupon_code"] = data["use_coupon"]
@@ -172,7 +179,7 @@ def checkout(request):
         if "expected_payable" in form.errors:
             # A tampered or garbled hidden amount: the page below shows the price again and
             # carries a fresh amount, so the shopper can confirm it.
-            messages.warning(request, "Check the price of the order and place it again.")
+            messages.warning(request, gettext("Check the price of the order and place it again."))
         if form.is_valid() and form.cleaned_data["action"] == CheckoutForm.ACTION_PLACE:
             data = form.cleaned_data
             try:
@@ -192,7 +199,7 @@ def checkout(request):
                 # used (the order rolled back), so it stays: a double click still places one.
                 price_changed_from = change.expected_payable
             except NotFound:
-                form.add_error("address_id", "Choose one of your addresses.")
+                form.add_error("address_id", gettext("Choose one of your addresses."))
             except DomainError as error:
                 if error.code == "invalid_coupon":
                     form.add_error("coupon_code", error.detail)
@@ -203,32 +210,39 @@ def checkout(request):
     else:
         form = _initial_checkout_form(request, addresses)
         if form is None:
-            messages.error(request, "Choose a product and a quantity of at least 1.")
+            messages.error(request, gettext("Choose a product and a quantity of at least 1."))
             return redirect(_cart_url())
 
     try:
         quote = _quote_for(request, form) if addresses else None
     except NotFound:
-        messages.error(request, "That address is not in your address book.")
+        messages.error(request, gettext("That address is not in your address book."))
         quote = None
     except DomainError as error:
         if error.code == "empty_order" and request.method == "GET":
-            messages.info(request, "Select something in your cart to check out.")
+            messages.info(request, gettext("Select something in your cart to check out."))
             return redirect(_cart_url())
         messages.error(request, error.detail)
         quote = None
 
     if not addresses:
-        messages.warning(request, "Add a delivery address to see shipping and place the order.")
+        messages.warning(
+            request, gettext("Add a delivery address to see shipping and place the order.")
+        )
     form.show_payable(quote.payable_amount if quote else None)
     price_change = None
     if price_changed_from is not None:
         price_change = (
-            f"The price changed from {format_money(price_changed_from)} to "
-            f"{format_money(quote.payable_amount)} since you opened this page: please check "
-            "and confirm."
+            gettext(
+                "The price changed from %(before)s to %(now)s since you opened this page: "
+                "please check and confirm."
+            )
+            % {
+                "before": format_money(price_changed_from),
+                "now": format_money(quote.payable_amount),
+            }
             if quote and quote.payable_amount != price_changed_from
-            else "The price changed since you opened this page: please check and confirm."
+            else gettext("The price changed since you opened this page: please check and confirm.")
         )
     groups, summary_rows = _bill(quote) if quote else ([], [])
     context = {
@@ -322,12 +336,12 @@ def _get_order_or_404(user, order_no: str):
 
 def _total_label(order) -> str:
     if order.paid_at:
-        return "Paid"
+        return gettext("Paid")
     if order.status == order.Status.PAID and order.payment_method == PaymentMethod.COD:
-        return "Pay on delivery"
+        return gettext("Pay on delivery")
     if order.status == order.Status.PENDING_PAYMENT:
-        return "To pay"
-    return "Total"
+        return gettext("To pay")
+    return gettext("Total")
 
 
 @login_required
@@ -369,7 +383,7 @@ def order_cancel(request, order_no: str):
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, "Order cancelled. Its stock is back on sale.")
+        messages.success(request, gettext("Order cancelled. Its stock is back on sale."))
     return redirect("orders:detail", order_no=order_no)
 
 
@@ -407,5 +421,5 @@ def sub_order_confirm_receipt(request, sub_order_no: str):
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, "Thanks! Receipt confirmed.")
+        messages.success(request, gettext("Thanks! Receipt confirmed."))
     return redirect("orders:detail", order_no=order_no)

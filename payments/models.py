@@ -8,15 +8,16 @@ transitions, on a locked row, inside its transaction.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 money = {"max_digits": 12, "decimal_places": 2}
 
 
 class Method(models.TextChoices):
-    ALIPAY = "alipay", "Alipay"
-    WECHAT = "wechat", "WeChat Pay"
-    COD = "cod", "Cash on delivery"
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    COD = "cod", _("Cash on delivery")
 
 
 ONLINE_METHODS = (Method.ALIPAY, Method.WECHAT)
@@ -24,10 +25,10 @@ ONLINE_METHODS = (Method.ALIPAY, Method.WECHAT)
 
 class Payment(models.Model):
     class Status(models.TextChoices):
-        CREATED = "created", "Awaiting payment"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CLOSED = "closed", "Closed"
+        CREATED = "created", _("Awaiting payment")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CLOSED = "closed", _("Closed")
 
     payment_no = models.CharField(max_length=32, unique=True)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
@@ -130,10 +131,10 @@ class PaymentNotification(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     refund_no = models.CharField(max_length=32, unique=True)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")

@@ -14,11 +14,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_fsm import can_proceed
 
 from orders import services as order_services
 from orders.events import order_path
 from orders.models import Order, OrderLine, SubOrder
+from orders.selectors import DISPLAY_STATUS_LABELS
 from shop import events as nodes
 from shop.celery import send_after_commit
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
@@ -228,13 +230,15 @@ def payment_close_open_for_order(*, order_id: int, reason: str) -> list[Payment]
 def payment_not_open_message(payment: Payment, order: Order) -> str:
     """What the cashier tells a shopper about a payment it will not take money for."""
     if order.status in (Order.Status.CANCELLED, Order.Status.PAYMENT_FAILED):
-        return (
-            f"This payment was closed: order {order.order_no} is "
-            f"{order.get_status_display().lower()}. No money was taken."
-        )
+        return gettext(
+            "This payment was closed: order %(order_no)s is %(status)s. No money was taken."
+        ) % {
+            "order_no": order.order_no,
+            "status": str(DISPLAY_STATUS_LABELS[order.status]).lower(),
+        }
     if payment.status == Payment.Status.SUCCEEDED:
-        return "This payment has already been made."
-    return "This payment is no longer open. No money was taken."
+        return gettext("This payment has already been made.")
+    return gettext("This payment is no longer open. No money was taken.")
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shop.errors import DomainError, NotFound
@@ -25,9 +27,9 @@ def _order_url(order_no: str) -> str:
 
 
 METHOD_CHOICES = [
-    (Method.ALIPAY, "Alipay", "Pay with the Alipay app or balance"),
-    (Method.WECHAT, "WeChat Pay", "Scan with WeChat"),
-    (Method.COD, "Cash on delivery", "Pay the courier when the parcel arrives"),
+    (Method.ALIPAY, Method.ALIPAY.label, _("Pay with the Alipay app or balance")),
+    (Method.WECHAT, Method.WECHAT.label, _("Scan with WeChat")),
+    (Method.COD, Method.COD.label, _("Pay the courier when the parcel arrives")),
 ]
 
 
@@ -47,7 +49,10 @@ def pay(request, order_no: str):
             )
             if payment.method == Method.COD:
                 messages.success(
-                    request, "Cash on delivery confirmed: pay the courier when your parcel arrives."
+                    request,
+                    gettext(
+                        "Cash on delivery confirmed: pay the courier when your parcel arrives."
+                    ),
                 )
                 return redirect(_order_url(order.order_no))
             pay_url = services.payment_pay_request(payment=payment).pay_url
@@ -89,7 +94,7 @@ def cashier(request, payment_no: str):
     if request.method == "POST":
         action = request.POST.get("action")
         if action not in ("pay", "fail", "cancel"):
-            messages.error(request, "Choose Pay, Fail or Cancel.")
+            messages.error(request, gettext("Choose Pay, Fail or Cancel."))
             return redirect("payments:cashier", payment_no=payment.payment_no)
         try:
             if action == "cancel":
@@ -130,7 +135,11 @@ def result(request, payment_no: str):
     except NotFound:
         raise Http404("Payment not found") from None
     if payment.status == Payment.Status.SUCCEEDED and not payment.orphaned:
-        messages.success(request, f"Payment received: order {payment.order.order_no} is paid.")
+        messages.success(
+            request,
+            gettext("Payment received: order %(order_no)s is paid.")
+            % {"order_no": payment.order.order_no},
+        )
         return redirect(_order_url(payment.order.order_no))
     waiting = (
         payment.status == Payment.Status.CREATED

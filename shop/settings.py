@@ -130,7 +130,8 @@ LOGOUT_REDIRECT_URL = "catalog:home"
 
 # Languages: Simplified Chinese and English, chosen per request from the language switch (a
 # cookie), then the browser's Accept-Language, then LANGUAGE_CODE. Messages live in locale/.
-LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+# Chinese first: a request that asks for nothing gets zh-hans.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

@@ -7,6 +7,7 @@ that are about the broker itself (outbox relay, broker down) switch eager mode o
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from shop.celery import app as celery_app
@@ -34,6 +35,15 @@ def _celery_eager():
 def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    # A request through LocaleMiddleware leaves its language active on the thread; without this a
+    # test after one that asked for Chinese would read Chinese from code run outside a request.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ labels, money formatting, the timeline's wording."""
 from dataclasses import dataclass
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from orders.selectors import DISPLAY_STATUS_LABELS
 from shop.money import format_money
@@ -20,13 +21,21 @@ class OrderTab:
 
 
 ORDER_TABS = [
-    OrderTab("", "All"),
-    OrderTab("awaiting_payment", "Awaiting payment", ("pending_payment",)),
-    OrderTab("awaiting_shipment", "Awaiting shipment", ("awaiting_shipment",)),
-    OrderTab("shipped", "Shipped", ("partially_shipped", "shipped", "delivered")),
-    OrderTab("completed", "Completed", ("received", "completed")),
-    OrderTab("closed", "Closed", ("cancelled", "payment_failed", "closed")),
+    OrderTab("", _("All")),
+    OrderTab("awaiting_payment", _("Awaiting payment"), ("pending_payment",)),
+    OrderTab("awaiting_shipment", _("Awaiting shipment"), ("awaiting_shipment",)),
+    OrderTab("shipped", _("Shipped"), ("partially_shipped", "shipped", "delivered")),
+    OrderTab("completed", _("Completed"), ("received", "completed")),
+    OrderTab("closed", _("Closed"), ("cancelled", "payment_failed", "closed")),
 ]
+
+
+# The order's and sub-order's model choices are worded in English; the shopper reads these.
+PAYMENT_METHOD_LABELS = {
+    "alipay": _("Alipay"),
+    "wechat": _("WeChat Pay"),
+    "cod": _("Cash on delivery"),
+}
 
 
 def display_status_label(display_status: str) -> str:
@@ -49,35 +58,40 @@ def countdown(seconds) -> str:
 
 
 @register.filter
+def payment_method_label(method: str) -> str:
+    return PAYMENT_METHOD_LABELS.get(method or "", method or "")
+
+
+@register.filter
 def status_label(display_status: str) -> str:
     return display_status_label(display_status or "")
 
 
 # The timeline in the shopper's words: (transition, about a sub-order?) -> text.
 _EVENT_TEXT = {
-    ("create", False): "Order placed",
-    ("pay_succeeded", False): "Payment received",
-    ("cod_confirmed", False): "Confirmed for cash on delivery",
-    ("cancel", False): "Order cancelled",
-    ("expire", False): "Closed: not paid in time",
-    ("pay_failed", False): "Payment failed",
-    ("create", True): "Sent to the merchant to pack and ship",
-    ("ship", True): "Parcel shipped",
-    ("deliver", True): "Parcel delivered",
-    ("confirm", True): "Receipt confirmed",
-    ("complete", True): "Trade completed",
-    ("refuse", True): "Parcel refused",
-    ("out_of_stock", True): "Closed: out of stock, refunded",
-    ("refund", True): "Closed: refunded before shipment",
-    ("refund_all", True): "Closed: fully refunded",
+    ("create", False): _("Order placed"),
+    ("pay_succeeded", False): _("Payment received"),
+    ("cod_confirmed", False): _("Confirmed for cash on delivery"),
+    ("cancel", False): _("Order cancelled"),
+    ("expire", False): _("Closed: not paid in time"),
+    ("pay_failed", False): _("Payment failed"),
+    ("create", True): _("Sent to the merchant to pack and ship"),
+    ("ship", True): _("Parcel shipped"),
+    ("deliver", True): _("Parcel delivered"),
+    ("confirm", True): _("Receipt confirmed"),
+    ("complete", True): _("Trade completed"),
+    ("refuse", True): _("Parcel refused"),
+    ("out_of_stock", True): _("Closed: out of stock, refunded"),
+    ("refund", True): _("Closed: refunded before shipment"),
+    ("refund_all", True): _("Closed: fully refunded"),
 }
 
 
 # A cash-on-delivery parcel closed before the courier collected anything refunds nothing.
 _UNPAID_COD_TEXT = {
-    "out_of_stock": "Closed: out of stock, nothing to pay",
-    "refund": "Closed before shipment, nothing to pay",
-    "refund_all": "Closed, nothing to pay",
+    "out_of_stock": _("Closed: out of stock, nothing to pay"),
+    "refund": _("Closed before shipment, nothing to pay"),
+    "refund_all": _("Closed, nothing to pay"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from shop.regions import PROVINCE_CHOICES
 
@@ -11,7 +12,7 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Wrong username or password.",
+        "invalid_login": _("Wrong username or password."),
     }
 
 
@@ -19,27 +20,30 @@ class SignUpForm(forms.Form):
     username = forms.CharField(
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-        help_text="Letters, digits and @ . + - _ only.",
+        label=_("Username"),
+        help_text=_("Letters, digits and @ . + - _ only."),
     )
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
-        label="Repeat password",
+        label=_("Repeat password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     phone = forms.CharField(
         max_length=20,
         required=False,
-        label="Mobile (optional)",
+        label=_("Mobile (optional)"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", _("The two passwords differ."))
         return cleaned
 
 
@@ -49,25 +53,29 @@ class ProfileForm(forms.Form):
     phone = forms.CharField(
         max_length=20,
         required=False,
-        label="Mobile",
-        help_text="11-digit mainland mobile number; leave empty to remove it.",
+        label=_("Mobile"),
+        help_text=_("11-digit mainland mobile number; leave empty to remove it."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.CharField(
         max_length=254,
         required=False,
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
 class AddressForm(forms.Form):
-    recipient = forms.CharField(max_length=64)
+    recipient = forms.CharField(max_length=64, label=_("Recipient"))
     phone = forms.CharField(
-        max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        max_length=20,
+        label=_("Mobile"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    province = forms.ChoiceField(choices=[("", "— choose —")] + PROVINCE_CHOICES)
-    city = forms.CharField(max_length=64)
-    district = forms.CharField(max_length=64, required=False)
-    detail = forms.CharField(max_length=255, label="Street address")
-    is_default = forms.BooleanField(required=False, label="Use as my default address")
+    province = forms.ChoiceField(
+        label=_("Province"), choices=[("", _("— choose —"))] + PROVINCE_CHOICES
+    )
+    city = forms.CharField(max_length=64, label=_("City"))
+    district = forms.CharField(max_length=64, required=False, label=_("District"))
+    detail = forms.CharField(max_length=255, label=_("Street address"))
+    is_default = forms.BooleanField(required=False, label=_("Use as my default address"))

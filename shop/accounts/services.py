@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, pgettext_lazy
 from rest_framework.authtoken.models import Token
 
 from shop.accounts.models import Address, CustomerProfile, MembershipTier, phone_validator
@@ -21,6 +22,15 @@ from shop.regions import PROVINCES, RegionMismatch, region_check
 User = get_user_model()
 
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
+# How the errors name each field (in English, the field's name, as they always have).
+_ADDRESS_FIELD_NAMES = {
+    "recipient": pgettext_lazy("address field", "Recipient"),
+    "phone": pgettext_lazy("address field", "Phone"),
+    "province": pgettext_lazy("address field", "Province"),
+    "city": pgettext_lazy("address field", "City"),
+    "district": pgettext_lazy("address field", "District"),
+    "detail": pgettext_lazy("address field", "Detail"),
+}
 
 
 def default_tier() -> MembershipTier:
@@ -47,12 +57,14 @@ def _validate_phone(phone: str, *, required: bool) -> str:
     phone = normalise_mobile(phone)  # "+86 138-0013-8000" -> "13800138000"
     if not phone:
         if required:
-            raise InvalidInput("Enter a phone number.", code="invalid_phone")
+            raise InvalidInput(gettext("Enter a phone number."), code="invalid_phone")
         return ""
     try:
         phone_validator(phone)
     except ValidationError:
-        raise InvalidInput("Enter an 11-digit mainland mobile number.", code="invalid_phone")
+        raise InvalidInput(
+            gettext("Enter an 11-digit mainland mobile number."), code="invalid_phone"
+        )
     return phone
 
 
@@ -64,12 +76,13 @@ def _validate_email(email: str) -> str:
     max_length = User._meta.get_field("email").max_length
     if len(email) > max_length:
         raise InvalidInput(
-            f"An email address has at most {max_length} characters.", code="invalid_email"
+            gettext("An email address has at most %(max)s characters.") % {"max": max_length},
+            code="invalid_email",
         )
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput("Enter a valid email address.", code="invalid_email")
+        raise InvalidInput(gettext("Enter a valid email address."), code="invalid_email")
     return email
 
 
@@ -78,7 +91,7 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
     """Create a shopper account with its profile on the default tier, new-customer flag on."""
     username = (username or "").strip()
     if not username:
-        raise InvalidInput("Choose a username.", code="invalid_username")
+        raise InvalidInput(gettext("Choose a username."), code="invalid_username")
     username_field = User._meta.get_field(User.USERNAME_FIELD)
     try:
         username_field.run_validators(username)
@@ -86,11 +99,12 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
         raise InvalidInput(" ".join(error.messages), code="invalid_username")
     if len(username) > username_field.max_length:
         raise InvalidInput(
-            f"A username has at most {username_field.max_length} characters.",
+            gettext("A username has at most %(max)s characters.")
+            % {"max": username_field.max_length},
             code="invalid_username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput("That username is taken.", code="username_taken")
+        raise InvalidInput(gettext("That username is taken."), code="username_taken")
     phone = _validate_phone(phone, required=False)
     email = _validate_email(email)
     candidate = User(username=username, email=email)
@@ -103,7 +117,7 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
         with transaction.atomic():
             candidate.save()
     except IntegrityError:
-        raise InvalidInput("That username is taken.", code="username_taken")
+        raise InvalidInput(gettext("That username is taken."), code="username_taken")
     CustomerProfile.objects.create(
         user=candidate, phone=phone, tier=default_tier(), is_new_customer=True
     )
@@ -180,23 +194,34 @@ def _clean_address(data: dict, *, partial: bool = False) -> dict:
             if field == "district":
                 cleaned[field] = ""
                 continue
-            raise InvalidInput(f"{field.title()} is required.", code=f"invalid_{field}")
+            raise InvalidInput(
+                gettext("%(field)s is required.") % {"field": _ADDRESS_FIELD_NAMES[field]},
+                code=f"invalid_{field}",
+            )
         value = data[field]
         value = "" if value is None else str(value).strip()
         cleaned[field] = value
     if "phone" in cleaned:
         cleaned["phone"] = _validate_phone(cleaned["phone"], required=True)
     if "province" in cleaned and cleaned["province"] not in PROVINCES:
-        raise InvalidInput("Choose a province from the list.", code="invalid_province")
+        raise InvalidInput(gettext("Choose a province from the list."), code="invalid_province")
     limits = {f: Address._meta.get_field(f).max_length for f in ADDRESS_FIELDS}
-    labels = {"recipient": "Recipient", "city": "City", "detail": "Street address"}
+    labels = {
+        "recipient": pgettext_lazy("address field", "Recipient"),
+        "city": pgettext_lazy("address field", "City"),
+        "detail": pgettext_lazy("address field", "Street address"),
+    }
     for field, label in labels.items():
         if field in cleaned and not cleaned[field]:
-            raise InvalidInput(f"{label} is required.", code=f"invalid_{field}")
+            raise InvalidInput(
+                gettext("%(field)s is required.") % {"field": label}, code=f"invalid_{field}"
+            )
     for field, value in cleaned.items():
         if len(value) > limits[field]:
             raise InvalidInput(
-                f"{field.title()} has at most {limits[field]} characters.", code=f"invalid_{field}"
+                gettext("%(field)s has at most %(max)s characters.")
+                % {"field": _ADDRESS_FIELD_NAMES[field], "max": limits[field]},
+                code=f"invalid_{field}",
             )
     return cleaned
 
@@ -251,8 +276,11 @@ def address_create(
     # Counted under the lock of the user's rows, so parallel requests cannot pass the cap.
     if len(existing) >= settings.ADDRESS_BOOK_MAX:
         raise InvalidInput(
-            f"Your address book is full ({settings.ADDRESS_BOOK_MAX} addresses): delete one you "
-            "no longer use to add another.",
+            gettext(
+                "Your address book is full (%(max)s addresses): delete one you no longer use to "
+                "add another."
+            )
+            % {"max": settings.ADDRESS_BOOK_MAX},
             code="address_book_full",
         )
     make_default = is_default or not any(a.is_default for a in existing)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop.accounts import selectors, services
@@ -41,7 +42,10 @@ def _add_domain_error(form, error: InvalidInput) -> None:
 
 def _too_many(seconds: int, what: str) -> str:
     minutes = max(1, -(-seconds // 60))
-    return f"Too many {what}. Please try again in {minutes} min."
+    return gettext("Too many %(what)s. Please try again in %(minutes)s min.") % {
+        "what": what,
+        "minutes": minutes,
+    }
 
 
 def _with_message(form, message: str):
@@ -57,7 +61,7 @@ class _ThrottledPostMixin:
     shown again with a message and a 429, and nothing is tried."""
 
     throttle_scope = ""
-    throttled_what = "attempts"
+    throttled_what = gettext_lazy("attempts")
 
     def post(self, request, *args, **kwargs):
         wait = PageThrottle(self.throttle_scope).wait_for(request)
@@ -83,7 +87,7 @@ class SignInView(_ThrottledPostMixin, auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     throttle_scope = "sign_in"
-    throttled_what = "sign-in attempts from your network"
+    throttled_what = gettext_lazy("sign-in attempts from your network")
 
 
 class SignOutView(auth_views.LogoutView):
@@ -96,7 +100,9 @@ def signup(request):
         return redirect(next_url or "catalog:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and (wait := PageThrottle("sign_up").wait_for(request)):
-        form = _with_message(SignUpForm(), _too_many(wait, "new accounts from your network"))
+        form = _with_message(
+            SignUpForm(), _too_many(wait, gettext("new accounts from your network"))
+        )
         response = render(
             request, "accounts/signup.html", {"form": form, "next": next_url}, status=429
         )
@@ -113,7 +119,11 @@ def signup(request):
             _add_domain_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.username}! Your account is ready.")
+            messages.success(
+                request,
+                gettext("Welcome, %(username)s! Your account is ready.")
+                % {"username": user.username},
+            )
             return redirect(next_url or "catalog:home")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
@@ -132,7 +142,7 @@ def profile(request):
         except InvalidInput as error:
             _add_domain_error(form, error)
         else:
-            messages.success(request, "Your details are saved.")
+            messages.success(request, gettext("Your details are saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": account})
 
@@ -153,7 +163,7 @@ class PasswordChangeView(_ThrottledPostMixin, auth_views.PasswordChangeView):
     Tries are counted per account: a stolen session cannot guess the old password for long."""
 
     throttle_scope = "password_change"
-    throttled_what = "password changes for this account"
+    throttled_what = gettext_lazy("password changes for this account")
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
@@ -189,12 +199,12 @@ def address_add(request):
         except InvalidInput as error:
             _add_domain_error(form, error)
         else:
-            messages.success(request, "Address saved.")
+            messages.success(request, gettext("Address saved."))
             return _after_address_change(request)
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": "New address", "next": safe_next(request)},
+        {"form": form, "title": gettext("New address"), "next": safe_next(request)},
     )
 
 
@@ -215,12 +225,17 @@ def address_edit(request, pk: int):
         except NotFound:
             raise Http404("Address not found.")
         else:
-            messages.success(request, "Address updated.")
+            messages.success(request, gettext("Address updated."))
             return _after_address_change(request)
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": "Edit address", "address": address, "next": safe_next(request)},
+        {
+            "form": form,
+            "title": gettext("Edit address"),
+            "address": address,
+            "next": safe_next(request),
+        },
     )
 
 
@@ -231,7 +246,7 @@ def address_delete(request, pk: int):
         services.address_delete(user=request.user, address_id=pk)
     except NotFound:
         raise Http404("Address not found.")
-    messages.success(request, "Address deleted.")
+    messages.success(request, gettext("Address deleted."))
     return _after_address_change(request)
 
 
@@ -242,5 +257,5 @@ def address_set_default(request, pk: int):
         services.address_set_default(user=request.user, address_id=pk)
     except NotFound:
         raise Http404("Address not found.")
-    messages.success(request, "Default address changed.")
+    messages.success(request, gettext("Default address changed."))
     return _after_address_change(request)

@@ -72,7 +72,7 @@ def test_search_pick_a_sku_and_find_it_in_the_cart(page, live_server, phone):
     # then: the cheapest SKU in stock is offered first
     expect(page.get_by_test_id("product-title")).to_have_text("华为手机 Mate 60")
     expect(page.get_by_test_id("sku-price")).to_have_text("¥5,999.00")
-    expect(page.get_by_test_id("sku-availability")).to_have_text("In stock: 8")
+    expect(page.get_by_test_id("sku-availability")).to_have_text("库存 8 件")
 
     # when: they pick White
     white = skus["White"].attribute_values.get()
@@ -81,7 +81,7 @@ def test_search_pick_a_sku_and_find_it_in_the_cart(page, live_server, phone):
     # then: its price, market price and stock show
     expect(page.get_by_test_id("sku-price")).to_have_text("¥6,299.00")
     expect(page.get_by_test_id("sku-market-price")).to_have_text("¥7,999.00")
-    expect(page.get_by_test_id("sku-availability")).to_have_text("In stock: 5")
+    expect(page.get_by_test_id("sku-availability")).to_have_text("库存 5 件")
 
     # and Gold is marked sold out; choosing it disables the button
     gold = skus["Gold"].attribute_values.get()

@@ -70,12 +70,12 @@ def test_cash_on_delivery_checkout_ends_on_the_order_with_its_timeline(
     expect(page).to_have_url(re.compile(r"/orders/O\d+/$"))
     order = Order.objects.get(user=user)
     expect(page.locator("h1")).to_contain_text(order.order_no)
-    expect(page.get_by_test_id("order-status")).to_have_text("Awaiting shipment")
+    expect(page.get_by_test_id("order-status")).to_have_text("待发货")
     expect(page.get_by_test_id("order-line")).to_contain_text(sku.product.title)
     timeline = page.get_by_test_id("timeline")
-    expect(timeline).to_contain_text("Order placed")
-    expect(timeline).to_contain_text("Confirmed for cash on delivery")
-    expect(page.get_by_test_id("sub-order-status")).to_have_text("Awaiting shipment")
+    expect(timeline).to_contain_text("订单已提交")
+    expect(timeline).to_contain_text("已确认货到付款")
+    expect(page.get_by_test_id("sub-order-status")).to_have_text("待发货")
     expect(page.get_by_test_id("cart-count")).to_have_count(0)
     assert order.buyer_note == "Please call before delivery"
 
@@ -103,4 +103,4 @@ def test_alipay_checkout_goes_on_to_pay(page, live_server, shopper, sku):
         expect(page.get_by_test_id("order-no")).to_have_text(order.order_no)
     else:
         expect(page).to_have_url(f"{live_server.url}/orders/{order.order_no}/")
-        expect(page.get_by_test_id("order-status")).to_have_text("Awaiting payment")
+        expect(page.get_by_test_id("order-status")).to_have_text("待付款")

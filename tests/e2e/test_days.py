@@ -60,7 +60,7 @@ def test_merchant_day_from_the_landing_page_to_a_shipped_parcel(page, live_serve
     # when: the merchant signs in to the admin
     admin_sign_in(page, live_server, staff.username)
 
-    # then: their landing page, the overdue order first (in Chinese: the browser asks for zh-CN)
+    # then: their landing page, the overdue order first
     expect(page.locator("#content")).to_contain_text("杭州茶舍")
     expect(page.locator(".workbench .tile").first).to_contain_text("1 单超时")
     first_row = page.locator(".workbench table").first.locator("tbody tr").first
@@ -79,7 +79,7 @@ def test_merchant_day_from_the_landing_page_to_a_shipped_parcel(page, live_serve
     page.get_by_test_id("ship-submit").click()
 
     # then
-    expect(page.locator(".messagelist")).to_contain_text(f"{overdue.sub_order_no} shipped")
+    expect(page.locator(".messagelist")).to_contain_text(f"子订单 {overdue.sub_order_no} 已发货")
     assert SubOrder.objects.get(pk=overdue.pk).status in ("shipped", "delivered")
     page.goto(f"{live_server.url}{reverse('admin:index')}")
     expect(page.locator(".workbench .tile").first).not_to_contain_text("超时")
@@ -97,7 +97,7 @@ def test_ops_day_from_the_landing_page_to_a_settled_refund(page, live_server):
     # when: operations sign in
     admin_sign_in(page, live_server, ops.username)
 
-    # then: the appeal (平台介入) waits on their landing page
+    # then: the appeal waits on their landing page
     appeals = page.locator(".workbench .tile", has_text="平台介入")
     expect(appeals).to_contain_text("1")
     snap(page, "ops-1-landing")
@@ -180,6 +180,6 @@ def test_shopper_on_a_phone_cancels_at_the_cashier_and_pays_again(phone_page, li
 
     # then: paid, and the order page says how
     expect(page).to_have_url(re.compile(rf"/orders/{order.order_no}/"))
-    expect(page.get_by_test_id("payment-method")).to_contain_text("Alipay")
+    expect(page.get_by_test_id("payment-method")).to_contain_text("支付宝")
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
     snap(page, "shopper-4-paid")

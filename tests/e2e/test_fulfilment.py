@@ -50,10 +50,10 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
     admin_sign_in(page, live_server, staff.username)
     page.goto(f"{live_server.url}{reverse('admin:logistics_fulfilmentqueue_changelist')}")
     row = page.locator("tr", has_text=sub_order.sub_order_no)
-    expect(row).to_contain_text("not packed")
+    expect(row).to_contain_text("未打包")
 
     # when: pack with the sandbox courier and ship with a tracking number
-    row.get_by_role("link", name="Pack & ship").click()
+    row.get_by_role("link", name="打包发货").click()
     page.get_by_test_id("pack-form").locator("select[name=carrier]").select_option("sandbox")
     page.get_by_test_id("pack-form").get_by_role("button").click()
     expect(page.get_by_test_id("parcel-row")).to_have_count(1)
@@ -62,7 +62,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
     page.get_by_test_id("ship-submit").click()
 
     # then: back on the queue, which no longer lists it
-    expect(page.locator(".messagelist")).to_contain_text(f"{sub_order.sub_order_no} shipped")
+    expect(page.locator(".messagelist")).to_contain_text(f"子订单 {sub_order.sub_order_no} 已发货")
     expect(page.locator("#result_list")).to_have_count(0)
 
     # when: the shopper opens the order (the courier's events arrived meanwhile)
@@ -87,7 +87,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
         expect(events).to_have_count(4)
         expect(events.first).to_contain_text("Signed for")
         expect(events.last).to_contain_text("Parcel collected")
-        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("Delivered")
+        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("已送达")
 
         # when: the shopper confirms receipt
         shopper_page.on("dialog", lambda dialog: dialog.accept())
@@ -95,7 +95,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
 
         # then
         expect(shopper_page).to_have_url(re.compile(r"/orders/"))
-        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("Received")
+        expect(shopper_page.get_by_test_id("sub-order-status")).to_have_text("已收货")
         assert SubOrder.objects.get(pk=sub_order.pk).status == SubOrder.Status.RECEIVED
 
         # when: invited to review, the shopper gives 5 stars, a few words and a photo
@@ -109,7 +109,7 @@ def test_a_merchant_ships_and_the_shopper_follows_and_confirms(browser, page, li
         shopper_page.get_by_test_id("submit-review").click()
 
         # then: the invitation is gone and the product page shows the review with its photo
-        expect(shopper_page.locator(".messages")).to_contain_text("Thank you for your review")
+        expect(shopper_page.locator(".messages")).to_contain_text("感谢你的评价")
         expect(shopper_page.get_by_test_id("review-invite")).to_have_count(0)
         shopper_page.goto(
             f"{live_server.url}{reverse('catalog:product', args=[line.sku.product_id])}"

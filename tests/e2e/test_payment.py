@@ -38,7 +38,7 @@ def test_shopper_pays_on_the_sandbox_cashier_and_sees_the_order_split(page, live
 
     # then: back on the order page, paid, one parcel per merchant
     expect(page).to_have_url(re.compile(rf"/orders/{order.order_no}/$"))
-    expect(page.get_by_test_id("order-status")).to_have_text("Awaiting shipment")
+    expect(page.get_by_test_id("order-status")).to_have_text("待发货")
     expect(page.get_by_test_id("sub-order")).to_have_count(2)
-    expect(page.get_by_test_id("timeline")).to_contain_text("Payment received")
+    expect(page.get_by_test_id("timeline")).to_contain_text("已付款")
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID

@@ -172,7 +172,7 @@ def test_bulk_ship_page_reports_bad_rows_and_ships_nothing(client, two_merchants
     )
 
     html = response.content.decode()
-    assert "Nothing shipped: 1 row(s) to fix" in html
+    assert "Nothing shipped: 1 row to fix" in html
     assert html.count('data-testid="report-row"') == 2
     assert "Sub-order not found." in html
     assert SubOrder.objects.get(pk=good.pk).status == SubOrder.Status.AWAITING_SHIPMENT

@@ -4,6 +4,7 @@ compiled; and a template of the translated areas cannot gain a visible English s
 skips translation."""
 
 import re
+import runpy
 from pathlib import Path
 
 import polib
@@ -25,6 +26,8 @@ from tests.aftersales.admin_fixtures import signed_in as admin_signed_in
 from tests.aftersales.api_helpers import client_for
 from tests.aftersales.factories import ask, paid_sub_order, receive
 from tests.aftersales.page_fixtures import signed_in
+from tests.catalog.factories import stocked_sku
+from tests.orders.factories_web import place_order, put_in_cart, sellable_sku, shopper_with_address
 
 PO_FILE = Path(settings.BASE_DIR, "locale", "zh_Hans", "LC_MESSAGES", "django.po")
 TEMPLATES = Path(settings.BASE_DIR, "templates")
@@ -33,11 +36,30 @@ TEMPLATES = Path(settings.BASE_DIR, "templates")
 # is checked too; an area joins the list when all its templates are translated.
 TRANSLATED_TEMPLATES = (
     "base.html",
+    "403.html",
+    "404.html",
+    "500.html",
     "partials",
     "aftersales",
     "admin/aftersales",
     "knowledge",
     "admin/knowledge",
+    "admin/base_site.html",
+    "admin/workbench.html",
+    "admin/workbench_cases.html",
+    "admin/payments",
+    "admin/catalog",
+    "logistics/admin",
+    "payments/admin",
+    "catalog",
+    "orders",
+    "payments/cashier.html",
+    "payments/pay.html",
+    "payments/result.html",
+    "accounts",
+    "notifications",
+    "logistics/_tracking.html",
+    "logistics/pick_list.html",
 )
 
 
@@ -47,17 +69,24 @@ def test_every_message_has_a_chinese_translation_and_the_compiled_catalogue_matc
     assert untranslated == []
     assert [entry.msgid for entry in po.fuzzy_entries()] == []
 
+    # Keyed by context too: "Checkout" the button and "Checkout" the page title are two entries.
     compiled = {
-        entry.msgid: entry.msgstr for entry in polib.mofile(str(PO_FILE.with_suffix(".mo")))
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural
+        for entry in polib.mofile(str(PO_FILE.with_suffix(".mo")))
     }
-    written = {entry.msgid: entry.msgstr for entry in po if not entry.obsolete}
-    assert {k: v for k, v in compiled.items() if k} == written, "run `make messages`"
+    written = {
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural
+        for entry in po
+        if not entry.obsolete
+    }
+    assert {k: v for k, v in compiled.items() if k[1]} == written, "run `make messages`"
 
 
 # --- a template lint: visible text outside {% translate %} and {% blocktranslate %} --------------
 
-_BLOCK_START = re.compile(r"^(blocktranslate|blocktrans)\b")
-_BLOCK_END = re.compile(r"^(endblocktranslate|endblocktrans)\b")
+# Translated blocks, comments and the admin's layout class (never shown): text the lint skips.
+_BLOCK_START = re.compile(r"^(blocktranslate|blocktrans|comment|block coltype)\b")
+_BLOCK_END = re.compile(r"^(endblocktranslate|endblocktrans|endcomment|endblock)\b")
 _ATTRIBUTE = re.compile(r'\b(?:placeholder|title|alt|aria-label)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
@@ -187,3 +216,79 @@ def test_a_merchant_works_a_case_in_chinese_in_the_admin(
         act_url(case, "approve"), {"note": ""}, HTTP_ACCEPT_LANGUAGE="zh-CN", follow=True
     )
     assert any(f"售后单 {case.case_no} 已同意" in text for text in page_messages(response))
+
+
+@pytest.mark.django_db
+def test_a_chinese_shopper_browses_and_fills_the_cart_in_chinese(client):
+    sku = stocked_sku(on_hand=3)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+    home = client.get(reverse("catalog:home"), **zh).content.decode()
+    product = client.get(reverse("catalog:product", args=[sku.product_id]), **zh).content.decode()
+    added = client.post(
+        reverse("catalog:cart_add"), {"sku_id": sku.pk, "quantity": 1}, follow=True, **zh
+    ).content.decode()
+
+    assert "商品分类" in home and "新品上架" in home
+    assert "加入购物车" in product and "库存 3 件" in product and "商品评价" in product
+    assert "已加入购物车" in added and "我的购物车" in added and "去结算" in added
+    assert "Add to cart" not in product and "Checkout" not in added
+
+
+@pytest.mark.django_db
+def test_a_chinese_shopper_checks_out_pays_and_reads_the_order_in_chinese(client):
+    user, address = shopper_with_address()
+    client.force_login(user)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+    put_in_cart(user, sellable_sku())
+    order = place_order(user=user, address=address, sku=sellable_sku())
+
+    checkout = client.get(reverse("orders:checkout"), **zh).content.decode()
+    pay = client.get(reverse("payments:pay", args=[order.order_no]), **zh).content.decode()
+    detail = client.get(reverse("orders:detail", args=[order.order_no]), **zh).content.decode()
+    orders = client.get(reverse("orders:list"), **zh).content.decode()
+    addresses = client.get(reverse("accounts:addresses"), **zh).content.decode()
+
+    assert "确认订单" in checkout and "提交订单" in checkout and "支付宝" in checkout
+    assert "支付订单" in pay and "微信支付" in pay and "货到付款" in pay
+    assert "待付款" in detail and "去支付" in detail and "取消订单" in detail
+    assert "我的订单" in orders and "待发货" in orders  # a tab
+    assert "收货地址" in addresses and "默认" in addresses
+    for page in (checkout, pay, detail, orders):
+        assert "Place order" not in page and "Awaiting payment" not in page
+
+
+def test_the_shop_speaks_chinese_to_a_request_that_asks_for_no_language(monkeypatch):
+    # The suite pins English (settings_test); production's own settings default to Chinese.
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    production = runpy.run_path(str(Path(settings.BASE_DIR, "shop", "settings.py")))
+    assert production["LANGUAGE_CODE"] == "zh-hans"
+    assert settings.LANGUAGE_CODE == "en"
+
+
+@pytest.mark.django_db
+def test_with_the_production_default_a_page_without_accept_language_is_chinese(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+
+    home = client.get(reverse("catalog:home")).content.decode()
+
+    assert '<html lang="zh-CN">' in home and "商品分类" in home and "新品上架" in home
+
+
+@pytest.mark.django_db
+def test_address_errors_speak_the_language_asked_for(client):
+    user, _address = shopper_with_address()
+    client.force_login(user)
+    form = {
+        "recipient": "张三",
+        "phone": "12345",
+        "province": "浙江",
+        "city": "杭州市",
+        "detail": "西湖区 1 号",
+    }
+
+    chinese = client.post(reverse("accounts:address_add"), form, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    english = client.post(reverse("accounts:address_add"), form)
+
+    assert "请输入 11 位中国大陆手机号。" in chinese.content.decode()
+    assert "Enter an 11-digit mainland mobile number." in english.content.decode()
