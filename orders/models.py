@@ -11,23 +11,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 class PaymentMethod(models.TextChoices):
-    ALIPAY = "alipay", "Alipay"
-    WECHAT = "wechat", "WeChat Pay"
-    COD = "cod", "Cash on delivery"
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    COD = "cod", _("Cash on delivery")
 
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", "Awaiting payment"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
-        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        PAYMENT_FAILED = "payment_failed", _("Payment failed")
 
     order_no = models.CharField(max_length=32, unique=True)
     user = models.ForeignKey(
@@ -122,12 +123,12 @@ class SubOrder(models.Model):
     """What one merchant ships from one warehouse. Its amounts are the order's, apportioned."""
 
     class Status(models.TextChoices):
-        AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
-        SHIPPED = "shipped", "Shipped"
-        DELIVERED = "delivered", "Delivered"
-        RECEIVED = "received", "Received"
-        COMPLETED = "completed", "Completed"
-        CLOSED = "closed", "Closed"
+        AWAITING_SHIPMENT = "awaiting_shipment", _("Awaiting shipment")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        RECEIVED = "received", _("Received")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
 
     sub_order_no = models.CharField(max_length=32, unique=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="sub_orders")
@@ -162,8 +163,8 @@ class SubOrder(models.Model):
     aftersales_held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "sub-order"
-        verbose_name_plural = "sub-orders"
+        verbose_name = _("sub-order")
+        verbose_name_plural = _("sub-orders")
         ordering = ["order_id", "id"]
         indexes = [
             models.Index(
@@ -288,11 +289,11 @@ class PriceLine(models.Model):
     """One row of the bill: goods, each promotion, each member benefit, shipping, per merchant."""
 
     class Kind(models.TextChoices):
-        GOODS = "goods", "Goods"
-        PROMOTION = "promotion", "Promotion"
-        MEMBER_TIER = "member_tier", "Membership discount"
-        COUPON = "coupon", "Coupon"
-        SHIPPING = "shipping", "Shipping"
+        GOODS = "goods", _("Goods")
+        PROMOTION = "promotion", _("Promotion")
+        MEMBER_TIER = "member_tier", _("Membership discount")
+        COUPON = "coupon", _("Coupon")
+        SHIPPING = "shipping", _("Shipping")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="price_lines")
     merchant = models.ForeignKey(
@@ -312,10 +313,10 @@ class OrderEvent(models.Model):
     """Append-only timeline: one row per transition of an order or one of its sub-orders."""
 
     class ActorKind(models.TextChoices):
-        SHOPPER = "shopper", "Shopper"
-        MERCHANT = "merchant", "Merchant"
-        OPS = "ops", "Operations"
-        SYSTEM = "system", "System"
+        SHOPPER = "shopper", _("Shopper")
+        MERCHANT = "merchant", _("Merchant")
+        OPS = "ops", _("Operations")
+        SYSTEM = "system", _("System")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     sub_order = models.ForeignKey(

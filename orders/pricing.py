@@ -55,6 +55,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import (
     SKU,
@@ -235,24 +237,26 @@ def _is_int(value) -> bool:
 def normalise_items(items, *, max_quantity: int) -> list[tuple[int, int]]:
     """Validated (sku_id, quantity) pairs, the same SKU merged, in first-seen order."""
     if not items:
-        raise InvalidInput("Your order has no items.", code="empty_order")
+        raise InvalidInput(_("Your order has no items."), code="empty_order")
     merged: dict[int, int] = {}
     for item in items:
         try:
             sku_id, quantity = item
         except (TypeError, ValueError):
-            raise InvalidInput("Each item needs a SKU and a quantity.", code="invalid_quantity")
+            raise InvalidInput(_("Each item needs a SKU and a quantity."), code="invalid_quantity")
         if not _is_int(sku_id) or sku_id <= 0:
-            raise InvalidInput(f"Item {sku_id!r} is not on sale.", code="unknown_sku")
+            raise InvalidInput(
+                _("Item %(sku)s is not on sale.") % {"sku": repr(sku_id)}, code="unknown_sku"
+            )
         if not _is_int(quantity) or not 1 <= quantity <= max_quantity:
             raise InvalidInput(
-                f"Quantity must be a whole number from 1 to {max_quantity}.",
+                _("Quantity must be a whole number from 1 to %(most)d.") % {"most": max_quantity},
                 code="invalid_quantity",
             )
         merged[sku_id] = merged.get(sku_id, 0) + quantity
         if merged[sku_id] > max_quantity:
             raise InvalidInput(
-                f"You can buy at most {max_quantity} of one item in an order.",
+                _("You can buy at most %(most)d of one item in an order.") % {"most": max_quantity},
                 code="invalid_quantity",
             )
     return list(merged.items())
@@ -261,7 +265,7 @@ def normalise_items(items, *, max_quantity: int) -> list[tuple[int, int]]:
 def _check_province(province) -> None:
     if province not in PROVINCES:
         raise InvalidInput(
-            "We do not deliver to that province; choose another address.",
+            _("We do not deliver to that province; choose another address."),
             code="invalid_province",
         )
 
@@ -305,21 +309,26 @@ def _check_coupon(
     coupon: CouponOffer | None, *, code: str, member: MemberStatus, at: datetime
 ) -> CouponOffer:
     if coupon is None:
-        raise _coupon_error(f"You do not have a coupon with the code “{code}”.", "not_held")
+        raise _coupon_error(
+            _("You do not have a coupon with the code “%(code)s”.") % {"code": code}, "not_held"
+        )
     if coupon.used_at is not None:
-        raise _coupon_error("This coupon has already been used.", "used")
+        raise _coupon_error(_("This coupon has already been used."), "used")
     if not coupon.is_active:
-        raise _coupon_error("This coupon has been withdrawn.", "withdrawn")
+        raise _coupon_error(_("This coupon has been withdrawn."), "withdrawn")
     if at < coupon.valid_from:
         local = timezone.localtime(coupon.valid_from)
         raise _coupon_error(
-            f"This coupon can be used from {local:%Y-%m-%d %H:%M}.", "not_yet_valid"
+            _("This coupon can be used from %(when)s.") % {"when": f"{local:%Y-%m-%d %H:%M}"},
+            "not_yet_valid",
         )
     if at >= coupon.valid_until:
         local = timezone.localtime(coupon.valid_until)
-        raise _coupon_error(f"This coupon expired on {local:%Y-%m-%d %H:%M}.", "expired")
+        raise _coupon_error(
+            _("This coupon expired on %(when)s.") % {"when": f"{local:%Y-%m-%d %H:%M}"}, "expired"
+        )
     if coupon.for_new_customers and not member.is_new_customer:
-        raise _coupon_error("This coupon is for new customers only.", "new_customers_only")
+        raise _coupon_error(_("This coupon is for new customers only."), "new_customers_only")
     return coupon
 
 
@@ -339,7 +348,7 @@ def price_cart(
 ) -> Quote:
     """Price a cart from plain data (see the module docstring for the rules)."""
     if not lines:
-        raise InvalidInput("Your order has no items.", code="empty_order")
+        raise InvalidInput(_("Your order has no items."), code="empty_order")
     _check_province(province)
     member = member or MemberStatus()
     shipping = shipping or {}
@@ -422,7 +431,10 @@ def price_cart(
         promotion_rows[merchant_id].append(
             BreakdownRow(
                 kind=PriceLine.Kind.PROMOTION,
-                label=_label(f"Full reduction: {_plain(threshold)} off {_plain(discount)}"),
+                label=_label(
+                    _("Full reduction: %(threshold)s off %(discount)s")
+                    % {"threshold": _plain(threshold), "discount": _plain(discount)}
+                ),
                 amount=-discount,
                 merchant_id=merchant_id,
             )
@@ -438,10 +450,15 @@ def price_cart(
         if discount > 0:
             for w, part in zip(ordered, apportion_capped(discount, lefts, lefts), strict=True):
                 w.member += part
-            name = f"{member.tier_name} member" if member.tier_name else "Member"
+            label = (
+                _("%(tier)s member %(rate)s%% off")
+                % {"tier": member.tier_name, "rate": _plain(rate)}
+                if member.tier_name
+                else _("Member %(rate)s%% off") % {"rate": _plain(rate)}
+            )
             tier_row = BreakdownRow(
                 kind=PriceLine.Kind.MEMBER_TIER,
-                label=_label(f"{name} {_plain(rate)}% off"),
+                label=_label(label),
                 amount=-discount,
                 merchant_id=None,
             )
@@ -455,16 +472,23 @@ def price_cart(
         scope = [w for w in ordered if offer.merchant_id in (None, w.src.merchant_id)]
         if not scope:
             raise _coupon_error(
-                f"This coupon is only for goods from {offer.merchant_name or 'another shop'}.",
+                _("This coupon is only for goods from %(shop)s.")
+                % {"shop": offer.merchant_name or _("another shop")},
                 "merchant_not_in_order",
             )
         lefts = [w.left for w in scope]
         base = sum(lefts, ZERO)
         if base < offer.min_spend:
-            where = f" from {offer.merchant_name}" if offer.merchant_id else ""
+            amounts = {"need": format_money(offer.min_spend), "have": format_money(base)}
             raise _coupon_error(
-                f"This coupon needs {format_money(offer.min_spend)} of goods{where} after "
-                f"discounts; you have {format_money(base)}.",
+                _(
+                    "This coupon needs %(need)s of goods from %(shop)s after discounts; "
+                    "you have %(have)s."
+                )
+                % {**amounts, "shop": offer.merchant_name}
+                if offer.merchant_id
+                else _("This coupon needs %(need)s of goods after discounts; you have %(have)s.")
+                % amounts,
                 "min_spend_not_met",
             )
         value = max(offer.value, ZERO)
@@ -478,7 +502,7 @@ def price_cart(
         held_coupon_id = offer.held_coupon_id
         coupon_row = BreakdownRow(
             kind=PriceLine.Kind.COUPON,
-            label=_label(f"Coupon: {offer.name}"),
+            label=_label(_("Coupon: %(name)s") % {"name": offer.name}),
             amount=-discount,
             merchant_id=offer.merchant_id,
         )
@@ -491,13 +515,20 @@ def price_cart(
         rule = shipping.get(merchant_id)
         goods_left = sum((w.left for w in group), ZERO)
         if rule is None:
-            fee, label = ZERO, f"Shipping from {name}: free"
+            fee, label = ZERO, _("Shipping from %(shop)s: free") % {"shop": name}
         elif rule.free_over is not None and goods_left >= rule.free_over:
             fee = ZERO
-            label = f"Shipping from {name}: free on orders over {format_money(rule.free_over)}"
+            label = _("Shipping from %(shop)s: free on orders over %(amount)s") % {
+                "shop": name,
+                "amount": format_money(rule.free_over),
+            }
         else:
             fee = rule.fee_for(weight_grams=weight, province=province)
-            label = f"Shipping from {name} ({_plain(Decimal(weight) / 1000)} kg to {province})"
+            label = _("Shipping from %(shop)s (%(kg)s kg to %(province)s)") % {
+                "shop": name,
+                "kg": _plain(Decimal(weight) / 1000),
+                "province": province,
+            }
         weights = [w.left for w in group]
         if sum(weights, ZERO) <= 0:
             weights = [Decimal(w.src.quantity) for w in group]
@@ -549,7 +580,7 @@ def price_cart(
     breakdown = [
         BreakdownRow(
             kind=PriceLine.Kind.GOODS,
-            label=_label(f"Goods from {m.merchant_name}"),
+            label=_label(_("Goods from %(shop)s") % {"shop": m.merchant_name}),
             amount=m.goods_amount,
             merchant_id=m.merchant_id,
         )
@@ -590,7 +621,7 @@ def _load_cart_lines(wanted: list[tuple[int, int]]) -> list[CartLine]:
     skus = {
         sku.pk: sku
         for sku in SKU.objects.filter(
-            pk__in=[sku_id for sku_id, _ in wanted],
+            pk__in=[sku_id for sku_id, _quantity in wanted],
             is_active=True,
             product__is_active=True,
             product__merchant__is_active=True,
@@ -611,7 +642,7 @@ def _load_cart_lines(wanted: list[tuple[int, int]]) -> list[CartLine]:
         sku = skus.get(sku_id)
         if sku is None:
             raise InvalidInput(
-                "One of the items is no longer on sale.",
+                _("One of the items is no longer on sale."),
                 code="unknown_sku",
                 extra={"sku_id": sku_id},
             )
@@ -760,7 +791,8 @@ def _catalogue_for(
         lines = _load_cart_lines(wanted)
         merchants = {line.merchant_id for line in lines}
         return lines, _load_promotions(lines, at), _load_shipping(merchants, province)
-    key = (tuple(sorted(sku_id for sku_id, _ in wanted)), province, flash_sales_generation())
+    skus = tuple(sorted(sku_id for sku_id, _quantity in wanted))
+    key = (skus, province, flash_sales_generation())
     with _flash_catalogue_lock:
         cached = _flash_catalogue.get(key)
     if cached is None or not cached[0] <= at < cached[1]:
@@ -768,7 +800,7 @@ def _catalogue_for(
             [at + timedelta(seconds=FLASH_PRICING_CACHE_SECONDS)]
             + [sale.ends_at for sale in flash.values()]
         )
-        lines = _load_cart_lines([(sku_id, 1) for sku_id, _ in wanted])
+        lines = _load_cart_lines([(sku_id, 1) for sku_id, _quantity in wanted])
         merchants = {line.merchant_id for line in lines}
         entry = (
             {line.sku_id: line for line in lines},
@@ -793,7 +825,7 @@ def _flash_sale_prices(flash: dict, lines: list[CartLine], at: datetime) -> list
         PromotionRule(
             id=-sale.id,  # never a Promotion's id
             merchant_id=merchant_of[sku_id],
-            name="Flash sale",
+            name=gettext_lazy("Flash sale"),
             kind=Promotion.Kind.LIMITED_PRICE,
             starts_at=sale.starts_at,
             ends_at=sale.ends_at,
@@ -818,7 +850,7 @@ def quote_order(
     at = at or timezone.now()
     wanted = normalise_items(items, max_quantity=settings.CART_MAX_QUANTITY_PER_LINE)
     _check_province(province)
-    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _ in wanted], at=at)
+    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _quantity in wanted], at=at)
     lines, promotions, shipping = _catalogue_for(wanted, province, at, flash)
     code = (coupon_code or "").strip()
     return price_cart(

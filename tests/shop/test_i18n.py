@@ -292,3 +292,29 @@ def test_address_errors_speak_the_language_asked_for(client):
 
     assert "请输入 11 位中国大陆手机号。" in chinese.content.decode()
     assert "Enter an 11-digit mainland mobile number." in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_checkout_errors_and_the_bill_speak_chinese_when_asked(api_client):
+    from tests.orders.factories import shopper_with_address
+    from tests.orders.factories_web import sellable_sku
+
+    user, address = shopper_with_address()
+    sku = sellable_sku(price="50.00", stock=10)
+    api_client.force_authenticate(user)
+    body = {
+        "address_id": address.pk,
+        "items": [{"sku_id": sku.pk, "quantity": 1}],
+        "payment_method": "alipay",
+    }
+
+    refused = api_client.post(
+        "/api/orders/", {**body, "coupon_code": "NOPE"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    placed = api_client.post("/api/orders/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_coupon"
+    assert refused.json()["detail"] == "您没有券码为“NOPE”的优惠券。"
+    assert placed.status_code == 201, placed.content
+    labels = " ".join(row["label"] for row in placed.json()["breakdown"])
+    assert "商品" in labels and "运费" in labels
