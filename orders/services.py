@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from catalog.admin_scope import is_platform_staff, staff_merchant
@@ -333,7 +334,7 @@ def order_create(
         _items_or_cart(user=user, items=items), max_quantity=settings.CART_MAX_QUANTITY_PER_LINE
     )
     now = timezone.now()
-    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _ in wanted], at=now)
+    flash = running_flash_sales(sku_ids=[sku_id for sku_id, _quantity in wanted], at=now)
     admitted = _admit(flash=flash, wanted=wanted)
     try:
         order = _order_create_attempts(
@@ -382,7 +383,7 @@ def _admit(*, flash: dict, wanted: list[tuple[int, int]]) -> dict[int, int]:
         if not passed:
             for taken_sku, taken in admitted.items():
                 flash_gate.gate_release(sku_id=taken_sku, quantity=taken)
-            raise OutOfStock(f"SKU {sku_id} is sold out.", extra={"sku_id": sku_id, "available": 0})
+            raise OutOfStock(_("Sold out."), extra={"sku_id": sku_id, "available": 0})
         admitted[sku_id] = quantity
     return admitted
 

@@ -131,11 +131,11 @@ def _fill_lines(
         line_id: by_line[line_id].amounts_for(quantity, with_shipping=with_shipping)
         for line_id, quantity in asked.items()
     }
-    most = sum((total for total, _ in maxima.values()), ZERO)
+    most = sum((total for total, _shipping in maxima.values()), ZERO)
     if case.type == CaseType.EXCHANGE:
-        parts = [ZERO for _ in maxima]
+        parts = [ZERO for _line in maxima]
     elif amount is None or amount == most:
-        parts = [total for total, _ in maxima.values()]
+        parts = [total for total, _shipping in maxima.values()]
     else:
         if amount > most:
             raise InvalidInput(
@@ -143,7 +143,7 @@ def _fill_lines(
                 code="amount_too_high",
                 extra={"max_refund_amount": str(most)},
             )
-        parts = apportion(amount, [total for total, _ in maxima.values()])
+        parts = apportion(amount, [total for total, _shipping in maxima.values()])
     rows = []
     for (line_id, (total, shipping)), part in zip(maxima.items(), parts, strict=True):
         share = min(shipping, to_money(shipping * part / total)) if total else ZERO

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from catalog.models import SKU, Cart, CartItem
 from catalog.selectors import sku_is_sold, sku_sellable, sku_sellable_expression
@@ -61,7 +62,7 @@ def cart_for_request(request) -> Cart | SessionCart:
     use) or the session's cart."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        cart, _ = Cart.objects.get_or_create(user=user)
+        cart, _created = Cart.objects.get_or_create(user=user)
         return cart
     # Storing a line marks the session modified, so the session middleware saves it and sets
     # the cookie; a visitor who only looks at an empty cart gets no session row.
@@ -88,7 +89,7 @@ def parse_quantity(value) -> int:
             "Quantity must be a whole number of at least 1.", code="invalid_quantity"
         )
     if quantity < 1:
-        raise InvalidInput("Quantity must be at least 1.", code="invalid_quantity")
+        raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
     return quantity
 
 
@@ -108,9 +109,9 @@ def _sellable_sku(sku_id) -> SKU:
     sku_pk = parse_id(sku_id)
     sku = SKU.objects.select_related("product__merchant").filter(pk=sku_pk).first()
     if sku is None:
-        raise NotFound("No such product variant.", code="unknown_sku")
+        raise NotFound(_("No such product variant."), code="unknown_sku")
     if not sku_is_sold(sku):
-        raise InvalidInput("This product variant is no longer sold.", code="sku_unavailable")
+        raise InvalidInput(_("This product variant is no longer sold."), code="sku_unavailable")
     return sku
 
 
@@ -118,16 +119,17 @@ def _check_quantity(sku: SKU, quantity: int) -> None:
     limit = settings.CART_MAX_QUANTITY_PER_LINE
     if quantity > limit:
         raise Conflict(
-            f"At most {limit} of one item per order.",
+            _("At most %(limit)d of one item per order.") % {"limit": limit},
             code="quantity_limit",
             extra={"sku_id": sku.pk, "limit": limit},
         )
     available = sku_sellable(sku.pk)
     if quantity > available:
         message = (
-            f"Only {available} of {sku.product.title} left."
+            _("Only %(count)d of %(product)s left.")
+            % {"count": available, "product": sku.product.title}
             if available > 0
-            else f"{sku.product.title} is out of stock."
+            else _("%(product)s is out of stock.") % {"product": sku.product.title}
         )
         raise OutOfStock(message, extra={"sku_id": sku.pk, "available": available})
 
@@ -174,10 +176,10 @@ def cart_set_quantity(*, cart: Cart | SessionCart, item_id, quantity) -> CartIte
     if isinstance(cart, SessionCart):
         lines = cart.quantities()
         if item_pk not in lines:
-            raise NotFound("That line is not in your cart.", code="unknown_cart_item")
+            raise NotFound(_("That line is not in your cart."), code="unknown_cart_item")
         sku = SKU.objects.select_related("product__merchant").filter(pk=item_pk).first()
         if sku is None:
-            raise NotFound("That line is not in your cart.", code="unknown_cart_item")
+            raise NotFound(_("That line is not in your cart."), code="unknown_cart_item")
         if quantity > lines[item_pk]:
             _check_quantity(sku, quantity)
         lines[item_pk] = quantity
@@ -190,7 +192,7 @@ def cart_set_quantity(*, cart: Cart | SessionCart, item_id, quantity) -> CartIte
         .first()
     )
     if item is None:
-        raise NotFound("That line is not in your cart.", code="unknown_cart_item")
+        raise NotFound(_("That line is not in your cart."), code="unknown_cart_item")
     if quantity > item.quantity:
         _check_quantity(item.sku, quantity)
     item.quantity = quantity
@@ -205,12 +207,12 @@ def cart_remove(*, cart: Cart | SessionCart, item_id) -> None:
     if isinstance(cart, SessionCart):
         lines = cart.quantities()
         if lines.pop(item_pk, None) is None:
-            raise NotFound("That line is not in your cart.", code="unknown_cart_item")
+            raise NotFound(_("That line is not in your cart."), code="unknown_cart_item")
         cart.store(lines)
         return
-    deleted, _ = CartItem.objects.filter(cart=cart, pk=item_pk).delete()
+    deleted, _by_model = CartItem.objects.filter(cart=cart, pk=item_pk).delete()
     if not deleted:
-        raise NotFound("That line is not in your cart.", code="unknown_cart_item")
+        raise NotFound(_("That line is not in your cart."), code="unknown_cart_item")
 
 
 @transaction.atomic
@@ -222,7 +224,7 @@ def cart_clear_skus(*, cart: Cart | SessionCart, sku_ids: Iterable[int]) -> int:
         kept = {k: v for k, v in lines.items() if k not in sku_ids}
         cart.store(kept)
         return len(lines) - len(kept)
-    deleted, _ = CartItem.objects.filter(cart=cart, sku_id__in=sku_ids).delete()
+    deleted, _by_model = CartItem.objects.filter(cart=cart, sku_id__in=sku_ids).delete()
     return deleted
 
 
@@ -246,7 +248,7 @@ def cart_merge_into_user(
         session = _load_session(session_key)
     session_cart = SessionCart(session)
     lines = session_cart.quantities()
-    cart, _ = Cart.objects.get_or_create(user=user)
+    cart, _created = Cart.objects.get_or_create(user=user)
     if not lines:
         return cart
     cart = _locked(cart)

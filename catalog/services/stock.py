@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from catalog.models import SKU, StockMove, StockRecord, Warehouse
 from shop.errors import InvalidInput, OutOfStock
@@ -142,7 +143,8 @@ def _wanted(lines: list[tuple[int, int]]) -> dict[int, int]:
 
 def _out_of_stock(sku_id: int, sellable: int, quantity: int) -> OutOfStock:
     return OutOfStock(
-        f"Not enough stock for SKU {sku_id}: {sellable} available, {quantity} wanted.",
+        _("Not enough stock: %(available)d left, %(wanted)d wanted.")
+        % {"available": sellable, "wanted": quantity},
         extra={"sku_id": sku_id, "available": sellable},
     )
 
@@ -338,7 +340,7 @@ def stock_set_on_hand(
         raise InvalidInput("Stock on hand cannot be negative.", code="invalid_quantity")
     if sku.product.merchant_id != warehouse.merchant_id:
         raise InvalidInput("A SKU can only be stocked in its own merchant's warehouse.")
-    record, _ = StockRecord.objects.get_or_create(sku=sku, warehouse=warehouse)
+    record, _created = StockRecord.objects.get_or_create(sku=sku, warehouse=warehouse)
     record = StockRecord.objects.select_for_update().get(pk=record.pk)
     delta = on_hand - record.on_hand
     if delta == 0:

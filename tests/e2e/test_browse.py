@@ -124,7 +124,7 @@ def test_the_cart_on_a_phone_changes_quantity_and_shows_the_limit(browser, live_
         page.locator("[data-testid=cart-update-form] button").click()
 
         # then: a message says how many are left and the line keeps its quantity
-        expect(page.locator(".message.error")).to_contain_text("Only 5 of 华为手机 Mate 60 left.")
+        expect(page.locator(".message.error")).to_contain_text("华为手机 Mate 60 仅剩 5 件")
         expect(page.get_by_test_id("cart-line-quantity")).to_have_value("1")
 
         # when: they remove it
