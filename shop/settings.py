@@ -443,12 +443,12 @@ JSON_MAX_DEPTH = 32
 JSON_MAX_BODY_BYTES = 1024 * 1024
 
 # Content-Security-Policy (django-csp). Everything comes from this origin; no plugin, no frame,
-# no foreign form target. Inline scripts and style attributes are allowed for now: the storefront
-# templates carry small inline scripts and confirm() handlers (docs/security.md).
+# no foreign form target. Scripts only from our static files: templates carry no inline script or
+# on...= handler (tests/trust/test_csp.py checks). Style attributes stay allowed (docs/security.md).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
