@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 from rest_framework.views import set_rollback
 
+from shop.api_paths import is_api_request
+
 logger = logging.getLogger(__name__)
 
 
@@ -169,22 +171,16 @@ def api_exception_handler(exc, context):
 
 # --- error pages: the branded templates for people, JSON for API clients -----------------------
 
-_API_PREFIX = "/api/"
-
-
-def _wants_json(request) -> bool:
-    return request.path.startswith(_API_PREFIX)
-
 
 def page_not_found(request, exception=None):
     """A URL no route matches: under /api/ the same JSON 404 as a view's, elsewhere 404.html."""
-    if _wants_json(request):
+    if is_api_request(request):
         return JsonResponse(_error_body(gettext("Not found."), "not_found"), status=404)
     return django_defaults.page_not_found(request, exception)
 
 
 def permission_denied(request, exception=None):
-    if _wants_json(request):
+    if is_api_request(request):
         return JsonResponse(
             _error_body(gettext("You may not do this."), "permission_denied"), status=403
         )
@@ -192,7 +188,7 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
-    if _wants_json(request):
+    if is_api_request(request):
         return JsonResponse(
             _error_body(gettext("Something went wrong on our side."), "server_error"), status=500
         )

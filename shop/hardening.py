@@ -28,6 +28,8 @@ from django.http import HttpResponse, JsonResponse
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from shop.api_paths import is_api_request
+
 logger = logging.getLogger(__name__)
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -148,7 +150,7 @@ def check_request(request) -> None:
 
 
 def _answer(request, detail: str, code: str, status: int) -> HttpResponse:
-    if request.path_info.startswith("/api/"):
+    if is_api_request(request):
         return JsonResponse({"detail": detail, "code": code}, status=status)
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
 

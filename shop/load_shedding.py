@@ -23,6 +23,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from shop.api_paths import is_api_request
+
 NEVER_SHED = ("/healthz", "/static/", "/media/")
 
 
@@ -76,7 +78,7 @@ class LoadSheddingMiddleware:
                 self._in_flight -= 1
 
     def _busy(self, request, *, reason: str):
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             response = JsonResponse(
                 {
                     "detail": "The shop is very busy right now. Please try again in a moment.",
