@@ -62,7 +62,7 @@ class PageThrottle(SimpleRateThrottle):
 
 def too_many_message(seconds: int, what) -> str:
     minutes = max(1, -(-seconds // 60))
-    return gettext("Too many %(what)s. Please try again in %(minutes)d min.") % {
+    return gettext("Too many %(what)s. Please try again in %(minutes)s min.") % {
         "what": what,
         "minutes": minutes,
     }

@@ -18,7 +18,7 @@ from shop.accounts import selectors, services
 from shop.accounts.forms import AddressForm, ProfileForm, SignInForm, SignUpForm
 from shop.errors import InvalidInput, NotFound
 from shop.redirects import safe_next
-from shop.throttling import PageThrottle
+from shop.throttling import PageThrottle, too_many_message
 
 # Which form field an InvalidInput code belongs to, so the message shows next to it.
 _FIELD_OF_CODE = {
@@ -38,14 +38,6 @@ _FIELD_OF_CODE = {
 def _add_domain_error(form, error: InvalidInput) -> None:
     field = _FIELD_OF_CODE.get(error.code)
     form.add_error(field if field in form.fields else None, error.detail)
-
-
-def _too_many(seconds: int, what: str) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return gettext("Too many %(what)s. Please try again in %(minutes)s min.") % {
-        "what": what,
-        "minutes": minutes,
-    }
 
 
 def _with_message(form, message: str):
@@ -71,7 +63,7 @@ class _ThrottledPostMixin:
             kwargs.pop("data", None)
             kwargs.pop("files", None)
             form = _with_message(
-                self.get_form_class()(**kwargs), _too_many(wait, self.throttled_what)
+                self.get_form_class()(**kwargs), too_many_message(wait, self.throttled_what)
             )
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response["Retry-After"] = str(wait)
@@ -101,7 +93,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and (wait := PageThrottle("sign_up").wait_for(request)):
         form = _with_message(
-            SignUpForm(), _too_many(wait, gettext("new accounts from your network"))
+            SignUpForm(), too_many_message(wait, gettext("new accounts from your network"))
         )
         response = render(
             request, "accounts/signup.html", {"form": form, "next": next_url}, status=429
