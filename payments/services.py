@@ -241,6 +241,19 @@ def payment_not_open_message(payment: Payment, order: Order) -> str:
     return gettext("This payment is no longer open. No money was taken.")
 
 
+def _lock_shoppers_payment(*, payment_no: str, user) -> tuple[Order, Payment]:
+    """The shopper's own payment and its order, locked in the one lock order (order, then
+    payment); another shopper's payment is not found."""
+    found = (
+        Payment.objects.filter(payment_no=payment_no, order__user_id=getattr(user, "pk", None))
+        .values_list("pk", "order_id")
+        .first()
+    )
+    if found is None:
+        raise NotFound("Payment not found.")
+    return _lock_order(found[1]), _lock_payment(found[0])
+
+
 @transaction.atomic
 def payment_sandbox_settle(*, payment_no: str, user, paid: bool) -> Payment:
     """The shopper pressed Pay (or Fail) on the sandbox cashier. Like a real gateway after the
@@ -249,15 +262,7 @@ def payment_sandbox_settle(*, payment_no: str, user, paid: bool) -> Payment:
     locks, so a cancel or expiry racing the Pay button either wins (nothing is taken) or waits."""
     from .sandbox.server import sandbox_settle
 
-    found = (
-        Payment.objects.filter(payment_no=payment_no, order__user_id=getattr(user, "pk", None))
-        .values_list("pk", "order_id")
-        .first()
-    )
-    if found is None:
-        raise NotFound("Payment not found.")
-    order = _lock_order(found[1])
-    payment = _lock_payment(found[0])
+    order, payment = _lock_shoppers_payment(payment_no=payment_no, user=user)
     if payment.status != Payment.Status.CREATED or order.status != Order.Status.PENDING_PAYMENT:
         raise Conflict(payment_not_open_message(payment, order), code="payment_not_open")
     if paid and order.payment_due_at <= timezone.now():
@@ -275,15 +280,7 @@ def payment_sandbox_settle(*, payment_no: str, user, paid: bool) -> Payment:
 def payment_cancel_at_cashier(*, payment_no: str, user) -> Payment:
     """The shopper pressed Cancel at the cashier: this attempt is closed, nothing was taken, and
     the order stays awaiting payment until its deadline (pay again, or another way)."""
-    found = (
-        Payment.objects.filter(payment_no=payment_no, order__user_id=getattr(user, "pk", None))
-        .values_list("pk", "order_id")
-        .first()
-    )
-    if found is None:
-        raise NotFound("Payment not found.")
-    order = _lock_order(found[1])
-    payment = _lock_payment(found[0])
+    order, payment = _lock_shoppers_payment(payment_no=payment_no, user=user)
     if payment.status != Payment.Status.CREATED:
         raise Conflict(payment_not_open_message(payment, order), code="payment_not_open")
     payment.close(reason="Cancelled at the cashier")
