@@ -7,14 +7,10 @@ from decimal import Decimal
 from catalog.models import Cart, CartItem
 from orders import services
 from orders.models import Order, PaymentMethod
-from tests.accounts.factories import AddressFactory, UserFactory
 from tests.catalog.factories import StockRecordFactory
 
-
-def shopper_with_address(**user_kwargs):
-    user = UserFactory(**user_kwargs)
-    address = AddressFactory(user=user, is_default=True)
-    return user, address
+# The pages' tests take the shopper from here too: one definition, in tests.orders.factories.
+from tests.orders.factories import shopper_with_address  # noqa: F401
 
 
 def sellable_sku(*, price=Decimal("99.00"), stock=100, merchant=None, title=None):

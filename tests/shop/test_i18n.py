@@ -296,9 +296,6 @@ def test_address_errors_speak_the_language_asked_for(client):
 
 @pytest.mark.django_db
 def test_checkout_errors_and_the_bill_speak_chinese_when_asked(api_client):
-    from tests.orders.factories import shopper_with_address
-    from tests.orders.factories_web import sellable_sku
-
     user, address = shopper_with_address()
     sku = sellable_sku(price="50.00", stock=10)
     api_client.force_authenticate(user)
