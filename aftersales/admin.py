@@ -26,12 +26,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_scope import (
-    MerchantScopedAdmin,
-    is_platform_staff,
-    staff_merchant,
-    user_may_access,
-)
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.admin_scope import MerchantScopedAdmin, user_may_access
 from knowledge.admin_desk import ServiceDeskMixin  # suggested articles, replies, macros
 from logistics import selectors as logistics_selectors
 from logistics.models import Shipment

@@ -7,7 +7,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 
-from catalog.admin_scope import staff_merchant
+from catalog.actors import staff_merchant
 from catalog.models import SKU, Merchant
 from logistics import services as logistics_services
 from logistics.seed import ensure_default_carriers

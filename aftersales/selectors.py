@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from catalog.selectors import no_reason_return_allowed
 from orders.models import OrderLine, SubOrder
 from shop.errors import NotFound

@@ -28,12 +28,8 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from catalog.admin_scope import (
-    MerchantScopedAdmin,
-    MerchantScopedInline,
-    is_platform_staff,
-    staff_merchant,
-)
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.admin_scope import MerchantScopedAdmin, MerchantScopedInline
 from catalog.models import (
     SKU,
     Attribute,

@@ -5,7 +5,8 @@ sellable stock, so a counter that drifted is visible (the reconcile task repairs
 from django.contrib import admin
 from django.utils import timezone
 
-from catalog.admin_scope import MerchantScopedAdmin, is_platform_staff
+from catalog.actors import is_platform_staff
+from catalog.admin_scope import MerchantScopedAdmin
 from catalog.models import FlashSale
 from catalog.services import flash_gate
 

@@ -8,7 +8,8 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
 
-from catalog.admin_scope import MerchantScopedAdmin, is_platform_staff
+from catalog.actors import is_platform_staff
+from catalog.admin_scope import MerchantScopedAdmin
 from catalog.models import Review, ReviewImage
 from catalog.services.reviews import MAX_REPLY_LENGTH, review_reply, review_set_visible
 from catalog.templatetags.review_tags import review_image_url, stars

@@ -19,8 +19,8 @@ from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from catalog.models import Merchant, MerchantStaff
-from shop.roles import PLATFORM_OPS
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.models import Merchant
 
 _UNSET = object()
 
@@ -58,31 +58,6 @@ def merchant_lookup_for(model) -> str | None:
     if field.is_relation and field.related_model is Merchant:
         return "merchant"
     return None
-
-
-def staff_merchant(user) -> Merchant | None:
-    """The merchant `user` works for, or None. Cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    cached = getattr(user, "_staff_merchant_cache", _UNSET)
-    if cached is _UNSET:
-        link = MerchantStaff.objects.select_related("merchant").filter(user_id=user.pk).first()
-        cached = link.merchant if link else None
-        user._staff_merchant_cache = cached
-    return cached
-
-
-def is_platform_staff(user) -> bool:
-    """A superuser or a member of the platform operations group (cached on the user)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_platform_staff_cache", _UNSET)
-    if cached is _UNSET:
-        cached = user.groups.filter(name=PLATFORM_OPS).exists()
-        user._is_platform_staff_cache = cached
-    return cached
 
 
 def _lookup_is_multivalued(model, lookup: str) -> bool:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales import metrics
 from aftersales.models import AfterSalesCase
-from catalog.admin_scope import MerchantScopedAdmin, is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.admin_scope import MerchantScopedAdmin
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from shop.errors import DomainError, NotFound
 
 from . import selectors, services

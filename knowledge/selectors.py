@@ -4,7 +4,7 @@ suggestions and the admin's service desk."""
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from catalog.models import Category, Product
 from catalog.selectors import CategoryIndex
 

@@ -24,13 +24,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_scope import (
-    MerchantScopedAdmin,
-    is_platform_staff,
-    register_merchant_lookup,
-    staff_merchant,
-    user_may_access,
-)
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.admin_scope import MerchantScopedAdmin, register_merchant_lookup, user_may_access
 from orders.models import OrderLine, SubOrder
 from orders.templatetags.order_tags import PAYMENT_METHOD_LABELS
 from shop.admin_inlines import ReadOnlyTabularInline

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from orders.models import OrderLine, SubOrder
 from shop.errors import NotFound
 
@@ -178,14 +178,14 @@ def tracking_adapters_in_service() -> list[str]:
     (settings.PAYMENT_SANDBOX), Kuaidi100 once it has the key to subscribe and the salt its
     pushes are verified with."""
     adapters = ["sandbox"] if settings.PAYMENT_SANDBOX else []
-    if getattr(settings, "KUAIDI100_KEY", "") and getattr(settings, "KUAIDI100_SALT", ""):
+    if settings.KUAIDI100_KEY and settings.KUAIDI100_SALT:
         adapters.append("kuaidi100")
     return adapters
 
 
 def shipment_ids_awaiting_tracking(*, now: datetime, limit: int | None = None) -> list[int]:
     """Shipped parcels with no tracking started and no event yet, oldest first."""
-    limit = limit or int(getattr(settings, "SWEEP_BATCH_SIZE", 200))
+    limit = limit or settings.SWEEP_BATCH_SIZE
     return list(
         Shipment.objects.filter(
             status=Shipment.Status.SHIPPED,

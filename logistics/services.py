@@ -34,11 +34,12 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import Role, is_platform_staff, staff_merchant
 from catalog.services.stock import stock_allocate, stock_consume, stock_release, stock_return
 from orders import services as order_services
 from orders.events import order_path
-from orders.models import Order, OrderLine, PaymentMethod, SubOrder
+from orders.lock_objects import lock_sub_order
+from orders.models import OrderLine, PaymentMethod, SubOrder
 from shop import events as nodes
 from shop.celery import send_after_commit
 from shop.errors import (
@@ -57,7 +58,9 @@ from .models import Carrier, Shipment, ShipmentLine, ShortageRecord, TrackingEve
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CARRIER = "sandbox"
+
+# Parcels are the merchant's work: shoppers never reach a sub-order through logistics.
+MERCHANT_ONLY = (Role.MERCHANT,)
 
 
 # --- who may touch what ------------------------------------------------------------------------
@@ -80,18 +83,6 @@ def _actor_or_none(actor):
 
 
 # --- locks ---------------------------------------------------------------------------------------
-
-
-def _lock_sub_order(*, actor, **lookup) -> SubOrder:
-    ids = SubOrder.objects.filter(**lookup).values_list("pk", "order_id", "merchant_id").first()
-    if ids is None:
-        raise NotFound("Sub-order not found.")
-    pk, order_id, merchant_id = ids
-    _check_reach(actor=actor, merchant_id=merchant_id)
-    order = Order.objects.select_for_update().get(pk=order_id)
-    sub_order = SubOrder.objects.select_for_update().get(pk=pk)
-    sub_order.order = order
-    return sub_order
 
 
 def _lock_shipments(sub_order: SubOrder) -> list[Shipment]:
@@ -123,7 +114,7 @@ def _lock_parcel(*, shipment_id: int, actor) -> tuple[SubOrder, list[Shipment], 
     sub_order_id = Shipment.objects.filter(pk=shipment_id).values_list("sub_order_id", flat=True)
     if not sub_order_id:
         raise NotFound("Parcel not found.")
-    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id[0], actor=actor, roles=MERCHANT_ONLY)
     parcels = _lock_shipments(sub_order)
     return sub_order, parcels, _parcel_in(parcels, shipment_id)
 
@@ -135,7 +126,7 @@ def _delete_packed(shipments: list[Shipment]) -> None:
 
 
 def _carrier(code: str | None) -> Carrier:
-    code = (code or getattr(settings, "LOGISTICS_DEFAULT_CARRIER", DEFAULT_CARRIER)).strip()
+    code = (code or settings.LOGISTICS_DEFAULT_CARRIER).strip()
     carrier = Carrier.objects.filter(code__iexact=code, active=True).first()
     if carrier is None:
         raise InvalidInput(f"Unknown carrier {code!r}.", code="unknown_carrier")
@@ -250,7 +241,7 @@ def _refresh_measures(shipment: Shipment) -> None:
 def shipment_pack(*, sub_order_id: int, actor, carrier_code: str | None = None) -> list[Shipment]:
     """Split what the sub-order still has to ship into parcels within the carrier's weight and
     volume limits. Packing again (before anything shipped) replaces the parcels."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor, roles=MERCHANT_ONLY)
     if sub_order.status != SubOrder.Status.AWAITING_SHIPMENT:
         raise TransitionNotAllowed(
             f"Only sub-orders awaiting shipment can be packed "
@@ -471,7 +462,7 @@ def shipment_ship(*, shipment_id: int, carrier_code: str, tracking_no: str, acto
         raise NotFound("Parcel not found.")
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
-    sub_order = _lock_sub_order(pk=sub_order_id[0], actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id[0], actor=actor, roles=MERCHANT_ONLY)
     parcels = _lock_shipments(sub_order)
     shipment = _parcel_in(parcels, shipment_id)
     if not shipment.is_outbound:
@@ -498,7 +489,9 @@ def sub_order_ship_next_parcel(
     none): what one row of a bulk import or a WMS call means."""
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
-    sub_order = _lock_sub_order(sub_order_no=(sub_order_no or "").strip(), actor=actor)
+    sub_order = lock_sub_order(
+        sub_order_no=(sub_order_no or "").strip(), actor=actor, roles=MERCHANT_ONLY
+    )
     shipments = _outbound(_lock_shipments(sub_order))
     again = next(
         (s for s in shipments if s.carrier_id == carrier.pk and s.tracking_no == tracking_no), None
@@ -1107,7 +1100,9 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
         shipments[shipment.pk] = shipment
         by_shipment[shipment.pk].append(event)
     for shipment_id in sorted(by_shipment):
-        sub_order = _lock_sub_order(pk=shipments[shipment_id].sub_order_id, actor=None)
+        sub_order = lock_sub_order(
+            pk=shipments[shipment_id].sub_order_id, actor=None, roles=MERCHANT_ONLY
+        )
         shipment = (
             Shipment.objects.select_for_update(of=("self",))
             .select_related("carrier")
@@ -1343,7 +1338,7 @@ def _shortage_checked(
     line_ids = OrderLine.objects.filter(pk=line_id).values_list("sub_order_id", flat=True)
     if not line_ids or line_ids[0] is None:
         raise NotFound("Order line not found.")
-    sub_order = _lock_sub_order(pk=line_ids[0], actor=actor)
+    sub_order = lock_sub_order(pk=line_ids[0], actor=actor, roles=MERCHANT_ONLY)
     if sub_order.status != SubOrder.Status.AWAITING_SHIPMENT:
         raise TransitionNotAllowed(
             f"Only sub-orders awaiting shipment can be short "
@@ -1458,7 +1453,7 @@ def line_record_shortage(
 def sub_order_unpack(*, sub_order_id: int, actor) -> int:
     """Remove a sub-order's packed parcels (none may have shipped: Conflict "shipped"), e.g.
     before after-sales refunds it ahead of shipment. Returns how many were removed."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor, roles=MERCHANT_ONLY)
     shipments = _outbound(_lock_shipments(sub_order))
     if any(s.is_shipped for s in shipments):
         raise Conflict("A parcel of this sub-order has shipped already.", code="shipped")
@@ -1560,7 +1555,9 @@ def return_shipment_register(
     "signed for" emits SHIPMENT_RETURN_SIGNED."""
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=None if _is_shopper(actor) else actor)
+    sub_order = lock_sub_order(
+        pk=sub_order_id, actor=None if _is_shopper(actor) else actor, roles=MERCHANT_ONLY
+    )
     if _is_shopper(actor) and sub_order.order.user_id != actor.pk:
         raise NotFound("Sub-order not found.")
     _lock_shipments(sub_order)
@@ -1596,7 +1593,7 @@ def replacement_shipment_ship(
     sub-order."""
     carrier = _carrier(carrier_code)
     tracking_no = _validated_tracking_no(carrier, tracking_no)
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor, roles=MERCHANT_ONLY)
     _lock_shipments(sub_order)
     units = _side_parcel_lines(sub_order=sub_order, lines=lines)
     _tracking_no_free(carrier, tracking_no)

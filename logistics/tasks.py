@@ -21,11 +21,9 @@ from .models import Shipment
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SANDBOX_DELAYS = (20, 40, 40, 30)
-
 
 def sandbox_delay(step: int) -> int:
-    delays = list(getattr(settings, "LOGISTICS_SANDBOX_DELAYS", DEFAULT_SANDBOX_DELAYS))
+    delays = list(settings.LOGISTICS_SANDBOX_DELAYS)
     if not delays:
         return 0
     return int(delays[min(step, len(delays) - 1)])

@@ -81,7 +81,7 @@ def absolute_link(path: str) -> str:
     or a WeChat message can open; the site's home when there is no page to point at."""
     from django.conf import settings
 
-    site = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    site = str(settings.SITE_URL or "").rstrip("/")
     return f"{site}{path or '/'}"
 
 

@@ -59,22 +59,22 @@ SHOPPER_CHANNELS = frozenset({Channel.INBOX, Channel.APP_PUSH, Channel.SMS, Chan
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6))
+    return settings.NOTIFICATION_MAX_ATTEMPTS
 
 
 def retry_backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min ... capped at an hour (NOTIFICATION_RETRY_BASE_SECONDS)."""
-    base = int(getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 30))
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
 def stuck_after() -> timedelta:
     """A row "sending" for longer than this belongs to a worker that died (task limit 90 s)."""
-    return timedelta(seconds=int(getattr(settings, "NOTIFICATION_STUCK_AFTER_SECONDS", 300)))
+    return timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS)
 
 
 def relay_batch_size() -> int:
-    return int(getattr(settings, "NOTIFICATION_RELAY_BATCH_SIZE", 100))
+    return settings.NOTIFICATION_RELAY_BATCH_SIZE
 
 
 def event_key(event: DomainEvent, *, node: str | None = None) -> str:
@@ -499,11 +499,7 @@ def outbox_purge_sent(*, now=None, keep_days: int | None = None, batch_size: int
     batches; inbox messages keep their text (their link to the row is cleared). Failed and dead
     rows stay for ops to look at."""
     now = now or timezone.now()
-    days = (
-        keep_days
-        if keep_days is not None
-        else getattr(settings, "NOTIFICATION_OUTBOX_KEEP_DAYS", 30)
-    )
+    days = keep_days if keep_days is not None else settings.NOTIFICATION_OUTBOX_KEEP_DAYS
     cutoff = now - timedelta(days=days)
     deleted = 0
     while True:

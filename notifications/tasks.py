@@ -26,15 +26,13 @@ def _deliver_within(ids, budget_seconds: float) -> int:
 @shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
 def deliver_outbox(self, ids: list[int]) -> int:
     """Deliver these outbox rows (skips rows already sent or held by another worker)."""
-    return _deliver_within(ids, getattr(settings, "NOTIFICATION_TASK_BUDGET_SECONDS", 40))
+    return _deliver_within(ids, settings.NOTIFICATION_TASK_BUDGET_SECONDS)
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)
 def relay_pending_outbox(self) -> int:
     """Beat, every 30 s: deliver rows left behind (broker down, worker died, retry due)."""
-    return _deliver_within(
-        outbox_relay_due(), getattr(settings, "NOTIFICATION_RELAY_BUDGET_SECONDS", 180)
-    )
+    return _deliver_within(outbox_relay_due(), settings.NOTIFICATION_RELAY_BUDGET_SECONDS)
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)

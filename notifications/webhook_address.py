@@ -24,7 +24,7 @@ class WebhookAddress:
 
 def _private_hosts_allowed() -> bool:
     # Local development and tests only: a merchant system on this machine or the LAN.
-    return bool(getattr(settings, "NOTIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS", False))
+    return settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS
 
 
 def _is_internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

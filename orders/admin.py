@@ -13,12 +13,8 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from catalog.admin_scope import (
-    MerchantScopedAdmin,
-    MerchantScopedInline,
-    is_platform_staff,
-    staff_merchant,
-)
+from catalog.actors import is_platform_staff, staff_merchant
+from catalog.admin_scope import MerchantScopedAdmin, MerchantScopedInline
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 from shop.money import ZERO

@@ -7,7 +7,7 @@ inside the service's transaction.
 
 from django.urls import reverse
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from shop.events import DomainEvent, emit
 
 from .models import Order, OrderEvent, SubOrder

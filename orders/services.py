@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
 from catalog.models import CartItem, Product, StockRecord
 from catalog.services import flash_gate
 from catalog.services.flash_sales import flash_sale_claim, flash_sale_unclaim, running_flash_sales
@@ -48,6 +47,13 @@ from shop.ids import new_business_number
 from shop.money import ZERO, apportion, apportion_capped, to_money
 
 from .events import order_event_record, order_transition_record
+from .lock_objects import (
+    lock_order,
+    lock_order_for_actor,
+    lock_order_lines,
+    lock_sub_order,
+    lock_sub_order_by_id,
+)
 from .models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine, SubOrder
 from .pricing import normalise_items, quote_order
 
@@ -61,54 +67,6 @@ IDEMPOTENCY_CONSTRAINT = "order_idempotency_key_per_user"
 
 def _actor_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
-
-
-# --- locks: always the parent order first, then its sub-orders, then lines, each by pk --------
-
-
-def _lock_order(**lookup) -> Order:
-    try:
-        return Order.objects.select_for_update().get(**lookup)
-    except Order.DoesNotExist:
-        raise NotFound("Order not found.") from None
-
-
-def _lock_order_for_actor(*, order_no: str, actor) -> Order:
-    """A shopper reaches only their own orders (another shopper's is 'not found', never
-    'forbidden'); platform operations reach every order."""
-    lookup = {"order_no": order_no}
-    if not is_platform_staff(actor):
-        if not getattr(actor, "pk", None):
-            raise NotFound("Order not found.")
-        lookup["user_id"] = actor.pk
-    return _lock_order(**lookup)
-
-
-def _lock_sub_order(*, actor=None, **lookup) -> SubOrder:
-    """Lock the parent order, then the sub-order. A merchant's staff reach only their
-    merchant's sub-orders, a shopper only their own; operations and the system reach all."""
-    ids = SubOrder.objects.filter(**lookup).values_list("pk", "order_id", "merchant_id").first()
-    if ids is None:
-        raise NotFound("Sub-order not found.")
-    pk, order_id, merchant_id = ids
-    if getattr(actor, "pk", None) and not is_platform_staff(actor):
-        merchant = staff_merchant(actor)
-        if merchant is not None:
-            if merchant.pk != merchant_id:
-                raise NotFound("Sub-order not found.")
-        elif not Order.objects.filter(pk=order_id, user_id=actor.pk).exists():
-            raise NotFound("Sub-order not found.")
-    order = _lock_order(pk=order_id)
-    sub_order = SubOrder.objects.select_for_update().get(pk=pk)
-    sub_order.order = order
-    return sub_order
-
-
-def _lines(*, order: Order | None = None, sub_order: SubOrder | None = None) -> list[OrderLine]:
-    lines = OrderLine.objects.select_for_update().order_by("pk")
-    if sub_order is not None:
-        return list(lines.filter(sub_order=sub_order))
-    return list(lines.filter(order=order))
 
 
 def _refuse(obj, transition: str) -> None:
@@ -529,7 +487,7 @@ def _close_unpaid(*, order: Order, transition: str, node: str, actor, note: str,
     from_state = order.status
     getattr(order, transition)(**kwargs)
     order.save(update_fields=["status", "closed_at", "close_reason"])
-    lines = _lines(order=order)
+    lines = lock_order_lines(order=order)
     _release_lines(lines=lines, order_no=order.order_no, reason=order.close_reason, actor=actor)
     _return_coupon(order)
     # Units of a flash sale the order held no longer count against the shopper's limit.
@@ -551,7 +509,7 @@ def _close_unpaid(*, order: Order, transition: str, node: str, actor, note: str,
 
 @transaction.atomic
 def order_cancel(*, order_no: str, actor, reason: str = "Cancelled by shopper") -> Order:
-    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    order = lock_order_for_actor(order_no=order_no, actor=actor)
     if order.status == Order.Status.CANCELLED:
         return order
     if not can_proceed(order.cancel):
@@ -572,7 +530,7 @@ def order_cancel(*, order_no: str, actor, reason: str = "Cancelled by shopper") 
 def order_expire(*, order_id: int) -> Order:
     """The payment deadline passed: cancel and give the stock back. Does nothing to an order
     that is paid, closed or not yet due (the sweep may race a payment)."""
-    order = _lock_order(pk=order_id)
+    order = lock_order(pk=order_id)
     now = timezone.now()
     if not can_proceed(order.expire) or order.payment_due_at > now:
         return order
@@ -588,7 +546,7 @@ def order_expire(*, order_id: int) -> Order:
 
 @transaction.atomic
 def order_pay_failed(*, order_id: int, reason: str, actor=None) -> Order:
-    order = _lock_order(pk=order_id)
+    order = lock_order(pk=order_id)
     if order.status == Order.Status.PAYMENT_FAILED:
         return order
     if not can_proceed(order.pay_failed):
@@ -608,7 +566,7 @@ def order_pay_failed(*, order_id: int, reason: str, actor=None) -> Order:
 def _split_into_sub_orders(*, order: Order) -> list[SubOrder]:
     """One sub-order per (merchant, warehouse), its amounts the sums of its lines."""
     groups: dict[tuple[int, int], list[OrderLine]] = defaultdict(list)
-    lines = _lines(order=order)
+    lines = lock_order_lines(order=order)
     for line in lines:
         groups[(line.merchant_id, line.warehouse_id)].append(line)
     sub_orders = []
@@ -671,7 +629,7 @@ def _mark_paid(*, order: Order, transition: str, actor, note: str, **kwargs) -> 
 def order_pay_succeeded(*, order_id: int, paid_at, actor=None, method: str = "") -> Order:
     """The payment is confirmed: the order is paid and split into sub-orders. `method` is how
     it was actually paid (the shopper may have switched from the one chosen at checkout)."""
-    order = _lock_order(pk=order_id)
+    order = lock_order(pk=order_id)
     if order.status == Order.Status.PAID:
         return order
     if not can_proceed(order.pay_succeeded):
@@ -701,7 +659,7 @@ def order_place(*, user, **order_fields) -> Order:
 @transaction.atomic
 def order_cod_confirm(*, order_no: str, actor) -> Order:
     """Cash on delivery: the order goes ahead unpaid (cash is collected at the door)."""
-    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    order = lock_order_for_actor(order_no=order_no, actor=actor)
     if order.status == Order.Status.PAID:
         return order
     if not can_proceed(order.cod_confirmed):
@@ -719,7 +677,7 @@ def order_cod_confirm(*, order_no: str, actor) -> Order:
 def order_confirm_receipt(*, order_no: str, actor) -> Order:
     """The shopper confirms receipt of every parcel of the order that is on its way (only the
     shopper: see sub_order_confirm_receipt)."""
-    order = _lock_order_for_actor(order_no=order_no, actor=actor)
+    order = lock_order_for_actor(order_no=order_no, actor=actor)
     if order.user_id != getattr(actor, "pk", None):
         raise NotFound("Order not found.")
     if order.status != Order.Status.PAID:
@@ -771,12 +729,12 @@ def _sub_transition(
 @transaction.atomic
 def sub_order_ship(*, sub_order_id: int, actor, note: str = "") -> SubOrder:
     """Every parcel is with the carrier: the reserved stock leaves the warehouse."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.SHIPPED:
         return sub_order
     if not can_proceed(sub_order.ship):
         _refuse(sub_order, "ship")
-    for line in _in_stock_lock_order(_lines(sub_order=sub_order)):
+    for line in _in_stock_lock_order(lock_order_lines(sub_order=sub_order)):
         quantity = line.quantity - line.refunded_quantity
         if quantity > 0:
             stock_consume(
@@ -801,7 +759,7 @@ def sub_order_ship(*, sub_order_id: int, actor, note: str = "") -> SubOrder:
 
 @transaction.atomic
 def sub_order_deliver(*, sub_order_id: int, actor=None) -> SubOrder:
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.DELIVERED:
         return sub_order
     if not can_proceed(sub_order.deliver):
@@ -839,7 +797,7 @@ def sub_order_confirm_receipt(*, sub_order_no: str, actor) -> SubOrder:
 
     Only the shopper can say so: staff who can see the sub-order (its merchant, operations)
     get the same 404 as a stranger, since a receipt starts the after-sales clock."""
-    sub_order = _lock_sub_order(sub_order_no=sub_order_no, actor=actor)
+    sub_order = lock_sub_order(sub_order_no=sub_order_no, actor=actor)
     if actor is not None and sub_order.order.user_id != getattr(actor, "pk", None):
         raise NotFound("Sub-order not found.")
     if sub_order.status == SubOrder.Status.RECEIVED:
@@ -869,7 +827,7 @@ def sub_order_refuse(*, sub_order_id: int, actor, reason: str) -> SubOrder:
 @transaction.atomic
 def sub_order_complete(*, sub_order_id: int) -> SubOrder:
     """The after-sales window passed: the trade succeeded. Waits while a case is open."""
-    sub_order = _lock_sub_order(pk=sub_order_id)
+    sub_order = lock_sub_order_by_id(sub_order_id)
     if sub_order.status == SubOrder.Status.COMPLETED or sub_order.aftersales_open:
         return sub_order
     if not can_proceed(sub_order.complete):
@@ -900,7 +858,7 @@ def sub_order_set_aftersales_open(*, sub_order_id: int, is_open: bool) -> SubOrd
     timer's receipt skip the sub-order) from `aftersales_held_at`; settling moves the running
     deadline on by the time held, so the shopper keeps the time that was left. Idempotent: the
     same value again changes nothing."""
-    sub_order = _lock_sub_order(pk=sub_order_id)
+    sub_order = lock_sub_order_by_id(sub_order_id)
     if sub_order.aftersales_open == is_open:
         return sub_order
     now = timezone.now()
@@ -942,7 +900,7 @@ def _close(
 ) -> SubOrder:
     """Close the sub-order for `reason` (already closed: returned as it is). Closing before
     shipment (`release_stock`) gives the stock reserved for its lines back."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
     return _close_locked(
@@ -979,7 +937,7 @@ def _close_locked(
     reason = reason[:255]
     if release_stock:
         _release_lines(
-            lines=_lines(sub_order=sub_order),
+            lines=lock_order_lines(sub_order=sub_order),
             order_no=sub_order.order.order_no,
             reason=reason,
             actor=actor,
@@ -1074,7 +1032,7 @@ def sub_order_close_after_refund(*, sub_order_id: int, actor, reason: str) -> Su
     sub_order_close_refunded); shipped or delivered: `close_refunded` (automatic receipt is
     cleared); received: `refund_all`. Already closed: returned as it is. Completed (the trade
     succeeded) or anything else: TransitionNotAllowed."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
     transition, release_stock, fields = _CLOSE_AFTER_REFUND.get(
@@ -1131,7 +1089,7 @@ def sub_order_hold_auto_confirm(*, sub_order_id: int, reason: str, actor) -> Sub
     """A parcel of the sub-order was lost: the clock must not confirm receipt of goods the
     shopper never got. Clears auto_confirm_at (the sweep only picks rows whose deadline has
     passed, so an empty one is never due) until logistics settles the loss. Idempotent."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status not in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
         return sub_order
     if sub_order.auto_confirm_at is None:
@@ -1160,7 +1118,7 @@ def sub_order_resume_auto_confirm(*, sub_order_id: int, reason: str, actor) -> S
     """The lost parcel was settled (or turned up): the auto-confirm clock runs again, to the
     usual AUTO_CONFIRM_DAYS after shipping but never sooner than a grace period from now.
     Does nothing when no hold is in place."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status not in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
         return sub_order
     if sub_order.auto_confirm_at is not None:
@@ -1186,7 +1144,7 @@ def sub_order_close_lost(*, sub_order_id: int, actor, reason: str) -> SubOrder:
     """Nothing of a shipped sub-order reached the shopper (its parcels were lost and refunded,
     or refused): the trade is closed. A received one (the shopper confirmed before the loss
     was known) closes as fully refunded. Already closed: returned as it is."""
-    sub_order = _lock_sub_order(pk=sub_order_id, actor=actor)
+    sub_order = lock_sub_order(pk=sub_order_id, actor=actor)
     if sub_order.status == SubOrder.Status.CLOSED:
         return sub_order
     reason = (reason or "Parcel lost: refunded")[:255]

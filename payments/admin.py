@@ -15,7 +15,7 @@ from django.utils import timezone
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from catalog.admin_scope import is_platform_staff
+from catalog.actors import is_platform_staff
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 

@@ -53,17 +53,13 @@ logger = logging.getLogger(__name__)
 MAX_LOGGED_BODY = 20_000
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def refund_max_attempts() -> int:
-    return int(_setting("PAYMENT_REFUND_MAX_ATTEMPTS", 6))
+    return settings.PAYMENT_REFUND_MAX_ATTEMPTS
 
 
 def refund_backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after each failed attempt, at most an hour."""
-    base = int(_setting("PAYMENT_REFUND_BACKOFF_SECONDS", 60))
+    base = settings.PAYMENT_REFUND_BACKOFF_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
@@ -812,7 +808,7 @@ def refund_retry(*, refund_id: int, actor) -> Refund:
 
 def refund_due_ids(*, limit: int | None = None) -> list[int]:
     """Refunds whose next attempt is due (or whose worker died mid-attempt)."""
-    limit = limit or int(_setting("SWEEP_BATCH_SIZE", 200))
+    limit = limit or settings.SWEEP_BATCH_SIZE
     with transaction.atomic():
         return list(
             Refund.objects.select_for_update(skip_locked=True)

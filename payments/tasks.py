@@ -82,8 +82,7 @@ def deliver_sandbox_notification(self, notification_id: int) -> bool:
         gateway=delivery.gateway,
         body=delivery.body,
         headers=delivery.headers,
-        in_process=self.request.is_eager
-        or getattr(settings, "PAYMENT_SANDBOX_DELIVER_IN_PROCESS", False),
+        in_process=self.request.is_eager or settings.PAYMENT_SANDBOX_DELIVER_IN_PROCESS,
     )
     acknowledged = status in (200, 204) and (
         delivery.gateway != "alipay" or answer.strip() == "success"
@@ -102,7 +101,7 @@ def deliver_sandbox_notification(self, notification_id: int) -> bool:
 def sweep_sandbox_notifications(self) -> int:
     """Beat, every minute: deliver the sandbox notifications whose next scheduled delivery is
     due (a worker restart or a broker outage lost the task's own retry)."""
-    ids = delivery_schedule.due_notification_ids(limit=getattr(settings, "SWEEP_BATCH_SIZE", 200))
+    ids = delivery_schedule.due_notification_ids(limit=settings.SWEEP_BATCH_SIZE)
     for notification_id in ids:
         deliver_sandbox_notification.delay(notification_id)
     return len(ids)

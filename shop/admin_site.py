@@ -27,7 +27,7 @@ class ShopAdminSite(admin.AdminSite):
         return context
 
     def index(self, request, extra_context=None):
-        from catalog.admin_scope import is_platform_staff, staff_merchant
+        from catalog.actors import is_platform_staff, staff_merchant
         from shop import workbench
 
         extra_context = dict(extra_context or {})

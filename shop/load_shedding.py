@@ -48,9 +48,9 @@ def _queued_ms(request) -> float | None:
 class LoadSheddingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.max_queue_ms = float(getattr(settings, "SHED_MAX_QUEUE_MS", 0) or 0)
-        self.max_in_flight = int(getattr(settings, "SHED_MAX_IN_FLIGHT", 0) or 0)
-        self.retry_after = int(getattr(settings, "SHED_RETRY_AFTER_SECONDS", 2))
+        self.max_queue_ms = float(settings.SHED_MAX_QUEUE_MS)
+        self.max_in_flight = int(settings.SHED_MAX_IN_FLIGHT)
+        self.retry_after = int(settings.SHED_RETRY_AFTER_SECONDS)
         self._in_flight = 0
         self._lock = threading.Lock()
 

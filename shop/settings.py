@@ -45,6 +45,15 @@ SANDBOX_CALLBACK_URL = os.environ.get("SANDBOX_CALLBACK_URL", SITE_URL)
 KUAIDI100_KEY = os.environ.get("KUAIDI100_KEY", "")
 KUAIDI100_SALT = os.environ.get("KUAIDI100_SALT", "")
 KUAIDI100_CUSTOMER = os.environ.get("KUAIDI100_CUSTOMER", "")
+# Logistics: the courier a merchant ships with when they name none; the sandbox courier's
+# signing secret, a forced outcome for every sandbox parcel ("", "delivered", "refused", "lost")
+# and the seconds between its tracking steps.
+LOGISTICS_DEFAULT_CARRIER = os.environ.get("LOGISTICS_DEFAULT_CARRIER", "sandbox")
+LOGISTICS_SANDBOX_SECRET = os.environ.get("LOGISTICS_SANDBOX_SECRET", "")
+LOGISTICS_SANDBOX_OUTCOME = os.environ.get("LOGISTICS_SANDBOX_OUTCOME", "")
+LOGISTICS_SANDBOX_DELAYS = tuple(
+    int(seconds) for seconds in os.environ.get("LOGISTICS_SANDBOX_DELAYS", "20,40,40,30").split(",")
+)
 
 INSTALLED_APPS = [
     "shop.admin_site.ShopAdminConfig",  # django.contrib.admin with the per-role landing page
@@ -330,7 +339,24 @@ for _channel in ("sms", "app_push", "wechat"):
             },
         }
 
-# Business durations (DESIGN.md). All are settings so tests and deployments can change them.
+# The outbox (notifications.services): attempts before a push is given up, the first retry's
+# delay (doubling after each failure), when a "sending" row is presumed lost with its worker,
+# how many due rows one relay pass takes, how long delivered rows are kept, and the time budget
+# of one delivery task and of one relay pass (each below the task's soft time limit).
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "6"))
+NOTIFICATION_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_STUCK_AFTER_SECONDS = int(os.environ.get("NOTIFICATION_STUCK_AFTER_SECONDS", "300"))
+NOTIFICATION_RELAY_BATCH_SIZE = int(os.environ.get("NOTIFICATION_RELAY_BATCH_SIZE", "100"))
+NOTIFICATION_OUTBOX_KEEP_DAYS = int(os.environ.get("NOTIFICATION_OUTBOX_KEEP_DAYS", "30"))
+NOTIFICATION_TASK_BUDGET_SECONDS = int(os.environ.get("NOTIFICATION_TASK_BUDGET_SECONDS", "40"))
+NOTIFICATION_RELAY_BUDGET_SECONDS = int(os.environ.get("NOTIFICATION_RELAY_BUDGET_SECONDS", "180"))
+# A merchant's webhook may point at a private address only where this is on (a test or a
+# closed network): elsewhere it would let a merchant make the shop call its own internals.
+NOTIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool(
+    "NOTIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS", False
+)
+
+# Business durations (docs/design.md). All are settings so tests and deployments can change them.
 ORDER_PAYMENT_TIMEOUT = timedelta(minutes=int(os.environ.get("ORDER_PAYMENT_TIMEOUT_MIN", "30")))
 AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "10"))
 AFTERSALES_WINDOW_DAYS = int(os.environ.get("AFTERSALES_WINDOW_DAYS", "7"))
@@ -389,6 +415,18 @@ if not DEBUG and (not SECRET_KEY.strip() or SECRET_KEY in _PLACEHOLDER_SECRET_KE
 # sandbox courier run only where explicitly enabled; without it, and without a real gateway's
 # keys, paying online answers "payment service not available".
 PAYMENT_SANDBOX = env_bool("PAYMENT_SANDBOX", False)
+# Where the sandbox keeps its generated key pairs; whether its gateway notifications are
+# delivered in the web process (tests, a laptop without a worker) instead of by Celery.
+PAYMENT_SANDBOX_DIR = Path(
+    os.environ.get("PAYMENT_SANDBOX_DIR", BASE_DIR / "var" / "payments-sandbox")
+)
+PAYMENT_SANDBOX_DELIVER_IN_PROCESS = env_bool("PAYMENT_SANDBOX_DELIVER_IN_PROCESS", False)
+# Per gateway ("alipay", "wechat"): mode and keys; a key left out is read from the environment.
+PAYMENT_GATEWAYS: dict[str, dict] = {}
+# A refund the gateway refused is retried this many times, 1, 2, 4 ... minutes apart (at most an
+# hour), before ops are asked to pay it out by hand.
+PAYMENT_REFUND_MAX_ATTEMPTS = int(os.environ.get("PAYMENT_REFUND_MAX_ATTEMPTS", "6"))
+PAYMENT_REFUND_BACKOFF_SECONDS = int(os.environ.get("PAYMENT_REFUND_BACKOFF_SECONDS", "60"))
 
 INSTALLED_APPS += ["axes", "csp"]
 # Hostile bytes are refused before any view, form or the database sees them; django-axes must be

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
-from orders.models import Order, SubOrder
+from catalog.actors import is_platform_staff, staff_merchant
+from orders.lock_objects import lock_sub_order_by_id
 from shop.errors import NotFound, TransitionNotAllowed
 from shop.events import DomainEvent, emit
 
@@ -46,23 +46,13 @@ def require_role(actor, case: AfterSalesCase, *roles: str) -> str:
     raise NotFound(_("After-sales case not found."))
 
 
-def lock_sub_order(*, sub_order_id: int) -> SubOrder:
-    order_id = SubOrder.objects.filter(pk=sub_order_id).values_list("order_id", flat=True).first()
-    if order_id is None:
-        raise NotFound(_("Sub-order not found."))
-    order = Order.objects.select_for_update().get(pk=order_id)
-    sub_order = SubOrder.objects.select_for_update().get(pk=sub_order_id)
-    sub_order.order = order
-    return sub_order
-
-
 def lock_case(*, case_no: str | None = None, case_id: int | None = None) -> AfterSalesCase:
     """Lock the case's order, sub-order, then the case; NotFound when there is none."""
     lookup = {"case_no": case_no} if case_no is not None else {"pk": case_id}
     ids = AfterSalesCase.objects.filter(**lookup).values_list("pk", "sub_order_id").first()
     if ids is None:
         raise NotFound(_("After-sales case not found."))
-    sub_order = lock_sub_order(sub_order_id=ids[1])
+    sub_order = lock_sub_order_by_id(ids[1])
     case = AfterSalesCase.objects.select_for_update().select_related("reason").get(pk=ids[0])
     case.sub_order = sub_order
     case.order = sub_order.order

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import no_reason_return_allowed
 from logistics.models import Shipment
+from orders.lock_objects import lock_sub_order_by_id
 from orders.models import SubOrder
 from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
@@ -291,7 +292,7 @@ def case_create(
     sub_order_id = lookup.values_list("pk", flat=True).first()
     if sub_order_id is None:
         raise NotFound(_("Sub-order not found."))
-    sub_order = base.lock_sub_order(sub_order_id=sub_order_id)
+    sub_order = lock_sub_order_by_id(sub_order_id)
     if idempotency_key:
         # A request with the same key that held the lock before us has committed by now.
         existing = AfterSalesCase.objects.filter(

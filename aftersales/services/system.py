@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics_services
 from logistics.models import Shipment
+from orders.lock_objects import lock_sub_order_by_id
 from orders.models import Order, OrderLine, SubOrder
 from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
@@ -113,7 +114,7 @@ def parcel_refused(*, shipment_id: int) -> AfterSalesCase | None:
     the merchant (or, if it never comes back, when receive_by passes). A refund-only request
     already waiting for this parcel is that case; cash not collected yet is no one's money."""
     parcel = _parcel(shipment_id)
-    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     waiting = list(
         AfterSalesCase.objects.select_for_update()
         .filter(
@@ -147,7 +148,7 @@ def parcel_returned(*, shipment_id: int) -> list[AfterSalesCase]:
     """A refused or intercepted parcel is back with the merchant (logistics returned its goods
     to stock): the cases waiting for it refund now."""
     parcel = _parcel(shipment_id)
-    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     moved = []
     for case in _cases_on_parcel(
         parcel, Status.APPROVED, Status.AWAITING_RETURN, Status.INTERCEPTING
@@ -169,7 +170,7 @@ def parcel_returned(*, shipment_id: int) -> list[AfterSalesCase]:
 def parcel_intercept_failed(*, shipment_id: int) -> list[AfterSalesCase]:
     """The intercepted parcel was delivered all the same: the shopper sends it back."""
     parcel = _parcel(shipment_id)
-    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     moved = []
     for case in _cases_on_parcel(parcel, Status.INTERCEPTING):
         _attach(case, sub_order)
@@ -185,7 +186,7 @@ def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
     parcel = _parcel(shipment_id)
     if getattr(actor, "pk", None) and not base.is_platform_staff(actor):
         raise NotFound(_("Parcel not found."))
-    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     if parcel.status != Shipment.Status.LOST:
         raise TransitionNotAllowed(
             _("Only a lost parcel can be refunded as lost (this one is “%(status)s”).")
@@ -212,7 +213,7 @@ def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
 @transaction.atomic
 def return_parcel_signed(*, shipment_id: int, at=None) -> list[AfterSalesCase]:
     parcel = _parcel(shipment_id)
-    sub_order = base.lock_sub_order(sub_order_id=parcel.sub_order_id)
+    sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     found = list(
         AfterSalesCase.objects.select_for_update()
         .select_related("reason")
@@ -250,7 +251,7 @@ def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
         raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
     logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
     line = OrderLine.objects.get(pk=line_id)
-    sub_order = base.lock_sub_order(sub_order_id=line.sub_order_id)
+    sub_order = lock_sub_order_by_id(line.sub_order_id)
     case = _open_for_units(
         sub_order=sub_order,
         case_type=CaseType.OUT_OF_STOCK,
@@ -294,7 +295,7 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
         )
     opened = []
     for sub_order_row in waiting:
-        sub_order = base.lock_sub_order(sub_order_id=sub_order_row.pk)
+        sub_order = lock_sub_order_by_id(sub_order_row.pk)
         if cases._stage_for(sub_order) != Stage.NOT_SHIPPED:
             continue
         units = {

@@ -79,7 +79,7 @@ class GateUnavailable(Exception):
 
 def _redis() -> redis.Redis | None:
     global _client, _admit_script, _release_script
-    url = getattr(settings, "FLASH_GATE_REDIS_URL", "") or settings.REDIS_URL
+    url = settings.FLASH_GATE_REDIS_URL or settings.REDIS_URL
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return None  # locmem cache (benchmarks in one process, SQLite dev setups): no gate
     if time.monotonic() < _state["retry_at"]:

@@ -14,7 +14,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from catalog.models import Product, Review, ReviewImage
 from shop.errors import Conflict, InvalidInput, NotFound
 

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from logistics import selectors, services
 
 from .serializers import (

@@ -65,7 +65,7 @@ STATE_WORDS = {
 
 
 def kuaidi100_salt() -> str:
-    return getattr(settings, "KUAIDI100_SALT", "") or ""
+    return settings.KUAIDI100_SALT
 
 
 def sign_param(param: str, salt: str) -> str:
@@ -106,7 +106,7 @@ class Kuaidi100Adapter(CarrierAdapter):
     def subscribe(self, *, tracking_no: str, carrier_code: str, aggregator_code: str = "") -> None:
         import httpx
 
-        account_key = getattr(settings, "KUAIDI100_KEY", "")
+        account_key = settings.KUAIDI100_KEY
         if not account_key:
             raise RuntimeError("KUAIDI100_KEY is not configured.")
         param = {
@@ -181,8 +181,8 @@ class Kuaidi100Adapter(CarrierAdapter):
     def query(self, *, tracking_no: str, aggregator_code: str = "") -> list[ParsedEvent]:
         import httpx
 
-        customer = getattr(settings, "KUAIDI100_CUSTOMER", "")
-        account_key = getattr(settings, "KUAIDI100_KEY", "")
+        customer = settings.KUAIDI100_CUSTOMER
+        account_key = settings.KUAIDI100_KEY
         if not (customer and account_key):
             raise RuntimeError("KUAIDI100_CUSTOMER and KUAIDI100_KEY are not configured.")
         param = json.dumps({"com": aggregator_code, "num": tracking_no, "resultv2": "1"})

@@ -69,7 +69,7 @@ INTERCEPTED = "intercepted"
 
 
 def sandbox_secret() -> bytes:
-    secret = getattr(settings, "LOGISTICS_SANDBOX_SECRET", "")
+    secret = settings.LOGISTICS_SANDBOX_SECRET
     if not secret:
         # Derived, so a fresh checkout works without configuration and differs per deployment.
         secret = hmac.new(
@@ -87,7 +87,7 @@ def outcome_for(tracking_no: str) -> str:
         return "refused"
     if tracking_no.endswith("L"):
         return "lost"
-    forced = getattr(settings, "LOGISTICS_SANDBOX_OUTCOME", "")
+    forced = settings.LOGISTICS_SANDBOX_OUTCOME
     return forced if forced in SCRIPTS else "signed"
 
 

@@ -22,7 +22,7 @@ DEFAULT_BACKENDS: dict[str, dict] = {
 
 
 def backend_config(channel: str) -> dict:
-    configured = getattr(settings, "NOTIFICATION_BACKENDS", None) or {}
+    configured = settings.NOTIFICATION_BACKENDS
     config = configured.get(channel) or DEFAULT_BACKENDS.get(channel)
     if config is None:
         raise DeliveryFailed(f"No backend is configured for channel {channel!r}.")

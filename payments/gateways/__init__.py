@@ -88,7 +88,7 @@ __all__ = [
 
 def _config(name: str) -> dict:
     """The gateway's settings, each missing key taken from the environment."""
-    config = dict(getattr(settings, "PAYMENT_GATEWAYS", {}).get(name) or {})
+    config = dict(settings.PAYMENT_GATEWAYS.get(name) or {})
     for key, variable in {**REQUIRED[name], **OPTIONAL[name]}.items():
         if not config.get(key) and os.environ.get(variable):
             config[key] = os.environ[variable]

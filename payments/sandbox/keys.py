@@ -31,8 +31,7 @@ class SandboxKeys:
 
 
 def sandbox_dir() -> Path:
-    default = Path(settings.BASE_DIR) / "var" / "payments-sandbox"
-    return Path(getattr(settings, "PAYMENT_SANDBOX_DIR", default))
+    return Path(settings.PAYMENT_SANDBOX_DIR)
 
 
 def _read_or_create(path: Path, make) -> str:

@@ -228,7 +228,7 @@ def _empty_queue() -> int:
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
-        queues = {"celery", *(q.name for q in getattr(settings, "CELERY_TASK_QUEUES", None) or ())}
+        queues = {"celery", *(q.name for q in settings.CELERY_TASK_QUEUES)}
         queued = sum(client.llen(queue) for queue in queues)
         client.delete(*queues)
         gates = list(client.scan_iter("flash:gate:*"))

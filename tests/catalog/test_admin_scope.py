@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from catalog.admin_scope import is_platform_staff, staff_merchant
+from catalog.actors import is_platform_staff, staff_merchant
 from catalog.models import SKU, Product
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import (
