@@ -40,6 +40,8 @@ class AddressInputSerializer(serializers.Serializer):
 
 
 class AddressOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
     class Meta:
         model = Address
         fields = [

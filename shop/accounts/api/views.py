@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate, logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from shop.accounts.api.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
+from shop.accounts.models import Address
 from shop.errors import InvalidInput
 
 ERROR = OpenApiResponse(ErrorSerializer, description="Error with a readable detail and a code")
@@ -102,14 +104,20 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AddressListApi(APIView):
+class AddressListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "address_create"
+    serializer_class = AddressOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no shopper
+            return Address.objects.none()
+        return selectors.addresses_for_user(self.request.user)
 
     @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer(many=True)})
     def get(self, request):
-        addresses = selectors.addresses_for_user(request.user)
-        return Response(AddressOutputSerializer(addresses, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         tags=["addresses"],
@@ -127,8 +135,8 @@ class AddressDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer, 404: ERROR})
-    def get(self, request, address_id: int):
-        address = selectors.address_get_for_user(user=request.user, address_id=address_id)
+    def get(self, request, address_id):
+        address = selectors.address_get_for_user(user=request.user, public_id=address_id)
         return Response(AddressOutputSerializer(address).data)
 
     @extend_schema(
@@ -136,18 +144,18 @@ class AddressDetailApi(APIView):
         request=AddressInputSerializer(partial=True),
         responses={200: AddressOutputSerializer, 400: ERROR, 404: ERROR},
     )
-    def patch(self, request, address_id: int):
-        selectors.address_get_for_user(user=request.user, address_id=address_id)
+    def patch(self, request, address_id):
+        selectors.address_get_for_user(user=request.user, public_id=address_id)
         serializer = AddressInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         address = services.address_update(
-            user=request.user, address_id=address_id, **serializer.validated_data
+            user=request.user, public_id=address_id, **serializer.validated_data
         )
         return Response(AddressOutputSerializer(address).data)
 
     @extend_schema(tags=["addresses"], responses={204: None, 404: ERROR})
-    def delete(self, request, address_id: int):
-        services.address_delete(user=request.user, address_id=address_id)
+    def delete(self, request, address_id):
+        services.address_delete(user=request.user, public_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,8 +165,8 @@ class AddressSetDefaultApi(APIView):
     @extend_schema(
         tags=["addresses"], request=None, responses={200: AddressOutputSerializer, 404: ERROR}
     )
-    def post(self, request, address_id: int):
-        address = services.address_set_default(user=request.user, address_id=address_id)
+    def post(self, request, address_id):
+        address = services.address_set_default(user=request.user, public_id=address_id)
         return Response(AddressOutputSerializer(address).data)
 
 
