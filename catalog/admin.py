@@ -958,4 +958,4 @@ class ShippingTemplateAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     inlines = [ShippingRegionRateInline]
 
 
-from catalog import admin_flash_sales, admin_reviews  # noqa: E402, F401
+from catalog import admin_flash_sales  # noqa: E402, F401

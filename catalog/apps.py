@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from catalog import signals  # noqa: F401  (cart merge at sign-in, flash-sale copies)
+        from catalog import signals  # noqa: F401  (flash-sale copies)
         from shop.roles import ensure_role_groups_after_migrate
 
         post_migrate.connect(ensure_role_groups_after_migrate, sender=self)

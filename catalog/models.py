@@ -144,7 +144,7 @@ class Product(models.Model):
     # catalog.services whenever a SKU changes.
     price_from = models.DecimalField(**money_field_kwargs, default=Decimal("0.00"))
     sales_count = models.PositiveIntegerField(default=0)
-    # Kept by catalog.services.reviews as visible reviews come and go (listings never aggregate).
+    # Kept by reviews.services as visible reviews come and go (listings never aggregate).
     rating_count = models.PositiveIntegerField(default=0)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
     search_document = SearchVectorField(null=True, editable=False)
@@ -377,87 +377,6 @@ class ShippingRegionRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["template", "region"], name="one_rate_per_region")
         ]
-
-
-class Cart(models.Model):
-    """A signed-in shopper's cart. Anonymous carts live in the session and are merged into this
-    one at sign-in (catalog.services.cart.cart_merge_into_user)."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    updated_at = models.DateTimeField(auto_now=True)
-
-
-class CartItem(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
-    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField()
-    added_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["added_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["cart", "sku"], name="one_cart_line_per_sku"),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_quantity_ge_1"),
-        ]
-
-
-class Review(models.Model):
-    """A shopper's review of one order line, allowed once its sub-order is received; the
-    merchant may answer it once. One review per line: the database holds that."""
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
-    order_line = models.OneToOneField(
-        "orders.OrderLine", on_delete=models.CASCADE, related_name="review"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
-    )
-    rating = models.PositiveSmallIntegerField()
-    text = models.TextField(blank=True)
-    is_visible = models.BooleanField(default=True)
-    merchant_reply = models.TextField(blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["product", "-created_at"],
-                condition=Q(is_visible=True),
-                name="review_visible_newest",
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.rating}★ review of {self.product.title} by {self.user}"
-
-    @property
-    def has_reply(self) -> bool:
-        return self.replied_at is not None
-
-
-class ReviewImage(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="reviews/%Y/%m/")
-    position = models.PositiveSmallIntegerField(default=0)
-    thumbnail = ImageSpecField(
-        source="image", processors=[ResizeToFill(160, 160)], format="JPEG", options={"quality": 82}
-    )
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return f"Image {self.position + 1} of {self.review}"
 
 
 class FlashSale(models.Model):

@@ -1,28 +1,22 @@
-"""Storefront pages of the catalogue: home, category, search, product and the cart.
+"""Storefront pages of the catalogue: home, category, search and product.
 
-Views read through catalog.selectors and change the cart only through catalog.services.cart;
-anything a shopper can get wrong becomes a message on the page, never a 500.
+Views read through catalog.selectors; anything a shopper can get wrong becomes a message on the
+page, never a 500.
 """
 
-from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
-from catalog.promotion_selectors import cart_nudges, offers_for_products
-from catalog.review_selectors import product_reviews_summary
+from catalog.promotion_selectors import offers_for_products
 from catalog.selectors import (
     ORDERING_CHOICES,
     CategoryIndex,
     attribute_values_for,
     brands_for,
-    cart_contents,
     category_ancestors,
     category_by_slug,
     category_tree,
@@ -34,10 +28,7 @@ from catalog.selectors import (
     search_correction,
     sku_label,
 )
-from catalog.services.cart import cart_add as add_to_cart
-from catalog.services.cart import cart_for_request, cart_set_quantity
-from catalog.services.cart import cart_remove as remove_from_cart
-from shop.errors import DomainError, NotFound
+from shop.errors import NotFound
 
 PAGE_SIZE = 20
 
@@ -162,75 +153,8 @@ def product(request, pk):
             "breadcrumbs": category_ancestors(detail.product.category),
             "picker": picker,
             "checkout_url": reverse("orders:checkout"),
-            "reviews": product_reviews_summary(detail.product),
             "product_offers": offers_for_products([detail.product]).get(detail.product.pk, []),
             # Without JS any SKU may be chosen, so the quantity box allows the largest stock.
             "max_available": max([sku.stock_available for sku in skus] + [1]),
         },
     )
-
-
-def cart(request):
-    contents = cart_contents(cart_for_request(request))
-    return render(
-        request,
-        "catalog/cart.html",
-        {
-            "contents": contents,
-            "nudges": cart_nudges(contents.groups),
-            "checkout_url": reverse("orders:checkout"),
-            "max_quantity": settings.CART_MAX_QUANTITY_PER_LINE,
-        },
-    )
-
-
-def _back(request, default: str):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
-
-
-@require_POST
-def cart_add(request):
-    try:
-        item = add_to_cart(
-            cart=cart_for_request(request),
-            sku_id=request.POST.get("sku_id"),
-            quantity=request.POST.get("quantity", "1"),
-        )
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return _back(request, "catalog:cart")
-    messages.success(
-        request,
-        _("Added to your cart: %(title)s (%(sku)s).")
-        % {"title": item.sku.product.title, "sku": sku_label(item.sku)},
-    )
-    return redirect("catalog:cart")
-
-
-@require_POST
-def cart_update(request, item_id):
-    try:
-        cart_set_quantity(
-            cart=cart_for_request(request), item_id=item_id, quantity=request.POST.get("quantity")
-        )
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Quantity updated."))
-    return redirect("catalog:cart")
-
-
-@require_POST
-def cart_remove(request, item_id):
-    try:
-        remove_from_cart(cart=cart_for_request(request), item_id=item_id)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Removed from your cart."))
-    return redirect("catalog:cart")

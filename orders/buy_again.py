@@ -1,6 +1,6 @@
 """Buy again (再次购买): an order's items back in the cart, at today's prices and stock.
 
-A service of orders that writes only through the cart's own services (catalog.services.cart);
+A service of orders that writes only through the cart's own services (cart.services);
 what cannot go back (no longer sold, out of stock) is reported, the rest is added.
 """
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from catalog.services.cart import cart_add
+from cart.services import cart_add
 from shop.errors import DomainError, OutOfStock
 
 from .models import Order

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from catalog.models import CartItem, Product, StockRecord
+from cart.models import CartItem
+from catalog.models import Product, StockRecord
 from catalog.services import flash_gate
 from catalog.services.flash_sales import flash_sale_claim, flash_sale_unclaim, running_flash_sales
 from catalog.services.stock import (

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.services.cart import cart_for_request
+from cart.services import cart_for_request
 from orders import selectors, services
 from orders.buy_again import order_buy_again as buy_again
 from orders.forms import (
@@ -41,7 +41,7 @@ def _pay_url(order_no: str) -> str:
 
 
 def _cart_url() -> str:
-    return reverse("catalog:cart")
+    return reverse("cart:cart")
 
 
 # Checkout

@@ -1,11 +1,13 @@
-"""Database plumbing: migration operations that only make sense on PostgreSQL, and the router
-that sends storefront catalogue reads to a read replica when one is configured.
+"""Database plumbing: migration operations (PostgreSQL-only SQL, a table that moves to another
+app), and the router that sends storefront catalogue reads to a read replica when one is
+configured.
 
 `make run` can fall back to SQLite when PostgreSQL is unreachable; the search indexes then do
 not exist and search falls back to plain substring matching (catalog.selectors).
 """
 
 from django.db import migrations
+from django.db.migrations.operations.base import Operation
 
 
 class RunSQLOnPostgres(migrations.RunSQL):
@@ -16,6 +18,73 @@ class RunSQLOnPostgres(migrations.RunSQL):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AdoptTable(Operation):
+    """The database half of moving a model into this app: the table another app created for it
+    (`old_table`) is renamed to the model's own, rows, keys and indexes kept; where that table
+    was never created (a fresh database, whose history no longer makes it), the table is
+    created. Backwards, the table gets its old name back.
+
+    The model's state comes from a CreateModel earlier in the same migration, inside
+    SeparateDatabaseAndState(state_operations=[...])."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, model_name: str, old_table: str):
+        self.model_name = model_name
+        self.old_table = old_table
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"model_name": self.model_name, "old_table": self.old_table},
+        )
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if self.old_table in schema_editor.connection.introspection.table_names():
+            schema_editor.alter_db_table(model, self.old_table, model._meta.db_table)
+        else:
+            schema_editor.create_model(model)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.alter_db_table(model, model._meta.db_table, self.old_table)
+
+    def describe(self):
+        return f"Adopt table {self.old_table} for {self.model_name}"
+
+
+def move_content_types(*, old_app: str, new_app: str, models: list[str]) -> migrations.RunPython:
+    """The migration step that gives moved models' content types their new app label, so that
+    their permissions (and the groups and users holding them) and admin history follow them.
+    Nothing to move on a fresh database."""
+
+    def relabel(apps, from_label: str, to_label: str) -> None:
+        content_types = apps.get_model("contenttypes", "ContentType").objects
+        for model in models:
+            moving = content_types.filter(app_label=from_label, model=model).first()
+            if moving is None:
+                continue
+            # One made under the new label by an earlier migrate's post_migrate holds only the
+            # permissions made with it: the old one, and all that refers to it, takes its place.
+            content_types.filter(app_label=to_label, model=model).delete()
+            moving.app_label = to_label
+            moving.save(update_fields=["app_label"])
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: relabel(apps, old_app, new_app),
+        lambda apps, schema_editor: relabel(apps, new_app, old_app),
+    )
 
 
 def is_postgres(connection) -> bool:
@@ -34,8 +103,8 @@ REPLICA_READ_MODELS = {
     "catalog.productimage",
     "catalog.sku",
     "catalog.merchant",
-    "catalog.review",
-    "catalog.reviewimage",
+    "reviews.review",
+    "reviews.reviewimage",
 }
 
 

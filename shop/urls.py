@@ -17,7 +17,9 @@ def favicon(request):
 api_patterns = [
     path("", include("shop.accounts.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("cart.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("reviews.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("logistics.api.urls")),
     path("", include("aftersales.api.urls")),
@@ -42,6 +44,8 @@ urlpatterns = [
     path("aftersales/", include("aftersales.urls")),
     path("inbox/", include("notifications.urls")),
     path("help/", include("knowledge.urls")),
+    path("", include("cart.urls")),
+    path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]
 

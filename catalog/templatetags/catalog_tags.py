@@ -1,8 +1,11 @@
 """Template helpers of the storefront catalogue: filter links that keep the other filters,
-money, and image thumbnails that never break a page."""
+money, image thumbnails that never break a page, and the product page's sections from other
+apps."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from catalog.product_page import product_sections_for
 from catalog.selectors import image_spec_url
 from shop.money import format_money
 
@@ -77,3 +80,15 @@ def contains(values, value) -> bool:
 def offers_of(offers: dict, product) -> list:
     """The product's offers from the page's {product id: offers} (promotion_selectors)."""
     return (offers or {}).get(getattr(product, "pk", None), [])
+
+
+@register.simple_tag(takes_context=True)
+def product_sections(context, product) -> str:
+    """The sections other apps add to the product page (catalog.product_page), each rendered
+    in the page's context as an `{% include %}` would."""
+    parts = []
+    for template_name, extra in product_sections_for(product):
+        section = context.template.engine.get_template(template_name)
+        with context.push(**extra):
+            parts.append(section.render(context))
+    return mark_safe("".join(parts))

@@ -7,8 +7,6 @@ from catalog.models import (
     Attribute,
     AttributeValue,
     Brand,
-    Cart,
-    CartItem,
     Category,
     Merchant,
     MerchantStaff,
@@ -149,23 +147,6 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     position = 0
 
 
-class CartFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Cart
-        django_get_or_create = ("user",)
-
-    user = factory.SubFactory(UserFactory)
-
-
-class CartItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CartItem
-
-    cart = factory.SubFactory(CartFactory)
-    sku = factory.SubFactory(SKUFactory)
-    quantity = 1
-
-
 def stocked_sku(*, on_hand: int = 10, allocated: int = 0, **sku_fields) -> SKU:
     """A SKU with one stock record (and its opening ledger move) in its merchant's warehouse;
     the product's price_from follows the SKU price."""
@@ -266,3 +247,35 @@ class SearchCatalogue:
         StockRecordFactory(sku=sku, on_hand=on_hand)
         product.sku = sku
         return product
+
+
+class Shelf:
+    """Products in one category, each with two SKUs (colours), stock and two images."""
+
+    def __init__(self):
+        self.root = CategoryFactory(name="数码", slug="digital")
+        self.category = CategoryFactory(name="手机", slug="phones", parent=self.root)
+        colour = AttributeFactory(code="colour", name="Colour")
+        self.red = AttributeValueFactory(attribute=colour, value="Red")
+        self.blue = AttributeValueFactory(attribute=colour, value="Blue")
+        self.products = []
+
+    def fill(self, count: int):
+        for _ in range(count - len(self.products)):
+            n = len(self.products)
+            merchant = MerchantFactory()
+            product = ProductFactory(
+                title=f"智能手机 model {n}",
+                category=self.category,
+                merchant=merchant,
+                brand=BrandFactory(),
+                price_from=Decimal("100.00") + n,
+            )
+            for value in (self.red, self.blue):
+                sku = SKUFactory(product=product, price=Decimal("100.00") + n)
+                sku.attribute_values.set([value])
+                StockRecordFactory(sku=sku, on_hand=5)
+            ProductImageFactory(product=product)
+            ProductImageFactory(product=product, position=1)
+            self.products.append(product)
+        return self

@@ -50,7 +50,7 @@ def test_the_cart_says_how_much_more_for_free_shipping_and_the_next_discount(cli
     put_in_cart(user, on_offer, quantity=1)
     client.force_login(user)
 
-    page = client.get(reverse("catalog:cart")).content.decode()
+    page = client.get(reverse("cart:cart")).content.decode()
 
     assert "¥0.30 more for free shipping" in page
     assert "¥100.30 more for ¥20 off" in page

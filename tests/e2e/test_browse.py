@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from catalog.models import CartItem
+from cart.models import CartItem
 from tests.catalog.factories import (
     AttributeFactory,
     AttributeValueFactory,
@@ -96,7 +96,7 @@ def test_search_pick_a_sku_and_find_it_in_the_cart(page, live_server, phone):
     page.get_by_test_id("add-to-cart").click()
 
     # then: the cart shows the line, its merchant and the total
-    expect(page).to_have_url(f"{live_server.url}{reverse('catalog:cart')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('cart:cart')}")
     line = page.get_by_test_id("cart-line")
     expect(line).to_have_count(1)
     expect(line.get_by_test_id("cart-line-title")).to_have_text("华为手机 Mate 60")

@@ -44,7 +44,7 @@ def add_to_cart_and_open_checkout(page, live_server, sku):
     expect(page.get_by_test_id("product-title")).to_have_text(sku.product.title)
     page.get_by_test_id("add-to-cart").click()
     page.wait_for_load_state()
-    page.goto(f"{live_server.url}{reverse('catalog:cart')}")
+    page.goto(f"{live_server.url}{reverse('cart:cart')}")
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
     page.get_by_test_id("checkout").click()
     expect(page).to_have_url(re.compile(r"/orders/checkout/"))

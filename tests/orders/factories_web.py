@@ -4,7 +4,7 @@ would really get."""
 
 from decimal import Decimal
 
-from catalog.models import Cart, CartItem
+from cart.models import Cart, CartItem
 from orders import services
 from orders.models import Order, PaymentMethod
 from tests.catalog.factories import StockRecordFactory

@@ -11,7 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from catalog.models import SKU, CartItem, StockRecord
+from cart.models import CartItem
+from catalog.models import SKU, StockRecord
 from orders import services
 from orders.models import Order
 from shop.accounts.models import Coupon, HeldCoupon

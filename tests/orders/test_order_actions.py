@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import CartItem
+from cart.models import CartItem
 from orders import services
 from orders.models import PaymentMethod
 from tests.orders.factories import paid_order, place_order, shipped_sub_order, stocked_sku
@@ -65,7 +65,7 @@ def test_buy_again_puts_a_cancelled_orders_items_back_in_the_cart(client):
     response = client.post(reverse("orders:buy_again", args=[order.order_no]))
 
     # then
-    assert response.status_code == 302 and response.url == reverse("catalog:cart")
+    assert response.status_code == 302 and response.url == reverse("cart:cart")
     assert CartItem.objects.get(cart__user=order.user, sku=sku).quantity == 2
 
 

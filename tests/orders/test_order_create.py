@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.models import Cart, CartItem, StockMove
+from cart.models import Cart, CartItem
+from catalog.models import StockMove
 from catalog.selectors import stock_ledger_mismatches
 from orders import services
 from orders.models import Order, OrderEvent, OrderLine, PriceLine

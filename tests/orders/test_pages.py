@@ -8,7 +8,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from catalog.models import CartItem, StockRecord
+from cart.models import CartItem
+from catalog.models import StockRecord
 from orders import services
 from orders.models import Order, PaymentMethod
 from shop.accounts.models import Coupon, HeldCoupon
@@ -106,7 +107,7 @@ def test_an_empty_cart_sends_the_shopper_back_to_the_cart(shopper, client):
     response = checkout_page(client)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("catalog:cart")
+    assert response["Location"] == reverse("cart:cart")
 
 
 def test_a_bad_buy_now_quantity_is_a_message_not_an_error(shopper, client):

@@ -226,7 +226,7 @@ def test_a_chinese_shopper_browses_and_fills_the_cart_in_chinese(client):
     home = client.get(reverse("catalog:home"), **zh).content.decode()
     product = client.get(reverse("catalog:product", args=[sku.product_id]), **zh).content.decode()
     added = client.post(
-        reverse("catalog:cart_add"), {"sku_id": sku.pk, "quantity": 1}, follow=True, **zh
+        reverse("cart:cart_add"), {"sku_id": sku.pk, "quantity": 1}, follow=True, **zh
     ).content.decode()
 
     assert "商品分类" in home and "新品上架" in home

@@ -7,7 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from catalog.models import Review
+from reviews.models import Review
 from tests.accounts.factories import UserFactory
 from tests.orders.factories import paid_order, received_sub_order, stocked_sku
 

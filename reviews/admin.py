@@ -1,5 +1,5 @@
 """Reviews in the admin: merchants read their products' reviews and answer each once; platform
-operations see all and hide or show them. Every change goes through catalog.services.reviews."""
+operations see all and hide or show them. Every change goes through reviews.services."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,9 +10,9 @@ from django.utils.text import Truncator
 
 from catalog.actors import is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin
-from catalog.models import Review, ReviewImage
-from catalog.services.reviews import MAX_REPLY_LENGTH, review_reply, review_set_visible
-from catalog.templatetags.review_tags import review_image_url, stars
+from reviews.models import Review, ReviewImage
+from reviews.services import MAX_REPLY_LENGTH, review_reply, review_set_visible
+from reviews.templatetags.review_tags import review_image_url, stars
 from shop.errors import DomainError
 
 

@@ -1,9 +1,9 @@
 """The shopping cart.
 
-A signed-in shopper's cart is a `catalog.Cart` row with `CartItem` lines. An anonymous
+A signed-in shopper's cart is a `cart.Cart` row with `CartItem` lines. An anonymous
 shopper's cart lives in the session (`SessionCart`: {sku_id: quantity}), because a Cart row
 belongs to a user; the session's data survives the key change Django makes at sign-in, and the
-`user_logged_in` receiver (catalog.signals) merges it into the user's Cart there. The lines of a
+`user_logged_in` receiver (cart.signals) merges it into the user's Cart there. The lines of a
 session cart are addressed by their SKU id wherever a CartItem id is expected.
 
 Every change checks the quantity against the SKU's sellable stock (on_hand - allocated over
@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from catalog.models import SKU, Cart, CartItem
+from cart.models import Cart, CartItem
+from catalog.models import SKU
 from catalog.selectors import sku_is_sold, sku_sellable, sku_sellable_expression
 from shop.errors import Conflict, InvalidInput, NotFound, OutOfStock
 

@@ -1,69 +1,26 @@
 """Reviews API: a product's visible reviews (anyone) and a shopper's review of a received line.
 
-Input is checked by catalog.services.reviews (the same rules as the storefront form); its
-domain errors become 400/404/409 `{"detail", "code"}` in shop.errors' handler.
+Input is checked by reviews.services (the same rules as the storefront form); its domain errors
+become 400/404/409 `{"detail", "code"}` in shop.errors' handler.
 """
 
 from collections.abc import Mapping
 
 from django.http import Http404
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import Product, Review
-from catalog.review_selectors import reviews_for_product
-from catalog.services.reviews import MAX_TEXT_LENGTH, review_create
-from catalog.templatetags.review_tags import review_image_url, reviewer_name
+from catalog.models import Product
+from reviews.api.serializers import ReviewCreateInputSerializer, ReviewOutputSerializer
+from reviews.models import Review
+from reviews.selectors import reviews_for_product
+from reviews.services import review_create
 from shop.errors import InvalidInput
-
-
-def _absolute(request, url: str) -> str:
-    if not url:
-        return ""
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-class ReviewImageOutputSerializer(serializers.Serializer):
-    thumbnail = serializers.SerializerMethodField()
-    original = serializers.SerializerMethodField()
-
-    def get_thumbnail(self, picture) -> str:
-        return _absolute(self.context.get("request"), review_image_url(picture))
-
-    def get_original(self, picture) -> str:
-        return _absolute(self.context.get("request"), review_image_url(picture, "original"))
-
-
-class ReviewOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    product_id = serializers.IntegerField()
-    rating = serializers.IntegerField()
-    text = serializers.CharField()
-    reviewer = serializers.SerializerMethodField()
-    images = ReviewImageOutputSerializer(many=True, source="images.all")
-    merchant_reply = serializers.CharField()
-    replied_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-    def get_reviewer(self, review) -> str:
-        return reviewer_name(review.user)
-
-
-class ReviewCreateInputSerializer(serializers.Serializer):
-    """Documents the multipart body; the service validates every field itself."""
-
-    order_line_id = serializers.IntegerField()
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH)
-    images = serializers.ListField(
-        child=serializers.ImageField(), required=False, max_length=6, help_text="Up to 6."
-    )
 
 
 class ReviewPagination(PageNumberPagination):
@@ -124,9 +81,3 @@ class ReviewCreateView(APIView):
             ReviewOutputSerializer(review, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
-
-
-urlpatterns = [
-    path("products/<int:pk>/reviews/", ProductReviewsView.as_view(), name="api-product-reviews"),
-    path("reviews/", ReviewCreateView.as_view(), name="api-reviews"),
-]

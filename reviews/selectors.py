@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
 
-from catalog.models import Review, ReviewImage
-from catalog.services.reviews import REVIEWABLE_SUB_ORDER_STATUSES
+from orders.models import OrderLine
+from reviews.models import Review, ReviewImage
+from reviews.services import REVIEWABLE_SUB_ORDER_STATUSES
 
 # The product page shows the newest reviews; the rest are one click away.
 PRODUCT_PAGE_REVIEWS = 10
@@ -54,8 +55,6 @@ def product_reviews_summary(product, *, limit: int = PRODUCT_PAGE_REVIEWS) -> Pr
 
 def reviewable_lines_for_user(user) -> QuerySet:
     """The shopper's order lines that are received and not yet reviewed, newest order first."""
-    from orders.models import OrderLine
-
     return (
         OrderLine.objects.filter(
             order__user_id=getattr(user, "pk", None),
@@ -85,8 +84,6 @@ class LineReviewState:
 def review_state_for_order(order) -> list[LineReviewState]:
     """For each line of the order whose sub-order is received or completed (and that was not
     refunded in full): whether it has been reviewed (one query for the whole order)."""
-    from orders.models import OrderLine
-
     rows = (
         OrderLine.objects.filter(
             order_id=order.pk,
@@ -116,8 +113,6 @@ def review_state_for_order(order) -> list[LineReviewState]:
 
 def order_line_for_review(*, user, order_no: str, line_id: int):
     """The shopper's line of an order (with its sub-order) for the review form, or None."""
-    from orders.models import OrderLine
-
     return (
         OrderLine.objects.filter(
             pk=line_id, order__order_no=order_no, order__user_id=getattr(user, "pk", None)

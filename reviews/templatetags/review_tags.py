@@ -5,8 +5,8 @@ import logging
 
 from django import template
 
-from catalog.review_selectors import review_state_for_order
-from catalog.services.reviews import REVIEWABLE_SUB_ORDER_STATUSES
+from reviews.selectors import review_state_for_order
+from reviews.services import REVIEWABLE_SUB_ORDER_STATUSES
 
 logger = logging.getLogger(__name__)
 register = template.Library()

@@ -10,15 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Review, ReviewImage
-from catalog.review_selectors import review_state_for_order, reviewable_lines_for_user
-from catalog.services.reviews import review_create, review_hide, review_reply, review_show
 from orders.services import order_line_record_refund, sub_order_complete
+from reviews.models import Review, ReviewImage
+from reviews.selectors import review_state_for_order, reviewable_lines_for_user
+from reviews.services import review_create, review_hide, review_reply, review_show
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import MerchantFactory
 from tests.catalog.factories_admin import merchant_staff_user, ops_user
-from tests.catalog.factories_reviews import (
+from tests.reviews.factories import (
     gif_upload,
     jpeg_upload,
     oversized_png,
@@ -327,7 +327,7 @@ def test_the_product_page_shows_the_newest_ten_and_links_to_all(client):
 
     # when
     page = client.get(reverse("catalog:product", args=[first.sku.product_id])).content.decode()
-    all_url = reverse("catalog:product_reviews", args=[first.sku.product_id])
+    all_url = reverse("reviews:product_reviews", args=[first.sku.product_id])
     full = client.get(all_url).content.decode()
 
     # then
@@ -369,7 +369,7 @@ def test_the_order_page_invites_a_review_until_the_line_is_reviewed(client):
     line = received_line()
     client.force_login(line.order.user)
     order_url = reverse("orders:detail", args=[line.order.order_no])
-    form_url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    form_url = reverse("reviews:review_create", args=[line.order.order_no, line.pk])
 
     # when
     before = client.get(order_url).content.decode()
@@ -401,7 +401,7 @@ def test_the_form_shows_a_bad_picture_as_a_message_and_keeps_the_text(client):
     # given
     line = received_line()
     client.force_login(line.order.user)
-    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    url = reverse("reviews:review_create", args=[line.order.order_no, line.pk])
 
     # when
     response = client.post(
@@ -419,7 +419,7 @@ def test_the_form_shows_a_bad_picture_as_a_message_and_keeps_the_text(client):
 def test_the_form_of_another_shoppers_line_is_not_found(client):
     line = received_line()
     client.force_login(UserFactory())
-    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    url = reverse("reviews:review_create", args=[line.order.order_no, line.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"rating": "5"}).status_code == 404
 
@@ -427,7 +427,7 @@ def test_the_form_of_another_shoppers_line_is_not_found(client):
 def test_the_form_before_receipt_sends_the_shopper_back_to_the_order(client):
     line = unreceived_line()
     client.force_login(line.order.user)
-    url = reverse("catalog:review_create", args=[line.order.order_no, line.pk])
+    url = reverse("reviews:review_create", args=[line.order.order_no, line.pk])
     response = client.get(url, follow=True)
     assert "once you have confirmed receipt" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("orders:detail", args=[line.order.order_no])
@@ -489,7 +489,7 @@ def test_api_needs_a_signed_in_shopper_and_an_existing_product(api_client):
 
 
 def _change_url(review):
-    return reverse("admin:catalog_review_change", args=[review.pk])
+    return reverse("admin:reviews_review_change", args=[review.pk])
 
 
 def test_the_merchant_replies_once_and_a_second_reply_is_refused():
@@ -533,7 +533,7 @@ def test_merchant_staff_reply_in_the_admin_and_then_the_reply_is_read_only(clien
     client.force_login(merchant_staff_user(merchant))
 
     # when
-    listing = client.get(reverse("admin:catalog_review_changelist")).content.decode()
+    listing = client.get(reverse("admin:reviews_review_changelist")).content.decode()
     response = client.post(_change_url(review), {"merchant_reply": "Glad it helps"}, follow=True)
 
     # then
@@ -555,7 +555,7 @@ def test_merchant_b_cannot_see_or_answer_merchant_as_reviews_in_the_admin(client
     client.force_login(merchant_staff_user(MerchantFactory(name="Shop B")))
 
     # when
-    listing = client.get(reverse("admin:catalog_review_changelist"))
+    listing = client.get(reverse("admin:reviews_review_changelist"))
     page = client.get(_change_url(review))
     client.post(_change_url(review), {"merchant_reply": "Sneaky"})
 
@@ -572,7 +572,7 @@ def test_operations_hide_and_show_reviews_with_admin_actions(client):
     line = received_line()
     review = _review(line, rating=1)
     client.force_login(ops_user())
-    url = reverse("admin:catalog_review_changelist")
+    url = reverse("admin:reviews_review_changelist")
 
     # when
     client.post(url, {"action": "hide_reviews", "_selected_action": [review.pk]})
@@ -591,7 +591,7 @@ def test_merchant_staff_have_no_hide_action(client):
     merchant = MerchantFactory()
     _review(received_line(merchant=merchant))
     client.force_login(merchant_staff_user(merchant))
-    html = client.get(reverse("admin:catalog_review_changelist")).content.decode()
+    html = client.get(reverse("admin:reviews_review_changelist")).content.decode()
     assert "hide_reviews" not in html
 
 
@@ -602,7 +602,7 @@ def _review_changelist_queries(client, reviews: int) -> int:
     for _ in range(reviews):
         _review(received_line())  # no pictures: picture_total is 0
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("admin:catalog_review_changelist")).status_code == 200
+        assert client.get(reverse("admin:reviews_review_changelist")).status_code == 200
     return len(queries)
 
 

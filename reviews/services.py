@@ -15,7 +15,9 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from catalog.actors import is_platform_staff, staff_merchant
-from catalog.models import Product, Review, ReviewImage
+from catalog.models import Product
+from orders.models import OrderLine
+from reviews.models import Review, ReviewImage
 from shop.errors import Conflict, InvalidInput, NotFound
 
 # A line may be reviewed once its parcel is in the shopper's hands (DESIGN.md sub-order states).
@@ -88,8 +90,6 @@ def _checked_images(images: Sequence | None) -> list[tuple[object, str]]:
 
 
 def _lock_line_of(*, user, order_line_id):
-    from orders.models import OrderLine  # orders depends on catalog, not the other way round
-
     try:
         line_id = int(order_line_id)
     except (TypeError, ValueError):

@@ -1,6 +1,6 @@
 """Storefront pages of reviews: the form for one order line and a product's full review list.
 
-Views read through catalog.review_selectors and write only through catalog.services.reviews;
+Views read through reviews.selectors and write only through reviews.services;
 anything a shopper can get wrong becomes a message on the form, never a 500.
 """
 
@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.review_selectors import order_line_for_review, reviews_for_product
-from catalog.services.reviews import (
+from reviews.selectors import order_line_for_review, reviews_for_product
+from reviews.services import (
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     MAX_TEXT_LENGTH,
@@ -52,7 +52,7 @@ def review_create_page(request, order_no: str, line_id: int):
         return redirect("orders:detail", order_no=order_no)
 
     if request.method != "POST":
-        return render(request, "catalog/review_form.html", _form_context(line))
+        return render(request, "reviews/review_form.html", _form_context(line))
     try:
         review_create(
             user=request.user,
@@ -64,7 +64,7 @@ def review_create_page(request, order_no: str, line_id: int):
     except DomainError as error:
         return render(
             request,
-            "catalog/review_form.html",
+            "reviews/review_form.html",
             _form_context(
                 line,
                 error=error.detail,
@@ -90,6 +90,6 @@ def product_reviews_page(request, pk: int):
     )
     return render(
         request,
-        "catalog/product_reviews.html",
+        "reviews/product_reviews.html",
         {"product": product, "page": page, "reviews": page.object_list},
     )

@@ -1,4 +1,4 @@
-"""The cart service (catalog.services.cart) and its selector (catalog.selectors.cart_contents)."""
+"""The cart service (cart.services) and its selector (cart.selectors.cart_contents)."""
 
 import threading
 from decimal import Decimal
@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Cart, CartItem
-from catalog.selectors import cart_contents
-from catalog.services.cart import (
+from cart.models import Cart, CartItem
+from cart.selectors import cart_contents
+from cart.services import (
     SessionCart,
     cart_add,
     cart_clear_skus,
@@ -21,9 +21,8 @@ from catalog.services.cart import (
 )
 from shop.errors import Conflict, InvalidInput, NotFound, OutOfStock
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.cart.factories import CartFactory, CartItemFactory
 from tests.catalog.factories import (
-    CartFactory,
-    CartItemFactory,
     MerchantFactory,
     SKUFactory,
     StockRecordFactory,
@@ -341,7 +340,7 @@ def test_signing_in_merges_the_anonymous_cart(client):
     # given: an anonymous shopper puts something in the cart
     user = UserFactory()
     sku = stocked_sku(product__title="Green tea")
-    client.post(reverse("catalog:cart_add"), {"sku_id": sku.pk, "quantity": "2"})
+    client.post(reverse("cart:cart_add"), {"sku_id": sku.pk, "quantity": "2"})
     key_before = client.session.session_key
 
     # when: they sign in (Django changes the session key here)
@@ -350,7 +349,7 @@ def test_signing_in_merges_the_anonymous_cart(client):
     # then
     assert client.session.session_key != key_before
     assert lines_of(Cart.objects.get(user=user)) == {sku.pk: 2}
-    page = client.get(reverse("catalog:cart")).content.decode()
+    page = client.get(reverse("cart:cart")).content.decode()
     assert "Green tea" in page
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "reviews"
+    verbose_name = "Reviews"
+
+    def ready(self):
+        from catalog.product_page import register_product_section
+        from reviews.product_page import product_reviews_section
+
+        # The product page (catalog) shows the reviews without catalog importing this app.
+        register_product_section(product_reviews_section)
