@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
 
-from catalog.actors import is_platform_staff
+from catalog.actors import actor_for, is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin
 from reviews.models import Review, ReviewImage
 from reviews.services import MAX_REPLY_LENGTH, review_reply, review_set_visible
@@ -148,7 +148,7 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             return
         request._review_reply_sent = True
         try:
-            review_reply(review_id=obj.pk, actor=request.user, text=text)
+            review_reply(review_id=obj.pk, actor=actor_for(request.user), text=text)
         except DomainError as error:
             self.message_user(request, error.detail, level=messages.ERROR)
         else:
@@ -162,9 +162,10 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _set_visible(self, request, queryset, *, is_visible: bool) -> None:
+        actor = actor_for(request.user)
         changed = 0
         for pk in queryset.exclude(is_visible=is_visible).values_list("pk", flat=True):
-            review_set_visible(review_id=pk, actor=request.user, is_visible=is_visible)
+            review_set_visible(review_id=pk, actor=actor, is_visible=is_visible)
             changed += 1
         verb = "shown" if is_visible else "hidden"
         self.message_user(request, f"{changed} review{'s' if changed != 1 else ''} {verb}.")

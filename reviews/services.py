@@ -14,7 +14,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import Actor
 from catalog.models import Product
 from orders.models import OrderLine
 from reviews.models import Review, ReviewImage
@@ -89,7 +89,7 @@ def _checked_images(images: Sequence | None) -> list[tuple[object, str]]:
     return [(image, _check_image(image, n)) for n, image in enumerate(images, start=1)]
 
 
-def _lock_line_of(*, user, order_line_id):
+def _lock_line_of(*, actor: Actor, order_line_id):
     try:
         line_id = int(order_line_id)
     except (TypeError, ValueError):
@@ -97,7 +97,7 @@ def _lock_line_of(*, user, order_line_id):
     line = (
         OrderLine.objects.select_for_update(of=("self",))
         .select_related("sub_order", "sku")
-        .filter(pk=line_id, order__user_id=getattr(user, "pk", None))
+        .filter(pk=line_id, order__user_id=actor.user_id)
         .first()
     )
     if line is None:
@@ -133,14 +133,15 @@ def product_refresh_rating(*, product_id: int) -> Product:
 
 
 @transaction.atomic
-def review_create(*, user, order_line_id, rating, text: str = "", images=None) -> Review:
-    """The shopper's review of one of their order lines, once its sub-order is received.
+def review_create(*, actor: Actor, order_line_id, rating, text: str = "", images=None) -> Review:
+    """The shopper's (`actor`'s) review of one of their order lines, once its sub-order is
+    received.
 
     Another shopper's line is "not found"; a line not yet received, or already reviewed, is a
     conflict; a bad rating, an over-long text or a picture that is not a real JPEG/PNG/WebP of at
     most 5 MB is invalid input.
     """
-    line = _lock_line_of(user=user, order_line_id=order_line_id)
+    line = _lock_line_of(actor=actor, order_line_id=order_line_id)
     refusal = review_refusal(line)
     if refusal is not None:
         raise refusal
@@ -155,7 +156,7 @@ def review_create(*, user, order_line_id, rating, text: str = "", images=None) -
             review = Review.objects.create(
                 product_id=line.sku.product_id,
                 order_line=line,
-                user=user,
+                user=actor.user,
                 rating=rating,
                 text=text,
             )
@@ -170,15 +171,12 @@ def review_create(*, user, order_line_id, rating, text: str = "", images=None) -
     return review
 
 
-def _may_reply(actor, review: Review) -> bool:
-    if is_platform_staff(actor):
-        return True
-    merchant = staff_merchant(actor)
-    return merchant is not None and merchant.pk == review.product.merchant_id
+def _may_reply(actor: Actor, review: Review) -> bool:
+    return actor.is_ops or (actor.is_merchant and actor.merchant_id == review.product.merchant_id)
 
 
 @transaction.atomic
-def review_reply(*, review_id: int, actor, text: str) -> Review:
+def review_reply(*, review_id: int, actor: Actor, text: str) -> Review:
     """The merchant's one public answer to a review (its staff, or platform operations)."""
     review = (
         Review.objects.select_for_update(of=("self",))
@@ -195,16 +193,16 @@ def review_reply(*, review_id: int, actor, text: str) -> Review:
         raise InvalidInput("Write a reply.", code="empty_reply")
     review.merchant_reply = text
     review.replied_at = timezone.now()
-    review.replied_by = actor
+    review.replied_by = actor.user
     review.save(update_fields=["merchant_reply", "replied_at", "replied_by"])
     return review
 
 
 @transaction.atomic
-def review_set_visible(*, review_id: int, actor, is_visible: bool) -> Review:
+def review_set_visible(*, review_id: int, actor: Actor, is_visible: bool) -> Review:
     """Hide a review from the product page (or show it again): platform operations only. The
     product's rating follows."""
-    if not is_platform_staff(actor):
+    if not actor.is_ops:
         raise PermissionDenied("Only platform operations may hide or show reviews.")
     review = Review.objects.select_for_update().filter(pk=review_id).first()
     if review is None:
@@ -217,9 +215,9 @@ def review_set_visible(*, review_id: int, actor, is_visible: bool) -> Review:
     return review
 
 
-def review_hide(*, review_id: int, actor) -> Review:
+def review_hide(*, review_id: int, actor: Actor) -> Review:
     return review_set_visible(review_id=review_id, actor=actor, is_visible=False)
 
 
-def review_show(*, review_id: int, actor) -> Review:
+def review_show(*, review_id: int, actor: Actor) -> Review:
     return review_set_visible(review_id=review_id, actor=actor, is_visible=True)

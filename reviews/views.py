@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from catalog.actors import actor_for
 from catalog.models import Product
 from reviews.selectors import order_line_for_review, reviews_for_product
 from reviews.services import (
@@ -55,7 +56,7 @@ def review_create_page(request, order_no: str, line_id: int):
         return render(request, "reviews/review_form.html", _form_context(line))
     try:
         review_create(
-            user=request.user,
+            actor=actor_for(request.user),
             order_line_id=line.pk,
             rating=request.POST.get("rating"),
             text=request.POST.get("text", ""),

@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.actors import actor_for
 from catalog.models import Product
 from reviews.api.serializers import ReviewCreateInputSerializer, ReviewOutputSerializer
 from reviews.models import Review
@@ -70,7 +71,7 @@ class ReviewCreateView(APIView):
             raise InvalidInput("order_line_id is required.", code="missing_order_line")
         images = request.FILES.getlist("images") or request.FILES.getlist("images[]")
         review = review_create(
-            user=request.user,
+            actor=actor_for(request.user),
             order_line_id=data.get("order_line_id"),
             rating=data.get("rating"),
             text=data.get("text", ""),

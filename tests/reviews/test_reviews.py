@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from orders.services import order_line_record_refund, sub_order_complete
 from reviews.models import Review, ReviewImage
 from reviews.selectors import review_state_for_order, reviewable_lines_for_user
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db
 def _review(line, **kwargs):
     kwargs.setdefault("rating", 5)
     kwargs.setdefault("text", "Lovely.")
-    return review_create(user=line.order.user, order_line_id=line.pk, **kwargs)
+    return review_create(actor=actor_for(line.order.user), order_line_id=line.pk, **kwargs)
 
 
 # --- Who may review what, and when ----------------------------------------------------------
@@ -89,9 +90,9 @@ def test_another_shoppers_line_is_not_found():
 
     # when / then
     with pytest.raises(NotFound):
-        review_create(user=stranger, order_line_id=line.pk, rating=5, text="")
+        review_create(actor=actor_for(stranger), order_line_id=line.pk, rating=5, text="")
     with pytest.raises(NotFound):
-        review_create(user=stranger, order_line_id="not-a-number", rating=5, text="")
+        review_create(actor=actor_for(stranger), order_line_id="not-a-number", rating=5, text="")
     assert not Review.objects.exists()
 
 
@@ -265,7 +266,7 @@ def test_the_product_page_shows_the_average_count_reviews_pictures_and_reply(cli
     second = received_line(sku=first.sku)
     review = _review(first, rating=5, text="Excellent kettle", images=[png_upload()])
     _review(second, rating=4, text="Good value")
-    review_reply(review_id=review.pk, actor=ops_user(), text="Thank you for buying!")
+    review_reply(review_id=review.pk, actor=actor_for(ops_user()), text="Thank you for buying!")
 
     # when
     html = client.get(reverse("catalog:product", args=[product.pk])).content.decode()
@@ -287,7 +288,7 @@ def test_a_hidden_review_leaves_the_page_and_the_average():
     ops = ops_user()
 
     # when
-    review_hide(review_id=bad.pk, actor=ops)
+    review_hide(review_id=bad.pk, actor=actor_for(ops))
 
     # then
     product = line.sku.product
@@ -295,7 +296,7 @@ def test_a_hidden_review_leaves_the_page_and_the_average():
     assert (product.rating_count, product.rating_average) == (1, Decimal("5.00"))
 
     # and when shown again
-    review_show(review_id=bad.pk, actor=ops)
+    review_show(review_id=bad.pk, actor=actor_for(ops))
     product.refresh_from_db()
     assert (product.rating_count, product.rating_average) == (2, Decimal("3.00"))
 
@@ -307,7 +308,7 @@ def test_only_operations_hide_reviews():
 
     # when / then
     with pytest.raises(PermissionDenied):
-        review_hide(review_id=review.pk, actor=merchant_staff)
+        review_hide(review_id=review.pk, actor=actor_for(merchant_staff))
     review.refresh_from_db()
     assert review.is_visible
 
@@ -499,13 +500,13 @@ def test_the_merchant_replies_once_and_a_second_reply_is_refused():
     staff = merchant_staff_user(merchant)
 
     # when
-    review_reply(review_id=review.pk, actor=staff, text="  Thanks!  ")
+    review_reply(review_id=review.pk, actor=actor_for(staff), text="  Thanks!  ")
 
     # then
     review.refresh_from_db()
     assert (review.merchant_reply, review.replied_by, review.has_reply) == ("Thanks!", staff, True)
     with pytest.raises(Conflict):
-        review_reply(review_id=review.pk, actor=staff, text="Changed my mind")
+        review_reply(review_id=review.pk, actor=actor_for(staff), text="Changed my mind")
     review.refresh_from_db()
     assert review.merchant_reply == "Thanks!"
 
@@ -517,11 +518,11 @@ def test_another_merchant_and_a_shopper_cannot_reply():
 
     # when / then
     with pytest.raises(NotFound):
-        review_reply(review_id=review.pk, actor=other_staff, text="Buy ours instead")
+        review_reply(review_id=review.pk, actor=actor_for(other_staff), text="Buy ours instead")
     with pytest.raises(NotFound):
-        review_reply(review_id=review.pk, actor=review.user, text="Replying to myself")
+        review_reply(review_id=review.pk, actor=actor_for(review.user), text="Replying to myself")
     with pytest.raises(InvalidInput):
-        review_reply(review_id=review.pk, actor=ops_user(), text="   ")
+        review_reply(review_id=review.pk, actor=actor_for(ops_user()), text="   ")
     review.refresh_from_db()
     assert not review.has_reply
 
