@@ -1,1 +1,1 @@
-"""Catalogue services, one module per kind of state: stock (the ledger), products, cart."""
+"""Catalogue services, one module per kind of state: stock (the ledger), products, flash sales."""
