@@ -51,7 +51,7 @@ def _paid_order(*, shopper, sku: SKU, quantity: int):
     address = shopper.addresses.order_by("-is_default", "pk").first()
     order = order_services.order_place(
         actor=actor_for(shopper),
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, quantity)],
         payment_method="alipay",
     )

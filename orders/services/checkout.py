@@ -45,7 +45,7 @@ def order_preview(
     """The bill the shopper would pay (orders.pricing.Quote); writes nothing. Without an
     address id, the shopper's default address prices shipping."""
     if address_id is not None:
-        province = address_get_for_user(user=user, address_id=address_id).province
+        province = address_get_for_user(user=user, public_id=address_id).province
     else:
         address = default_address_for_user(user)
         if address is None:
@@ -258,7 +258,7 @@ def _order_create_once(
     now,
 ) -> Order:
     # Reads first, outside the transaction: none of them needs a lock.
-    address = address_get_for_user(user=user, address_id=address_id)
+    address = address_get_for_user(user=user, public_id=address_id)
     quote = quote_order(
         user=user,
         items=wanted,

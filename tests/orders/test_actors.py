@@ -54,7 +54,7 @@ def test_the_system_places_no_order():
     # when / then: an order is always some shopper's
     with pytest.raises(ValueError):
         services.order_create(
-            actor=SYSTEM, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+            actor=SYSTEM, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
         )
 
 
@@ -64,7 +64,7 @@ def test_placing_an_order_through_the_api_looks_up_no_roles(api_client):
     sku = sellable_sku()
     api_client.force_authenticate(user)
     body = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": 1}],
         "payment_method": "alipay",
     }

@@ -52,7 +52,7 @@ def buy(sku, user, address, quantity=1, **kwargs) -> Order:
     # As the checkout pages and the API pass it: the buyer acts as the order's shopper.
     return services.order_create(
         actor=Actor(role=Role.SHOPPER, user=user),
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, quantity)],
         payment_method="alipay",
         **kwargs,
@@ -258,7 +258,7 @@ def test_the_201_answer_is_the_order_as_its_detail_page_reads_it(api_client):
     created = api_client.post(
         "/api/orders/",
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "items": [{"sku_id": sku.pk, "quantity": 2}],
             "payment_method": "alipay",
         },
@@ -279,7 +279,7 @@ def test_the_api_answers_422_for_a_key_reused_with_another_body(api_client):
     user, address = shopper_with_address()
     api_client.force_authenticate(user)
     body = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": 1}],
         "payment_method": "alipay",
     }

@@ -69,7 +69,7 @@ def test_order_create_reserves_stock_and_keeps_the_bill():
     with capture_domain_events() as recorded:
         order = services.order_create(
             actor=actor_for(shopper),
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(tea.pk, 2), (cup.pk, 1)],
             payment_method="alipay",
             buyer_note="Ring twice",
@@ -122,7 +122,7 @@ def test_a_line_served_by_two_warehouses_becomes_two_lines_with_apportioned_amou
     # when
     order = services.order_create(
         actor=actor_for(shopper),
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, 5)],
         payment_method="wechat",
     )
@@ -148,7 +148,7 @@ def test_items_default_to_the_cart():
 
     # when
     order = services.order_create(
-        actor=actor_for(shopper), address_id=address.pk, items=None, payment_method="cod"
+        actor=actor_for(shopper), address_id=address.public_id, items=None, payment_method="cod"
     )
 
     # then
@@ -165,7 +165,7 @@ def test_the_coupon_is_used_by_the_order_and_comes_back_on_cancel():
     # when
     order = services.order_create(
         actor=actor_for(shopper),
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, 1)],
         payment_method="alipay",
         coupon_code=held.coupon.code,
@@ -203,7 +203,7 @@ def test_out_of_stock_writes_nothing():
     with capture_domain_events() as recorded, pytest.raises(OutOfStock) as error:
         services.order_create(
             actor=actor_for(shopper),
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(plenty.pk, 1), (scarce.pk, 2)],
             payment_method="alipay",
             coupon_code=held.coupon.code,
@@ -229,7 +229,7 @@ def test_another_shoppers_address_is_not_found():
     with pytest.raises(NotFound):
         services.order_create(
             actor=actor_for(shopper),
-            address_id=someone_elses.pk,
+            address_id=someone_elses.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
         )
@@ -254,7 +254,10 @@ def test_bad_input_is_refused_and_writes_nothing(items, method, code):
     # when / then
     with pytest.raises(InvalidInput) as error:
         services.order_create(
-            actor=actor_for(shopper), address_id=address.pk, items=items, payment_method=method
+            actor=actor_for(shopper),
+            address_id=address.public_id,
+            items=items,
+            payment_method=method,
         )
     assert error.value.code == code
     _nothing_written(shopper)
@@ -268,7 +271,7 @@ def test_the_same_idempotency_key_returns_the_same_order():
     def submit():
         return services.order_create(
             actor=actor_for(shopper),
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 2)],
             payment_method="alipay",
             idempotency_key="checkout-1",
@@ -295,7 +298,7 @@ def test_the_same_key_from_another_shopper_is_another_order():
     orders = [
         services.order_create(
             actor=actor_for(user),
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
             idempotency_key="same-key",
@@ -326,4 +329,6 @@ def test_preview_needs_an_address_of_the_shopper():
     shopper, _ = shopper_with_address()
     sku = stocked_sku()
     with pytest.raises(NotFound):
-        services.order_preview(user=shopper, address_id=AddressFactory().pk, items=[(sku.pk, 1)])
+        services.order_preview(
+            user=shopper, address_id=AddressFactory().public_id, items=[(sku.pk, 1)]
+        )

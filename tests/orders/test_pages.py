@@ -39,7 +39,7 @@ def checkout_page(client, **query):
 
 def place(client, address, **fields):
     data = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "payment_method": PaymentMethod.COD,
         "coupon_code": "",
         "buyer_note": "",
@@ -230,7 +230,7 @@ def test_a_held_coupon_reprices_the_checkout(shopper, client):
     response = client.post(
         reverse("orders:checkout"),
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "payment_method": "alipay",
             "coupon_code": "SAVE10",
             "idempotency_key": "k",
@@ -266,7 +266,7 @@ def test_a_coupon_can_be_picked_from_the_shoppers_coupons(shopper, client):
     response = client.post(
         reverse("orders:checkout"),
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "payment_method": "alipay",
             "idempotency_key": "k",
             "use_coupon": "PICKME",
