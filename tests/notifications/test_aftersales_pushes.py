@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 
 from notifications import nodes
 from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
-from notifications.seed import ensure_default_push_rules
+from notifications.seed import push_rules_sync
 from shop import events
 from shop.roles import PLATFORM_OPS, ensure_role_groups
 from tests.accounts.factories import PASSWORD, CustomerProfileFactory, UserFactory
@@ -487,7 +487,7 @@ def test_the_default_rules_seed_again_without_overwriting_what_ops_edited(defaul
     rule.save()
     count = PushRule.objects.count()
     # when the defaults are seeded again
-    ensure_default_push_rules()
+    push_rules_sync()
     # then nothing is added twice and the edit stays
     assert PushRule.objects.count() == count
     rule.refresh_from_db()
