@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +52,8 @@ class Address(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
     )
+    # What pages and the API name an address by: the pk stays internal (never enumerable).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.CharField(max_length=64)
     phone = models.CharField(max_length=11, validators=[phone_validator])
     province = models.CharField(max_length=16, choices=PROVINCE_CHOICES)
