@@ -380,7 +380,7 @@ def test_internal_nodes_cost_no_query_and_push_nothing(
 ):
     # given a merchant whose system hears of every event about it
     from notifications.receivers import on_domain_event
-    from notifications.services import outbox_write_for_event
+    from notifications.services.outbox import outbox_write_for_event
 
     MerchantWebhook.objects.create(merchant=people["merchant"], url="https://erp.example.com/h")
     internal = [
