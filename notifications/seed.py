@@ -33,19 +33,20 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
         (rule.node, rule.target, rule.channel): rule
         for rule in push_rule_model.objects.filter(node__in={d.node for d in DEFAULT_RULES})
     }
-    created, reworded, switched_off = 0, 0, 0
+    missing, reworded, switched_off = [], 0, 0
     for default in DEFAULT_RULES:
         rule = existing.get(default.key)
         if rule is None:
-            push_rule_model.objects.create(
-                node=default.node,
-                target=default.target,
-                channel=default.channel,
-                title_template=default.title,
-                body_template=default.body,
-                is_active=default.enabled,
+            missing.append(
+                push_rule_model(
+                    node=default.node,
+                    target=default.target,
+                    channel=default.channel,
+                    title_template=default.title,
+                    body_template=default.body,
+                    is_active=default.enabled,
+                )
             )
-            created += 1
             continue
         changed = []
         if rule.body_template in FORMER_BODIES.get(default.key, ()):
@@ -59,4 +60,6 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
             switched_off += 1
         if changed:
             rule.save(update_fields=[*changed, "updated_at"])
-    return PushRulesSynced(created=created, reworded=reworded, switched_off=switched_off)
+    # In the table's order, so that rules are numbered as the table lists them.
+    push_rule_model.objects.bulk_create(missing)
+    return PushRulesSynced(created=len(missing), reworded=reworded, switched_off=switched_off)
