@@ -162,3 +162,22 @@ def test_every_default_is_a_valid_rule():
         validate_template(rule.title)
         validate_template(rule.body)
     assert set(default_rules.FORMER_BODIES) <= set(keys)
+
+
+@pytest.mark.django_db
+def test_the_migration_syncs_with_the_historical_model():
+    # given an empty table, and migration 0012 with the models as they were at that point
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    PushRule.objects.all().delete()
+    state = MigrationLoader(connection).project_state(
+        ("notifications", "0012_sync_default_push_rules")
+    )
+    migration = importlib.import_module("notifications.migrations.0012_sync_default_push_rules")
+    # when it runs
+    migration.sync_defaults(state.apps, None)
+    # then every default is there
+    assert [rule[:5] for rule in all_rules()] == [
+        (rule.node, rule.target, rule.channel, rule.title, rule.body) for rule in DEFAULT_RULES
+    ]
