@@ -11,6 +11,7 @@ from django.db import transaction
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseReason, ReturnAddress
 from aftersales.seed import ensure_reasons
+from catalog.actors import actor_for
 from logistics import services as logistics_services
 from orders import services as order_services
 from orders.models import SubOrder
@@ -88,7 +89,7 @@ def receive(sub_order: SubOrder) -> SubOrder:
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
         sub_order = ship(sub_order)
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     return SubOrder.objects.select_related("order").get(pk=sub_order.pk)
 
