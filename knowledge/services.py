@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from aftersales import selectors as aftersales_selectors
 from aftersales import services as aftersales_services
 from aftersales.models import AfterSalesCase, CaseEvent
+from catalog.actors import actor_for
 from shop.errors import InvalidInput, NotFound
 
 from .models import (
@@ -280,7 +281,7 @@ def canned_reply_post(*, case_no: str, reply_id: int, actor):
     )
     reply = _usable(CannedReply, pk=reply_id, merchant_id=case.merchant_id)
     return aftersales_services.case_message_post(
-        case_no=case_no, actor=actor, text=canned_reply_render(reply=reply, case=case)
+        case_no=case_no, actor=actor_for(actor), text=canned_reply_render(reply=reply, case=case)
     )
 
 
@@ -291,14 +292,14 @@ def macro_apply(*, case_no: str, macro_id: int, actor):
     case = AfterSalesCase.objects.get(case_no=case_no)
     macro = _usable(Macro, pk=macro_id, merchant_id=case.merchant_id)
     if macro.action == Macro.Action.APPROVE:
-        aftersales_services.case_approve(case_no=case_no, actor=actor, note=macro.name)
+        aftersales_services.case_approve(case_no=case_no, actor=actor_for(actor), note=macro.name)
     elif macro.action == Macro.Action.REJECT:
         case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
             pk=case.pk
         )
         aftersales_services.case_reject(
             case_no=case_no,
-            actor=actor,
+            actor=actor_for(actor),
             reason=canned_reply_render(reply=macro.reply, case=case)[:255],
         )
     return canned_reply_post(case_no=case_no, reply_id=macro.reply_id, actor=actor)
