@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from catalog.actors import SYSTEM, Actor, Role, actor_for
 from catalog.models import CartItem, Product, StockRecord
 from catalog.services import flash_gate
 from catalog.services.flash_sales import flash_sale_claim, flash_sale_unclaim, running_flash_sales
@@ -106,7 +107,7 @@ def _release_lines(*, lines: list[OrderLine], order_no: str, reason: str, actor)
                 quantity=quantity,
                 order_no=order_no,
                 reason=reason,
-                actor=_actor_or_none(actor),
+                actor=actor_for(_actor_or_none(actor) or SYSTEM),
             )
 
 
@@ -457,7 +458,9 @@ def _order_create_once(
         for sku_id, quantity in wanted:
             if sku_id in flash:
                 flash_sale_claim(sale=flash[sku_id], user=user, quantity=quantity)
-        stock_allocate_planned(allocations=plan, order_no=order_no, actor=user)
+        stock_allocate_planned(
+            allocations=plan, order_no=order_no, actor=Actor(role=Role.SHOPPER, user=user)
+        )
     # The order as orders.selectors.order_get_for_user would read it back, from what was just
     # written: the API answers a new order without reading it again.
     for relation, rows in (
@@ -741,7 +744,7 @@ def sub_order_ship(*, sub_order_id: int, actor, note: str = "") -> SubOrder:
                 warehouse_id=line.warehouse_id,
                 quantity=quantity,
                 order_no=sub_order.order.order_no,
-                actor=_actor_or_none(actor),
+                actor=actor_for(_actor_or_none(actor) or SYSTEM),
             )
     now = timezone.now()
     return _sub_transition(

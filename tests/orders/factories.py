@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from catalog.models import StockRecord
 from catalog.services.stock import stock_allocate
 from orders import services
@@ -93,6 +94,7 @@ def place_order(
         lines=[(sku.pk, quantity) for sku, quantity in items],
         region=province,
         order_no=order.order_no,
+        actor=SYSTEM,
     )
     by_sku = {sku.pk: (sku, i) for i, (sku, _) in enumerate(items)}
     for allocation in allocations:
