@@ -196,7 +196,12 @@ def address_add(request):
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": gettext("New address"), "next": safe_next(request)},
+        {
+            "form": form,
+            "title": gettext("New address"),
+            "next": safe_next(request),
+            "region_options": form.region_options(),
+        },
     )
 
 
@@ -229,6 +234,7 @@ def address_edit(request, public_id):
             "title": gettext("Edit address"),
             "address": address,
             "next": safe_next(request),
+            "region_options": form.region_options(),
         },
     )
 

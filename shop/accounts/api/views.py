@@ -16,6 +16,8 @@ from shop.accounts.api.serializers import (
     ErrorSerializer,
     MeOutputSerializer,
     MeUpdateInputSerializer,
+    RegionNamesOutputSerializer,
+    RegionQuerySerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenInputSerializer,
@@ -23,6 +25,7 @@ from shop.accounts.api.serializers import (
 )
 from shop.accounts.models import Address
 from shop.errors import InvalidInput
+from shop.regions import region_names
 
 ERROR = OpenApiResponse(ErrorSerializer, description="Error with a readable detail and a code")
 
@@ -102,6 +105,28 @@ class LogoutApi(APIView):
             # session too, or "sign out" would leave the caller signed in.
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RegionNamesApi(APIView):
+    """The cities of a province, or the districts of a city: what the address forms offer as
+    the shopper types (the address services check the same data when saving)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public reference data: no session, no CSRF
+
+    @extend_schema(
+        tags=["addresses"],
+        parameters=[RegionQuerySerializer],
+        responses={200: RegionNamesOutputSerializer, 400: ERROR},
+        summary="Cities of a province, or districts of a city",
+    )
+    def get(self, request):
+        query = RegionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        names = region_names(**query.validated_data)
+        response = Response({"names": names})
+        response["Cache-Control"] = "public, max-age=86400"  # the divisions change yearly
+        return response
 
 
 class AddressListApi(GenericAPIView):
