@@ -33,6 +33,8 @@ from . import base
 from .case_lines import reprice_lines
 
 logger = logging.getLogger(__name__)
+# orders', payments' and logistics' services still take the acting user (None for the system),
+# so calls into them pass `actor.user` until they take an Actor too.
 
 Status = AfterSalesCase.Status
 STRAIGHT_TO_REFUND = (CaseType.OUT_OF_STOCK, CaseType.LOST)

@@ -33,6 +33,8 @@ from .negotiation import expire_pending_offer
 from .opening import case_open, stage_for
 
 logger = logging.getLogger(__name__)
+# orders', payments' and logistics' services still take the acting user (None for the system),
+# so calls into them pass `actor.user` until they take an Actor too.
 
 Status = AfterSalesCase.Status
 
