@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import AfterSalesCase
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import actor_for, is_platform_staff, staff_merchant
 from catalog.admin_scope import MerchantScopedAdmin
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
@@ -123,7 +123,7 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         fields["slug"] = obj.slug
         services.article_save(
-            actor=request.user, article=obj, note=_("edited in the admin"), **fields
+            actor=actor_for(request.user), article=obj, note=_("edited in the admin"), **fields
         )
 
 
@@ -174,7 +174,7 @@ class ContactRequestAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             services.contact_request_answer(
-                contact=obj, actor=request.user, answer=form.cleaned_data["answer"]
+                contact=obj, actor=actor_for(request.user), answer=form.cleaned_data["answer"]
             )
         except DomainError as error:
             messages.error(request, error.detail)
