@@ -946,7 +946,7 @@ def _parcel_back(*, sub_order: SubOrder, shipment: Shipment, actor, at=None) -> 
             order_no=sub_order.order.order_no,
             reason=f"{shipment.get_status_display()} parcel {shipment.tracking_no} back in the "
             "warehouse",
-            actor=_actor_or_none(actor),
+            actor=actor_for(_actor_or_none(actor) or SYSTEM),
         )
     _emit_outcome(nodes.SHIPMENT_RETURNED, shipment=shipment, sub_order=sub_order, at=at or now)
     return True
@@ -1411,7 +1411,7 @@ def line_record_shortage(
         quantity=quantity,
         order_no=order.order_no,
         reason=note[:255],
-        actor=_actor_or_none(actor),
+        actor=actor_for(_actor_or_none(actor) or SYSTEM),
     )
     shortage = ShortageRecord.objects.create(
         order_line=line,
@@ -1613,7 +1613,7 @@ def replacement_shipment_ship(
             lines=[(line.sku_id, quantity) for line, quantity in units],
             region=region,
             order_no=order.order_no,
-            actor=_actor_or_none(actor),
+            actor=actor_for(_actor_or_none(actor) or SYSTEM),
         )
         for allocation in sorted(allocations, key=lambda a: (a.sku_id, a.warehouse_id)):
             stock_consume(
@@ -1621,7 +1621,7 @@ def replacement_shipment_ship(
                 warehouse_id=allocation.warehouse_id,
                 quantity=allocation.quantity,
                 order_no=order.order_no,
-                actor=_actor_or_none(actor),
+                actor=actor_for(_actor_or_none(actor) or SYSTEM),
             )
     shipment = _create_shipped_side_parcel(
         sub_order=sub_order,

@@ -330,7 +330,7 @@ def _order_create_once(
         for sku_id, quantity in wanted:
             if sku_id in flash:
                 flash_sale_claim(sale=flash[sku_id], user=user, quantity=quantity)
-        stock_allocate_planned(allocations=plan, order_no=order_no, actor=user)
+        stock_allocate_planned(allocations=plan, order_no=order_no, actor=actor)
     # The order as orders.selectors.order_get_for_user would read it back, from what was just
     # written: the API answers a new order without reading it again.
     for relation, rows in (

@@ -43,7 +43,7 @@ def sub_order_ship(*, sub_order_id: int, actor: Actor, note: str = "") -> SubOrd
                 warehouse_id=line.warehouse_id,
                 quantity=quantity,
                 order_no=sub_order.order.order_no,
-                actor=actor.user,
+                actor=actor,
             )
     now = timezone.now()
     return sub_order_transition_run(

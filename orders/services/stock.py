@@ -39,7 +39,7 @@ def order_lines_release(
                 quantity=quantity,
                 order_no=order_no,
                 reason=reason,
-                actor=actor.user,
+                actor=actor,
             )
 
 

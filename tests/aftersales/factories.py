@@ -112,7 +112,7 @@ def ask(
     if chosen is not None and evidence_ids is None and chosen.evidence_required:
         evidence_ids = [photo(sub_order.order.user).public_id]
     return services.case_create(
-        actor=actor or sub_order.order.user,
+        actor=actor_for(actor or sub_order.order.user),
         sub_order_no=sub_order.sub_order_no,
         type=type,
         reason=reason,
@@ -132,7 +132,7 @@ def photo(user, *, name="photo.png", size=(8, 8)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
     upload = SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-    return services.evidence_upload(user=user, upload=upload)
+    return services.evidence_upload(actor=actor_for(user), upload=upload)
 
 
 def png_bytes(size=(8, 8)) -> bytes:

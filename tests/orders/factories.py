@@ -94,6 +94,7 @@ def place_order(
         lines=[(sku.pk, quantity) for sku, quantity in items],
         region=province,
         order_no=order.order_no,
+        actor=SYSTEM,
     )
     by_sku = {sku.pk: (sku, i) for i, (sku, _) in enumerate(items)}
     for allocation in allocations:

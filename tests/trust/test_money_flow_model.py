@@ -114,7 +114,9 @@ class OrderMoneyFlow(RuleBasedStateMachine):
     def cancel_paid(self, order_no):
         if order_no is not None:
             with self.on_commit(), contextlib.suppress(DomainError):
-                order_cancel_paid(order_no=order_no, actor=self.user, reason="Changed my mind")
+                order_cancel_paid(
+                    order_no=order_no, actor=actor_for(self.user), reason="Changed my mind"
+                )
 
     @rule(order_no=orders)
     def ship(self, order_no):
@@ -158,7 +160,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
         line = sub_order.lines.order_by("pk").first()
         with self.on_commit(), contextlib.suppress(DomainError):
             case = aftersales_services.case_create(
-                actor=self.user,
+                actor=actor_for(self.user),
                 sub_order_no=sub_order.sub_order_no,
                 type="refund_only",
                 reason="missing-items",
@@ -166,7 +168,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
                 refund_amount=amount,
                 evidence_ids=[photo(self.user).public_id],
             )
-            aftersales_services.case_approve(case_no=case.case_no, actor=self.staff)
+            aftersales_services.case_approve(case_no=case.case_no, actor=actor_for(self.staff))
 
     @rule()
     def auto_confirm_timer(self):
