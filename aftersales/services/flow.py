@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.services.stock import stock_release, stock_return
 from logistics import services as logistics_services
 from logistics.models import Shipment
@@ -125,7 +126,7 @@ def case_start_refund(*, case: AfterSalesCase, actor, note: str = "") -> AfterSa
                 amount=case_line.refund_amount,
                 quantity=case_line.quantity,
                 reason=reason,
-                actor=base.actor_or_none(actor),
+                actor=actor_for(actor) if actor is not None else SYSTEM,
                 idempotency_key=f"{case.case_no}-{case_line.order_line_id}",
             )
             moved_money = True

@@ -11,6 +11,7 @@ from django.db import transaction
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseReason, ReturnAddress
 from aftersales.seed import ensure_reasons
+from catalog.actors import actor_for
 from logistics import services as logistics_services
 from orders import services as order_services
 from orders.models import SubOrder
@@ -65,7 +66,7 @@ def paid_sub_order(
         kwargs["user"] = user
     order = place_order(**kwargs)
     payment = payment_services.payment_start(
-        order_no=order.order_no, user=order.user, method="alipay"
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
     )
     # In a transactional test the notification is delivered by the real commit.
     with capture(execute=True) if capture else contextlib.nullcontext():

@@ -24,6 +24,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from aftersales import services as aftersales_services
 from aftersales.services.system import order_cancel_paid
+from catalog.actors import actor_for
 from catalog.models import StockRecord
 from catalog.selectors import stock_ledger_mismatches
 from orders import services as order_services
@@ -88,7 +89,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
             return
         with contextlib.suppress(DomainError):
             payment = payment_services.payment_start(
-                order_no=order_no, user=self.user, method="alipay"
+                order_no=order_no, actor=actor_for(self.user), method="alipay"
             )
             if payment.status == Payment.Status.CREATED:
                 with self.on_commit():
