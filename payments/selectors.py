@@ -13,7 +13,7 @@ from .models import Payment, Refund
 
 def order_to_pay_for_user(*, user, order_no: str) -> Order:
     """The shopper's order with its lines (and their merchants) for the pay page."""
-    if not getattr(user, "pk", None):
+    if not user.is_authenticated:
         raise NotFound("Order not found.")
     order = (
         Order.objects.filter(order_no=order_no, user_id=user.pk)
@@ -29,7 +29,7 @@ def order_to_pay_for_user(*, user, order_no: str) -> Order:
 
 def payment_get_for_user(*, user, payment_no: str) -> Payment:
     """A payment of one of the shopper's orders; another shopper's is 'not found'."""
-    if not getattr(user, "pk", None):
+    if not user.is_authenticated:
         raise NotFound("Payment not found.")
     payment = (
         Payment.objects.select_related("order")

@@ -16,7 +16,11 @@ MODELS = ("sandboxtrade", "sandboxnotification", "sandboxrefund")
 
 def move_content_types(apps, schema_editor, *, source="payments", target="sandbox"):
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label=source, model__in=MODELS).update(app_label=target)
+    there = set(ContentType.objects.filter(app_label=target).values_list("model", flat=True))
+    # A content type already made for the target is kept; the source's is then only stale.
+    ContentType.objects.filter(app_label=source, model__in=set(MODELS) - there).update(
+        app_label=target
+    )
 
 
 def move_content_types_back(apps, schema_editor):
