@@ -38,12 +38,12 @@ def lock_order_and_payment(*, payment_id: int, order_id: int) -> tuple[Order, Pa
 def lock_shoppers_payment(*, payment_no: str, actor: Actor) -> tuple[Order, Payment]:
     """The shopper's own payment and its order, locked (order, then payment); another shopper's
     payment is not found."""
+    if actor.user_id is None:
+        raise NotFound("Payment not found.")
     found = (
         Payment.objects.filter(payment_no=payment_no, order__user_id=actor.user_id)
         .values_list("pk", "order_id")
         .first()
-        if actor.user_id is not None
-        else None
     )
     if found is None:
         raise NotFound("Payment not found.")

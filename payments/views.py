@@ -56,7 +56,7 @@ def pay(request, order_no: str):
                     ),
                 )
                 return redirect(_order_url(order.order_no))
-            pay_url = services.payment_pay_request(payment=payment, actor=actor).pay_url
+            pay_url = services.payment_pay_request(payment=payment).pay_url
             if pay_url.startswith(("/", "http://", "https://")):
                 return redirect(pay_url)
             return redirect("payments:result", payment_no=payment.payment_no)

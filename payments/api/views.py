@@ -29,7 +29,7 @@ class OrderPayView(APIView):
         )
         pay_url = None
         if payment.method != Method.COD:
-            pay_url = services.payment_pay_request(payment=payment, actor=actor).pay_url
+            pay_url = services.payment_pay_request(payment=payment).pay_url
             if pay_url.startswith("/"):
                 pay_url = request.build_absolute_uri(pay_url)
         body = {

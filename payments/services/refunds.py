@@ -196,6 +196,8 @@ def refund_execute(*, refund_id: int, actor: Actor) -> Refund:
     ended it: ops act from the admin). No lock is held while the gateway is called."""
     with transaction.atomic():
         refund = lock_refund(refund_id)
+        if refund is None:
+            raise NotFound("Refund not found.")
         if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.FAILED):
             return refund
         if refund.payment.method == Method.COD:

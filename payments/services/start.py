@@ -95,9 +95,10 @@ def payment_start(*, order_no: str, actor: Actor, method: str) -> Payment:
     return payment
 
 
-def payment_pay_request(*, payment: Payment, actor: Actor) -> PayRequest:
+def payment_pay_request(*, payment: Payment) -> PayRequest:
     """Where the shopper goes to pay (the cashier, Alipay's page, a WeChat QR code). Asks the
-    gateway, so no row is locked; it only keeps the QR code link on the payment."""
+    gateway, so no row is locked and no state changes (no actor, no event row): it only keeps
+    the gateway's QR code link on the payment, a copy of the gateway's answer."""
     if payment.method == Method.COD:
         raise Conflict("Cash on delivery is paid at the door.", code="cash_on_delivery")
     if payment.status != Payment.Status.CREATED:
