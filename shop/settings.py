@@ -231,6 +231,7 @@ CELERY_TASK_QUEUES = [
     Queue("sweeps"),  # timed transitions and the flash-sale gate check
 ]
 CELERY_TASK_ROUTES = {
+    # payments' tasks, and the sandbox gateway's (sandbox.tasks keeps their payments.tasks.* names)
     "payments.tasks.*": {"queue": "payments"},
     "logistics.tasks.*": {"queue": "tracking"},
     "orders.tasks.sweep_*": {"queue": "sweeps"},
@@ -280,6 +281,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Refunds are retried until the gateway confirms; sandbox notifications are redelivered.
     "payments-retry-refunds": {"task": "payments.tasks.sweep_pending_refunds", "schedule": 60.0},
     "payments-sandbox-notifications": {
+        # sandbox.tasks.sweep_sandbox_notifications, under the name it always had
         "task": "payments.tasks.sweep_sandbox_notifications",
         "schedule": 60.0,
     },
