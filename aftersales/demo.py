@@ -50,7 +50,7 @@ def _sandbox_no(n: int) -> str:
 def _paid_order(*, shopper, sku: SKU, quantity: int):
     address = shopper.addresses.order_by("-is_default", "pk").first()
     order = order_services.order_place(
-        user=shopper,
+        actor=actor_for(shopper),
         address_id=address.public_id,
         items=[(sku.pk, quantity)],
         payment_method="alipay",
@@ -80,7 +80,7 @@ def _shipped(sub_order, n: int):
 def _received(sub_order, n: int):
     _shipped(sub_order, n)
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     return sub_order
 

@@ -181,7 +181,9 @@ def _after_units_refunded(*, case: AfterSalesCase, case_lines: list[CaseLine], a
         sub_order = SubOrder.objects.select_related("order").get(pk=sub_order.pk)
         if sub_order.status != SubOrder.Status.CLOSED:
             order_services.sub_order_close_after_refund(
-                sub_order_id=sub_order.pk, actor=actor, reason=f"Refunded in full ({case.case_no})"
+                sub_order_id=sub_order.pk,
+                actor=actor_for(actor) if actor is not None else SYSTEM,
+                reason=f"Refunded in full ({case.case_no})",
             )
 
 

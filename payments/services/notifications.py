@@ -167,7 +167,9 @@ def _apply_success(
         )
         payment_event_record(payment=payment, actor=actor, what="succeed", from_state=from_state)
         # The order shows how it was actually paid, not the method first chosen at checkout.
-        order_services.order_pay_succeeded(order_id=order.pk, paid_at=now, method=payment.method)
+        order_services.order_pay_succeeded(
+            order_id=order.pk, paid_at=now, method=payment.method, actor=actor
+        )
         payment_succeeded_emit(payment=payment, order=order)
         return accept(PaymentNotification.Outcome.PAID)
     # The money arrived but the order is closed (cancelled, expired, failed) or already paid by

@@ -91,7 +91,7 @@ def payment_start(*, order_no: str, actor: Actor, method: str) -> Payment:
     )
     payment_event_record(payment=payment, actor=actor, what="created", from_state="")
     if method == Method.COD:
-        order_services.order_cod_confirm(order_no=order.order_no, actor=actor.user)
+        order_services.order_cod_confirm(order_no=order.order_no, actor=actor)
     return payment
 
 

@@ -89,7 +89,7 @@ def receive(sub_order: SubOrder) -> SubOrder:
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
         sub_order = ship(sub_order)
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     return SubOrder.objects.select_related("order").get(pk=sub_order.pk)
 

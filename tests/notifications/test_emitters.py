@@ -144,7 +144,7 @@ def test_money_for_a_cancelled_order_is_told_as_being_refunded(
     # given: the shopper opened the cashier, then cancelled the order
     order = pending_order(price="100.00")
     payment = _start_payment(order)
-    order_services.order_cancel(order_no=order.order_no, actor=order.user)
+    order_services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     # when the money arrives anyway (payments keeps it as orphaned and refunds it in full)
     with django_capture_on_commit_callbacks(execute=True):
         pay_on_cashier(payment)

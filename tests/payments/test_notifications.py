@@ -198,7 +198,7 @@ def test_notification_after_the_order_expired_is_kept_and_refunded_in_full(
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now())
     from orders.services import order_expire
 
-    order_expire(order_id=order.pk)
+    order_expire(order_id=order.pk, actor=SYSTEM)
     # when: the shopper pays on the (sandbox) cashier; the gateway notifies the shop
     with django_capture_on_commit_callbacks(execute=True):
         pay_on_cashier(payment)

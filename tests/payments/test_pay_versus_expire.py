@@ -40,7 +40,7 @@ def test_notification_racing_the_expiry_sweep_either_pays_or_refunds(round_):
     notify = lambda: services.payment_handle_notification(  # noqa: E731
         gateway="alipay", body=body, headers={}, actor=SYSTEM
     )
-    expire = lambda: order_expire(order_id=order.pk)  # noqa: E731
+    expire = lambda: order_expire(order_id=order.pk, actor=SYSTEM)  # noqa: E731
     # when
     threads = [threading.Thread(target=run, args=(a,)) for a in (notify, expire)]
     for thread in threads:
