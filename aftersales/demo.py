@@ -13,8 +13,8 @@ from logistics import services as logistics_services
 from logistics.seed import ensure_default_carriers
 from orders import services as order_services
 from payments import services as payment_services
-from payments.sandbox.server import sandbox_settle
-from payments.tasks import deliver_sandbox_notification
+from sandbox.server import sandbox_settle
+from sandbox.tasks import deliver_sandbox_notification
 from shop.celery import app as celery_app
 
 from . import services
@@ -55,7 +55,9 @@ def _paid_order(*, shopper, sku: SKU, quantity: int):
         items=[(sku.pk, quantity)],
         payment_method="alipay",
     )
-    payment = payment_services.payment_start(order_no=order.order_no, user=shopper, method="alipay")
+    payment = payment_services.payment_start(
+        order_no=order.order_no, actor=actor_for(shopper), method="alipay"
+    )
     trade = sandbox_settle(
         gateway="alipay", payment_no=payment.payment_no, amount=payment.amount, paid=True
     )

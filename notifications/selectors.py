@@ -26,6 +26,7 @@ from notifications.nodes import (
     PAYMENT_ORPHANED,
     SHOPPER_NODE_LABELS,
 )
+from payments.events import PaymentSucceeded
 from shop import events
 from shop.errors import NotFound
 from shop.roles import PLATFORM_OPS
@@ -39,13 +40,6 @@ AUTOMATIC_CASE_NODES = {
 }
 # Automatic cases whose refund starts at once, as their approval message says.
 REFUNDED_AT_ONCE = frozenset({"lost", "out_of_stock"})
-
-
-def payment_is_orphaned(*, payment_id: int) -> bool:
-    """Did this payment arrive for an order that could no longer take it (refunded in full)?"""
-    from payments.models import Payment
-
-    return bool(Payment.objects.filter(pk=payment_id).values_list("orphaned", flat=True).first())
 
 
 def case_type_of(*, event: events.DomainEvent) -> str:
@@ -64,11 +58,9 @@ def push_node_for(*, event: events.DomainEvent) -> str:
     if event.node == events.ORDER_PAID and data.get("payment_method") == "cod":
         return ORDER_COD_CONFIRMED
     if event.node == events.PAYMENT_SUCCEEDED and event.subject_type == "payment":
-        # payments' event data does not say so (yet): the payment row does, in this transaction.
+        # Payments' typed event carries the fact; a plain event may say it in its data.
         orphaned = (
-            data["orphaned"]
-            if "orphaned" in data
-            else payment_is_orphaned(payment_id=event.subject_id)
+            event.orphaned if isinstance(event, PaymentSucceeded) else bool(data.get("orphaned"))
         )
         if orphaned:
             return PAYMENT_ORPHANED

@@ -15,13 +15,14 @@ from django.utils import timezone
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from catalog.actors import is_platform_staff
+from catalog.actors import actor_for, is_platform_staff
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
 from . import services
 from .models import (
     Payment,
+    PaymentEvent,
     PaymentNotification,
     ReconciliationMismatch,
     ReconciliationRun,
@@ -53,6 +54,34 @@ class RefundInline(ReadOnlyTabularInline):
     model = Refund
     fields = ["refund_no", "amount", "status", "reason", "attempts", "created_at", "succeeded_at"]
     show_change_link = True
+
+
+class PaymentEventInline(ReadOnlyTabularInline):
+    """The payment's history: every change of its state and of its refunds' states."""
+
+    model = PaymentEvent
+    fk_name = "payment"
+    fields = [
+        "created_at",
+        "refund",
+        "what",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_role",
+        "note",
+    ]
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("refund", "actor")
+
+
+class RefundEventInline(PaymentEventInline):
+    """The refund's history: every change of its state."""
+
+    fk_name = "refund"
+    fields = ["created_at", "what", "from_state", "to_state", "actor", "actor_role", "note"]
 
 
 class NotificationInline(ReadOnlyTabularInline):
@@ -99,7 +128,7 @@ class PaymentAdmin(ExportMixin, OpsOnlyAdmin):
         "refunded_total",
     ]
     fields = readonly_fields
-    inlines = [RefundInline, NotificationInline]
+    inlines = [RefundInline, NotificationInline, PaymentEventInline]
 
     @admin.display(description="Order", ordering="order__order_no")
     def order_no(self, obj):
@@ -165,6 +194,7 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
         "paid_out_by",
     ]
     fields = readonly_fields
+    inlines = [RefundEventInline]
     actions = ["retry_refund", "record_paid_out"]
 
     @admin.display(description="Payout")
@@ -189,11 +219,12 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
     @admin.action(description="Retry refund", permissions=["retry"])
     def retry_refund(self, request, queryset):
         retried = 0
+        actor = actor_for(request.user)
         for refund_id in queryset.exclude(status=Refund.Status.SUCCEEDED).values_list(
             "pk", flat=True
         ):
             try:
-                services.refund_retry(refund_id=refund_id, actor=request.user)
+                services.refund_retry(refund_id=refund_id, actor=actor)
             except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
@@ -220,12 +251,13 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
             return None
         if "apply" in request.POST:
             paid = 0
+            actor = actor_for(request.user)
             for refund in waiting:
                 try:
                     services.refund_record_manual_payout(
                         refund_id=refund.pk,
                         reference=request.POST.get("payout_reference", ""),
-                        actor=request.user,
+                        actor=actor,
                     )
                 except DomainError as error:
                     self.message_user(request, f"{refund.refund_no}: {error}", messages.ERROR)
@@ -362,7 +394,9 @@ class ReconciliationRunAdmin(OpsOnlyAdmin):
             for error in form.errors.get("day", []):
                 self.message_user(request, f"Reconciliation not run: {error}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:payments_reconciliationrun_changelist"))
-        run = services.reconcile_payments(day=form.cleaned_data["day"])
+        run = services.reconcile_payments(
+            day=form.cleaned_data["day"], actor=actor_for(request.user)
+        )
         self.message_user(
             request,
             f"Reconciled {run.day:%Y-%m-%d}: {run.payments_checked} payments and "

@@ -1,5 +1,6 @@
 """Payments: one row per attempt to pay an order, the raw log of every gateway notification,
-refunds, the sandbox gateway's own ledger and the daily reconciliation report.
+refunds, the history of every payment's and refund's changes, and the daily reconciliation
+report. (The sandbox gateway's ledger is the sandbox app's.)
 
 Status fields are django-fsm `FSMField(protected=True)`; only payments.services runs the
 transitions, on a locked row, inside its transaction.
@@ -10,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from catalog.actors import Role
 
 money = {"max_digits": 12, "decimal_places": 2}
 
@@ -270,57 +273,37 @@ class CodCollection(models.Model):
         return f"¥{self.amount} collected for {self.sub_order}"
 
 
-class SandboxTrade(models.Model):
-    """The sandbox gateway's own ledger of trades: what its query and reconciliation read."""
+class PaymentEvent(models.Model):
+    """One change of a payment's or a refund's state: who (a user and their role, or the
+    system), what, from which state to which, why. Append-only: written by payments.services in
+    the transaction of the change, shown read-only in the admin history of the payment (and of
+    the refund, when it is a refund's change)."""
 
-    class Status(models.TextChoices):
-        SUCCESS = "success", "Paid"
-        FAILED = "failed", "Failed"
-
-    gateway = models.CharField(max_length=16)
-    trade_no = models.CharField(max_length=64, unique=True)
-    payment_no = models.CharField(max_length=32)
-    amount = models.DecimalField(**money)
-    status = models.CharField(max_length=16, choices=Status.choices)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    # Set when the change is a refund's; the payment is then the one the refund gives back.
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=16, choices=Role.choices)
+    what = models.CharField(max_length=32)  # the transition: "created", "succeed", "retry", ...
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    note = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            # Like a real gateway: one trade per merchant order number.
-            models.UniqueConstraint(fields=["gateway", "payment_no"], name="sandbox_trade_once"),
-        ]
+        ordering = ["created_at", "id"]
 
     def __str__(self):
-        return self.trade_no
-
-
-class SandboxNotification(models.Model):
-    """An asynchronous notification the sandbox sends until the shop acknowledges it.
-
-    The body is fixed when the trade settles; the signature headers (and Alipay's notify_time)
-    are made afresh for every delivery, as the real gateways do, so a redelivery hours later is
-    not refused as a replay. `headers` keeps the last delivery's, for the admin."""
-
-    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="notifications")
-    body = models.TextField()
-    headers = models.JSONField(default=dict, blank=True)
-    content_type = models.CharField(max_length=64)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # When the gateway's redelivery schedule sends it next; null once acknowledged or given up.
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    last_response = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-
-class SandboxRefund(models.Model):
-    gateway = models.CharField(max_length=16)
-    refund_id = models.CharField(max_length=64, unique=True)
-    out_refund_no = models.CharField(max_length=32, unique=True)
-    trade_no = models.CharField(max_length=64)
-    amount = models.DecimalField(**money)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+        subject = self.refund_id and f"refund {self.refund_id}" or f"payment {self.payment_id}"
+        return f"{subject}: {self.what} {self.from_state or '-'} -> {self.to_state}"
 
 
 class ReconciliationRun(models.Model):

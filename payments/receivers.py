@@ -1,9 +1,11 @@
-"""What payments does when another module's state changes (shop.events)."""
+"""What payments does when another module's state changes (shop.events). The events say what
+happened, not who did it: payments acts on them as the system."""
 
 import logging
 
 from django.db import transaction
 
+from catalog.actors import SYSTEM
 from shop import events as nodes
 from shop.errors import DomainError
 from shop.events import DomainEvent
@@ -22,9 +24,11 @@ def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
     if event.subject_type == "order":
         reason = services.ORDER_CLOSED_REASONS.get(event.node)
         if reason is not None:
-            services.payment_close_open_for_order(order_id=event.subject_id, reason=reason)
+            services.payment_close_open_for_order(
+                order_id=event.subject_id, reason=reason, actor=SYSTEM
+            )
     elif event.subject_type == "suborder" and event.node in SUB_ORDER_CLOSED_NODES:
-        services.cod_settle_after_sub_order_closed(sub_order_id=event.subject_id)
+        services.cod_settle_after_sub_order_closed(sub_order_id=event.subject_id, actor=SYSTEM)
     elif event.subject_type == "suborder" and event.node == nodes.SUBORDER_COD_SETTLED:
         on_cod_settled(event)
 
@@ -36,7 +40,7 @@ def on_cod_settled(event: DomainEvent) -> None:
     carrier's event that led here must still be stored."""
     try:
         with transaction.atomic():
-            services.cod_collect(sub_order_id=event.subject_id, actor=None)
+            services.cod_collect(sub_order_id=event.subject_id, actor=SYSTEM)
     except DomainError as error:
         logger.info(
             "sub-order %s: cash on delivery not recorded: %s", event.subject_id, error.detail

@@ -1,6 +1,9 @@
 """Read queries of payments shared by the pages and the API."""
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from shop.errors import NotFound
@@ -10,7 +13,7 @@ from .models import Payment, Refund
 
 def order_to_pay_for_user(*, user, order_no: str) -> Order:
     """The shopper's order with its lines (and their merchants) for the pay page."""
-    if not getattr(user, "pk", None):
+    if not user.is_authenticated:
         raise NotFound("Order not found.")
     order = (
         Order.objects.filter(order_no=order_no, user_id=user.pk)
@@ -26,7 +29,7 @@ def order_to_pay_for_user(*, user, order_no: str) -> Order:
 
 def payment_get_for_user(*, user, payment_no: str) -> Payment:
     """A payment of one of the shopper's orders; another shopper's is 'not found'."""
-    if not getattr(user, "pk", None):
+    if not user.is_authenticated:
         raise NotFound("Payment not found.")
     payment = (
         Payment.objects.select_related("order")
@@ -67,3 +70,19 @@ def refund_get(*, refund_no: str = "", idempotency_key: str = "") -> Refund:
     if refund is None:
         raise NotFound("Refund not found.")
     return refund
+
+
+def refund_due_ids(*, limit: int | None = None) -> list[int]:
+    """Refunds whose next attempt is due (or whose worker died mid-attempt). Rows another sweep
+    holds are skipped, so two sweeps never hand out the same refund in the same moment."""
+    limit = limit or settings.SWEEP_BATCH_SIZE
+    with transaction.atomic():
+        return list(
+            Refund.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[Refund.Status.PENDING, Refund.Status.PROCESSING],
+                next_attempt_at__lte=timezone.now(),
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )

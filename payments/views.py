@@ -10,13 +10,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from catalog.actors import actor_for
+from sandbox.keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_MCHID
 from shop.errors import DomainError, NotFound
 
 from . import selectors, services
-from .gateways import is_sandbox
+from .configured_gateways import is_sandbox
 from .models import Method, Payment
 from .qr import qr_code_svg
-from .sandbox.keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_MCHID
+from .wording import payment_not_open_message
 
 
 def _order_url(order_no: str) -> str:
@@ -44,9 +46,8 @@ def pay(request, order_no: str):
     if request.method == "POST":
         method = request.POST.get("method", "")
         try:
-            payment = services.payment_start(
-                order_no=order.order_no, user=request.user, method=method
-            )
+            actor = actor_for(request.user)
+            payment = services.payment_start(order_no=order.order_no, actor=actor, method=method)
             if payment.method == Method.COD:
                 messages.success(
                     request,
@@ -97,11 +98,12 @@ def cashier(request, payment_no: str):
             messages.error(request, gettext("Choose Pay, Fail or Cancel."))
             return redirect("payments:cashier", payment_no=payment.payment_no)
         try:
+            actor = actor_for(request.user)
             if action == "cancel":
-                services.payment_cancel_at_cashier(payment_no=payment.payment_no, user=request.user)
+                services.payment_cancel_at_cashier(payment_no=payment.payment_no, actor=actor)
             else:
                 services.payment_sandbox_settle(
-                    payment_no=payment.payment_no, user=request.user, paid=action == "pay"
+                    payment_no=payment.payment_no, actor=actor, paid=action == "pay"
                 )
         except DomainError as error:
             messages.error(request, str(error))
@@ -121,7 +123,7 @@ def cashier(request, payment_no: str):
             if payment.method == Method.ALIPAY
             else SANDBOX_WECHAT_MCHID,
             "is_open": is_open,
-            "closed_message": "" if is_open else services.payment_not_open_message(payment, order),
+            "closed_message": "" if is_open else payment_not_open_message(payment, order),
         },
     )
 

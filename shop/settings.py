@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "orders",
     "reviews",
     "payments",
+    "sandbox",  # the payment sandbox gateway: used only where PAYMENT_SANDBOX is on
     "logistics",
     "aftersales",
     "knowledge",
@@ -233,6 +234,7 @@ CELERY_TASK_QUEUES = [
     Queue("sweeps"),  # timed transitions and the flash-sale gate check
 ]
 CELERY_TASK_ROUTES = {
+    # payments' tasks, and the sandbox gateway's (sandbox.tasks keeps their payments.tasks.* names)
     "payments.tasks.*": {"queue": "payments"},
     "logistics.tasks.*": {"queue": "tracking"},
     "orders.tasks.sweep_*": {"queue": "sweeps"},
@@ -282,6 +284,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Refunds are retried until the gateway confirms; sandbox notifications are redelivered.
     "payments-retry-refunds": {"task": "payments.tasks.sweep_pending_refunds", "schedule": 60.0},
     "payments-sandbox-notifications": {
+        # sandbox.tasks.sweep_sandbox_notifications, under the name it always had
         "task": "payments.tasks.sweep_sandbox_notifications",
         "schedule": 60.0,
     },
@@ -424,8 +427,42 @@ PAYMENT_SANDBOX_DIR = Path(
     os.environ.get("PAYMENT_SANDBOX_DIR", BASE_DIR / "var" / "payments-sandbox")
 )
 PAYMENT_SANDBOX_DELIVER_IN_PROCESS = env_bool("PAYMENT_SANDBOX_DELIVER_IN_PROCESS", False)
-# Per gateway ("alipay", "wechat"): mode and keys; a key left out is read from the environment.
-PAYMENT_GATEWAYS: dict[str, dict] = {}
+# Per gateway ("alipay", "wechat"): its keys (payments/README.md), each read from its environment
+# variable. A gateway with every required key runs live, else on the sandbox where it is enabled;
+# "mode": "sandbox" or "live" forces it. A deployment's settings module that sets a key here
+# (PAYMENT_GATEWAYS["alipay"]["app_id"] = ...) wins over the environment.
+PAYMENT_GATEWAY_ENVIRONMENT = {
+    "alipay": {
+        "app_id": "ALIPAY_APP_ID",
+        "app_private_key": "ALIPAY_APP_PRIVATE_KEY",
+        "alipay_public_key": "ALIPAY_PUBLIC_KEY",
+        "notify_url": "ALIPAY_NOTIFY_URL",
+        "return_url": "ALIPAY_RETURN_URL",
+        "debug": "ALIPAY_DEBUG",  # 1: Alipay's own developer sandbox
+    },
+    "wechat": {
+        "mchid": "WECHATPAY_MCHID",
+        "appid": "WECHATPAY_APPID",
+        "merchant_private_key": "WECHATPAY_PRIVATE_KEY",
+        "merchant_serial_no": "WECHATPAY_CERT_SERIAL_NO",
+        "platform_public_key": "WECHATPAY_PUBLIC_KEY",
+        "platform_serial_no": "WECHATPAY_PUBLIC_KEY_ID",
+        "apiv3_key": "WECHATPAY_APIV3_KEY",
+        "notify_url": "WECHATPAY_NOTIFY_URL",
+    },
+}
+
+
+def payment_gateways_from(environ) -> dict[str, dict]:
+    """PAYMENT_GATEWAYS as the environment `environ` gives it (unset and empty variables left
+    out, so a gateway without its keys stays on the sandbox)."""
+    return {
+        name: {key: environ[variable] for key, variable in keys.items() if environ.get(variable)}
+        for name, keys in PAYMENT_GATEWAY_ENVIRONMENT.items()
+    }
+
+
+PAYMENT_GATEWAYS: dict[str, dict] = payment_gateways_from(os.environ)
 # A refund the gateway refused is retried this many times, 1, 2, 4 ... minutes apart (at most an
 # hour), before ops are asked to pay it out by hand.
 PAYMENT_REFUND_MAX_ATTEMPTS = int(os.environ.get("PAYMENT_REFUND_MAX_ATTEMPTS", "6"))

@@ -131,7 +131,7 @@ def case_start_refund(*, case: AfterSalesCase, actor: Actor, note: str = "") -> 
                 amount=case_line.refund_amount,
                 quantity=case_line.quantity,
                 reason=reason,
-                actor=actor.user,
+                actor=actor,
                 idempotency_key=f"{case.case_no}-{case_line.order_line_id}",
             )
             moved_money = True

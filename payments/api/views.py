@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.actors import SYSTEM, actor_for
 from payments import selectors, services
 from payments.models import Method
 
@@ -22,8 +23,9 @@ class OrderPayView(APIView):
     def post(self, request, order_no: str):
         data = PayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        actor = actor_for(request.user)
         payment = services.payment_start(
-            order_no=order_no, user=request.user, method=data.validated_data["method"]
+            order_no=order_no, actor=actor, method=data.validated_data["method"]
         )
         pay_url = None
         if payment.method != Method.COD:
@@ -60,7 +62,7 @@ class NotifyView(APIView):
     )
     def post(self, request, gateway: str):
         result = services.payment_handle_notification(
-            gateway=gateway, body=request.body, headers=request.headers
+            gateway=gateway, body=request.body, headers=request.headers, actor=SYSTEM
         )
         ack = result.acknowledgement
         return HttpResponse(ack.body, status=ack.status_code, content_type=ack.content_type)

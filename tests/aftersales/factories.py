@@ -66,7 +66,7 @@ def paid_sub_order(
         kwargs["user"] = user
     order = place_order(**kwargs)
     payment = payment_services.payment_start(
-        order_no=order.order_no, user=order.user, method="alipay"
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
     )
     # In a transactional test the notification is delivered by the real commit.
     with capture(execute=True) if capture else contextlib.nullcontext():

@@ -2,6 +2,8 @@ import weakref
 
 import pytest
 
+from catalog.actors import actor_for
+
 
 @pytest.fixture(autouse=True)
 def _sandbox_keys_in_tmp(settings, tmp_path_factory):
@@ -33,7 +35,7 @@ def sandbox_paid_sub_order(django_capture_on_commit_callbacks):
             items=items, discount=Decimal(discount), shipping_fee=Decimal(shipping_fee)
         )
         payment = payment_services.payment_start(
-            order_no=order.order_no, user=order.user, method="alipay"
+            order_no=order.order_no, actor=actor_for(order.user), method="alipay"
         )
         with django_capture_on_commit_callbacks(execute=True):
             pay_on_cashier(payment)

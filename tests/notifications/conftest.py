@@ -3,6 +3,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from catalog.actors import actor_for
 from shop.events import DomainEvent, emit
 
 
@@ -105,7 +106,7 @@ def sandbox_paid_sub_order(django_capture_on_commit_callbacks):
         kwargs = {"user": user} if user is not None else {}
         order = place_order(items=items, discount=Decimal("0.00"), **kwargs)
         payment = payment_services.payment_start(
-            order_no=order.order_no, user=order.user, method="alipay"
+            order_no=order.order_no, actor=actor_for(order.user), method="alipay"
         )
         with django_capture_on_commit_callbacks(execute=True):
             pay_on_cashier(payment)

@@ -425,7 +425,7 @@ def test_a_real_payment_texts_a_shopper_without_a_profile_phone_at_the_orders_ph
     # given a shopper who never gave a phone number on the profile
     order = pending_order(price="100.00")
     payment = payment_services.payment_start(
-        order_no=order.order_no, user=order.user, method="alipay"
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
     )
     # when the order is paid through the sandbox
     with django_capture_on_commit_callbacks(execute=True):

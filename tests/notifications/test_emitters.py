@@ -57,7 +57,9 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
 def _start_payment(order, method="alipay"):
     from payments import services as payment_services
 
-    return payment_services.payment_start(order_no=order.order_no, user=order.user, method=method)
+    return payment_services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method=method
+    )
 
 
 def _shopper_messages(user, channel):

@@ -1,5 +1,7 @@
 import pytest
 
+from catalog.actors import actor_for
+
 
 @pytest.fixture(autouse=True)
 def _sandbox_keys_in_tmp(settings, tmp_path_factory):
@@ -16,7 +18,9 @@ def sandbox_paid_order(django_capture_on_commit_callbacks):
 
     def make(*, price="100.00", quantity=1, method="alipay", user=None):
         order = pending_order(price=price, quantity=quantity, user=user)
-        payment = services.payment_start(order_no=order.order_no, user=order.user, method=method)
+        payment = services.payment_start(
+            order_no=order.order_no, actor=actor_for(order.user), method=method
+        )
         with django_capture_on_commit_callbacks(execute=True):
             pay_on_cashier(payment)
         return fresh(order), fresh(payment)

@@ -12,14 +12,14 @@ from orders.models import Order
 from payments.gateways.crypto import new_private_key_pem
 from payments.gateways.wechat import to_fen
 from payments.models import Payment
-from payments.sandbox import formats
-from payments.sandbox.keys import (
+from sandbox import formats
+from sandbox.keys import (
     SANDBOX_ALIPAY_APP_ID,
     SANDBOX_WECHAT_APPID,
     SANDBOX_WECHAT_MCHID,
     sandbox_keys,
 )
-from payments.sandbox.server import sandbox_settle
+from sandbox.server import sandbox_settle
 from shop.ids import new_business_number
 from tests.orders.factories import OrderFactory, place_order, stocked_sku
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog.actors import SYSTEM
 from payments import services
 from payments.models import Refund
 from tests.accounts.factories import PASSWORD
@@ -43,7 +44,7 @@ def test_retry_refund_action_sends_a_failed_refund_again(
     # given: a refund that ran out of attempts
     order, payment = sandbox_paid_order()
     refund = services.payment_refund(
-        order_line_id=order.lines.get().pk, amount=Decimal("5.00"), reason="x"
+        order_line_id=order.lines.get().pk, amount=Decimal("5.00"), reason="x", actor=SYSTEM
     )
     Refund.objects.filter(pk=refund.pk).update(status="failed", attempts=6, last_error="down")
     # when
@@ -64,8 +65,12 @@ def test_payment_page_counts_only_confirmed_refunds_as_refunded(
     order, payment = sandbox_paid_order()
     line = order.lines.get()
     with django_capture_on_commit_callbacks(execute=True):
-        services.payment_refund(order_line_id=line.pk, amount=Decimal("5.00"), reason="scratch")
-    failed = services.payment_refund(order_line_id=line.pk, amount=Decimal("3.00"), reason="late")
+        services.payment_refund(
+            order_line_id=line.pk, amount=Decimal("5.00"), reason="scratch", actor=SYSTEM
+        )
+    failed = services.payment_refund(
+        order_line_id=line.pk, amount=Decimal("3.00"), reason="late", actor=SYSTEM
+    )
     Refund.objects.filter(pk=failed.pk).update(status="failed", attempts=6, last_error="down")
     # when
     page = ops_client.get(reverse("admin:payments_payment_change", args=[payment.pk]))

@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from orders.services import order_cod_confirm, order_line_record_refund
 from payments import services
 from payments.models import Payment, ReconciliationMismatch
+from payments.services import reconciliation
 from payments.tasks import reconcile_payments
 from shop.errors import Conflict
 from tests.orders.factories import capture_domain_events
@@ -23,12 +24,14 @@ pytestmark = pytest.mark.django_db
 def test_cod_payment_succeeds_when_the_cash_is_collected():
     # given: COD chosen on the pay page
     order = pending_order(price="45.00")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="cod")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="cod"
+    )
     sub_order = order.sub_orders.get()
     # when: the carrier reports the cash collected (twice: a redelivered webhook)
     with capture_domain_events() as events:
-        services.cod_collect(sub_order_id=sub_order.pk)
-        services.cod_collect(sub_order_id=sub_order.pk)
+        services.cod_collect(sub_order_id=sub_order.pk, actor=SYSTEM)
+        services.cod_collect(sub_order_id=sub_order.pk, actor=SYSTEM)
     # then
     payment = fresh(payment)
     assert payment.status == Payment.Status.SUCCEEDED and payment.paid_at
@@ -41,7 +44,7 @@ def test_cod_confirmed_at_checkout_gets_its_payment_record_on_collection():
     order = pending_order(price="30.00")
     order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
     # when
-    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk, actor=SYSTEM)
     # then
     assert payment.method == "cod" and payment.amount == Decimal("30.00")
     assert fresh(payment).status == Payment.Status.SUCCEEDED
@@ -54,7 +57,7 @@ def test_cod_courier_collects_only_what_is_owed_after_a_shortage_at_picking():
     line = order.lines.get()
     order_line_record_refund(line_id=line.pk, amount=Decimal("20.00"), quantity=1)
     # when: the parcel is signed for and the cash collected
-    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk, actor=SYSTEM)
     # then: the shopper paid for two units, not three
     payment = fresh(payment)
     assert payment.collections.get().amount == Decimal("40.00")
@@ -65,15 +68,15 @@ def test_cod_courier_collects_only_what_is_owed_after_a_shortage_at_picking():
 def test_collecting_cash_for_an_online_order_is_refused(sandbox_paid_order):
     order, _ = sandbox_paid_order()
     with pytest.raises(Conflict):
-        services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+        services.cod_collect(sub_order_id=order.sub_orders.get().pk, actor=SYSTEM)
 
 
 def test_cod_refund_after_collection_is_recorded(sandbox_paid_order):
     order = pending_order(price="45.00")
-    services.payment_start(order_no=order.order_no, user=order.user, method="cod")
-    services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    services.payment_start(order_no=order.order_no, actor=actor_for(order.user), method="cod")
+    services.cod_collect(sub_order_id=order.sub_orders.get().pk, actor=SYSTEM)
     refund = services.payment_refund(
-        order_line_id=order.lines.get().pk, amount=Decimal("45.00"), reason="Returned"
+        order_line_id=order.lines.get().pk, amount=Decimal("45.00"), reason="Returned", actor=SYSTEM
     )
     assert refund.amount == Decimal("45.00")
 
@@ -85,12 +88,14 @@ def test_reconciliation_lists_every_difference_with_the_gateway(
     sandbox_paid_order(price="10.00")
     # a payment the gateway took but whose notification never reached us
     lost = pending_order(price="20.00")
-    lost_payment = services.payment_start(order_no=lost.order_no, user=lost.user, method="wechat")
+    lost_payment = services.payment_start(
+        order_no=lost.order_no, actor=actor_for(lost.user), method="wechat"
+    )
     pay_on_cashier(lost_payment)  # on_commit never runs: the notification is not delivered
     # and a payment we recorded as succeeded that the gateway does not know
     ghost = pending_order(price="30.00")
     ghost_payment = services.payment_start(
-        order_no=ghost.order_no, user=ghost.user, method="alipay"
+        order_no=ghost.order_no, actor=actor_for(ghost.user), method="alipay"
     )
     Payment.objects.filter(pk=ghost_payment.pk).update(status="succeeded", paid_at=timezone.now())
     # when
@@ -119,18 +124,18 @@ def test_reconciliation_across_midnight_goes_by_the_day_the_money_moved(
 ):
     # given: a payment opened at 23:58 and paid at 00:02, and one paid at the gateway at
     # 23:59:59 whose notification reached us at 00:00:01
-    from payments.tasks import sweep_sandbox_notifications
+    from sandbox.tasks import sweep_sandbox_notifications
 
     day_one = timezone.localdate() - timedelta(days=3)
     midnight = timezone.make_aware(datetime.combine(day_one + timedelta(days=1), time.min))
     time_machine.move_to(midnight - timedelta(minutes=2), tick=False)
     opened_late = pending_order(price="12.00")
     late = services.payment_start(
-        order_no=opened_late.order_no, user=opened_late.user, method="wechat"
+        order_no=opened_late.order_no, actor=actor_for(opened_late.user), method="wechat"
     )
     paid_late = pending_order(price="34.00")
     straddling = services.payment_start(
-        order_no=paid_late.order_no, user=paid_late.user, method="alipay"
+        order_no=paid_late.order_no, actor=actor_for(paid_late.user), method="alipay"
     )
     time_machine.move_to(midnight - timedelta(seconds=1), tick=False)
     pay_on_cashier(straddling)  # its delivery is lost: the sweep brings it after midnight
@@ -141,8 +146,8 @@ def test_reconciliation_across_midnight_goes_by_the_day_the_money_moved(
         pay_on_cashier(late)
     assert fresh(late).status == fresh(straddling).status == Payment.Status.SUCCEEDED
     # when: both days are reconciled
-    first = services.reconcile_payments(day=day_one)
-    second = services.reconcile_payments(day=day_one + timedelta(days=1))
+    first = services.reconcile_payments(day=day_one, actor=SYSTEM)
+    second = services.reconcile_payments(day=day_one + timedelta(days=1), actor=SYSTEM)
     # then: no false "missing locally" on either day; both payments checked on the second
     assert list(ReconciliationMismatch.objects.values_list("reference", "kind")) == []
     assert first.mismatch_count == second.mismatch_count == 0
@@ -154,16 +159,16 @@ def test_reconciliation_builds_each_gateway_once_per_run(sandbox_paid_order, mon
     for price in ("10.00", "11.00", "12.00"):
         sandbox_paid_order(price=price)
     built = []
-    real_get_gateway = services.get_gateway
+    real_get_gateway = reconciliation.get_gateway
 
     def counting_get_gateway(name):
         built.append(name)
         return real_get_gateway(name)
 
-    monkeypatch.setattr(services, "get_gateway", counting_get_gateway)
+    monkeypatch.setattr(reconciliation, "get_gateway", counting_get_gateway)
 
     # when
-    run = services.reconcile_payments(day=timezone.localdate())
+    run = services.reconcile_payments(day=timezone.localdate(), actor=SYSTEM)
 
     # then: every payment checked, with one client per gateway
     assert run.payments_checked == 3 and run.mismatch_count == 0

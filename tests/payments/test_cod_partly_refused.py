@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from logistics import services as logistics_services
 from logistics.models import Shipment
 from orders.models import PaymentMethod
@@ -60,6 +60,6 @@ def test_collected_cash_is_recorded_when_the_other_parcel_is_refused(collected_f
     assert payment.amount == Decimal("60.00")
     # and the collected part can be refunded (by hand: cash on delivery)
     refund = services.payment_refund(
-        order_line_id=kept.lines.get().pk, amount=Decimal("60.00"), reason="Returned"
+        order_line_id=kept.lines.get().pk, amount=Decimal("60.00"), reason="Returned", actor=SYSTEM
     )
     assert refund.status == Refund.Status.PROCESSING and refund.manual_payout

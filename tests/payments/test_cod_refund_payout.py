@@ -7,6 +7,8 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from catalog.actors import SYSTEM, actor_for
+from payments import selectors as payment_selectors
 from payments import services
 from payments.models import Refund
 from shop import events as nodes
@@ -21,11 +23,14 @@ pytestmark = pytest.mark.django_db
 def cod_refund(django_capture_on_commit_callbacks):
     """45.00 collected at the door, then refunded in full (a return)."""
     order = pending_order(price="45.00")
-    services.payment_start(order_no=order.order_no, user=order.user, method="cod")
-    services.cod_collect(sub_order_id=order.sub_orders.get().pk)
+    services.payment_start(order_no=order.order_no, actor=actor_for(order.user), method="cod")
+    services.cod_collect(sub_order_id=order.sub_orders.get().pk, actor=SYSTEM)
     with django_capture_on_commit_callbacks(execute=True):
         return services.payment_refund(
-            order_line_id=order.lines.get().pk, amount=Decimal("45.00"), reason="Returned"
+            order_line_id=order.lines.get().pk,
+            amount=Decimal("45.00"),
+            reason="Returned",
+            actor=SYSTEM,
         )
 
 
@@ -35,20 +40,23 @@ def test_cod_refund_waits_for_a_manual_payout(cod_refund):
     # then: not succeeded; marked for operations; no sweep will pick it up
     assert refund.status == Refund.Status.PROCESSING
     assert refund.awaiting_manual_payout and refund.succeeded_at is None
-    assert refund.next_attempt_at is None and refund.pk not in services.refund_due_ids()
+    assert refund.next_attempt_at is None and refund.pk not in payment_selectors.refund_due_ids()
     # and another attempt (a retry, a stray task) does not "succeed" it either
-    assert services.refund_execute(refund_id=refund.pk).status == Refund.Status.PROCESSING
-    assert services.refund_retry(refund_id=refund.pk, actor=None).status == "processing"
+    assert (
+        services.refund_execute(refund_id=refund.pk, actor=SYSTEM).status
+        == Refund.Status.PROCESSING
+    )
+    assert services.refund_retry(refund_id=refund.pk, actor=SYSTEM).status == "processing"
 
 
 def test_recording_the_payout_succeeds_the_refund_once(cod_refund):
     # when: operations transferred the money and record it
     with capture_domain_events() as recorded:
         refund = services.refund_record_manual_payout(
-            refund_id=cod_refund.pk, reference="  ICBC-20261125-0042 ", actor=None
+            refund_id=cod_refund.pk, reference="  ICBC-20261125-0042 ", actor=SYSTEM
         )
         again = services.refund_record_manual_payout(
-            refund_id=cod_refund.pk, reference="ANOTHER", actor=None
+            refund_id=cod_refund.pk, reference="ANOTHER", actor=SYSTEM
         )
     # then
     assert refund.status == Refund.Status.SUCCEEDED and refund.succeeded_at is not None
@@ -59,12 +67,14 @@ def test_recording_the_payout_succeeds_the_refund_once(cod_refund):
 
 def test_a_payout_needs_a_reference_and_a_refund_waiting_for_one(cod_refund, sandbox_paid_order):
     with pytest.raises(InvalidInput):
-        services.refund_record_manual_payout(refund_id=cod_refund.pk, reference=" ", actor=None)
+        services.refund_record_manual_payout(refund_id=cod_refund.pk, reference=" ", actor=SYSTEM)
     # an online refund goes back through its gateway, never by hand
     order, payment = sandbox_paid_order()
-    online = services.payment_refund(payment=payment, amount=Decimal("1.00"), reason="x")
+    online = services.payment_refund(
+        payment=payment, amount=Decimal("1.00"), reason="x", actor=SYSTEM
+    )
     with pytest.raises(Conflict):
-        services.refund_record_manual_payout(refund_id=online.pk, reference="X1", actor=None)
+        services.refund_record_manual_payout(refund_id=online.pk, reference="X1", actor=SYSTEM)
     assert fresh(cod_refund).status == Refund.Status.PROCESSING
 
 

@@ -3,6 +3,7 @@ keys, and notifications and answers built exactly as Alipay and WeChat Pay docum
 test touches the network (conftest refuses it): HTTP answers come from a local stand-in."""
 
 import json
+import os
 import time
 from decimal import Decimal
 from types import SimpleNamespace
@@ -15,19 +16,20 @@ from Cryptodome.PublicKey import RSA
 from django.core.exceptions import ImproperlyConfigured
 from wechatpayv3.utils import load_private_key
 
+from payments.configured_gateways import get_gateway, is_sandbox, key_from_setting
 from payments.gateways import alipay as alipay_module
-from payments.gateways import get_gateway, is_sandbox, key_from_setting
 from payments.gateways.alipay import AlipayGateway
 from payments.gateways.base import GatewayError, InvalidNotification
 from payments.gateways.crypto import new_private_key_pem, public_key_pem, rsa_verify
 from payments.gateways.wechat import WeChatPayGateway
-from payments.sandbox.formats import (
+from sandbox.formats import (
     alipay_sign_content,
     alipay_sign_notification,
     alipay_signed_response,
     wechat_build_notification,
     wechat_signed_headers,
 )
+from shop.settings import payment_gateways_from
 from tests.payments.factories import PaymentFactory
 
 APP_KEY = new_private_key_pem()  # the shop's key (Alipay app key / WeChat merchant key)
@@ -417,6 +419,11 @@ def clean_env(monkeypatch, settings):
     return monkeypatch
 
 
+def settings_read_from_the_environment(settings):
+    """PAYMENT_GATEWAYS as shop/settings builds it at start-up from the environment now."""
+    settings.PAYMENT_GATEWAYS = payment_gateways_from(os.environ)
+
+
 def test_without_keys_both_gateways_run_on_the_sandbox(clean_env):
     assert is_sandbox("alipay") and is_sandbox("wechat")
     assert get_gateway("alipay").cashier_url is not None
@@ -443,9 +450,10 @@ def test_live_gateways_are_built_from_settings(clean_env, settings, tmp_path):
     assert get_gateway("wechat").cashier_url is not None
 
 
-def test_wechat_is_enabled_by_its_keys_in_the_environment(clean_env):
+def test_wechat_is_enabled_by_its_keys_in_the_environment(clean_env, settings):
     for name, value in WECHAT_ENV.items():
         clean_env.setenv(name, value)
+    settings_read_from_the_environment(settings)
     gateway = get_gateway("wechat")
     assert isinstance(gateway, WeChatPayGateway) and gateway.cashier_url is None
     assert not is_sandbox("wechat") and is_sandbox("alipay")
@@ -467,20 +475,37 @@ def test_a_key_path_is_read_from_its_file(tmp_path):
     assert key_from_setting(f"  {key_file}  ") == public_key_pem(GATEWAY_KEY)
 
 
-def test_one_missing_key_keeps_the_sandbox(clean_env):
+def test_one_missing_key_keeps_the_sandbox(clean_env, settings):
     for name, value in WECHAT_ENV.items():
         if name != "WECHATPAY_APIV3_KEY":
             clean_env.setenv(name, value)
+    clean_env.setenv("WECHATPAY_APIV3_KEY", "")  # set but empty is not a key
+    settings_read_from_the_environment(settings)
     assert is_sandbox("wechat")
 
 
 def test_sandbox_mode_wins_over_keys_and_live_mode_needs_them(clean_env, settings):
     for name, value in WECHAT_ENV.items():
         clean_env.setenv(name, value)
-    settings.PAYMENT_GATEWAYS = {"wechat": {"mode": "sandbox"}, "alipay": {"mode": "live"}}
+    settings_read_from_the_environment(settings)
+    settings.PAYMENT_GATEWAYS["wechat"]["mode"] = "sandbox"
+    settings.PAYMENT_GATEWAYS["alipay"] = {"mode": "live"}
     assert is_sandbox("wechat")
     with pytest.raises(ImproperlyConfigured):
         get_gateway("alipay")
+
+
+def test_a_key_set_in_settings_wins_over_the_environment(clean_env, settings):
+    # given: WeChat Pay's keys in the environment, and a deployment's settings naming its own
+    for name, value in WECHAT_ENV.items():
+        clean_env.setenv(name, value)
+    settings_read_from_the_environment(settings)
+    settings.PAYMENT_GATEWAYS["wechat"]["mchid"] = "1900009999"
+    # when
+    gateway = get_gateway("wechat")
+    # then: the setting's key is used, the others still come from the environment
+    assert gateway.mchid == "1900009999" and not is_sandbox("wechat")
+    assert settings.PAYMENT_GATEWAYS["wechat"]["apiv3_key"] == APIV3_KEY
 
 
 # The sandbox answers through the same libraries ----------------------------------------------

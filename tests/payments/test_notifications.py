@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from catalog.actors import SYSTEM
+from catalog.actors import SYSTEM, actor_for
 from orders.models import Order, OrderEvent
 from payments import services
 from payments.models import Payment, PaymentNotification, Refund
@@ -26,11 +26,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _start(order, method="alipay"):
-    return services.payment_start(order_no=order.order_no, user=order.user, method=method)
+    return services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method=method
+    )
 
 
 def _notify(gateway, body, headers=None):
-    return services.payment_handle_notification(gateway=gateway, body=body, headers=headers or {})
+    return services.payment_handle_notification(
+        gateway=gateway, body=body, headers=headers or {}, actor=SYSTEM
+    )
 
 
 def test_signed_alipay_notification_pays_the_order_once():

@@ -16,7 +16,8 @@ from catalog.actors import SYSTEM, actor_for
 from orders import services as order_services
 from orders.models import Order
 from payments import services
-from payments.models import Payment, SandboxTrade
+from payments.models import Payment
+from sandbox.models import SandboxTrade
 from shop.errors import Conflict
 from tests.accounts.factories import PASSWORD
 from tests.payments.factories import fresh, pending_order
@@ -46,7 +47,9 @@ def _close(order, how):
 def test_closing_an_order_closes_its_open_payments(how, status):
     # given: the shopper opened a WeChat payment
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="wechat")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="wechat"
+    )
     # when
     _close(order, how)
     # then
@@ -59,7 +62,9 @@ def test_closing_an_order_closes_its_open_payments(how, status):
 @pytest.fixture
 def closed_payment(client):
     order = pending_order(price="66.00")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
+    )
     order_services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     assert client.login(username=order.user.username, password=PASSWORD)
     return order, payment
@@ -98,11 +103,15 @@ def test_result_page_says_the_order_was_closed_instead_of_waiting(client, closed
 def test_cashier_refuses_pay_after_the_deadline(client):
     # given: an open payment whose order's time to pay has run out (the sweep has not run yet)
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="wechat")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="wechat"
+    )
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now() - timedelta(seconds=1))
     # when
     with pytest.raises(Conflict) as refused:
-        services.payment_sandbox_settle(payment_no=payment.payment_no, user=order.user, paid=True)
+        services.payment_sandbox_settle(
+            payment_no=payment.payment_no, actor=actor_for(order.user), paid=True
+        )
     # then
     assert refused.value.code == "payment_expired"
     assert not SandboxTrade.objects.filter(payment_no=payment.payment_no).exists()
@@ -111,7 +120,9 @@ def test_cashier_refuses_pay_after_the_deadline(client):
 def test_live_alipay_is_told_the_payment_deadline():
     # given
     order = pending_order(price="12.30")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
+    )
     # when
     request = _alipay().create_payment(payment)
     # then
@@ -123,7 +134,9 @@ def test_live_alipay_is_told_the_payment_deadline():
 def test_live_wechat_is_told_the_payment_deadline(monkeypatch):
     # given
     order = pending_order(price="88.00")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="wechat")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="wechat"
+    )
     seen = {}
     text = '{"code_url":"weixin://wxpay/bizpayurl?pr=p4lpSuKzz"}'
     monkeypatch.setattr(wechatpayv3.core.requests, "post", _wechat_answers(text, GATEWAY_KEY, seen))

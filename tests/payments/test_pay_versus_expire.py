@@ -7,12 +7,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from catalog.actors import SYSTEM
+from catalog.actors import SYSTEM, actor_for
 from orders.models import Order
 from orders.services import order_expire
 from payments import services
 from payments.models import Payment, Refund
-from payments.tasks import sweep_sandbox_notifications
+from sandbox.tasks import sweep_sandbox_notifications
 from tests.payments.factories import alipay_notification, pending_order
 
 
@@ -21,7 +21,9 @@ from tests.payments.factories import alipay_notification, pending_order
 def test_notification_racing_the_expiry_sweep_either_pays_or_refunds(round_):
     # given: an order due now, whose shopper has just paid
     order = pending_order(price="100.00")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
+    )
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now())
     body = alipay_notification(payment)
     barrier, errors = threading.Barrier(2), []
@@ -36,7 +38,7 @@ def test_notification_racing_the_expiry_sweep_either_pays_or_refunds(round_):
             connection.close()
 
     notify = lambda: services.payment_handle_notification(  # noqa: E731
-        gateway="alipay", body=body, headers={}
+        gateway="alipay", body=body, headers={}, actor=SYSTEM
     )
     expire = lambda: order_expire(order_id=order.pk, actor=SYSTEM)  # noqa: E731
     # when
@@ -66,7 +68,9 @@ def test_unacknowledged_sandbox_notifications_are_redelivered(time_machine):
     from tests.payments.factories import pay_on_cashier
 
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
+    )
     pay_on_cashier(payment)  # the test transaction never commits: nothing is delivered
     # when: the sandbox's sweep runs a few minutes later
     time_machine.move_to(timezone.now() + timedelta(minutes=5))

@@ -10,12 +10,14 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, actor_for
 from orders.models import OrderLine
 from payments import services
 from payments.gateways.alipay import AlipayGateway
 from payments.gateways.base import RefundResult
-from payments.models import Refund, SandboxRefund
+from payments.models import Refund
 from payments.tasks import sweep_pending_refunds
+from sandbox.models import SandboxRefund
 from shop.errors import Conflict, InvalidInput
 from tests.orders.factories import capture_domain_events
 from tests.payments.factories import fresh, pay_on_cashier, pending_order
@@ -58,7 +60,7 @@ def test_partial_refund_of_a_line_goes_back_through_the_gateway(
     # when
     with capture_domain_events() as events, django_capture_on_commit_callbacks(execute=True):
         refund = services.payment_refund(
-            order_line_id=line.pk, amount=Decimal("40.00"), reason="Scratched", actor=None
+            order_line_id=line.pk, amount=Decimal("40.00"), reason="Scratched", actor=SYSTEM
         )
     # then
     refund = fresh(refund)
@@ -74,10 +76,14 @@ def test_refund_above_the_lines_paid_share_is_refused(sandbox_paid_order):
     # given
     order, payment = sandbox_paid_order(price="100.00")
     line = _line(order)
-    services.payment_refund(order_line_id=line.pk, amount=Decimal("70.00"), reason="a")
+    services.payment_refund(
+        order_line_id=line.pk, amount=Decimal("70.00"), reason="a", actor=SYSTEM
+    )
     # when / then
     with pytest.raises(Conflict) as error:
-        services.payment_refund(order_line_id=line.pk, amount=Decimal("30.01"), reason="b")
+        services.payment_refund(
+            order_line_id=line.pk, amount=Decimal("30.01"), reason="b", actor=SYSTEM
+        )
     assert error.value.code == "refund_exceeds_paid"
     assert Refund.objects.filter(payment=payment).count() == 1
     assert fresh(line).refunded_amount == Decimal("70.00")
@@ -87,13 +93,17 @@ def test_refund_above_the_lines_paid_share_is_refused(sandbox_paid_order):
 def test_refund_of_nothing_is_invalid(sandbox_paid_order, amount):
     order, _ = sandbox_paid_order()
     with pytest.raises(InvalidInput):
-        services.payment_refund(order_line_id=_line(order).pk, amount=amount, reason="x")
+        services.payment_refund(
+            order_line_id=_line(order).pk, amount=amount, reason="x", actor=SYSTEM
+        )
 
 
 def test_refund_of_an_unpaid_order_is_refused():
     order = pending_order()
     with pytest.raises(Conflict):
-        services.payment_refund(order_line_id=_line(order).pk, amount=Decimal("1.00"), reason="x")
+        services.payment_refund(
+            order_line_id=_line(order).pk, amount=Decimal("1.00"), reason="x", actor=SYSTEM
+        )
 
 
 def test_same_idempotency_key_returns_the_same_refund(sandbox_paid_order):
@@ -102,10 +112,18 @@ def test_same_idempotency_key_returns_the_same_refund(sandbox_paid_order):
     line = _line(order)
     # when
     first = services.payment_refund(
-        order_line_id=line.pk, amount=Decimal("10.00"), reason="x", idempotency_key="case:A1"
+        order_line_id=line.pk,
+        amount=Decimal("10.00"),
+        reason="x",
+        idempotency_key="case:A1",
+        actor=SYSTEM,
     )
     second = services.payment_refund(
-        order_line_id=line.pk, amount=Decimal("10.00"), reason="x", idempotency_key="case:A1"
+        order_line_id=line.pk,
+        amount=Decimal("10.00"),
+        reason="x",
+        idempotency_key="case:A1",
+        actor=SYSTEM,
     )
     # then
     assert first.pk == second.pk
@@ -120,7 +138,10 @@ def test_refund_is_retried_after_a_gateway_failure_until_it_succeeds(
     gateway = failing_gateway(2)
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.payment_refund(
-            order_line_id=_line(order).pk, amount=Decimal("25.00"), reason="Late delivery"
+            order_line_id=_line(order).pk,
+            amount=Decimal("25.00"),
+            reason="Late delivery",
+            actor=SYSTEM,
         )
     assert fresh(refund).status == Refund.Status.PENDING
     assert "gateway busy" in fresh(refund).last_error
@@ -142,7 +163,7 @@ def test_sweep_does_not_retry_before_the_backoff_elapses(
     gateway = failing_gateway(1)
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.payment_refund(
-            order_line_id=_line(order).pk, amount=Decimal("5.00"), reason="x"
+            order_line_id=_line(order).pk, amount=Decimal("5.00"), reason="x", actor=SYSTEM
         )
     # when
     sweep_pending_refunds.delay()
@@ -159,7 +180,7 @@ def test_refund_that_keeps_failing_is_marked_failed_and_ops_can_retry_it(
     failing_gateway(2)
     with django_capture_on_commit_callbacks(execute=True):
         refund = services.payment_refund(
-            order_line_id=_line(order).pk, amount=Decimal("5.00"), reason="x"
+            order_line_id=_line(order).pk, amount=Decimal("5.00"), reason="x", actor=SYSTEM
         )
     with (
         capture_domain_events() as events,
@@ -170,7 +191,7 @@ def test_refund_that_keeps_failing_is_marked_failed_and_ops_can_retry_it(
     assert "refund.failed" in events.nodes
     # when: ops press "retry refund"
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund_retry(refund_id=refund.pk, actor=None)
+        services.refund_retry(refund_id=refund.pk, actor=SYSTEM)
     # then
     assert fresh(refund).status == Refund.Status.SUCCEEDED
 
@@ -183,9 +204,11 @@ def test_money_invariant_paid_equals_refunded_plus_kept(
     line = _line(order)
     with django_capture_on_commit_callbacks(execute=True):
         services.payment_refund(
-            order_line_id=line.pk, amount=Decimal("49.90"), reason="a", quantity=1
+            order_line_id=line.pk, amount=Decimal("49.90"), reason="a", quantity=1, actor=SYSTEM
         )
-        services.payment_refund(order_line_id=line.pk, amount=Decimal("10.00"), reason="b")
+        services.payment_refund(
+            order_line_id=line.pk, amount=Decimal("10.00"), reason="b", actor=SYSTEM
+        )
     # then
     refunded = Refund.objects.filter(payment=payment, status="succeeded").aggregate(
         s=Sum("amount")
@@ -200,7 +223,9 @@ def test_money_invariant_paid_equals_refunded_plus_kept(
 def test_two_concurrent_refunds_of_60_on_a_100_line_only_one_succeeds():
     # given
     order = pending_order(price="100.00")
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
+    )
     pay_on_cashier(payment)  # autocommit: the notification is delivered at once
     line = _line(order)
     assert fresh(line).order.status == "paid"
@@ -209,7 +234,9 @@ def test_two_concurrent_refunds_of_60_on_a_100_line_only_one_succeeds():
     def refund():
         try:
             barrier.wait()
-            services.payment_refund(order_line_id=line.pk, amount=Decimal("60.00"), reason="x")
+            services.payment_refund(
+                order_line_id=line.pk, amount=Decimal("60.00"), reason="x", actor=SYSTEM
+            )
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")
@@ -238,7 +265,7 @@ def test_a_refund_asked_while_the_broker_is_down_is_kept_and_sent_by_the_sweep(
     dead_broker.conf.task_always_eager = False
     # when: ops refund a line (the request commits; queuing the gateway call fails)
     refund = services.payment_refund(
-        order_line_id=order.lines.get().pk, amount=Decimal("10.00"), reason="damaged"
+        order_line_id=order.lines.get().pk, amount=Decimal("10.00"), reason="damaged", actor=SYSTEM
     )
     # then: the refund is recorded and waits, nothing was sent to the gateway yet
     assert fresh(refund).status == Refund.Status.PENDING

@@ -9,6 +9,8 @@ import pytest
 import wechatpayv3.core
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
+from payments import selectors as payment_selectors
 from payments import services
 from payments.gateways.crypto import public_key_pem
 from payments.models import Refund
@@ -64,17 +66,19 @@ def live_wechat_refund(settings, sandbox_paid_order):
             "mode": "live",
         }
     }
-    return services.payment_refund(payment=payment, amount=Decimal("30.00"), reason="Damaged")
+    return services.payment_refund(
+        payment=payment, amount=Decimal("30.00"), reason="Damaged", actor=SYSTEM
+    )
 
 
 def _run_when_due(refund: Refund) -> Refund:
     """What the sweep does: the next attempt, once it is due."""
     refund = fresh(refund)
     assert refund.next_attempt_at > timezone.now()
-    assert refund.pk not in services.refund_due_ids()
+    assert refund.pk not in payment_selectors.refund_due_ids()
     Refund.objects.filter(pk=refund.pk).update(next_attempt_at=timezone.now())
-    assert refund.pk in services.refund_due_ids()
-    return services.refund_execute(refund_id=refund.pk)
+    assert refund.pk in payment_selectors.refund_due_ids()
+    return services.refund_execute(refund_id=refund.pk, actor=SYSTEM)
 
 
 def test_a_processing_refund_stays_processing_and_is_queried_until_success(
@@ -83,7 +87,7 @@ def test_a_processing_refund_stays_processing_and_is_queried_until_success(
     # given: WeChat Pay accepts the refund and takes two queries to pay it out
     wechat = WeChatStandIn(monkeypatch, applied="PROCESSING", queried=["PROCESSING", "SUCCESS"])
     # when: the first attempt
-    refund = services.refund_execute(refund_id=live_wechat_refund.pk)
+    refund = services.refund_execute(refund_id=live_wechat_refund.pk, actor=SYSTEM)
     # then: processing, not succeeded
     assert refund.status == Refund.Status.PROCESSING
     assert refund.gateway_refund_id == "50300000001" and refund.succeeded_at is None
@@ -105,7 +109,7 @@ def test_a_processing_refund_stays_processing_and_is_queried_until_success(
 def test_an_abnormal_or_closed_refund_fails_for_operations(monkeypatch, live_wechat_refund, state):
     # given
     WeChatStandIn(monkeypatch, applied="PROCESSING", queried=[state])
-    refund = services.refund_execute(refund_id=live_wechat_refund.pk)
+    refund = services.refund_execute(refund_id=live_wechat_refund.pk, actor=SYSTEM)
     # when
     with capture_domain_events() as recorded:
         refund = _run_when_due(refund)

@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from payments.gateways import get_gateway, is_sandbox
+from payments.configured_gateways import get_gateway, is_sandbox
 from payments.models import Payment
 from tests.payments.factories import pending_order
 from tests.shop.fresh_process import run_django

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 import orders.services.checkout
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import StockRecord
 from orders.models import Order
 from payments import services as payment_services
@@ -101,15 +102,17 @@ def test_a_payment_notification_with_redis_down_is_applied_once(
     settings.PAYMENT_SANDBOX_DIR = str(tmp_path_factory.getbasetemp() / "payments-sandbox")
     order = pending_order(price="80.00")
     payment = payment_services.payment_start(
-        order_no=order.order_no, user=order.user, method="alipay"
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
     )
     body = alipay_notification(payment)
     # when: the gateway notifies, and (not hearing back in time) notifies again
     with django_capture_on_commit_callbacks(execute=True):
         first = payment_services.payment_handle_notification(
-            gateway="alipay", body=body, headers={}
+            gateway="alipay", body=body, headers={}, actor=SYSTEM
         )
-    second = payment_services.payment_handle_notification(gateway="alipay", body=body, headers={})
+    second = payment_services.payment_handle_notification(
+        gateway="alipay", body=body, headers={}, actor=SYSTEM
+    )
     # then: paid once, both answered as success
     assert first.ok and second.ok
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.SUCCEEDED

@@ -89,7 +89,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
             return
         with contextlib.suppress(DomainError):
             payment = payment_services.payment_start(
-                order_no=order_no, user=self.user, method="alipay"
+                order_no=order_no, actor=actor_for(self.user), method="alipay"
             )
             if payment.status == Payment.Status.CREATED:
                 with self.on_commit():

@@ -21,8 +21,9 @@ from notifications.models import InboxMessage, OutboxMessage
 from notifications.services.delivery import stuck_after
 from notifications.tasks import deliver_outbox, relay_pending_outbox
 from payments import services as payment_services
-from payments.models import Payment, Refund, SandboxRefund
+from payments.models import Payment, Refund
 from payments.tasks import sweep_pending_refunds
+from sandbox.models import SandboxRefund
 from tests.notifications.factories import OutboxMessageFactory
 from tests.payments.factories import pay_on_cashier, pending_order
 from tests.shop.fresh_process import ROOT, clean_environment
@@ -72,7 +73,7 @@ def test_a_worker_killed_mid_refund_refunds_exactly_once_after_restart(
     settings.PAYMENT_SANDBOX_DIR = str(key_dir)
     order = pending_order(price="88.00")
     payment = payment_services.payment_start(
-        order_no=order.order_no, user=order.user, method="alipay"
+        order_no=order.order_no, actor=actor_for(order.user), method="alipay"
     )
     celery_not_eager.conf.task_always_eager = True
     pay_on_cashier(payment)

@@ -21,7 +21,7 @@ from shop.celery import app  # noqa: E402
 
 settings.PAYMENT_SANDBOX_DIR = sys.argv[1]
 if len(sys.argv) > 3 and sys.argv[2] == "hang-after-refund":
-    from payments.sandbox import server
+    from sandbox import server
 
     marker = Path(sys.argv[3])
     real_fetch = server.sandbox_alipay_fetch

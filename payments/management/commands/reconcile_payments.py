@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from payments.services import reconcile_payments
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
                 raise CommandError("--date must be YYYY-MM-DD") from exc
         else:
             day = timezone.localdate() - timedelta(days=1)
-        run = reconcile_payments(day=day)
+        run = reconcile_payments(day=day, actor=SYSTEM)
         self.stdout.write(
             f"{day}: {run.payments_checked} payments, {run.refunds_checked} refunds checked, "
             f"{run.mismatch_count} mismatches"

@@ -15,10 +15,9 @@ from urllib.parse import parse_qsl, urlencode
 from django.db import transaction
 from django.utils import timezone
 
-from payments.models import SandboxNotification
-
 from . import formats
 from .keys import sandbox_keys
+from .models import SandboxNotification
 
 # The gap after each unacknowledged delivery, as the gateways document them. WeChat Pay:
 # 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (24h4m in all). Alipay:

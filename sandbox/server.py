@@ -18,13 +18,14 @@ from wechatpayv3.core import Core
 from wechatpayv3.type import RequestType
 from wechatpayv3.utils import build_authorization
 
-from payments.gateways.base import GatewayError
+from payments.gateways.base import GatewayError, TradeStatus
 from payments.gateways.wechat import from_fen, to_fen
-from payments.models import SandboxNotification, SandboxRefund, SandboxTrade
 from shop.celery import send_after_commit
 
 from . import formats
 from .keys import SANDBOX_ALIPAY_APP_ID, SANDBOX_WECHAT_APPID, SANDBOX_WECHAT_MCHID, sandbox_keys
+from .models import SandboxNotification, SandboxRefund, SandboxTrade
+from .tasks import deliver_sandbox_notification
 
 
 def _new_trade_no(gateway: str) -> str:
@@ -306,21 +307,17 @@ def sandbox_settle(*, gateway: str, payment_no: str, amount: Decimal, paid: bool
     except IntegrityError:
         return SandboxTrade.objects.get(payment_no=payment_no, gateway=gateway)
     body, _, content_type = build_signed_notification(trade)
-    # Signed again at each delivery (payments.sandbox.delivery): the first one is due now.
+    # Signed again at each delivery (sandbox.delivery): the first one is due now.
     notification = SandboxNotification.objects.create(
         trade=trade, body=body, content_type=content_type, next_attempt_at=timezone.now()
     )
-    from payments.tasks import deliver_sandbox_notification
-
     send_after_commit(
         deliver_sandbox_notification, notification.pk, swept_by="sweep_sandbox_notifications"
     )
     return trade
 
 
-def sandbox_trades_for_day(gateway: str, day) -> list:
-    from payments.gateways.base import TradeStatus
-
+def sandbox_trades_for_day(gateway: str, day) -> list[TradeStatus]:
     return [
         TradeStatus(
             payment_no=t.payment_no,

@@ -7,11 +7,14 @@ from urllib.parse import parse_qsl
 import pytest
 from django.utils import timezone
 
+from catalog.actors import actor_for
 from orders.models import Order
-from payments import services, tasks
-from payments.models import PaymentNotification, SandboxNotification
-from payments.sandbox.delivery import REDELIVERY_GAPS, max_deliveries
-from payments.tasks import sweep_sandbox_notifications
+from payments import services
+from payments.models import PaymentNotification
+from sandbox import tasks
+from sandbox.delivery import REDELIVERY_GAPS, max_deliveries
+from sandbox.models import SandboxNotification
+from sandbox.tasks import sweep_sandbox_notifications
 from tests.payments.factories import fresh, pay_on_cashier, pending_order
 
 
@@ -20,7 +23,9 @@ from tests.payments.factories import fresh, pay_on_cashier, pending_order
 def test_a_notification_first_delivered_ten_minutes_after_pay_is_accepted(method, time_machine):
     # given: Pay was pressed, and the delivery was lost (web or broker down)
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method=method)
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method=method
+    )
     pay_on_cashier(payment)  # the test transaction never commits: nothing is delivered now
     # when: the sandbox's sweep sends it ten minutes later
     delivered_at = timezone.now() + timedelta(minutes=10)
@@ -57,7 +62,9 @@ def test_redeliveries_follow_the_gateway_schedule_not_the_sweep(monkeypatch, tim
     t0 = timezone.now().replace(microsecond=0)
     time_machine.move_to(t0, tick=False)
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="wechat")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="wechat"
+    )
     pay_on_cashier(payment)
     # when: the beat sweep runs every minute for ten minutes
     for minute in range(11):
@@ -87,7 +94,9 @@ def test_a_retry_that_is_not_due_sends_nothing(monkeypatch, time_machine):
     sent = []
     monkeypatch.setattr(tasks, "_send_to_shop", lambda **kw: sent.append(kw) or (0, "refused"))
     order = pending_order()
-    payment = services.payment_start(order_no=order.order_no, user=order.user, method="wechat")
+    payment = services.payment_start(
+        order_no=order.order_no, actor=actor_for(order.user), method="wechat"
+    )
     pay_on_cashier(payment)
     notification = SandboxNotification.objects.get(trade__payment_no=payment.payment_no)
     tasks.deliver_sandbox_notification.delay(notification.pk)
