@@ -65,6 +65,7 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "orders.orderevent": VIEW,
     "logistics.shipment": VIEW_CHANGE,
     "logistics.trackingevent": VIEW,
+    "logistics.shipmentevent": VIEW,
     "aftersales.aftersalescase": VIEW_CHANGE,
     "aftersales.caseevent": VIEW,
     "aftersales.returnaddress": FULL,  # their own, scoped like every merchant row

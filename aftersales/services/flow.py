@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.services.stock import stock_release, stock_return
 from logistics import services as logistics_services
 from logistics.models import Shipment
@@ -86,7 +87,9 @@ def case_proceed(*, case: AfterSalesCase, actor, intercept: bool = True) -> Afte
         parcels = _parcels_on_their_way(case) if intercept else []
         if parcels:
             for parcel in parcels:
-                logistics_services.shipment_intercept(shipment_id=parcel.pk, actor=actor)
+                logistics_services.shipment_intercept(
+                    shipment_id=parcel.pk, actor=actor_for(actor) if actor is not None else SYSTEM
+                )
             case.shipment_id = parcels[0].pk
             return base.transition(
                 case=case,
@@ -157,16 +160,20 @@ def _after_units_refunded(*, case: AfterSalesCase, case_lines: list[CaseLine], a
                 line_id=case_line.order_line_id,
                 quantity=case_line.quantity,
                 reason=case.description or case.reason.label,
-                actor=actor,
+                actor=actor_for(actor) if actor is not None else SYSTEM,
                 refund_amount=case_line.refund_amount,
                 refund_reference=case.case_no,
             )
         return
     if case.type == CaseType.LOST and case.shipment_id:
-        logistics_services.shipment_lost_settled(shipment_id=case.shipment_id, actor=actor)
+        logistics_services.shipment_lost_settled(
+            shipment_id=case.shipment_id, actor=actor_for(actor) if actor is not None else SYSTEM
+        )
         return
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
-        logistics_services.sub_order_unpack(sub_order_id=sub_order.pk, actor=actor)
+        logistics_services.sub_order_unpack(
+            sub_order_id=sub_order.pk, actor=actor_for(actor) if actor is not None else SYSTEM
+        )
         for case_line in _stock_order(case_lines):
             stock_release(
                 sku_id=case_line.order_line.sku_id,
@@ -240,7 +247,7 @@ def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: 
         carrier_code=carrier_code,
         tracking_no=tracking_no,
         lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
-        actor=actor,
+        actor=actor_for(actor) if actor is not None else SYSTEM,
     )
     now = timezone.now()
     case.return_shipment_id = parcel.pk
@@ -342,7 +349,7 @@ def reship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str) 
                 lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
                 carrier_code=carrier_code,
                 tracking_no=tracking_no,
-                actor=actor,
+                actor=actor_for(actor) if actor is not None else SYSTEM,
             )
     except OutOfStock:
         return exchange_to_refund(

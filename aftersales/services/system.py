@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.actors import SYSTEM, actor_for
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics_services
 from logistics.models import Shipment
@@ -206,7 +207,9 @@ def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
         shipment_id=parcel.pk,
     )
     if case is None:  # every unit already refunded by other cases: just settle the parcel
-        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor)
+        logistics_services.shipment_lost_settled(
+            shipment_id=parcel.pk, actor=actor_for(actor) if actor is not None else SYSTEM
+        )
     return case
 
 
@@ -249,7 +252,9 @@ def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
     reason = flow.require_text(reason, _("the reason the shopper will read"))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
-    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
+    logistics_services.line_shortage_check(
+        line_id=line_id, quantity=quantity, actor=actor_for(actor) if actor is not None else SYSTEM
+    )
     line = OrderLine.objects.get(pk=line_id)
     sub_order = lock_sub_order_by_id(line.sub_order_id)
     case = _open_for_units(

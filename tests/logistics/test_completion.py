@@ -8,6 +8,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from logistics import services
 from orders import services as order_services
 from orders.models import OrderEvent, SubOrder
@@ -22,7 +23,7 @@ def ship(sub_order, tracking_no):
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no=tracking_no,
-        actor=None,
+        actor=SYSTEM,
     )
     return SubOrder.objects.get(pk=sub_order.pk)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from logistics import services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, TrackingEvent
@@ -26,7 +27,7 @@ def shipped(tracking_no="SBX0000000100", carrier="sandbox", **kwargs):
         sub_order_no=sub_order.sub_order_no,
         carrier_code=carrier,
         tracking_no=tracking_no,
-        actor=None,
+        actor=SYSTEM,
     )
     return SubOrder.objects.get(pk=sub_order.pk), shipment
 
@@ -174,11 +175,11 @@ def test_a_sub_order_of_two_parcels_is_delivered_when_both_are_signed_for():
     carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
     sub_order = paid_sub_order(items=[({"weight": 800}, 2)])
     one, two = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     for parcel, number in ((one, "TC00000001"), (two, "TC00000002")):
         services.shipment_ship(
-            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=None
+            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=SYSTEM
         )
 
     def sign_for(number):
@@ -380,8 +381,8 @@ def test_a_refused_parcel_back_in_the_warehouse_returns_its_goods_to_stock_once(
     services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
 
     # when: back in the warehouse, reported twice
-    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
-    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+    services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
+    services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
 
     # then
     stock = StockRecord.objects.get(sku_id=sku_id)
@@ -395,7 +396,7 @@ def test_a_parcel_on_its_way_cannot_be_returned_to_stock():
     _, shipment = shipped()
 
     with pytest.raises(TransitionNotAllowed):
-        services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+        services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
 
 
 def test_a_push_of_many_events_for_one_parcel_looks_the_parcel_up_once():
