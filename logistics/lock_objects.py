@@ -1,10 +1,11 @@
 """Row locks on parcels, composed with orders.lock_objects (the shop's one lock order: the parent
 order, then the sub-order, then what hangs below it). A parcel is never locked on its own: its
-order and sub-order are locked first, then every parcel of the sub-order by pk, so a tracking push,
-a ship and a refund on the same order queue behind each other instead of deadlocking.
+order and sub-order are locked first, then the parcels of the sub-order by pk, so a tracking
+push, a ship and a refund on the same order queue behind each other instead of deadlocking.
 
 Parcels are the merchant's work: shoppers never reach a sub-order through these locks
-(`roles=MERCHANT_ONLY`); operations and the system reach every one.
+(`roles=MERCHANT_ONLY`; a shopper's own return parcel is the one exception, see
+services.side_parcels); operations and the system reach every one.
 """
 
 from catalog.actors import SYSTEM, Actor, Role

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import actor_for, is_platform_staff, staff_merchant
+from catalog.actors import SYSTEM, actor_for, is_platform_staff, staff_merchant
 from logistics import selectors, services
 
 from .serializers import (
@@ -42,7 +42,7 @@ class CarrierWebhookView(APIView):
     )
     def post(self, request, carrier: str):
         ack = services.tracking_push_receive(
-            adapter_key=carrier, body=request.body, headers=request.headers
+            actor=SYSTEM, adapter_key=carrier, body=request.body, headers=request.headers
         )
         return HttpResponse(ack.content, status=ack.status, content_type=ack.content_type)
 

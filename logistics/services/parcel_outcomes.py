@@ -2,7 +2,8 @@
 signed for, one refused, one lost): the sub-order is delivered once nothing of it is on its way
 and something arrived, closes only when nothing arrived, and a lost parcel holds its automatic
 receipt until after-sales settles it. Sub-order steps go through orders.services (which writes
-the OrderEvent) and act as the system: the parcel's end, not a person, asks for them.
+the OrderEvent) and act as the system: the parcel's end, not a person, asks for them
+(`SYSTEM.user` while orders.services takes a user, None for the system).
 
 Called with the order, the sub-order and its parcels locked (logistics.lock_objects).
 """
@@ -37,14 +38,14 @@ def on_parcel_signed(*, sub_order: SubOrder) -> None:
         return  # other parcels of the sub-order are still on their way
     if sub_order.status == SubOrder.Status.SHIPPED:
         on_sub_order_step(
-            lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=None),
+            lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=SYSTEM.user),
             sub_order,
         )
     # A parcel reported lost may have turned up: the hold ends when no lost one is left.
     if not any(p.is_lost_unsettled for p in parcels):
         on_sub_order_step(
             lambda: order_services.sub_order_resume_auto_confirm(
-                sub_order_id=sub_order.pk, actor=None, reason="No parcel is missing any more"
+                sub_order_id=sub_order.pk, actor=SYSTEM.user, reason="No parcel is missing any more"
             ),
             sub_order,
         )
@@ -85,7 +86,7 @@ def _on_parcel_refused(*, sub_order: SubOrder, shipment: Shipment) -> None:
         on_sub_order_step(
             lambda: order_services.sub_order_refuse(
                 sub_order_id=sub_order.pk,
-                actor=None,
+                actor=SYSTEM.user,
                 reason=wording.refused_at_delivery(shipment.tracking_no),
             ),
             sub_order,
@@ -136,7 +137,9 @@ def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: 
     )
     on_sub_order_step(
         lambda: order_services.sub_order_hold_auto_confirm(
-            sub_order_id=sub_order.pk, actor=None, reason=wording.lost_on_hold(shipment.tracking_no)
+            sub_order_id=sub_order.pk,
+            actor=SYSTEM.user,
+            reason=wording.lost_on_hold(shipment.tracking_no),
         ),
         sub_order,
     )
@@ -203,7 +206,9 @@ def parcel_back(*, sub_order: SubOrder, shipment: Shipment, actor: Actor, at=Non
     return True
 
 
-def returned_to_sender(*, shipment: Shipment, sub_order: SubOrder, note: str, at) -> None:
+def returned_to_sender(
+    *, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: str, at
+) -> None:
     """The carrier says the parcel is back with the sender and signed for by the merchant.
 
     Refused before: its goods go back to stock (as shipment_return_received does). Intercepted
@@ -218,28 +223,30 @@ def returned_to_sender(*, shipment: Shipment, sub_order: SubOrder, note: str, at
             parcel_refused(
                 shipment=shipment,
                 sub_order=sub_order,
-                actor=SYSTEM,
+                actor=actor,
                 note=note or "Returned to sender",
                 at=at,
             )
         else:
-            parcel_intercepted_back(shipment=shipment, sub_order=sub_order, actor=SYSTEM, note=note)
+            parcel_intercepted_back(shipment=shipment, sub_order=sub_order, actor=actor, note=note)
     if shipment.status not in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
         logger.info(
             "parcel %s is %s: 'returned to sender' ignored", shipment.shipment_no, shipment.status
         )
         return
-    parcel_back(sub_order=sub_order, shipment=shipment, actor=SYSTEM, at=at)
+    parcel_back(sub_order=sub_order, shipment=shipment, actor=actor, at=at)
 
 
-def side_parcel_outcome(*, shipment: Shipment, sub_order: SubOrder, status: str, note: str, at):
+def side_parcel_outcome(
+    *, shipment: Shipment, sub_order: SubOrder, actor: Actor, status: str, note: str, at
+) -> None:
     """A return parcel (shopper -> merchant) or a replacement parcel (merchant -> shopper):
     the parcel moves, the sub-order does not. A return parcel signed for tells after-sales
     (SHIPMENT_RETURN_SIGNED); a replacement refused and back with the sender returns its goods
     to stock like any refused parcel. `status` is the courier's (TrackingEvent.Status)."""
     if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
         shipment_transition(
-            shipment=shipment, actor=SYSTEM, what=What.DELIVER, fields=["delivered_at"], at=at
+            shipment=shipment, actor=actor, what=What.DELIVER, fields=["delivered_at"], at=at
         )
         if shipment.direction == Shipment.Direction.RETURN:
             emit_outcome(
@@ -249,7 +256,7 @@ def side_parcel_outcome(*, shipment: Shipment, sub_order: SubOrder, status: str,
         note = note or "Refused by the recipient"
         shipment_transition(
             shipment=shipment,
-            actor=SYSTEM,
+            actor=actor,
             what=What.REFUSE,
             fields=["closed_at", "note"],
             note=note,
@@ -259,7 +266,7 @@ def side_parcel_outcome(*, shipment: Shipment, sub_order: SubOrder, status: str,
         note = note or "Reported lost by the carrier"
         shipment_transition(
             shipment=shipment,
-            actor=SYSTEM,
+            actor=actor,
             what=What.LOSE,
             fields=["closed_at", "note"],
             note=note,
@@ -279,11 +286,11 @@ def side_parcel_outcome(*, shipment: Shipment, sub_order: SubOrder, status: str,
             note = note or "Returned to sender"
             shipment_transition(
                 shipment=shipment,
-                actor=SYSTEM,
+                actor=actor,
                 what=What.RETURN_TO_SENDER,
                 fields=["closed_at", "note"],
                 note=note,
                 at=timezone.now(),
             )
         if shipment.status in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
-            parcel_back(sub_order=sub_order, shipment=shipment, actor=SYSTEM, at=at)
+            parcel_back(sub_order=sub_order, shipment=shipment, actor=actor, at=at)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.actors import SYSTEM
+from catalog.actors import Actor
 from orders.models import SubOrder
 from shop import events as nodes
 from shop.errors import NotFound
@@ -45,7 +45,9 @@ class TrackingResult:
 
 
 def shipment_record_tracking_started(*, shipment_id: int) -> None:
-    """The carrier now pushes this parcel's events; the tracking sweep leaves it alone."""
+    """The carrier now pushes this parcel's events; the tracking sweep leaves it alone. No
+    actor and no history row: the parcel's state is the same, only the sweep's bookkeeping
+    changes."""
     Shipment.objects.filter(pk=shipment_id, tracking_started_at__isnull=True).update(
         tracking_started_at=timezone.now()
     )
@@ -75,17 +77,20 @@ def _shipment_finder(*, carriers: list[Carrier], events: list[ParsedEvent]):
     return find
 
 
-def _apply_event(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent) -> None:
+def _apply_event(
+    *, shipment: Shipment, sub_order: SubOrder, event: TrackingEvent, actor: Actor
+) -> None:
     """Move the parcel (and through parcel_outcomes the sub-order) on a new event. Return and
     replacement parcels move on their own and never move the sub-order."""
     status = event.status
     if status in _ON_THE_WAY:
         if can_proceed(shipment.move):
-            shipment_transition(shipment=shipment, actor=SYSTEM, what=ShipmentEvent.What.MOVE)
+            shipment_transition(shipment=shipment, actor=actor, what=ShipmentEvent.What.MOVE)
         return
     if not shipment.is_outbound:
         side_parcel_outcome(
             shipment=shipment,
+            actor=actor,
             sub_order=sub_order,
             status=status,
             note=event.description,
@@ -93,12 +98,12 @@ def _apply_event(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEven
         )
         return
     if status == TrackingEvent.Status.SIGNED and can_proceed(shipment.deliver):
-        parcel_delivered(shipment=shipment, sub_order=sub_order, actor=SYSTEM, at=event.occurred_at)
+        parcel_delivered(shipment=shipment, sub_order=sub_order, actor=actor, at=event.occurred_at)
     elif status == TrackingEvent.Status.REFUSED and can_proceed(shipment.refuse):
         parcel_refused(
             shipment=shipment,
             sub_order=sub_order,
-            actor=SYSTEM,
+            actor=actor,
             note=event.description or "Refused by the recipient",
             at=event.occurred_at,
         )
@@ -106,22 +111,29 @@ def _apply_event(*, shipment: Shipment, sub_order: SubOrder, event: TrackingEven
         parcel_lost(
             shipment=shipment,
             sub_order=sub_order,
-            actor=SYSTEM,
+            actor=actor,
             note=event.description or "Reported lost by the carrier",
             at=event.occurred_at,
         )
     elif status == TrackingEvent.Status.RETURNED:
         returned_to_sender(
-            shipment=shipment, sub_order=sub_order, note=event.description, at=event.occurred_at
+            shipment=shipment,
+            sub_order=sub_order,
+            actor=actor,
+            note=event.description,
+            at=event.occurred_at,
         )
 
 
 @transaction.atomic
-def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> TrackingResult:
+def tracking_event_record(
+    *, carrier_code: str, events: list[ParsedEvent], actor: Actor
+) -> TrackingResult:
     """Store a carrier's events (de-duplicated, any order) and apply what they mean.
 
     `carrier_code` is a Carrier.code, or an adapter key (an aggregator pushes for every
-    carrier it serves). Events for parcels we do not know are counted and ignored.
+    carrier it serves). Events for parcels we do not know are counted and ignored. The
+    courier's word: `actor` is SYSTEM.
     """
     carriers = list(Carrier.objects.filter(code__iexact=carrier_code))
     if not carriers:
@@ -170,7 +182,7 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
             )
             result.stored += 1
         for stored in new_events:
-            _apply_event(shipment=shipment, sub_order=sub_order, event=stored)
+            _apply_event(shipment=shipment, sub_order=sub_order, event=stored, actor=actor)
         if new_events:
             latest = max(new_events, key=lambda e: (e.occurred_at, e.pk))
             emit_shipment(
@@ -187,7 +199,9 @@ def tracking_event_record(*, carrier_code: str, events: list[ParsedEvent]) -> Tr
     return result
 
 
-def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowledgement:
+def tracking_push_receive(
+    *, adapter_key: str, body: bytes, headers, actor: Actor
+) -> Acknowledgement:
     """A carrier's webhook: verify, store, answer in the carrier's own format. A bad signature
     answers 403, a malformed body 400; nothing is stored then."""
     try:
@@ -201,5 +215,5 @@ def tracking_push_receive(*, adapter_key: str, body: bytes, headers) -> Acknowle
         return adapter.acknowledge(
             ok=False, detail=error.detail, status=403 if error.forbidden else 400
         )
-    tracking_event_record(carrier_code=adapter_key, events=events)
+    tracking_event_record(carrier_code=adapter_key, events=events, actor=actor)
     return adapter.acknowledge(ok=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftersales import services, tasks
 from aftersales.models import AfterSalesCase, CaseType
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from logistics import services as logistics_services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, ShortageRecord, TrackingEvent
@@ -33,6 +33,7 @@ Status = AfterSalesCase.Status
 def _push(parcel: Shipment, status: str, key: str):
     """The carrier's push about the parcel, through logistics as a webhook would."""
     logistics_services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code=parcel.carrier.code,
         events=[
             ParsedEvent(

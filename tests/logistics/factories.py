@@ -164,6 +164,7 @@ def kuaidi100_push(
 
 def push(carrier_code, tracking_no, status, key=None):
     logistics_services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code=carrier_code,
         events=[
             ParsedEvent(

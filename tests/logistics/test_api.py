@@ -33,7 +33,7 @@ def shipped_with_events():
         tracking_no="SBX0000000900",
         events=[("a", "collected", timezone.now()), ("b", "in_transit", timezone.now())],
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
     return sub_order
 
 

@@ -94,7 +94,7 @@ def test_a_delivered_parcel_is_confirmed_by_the_shopper_on_the_order_page(client
     body, headers = sandbox_push(
         tracking_no="SBX0000000402", events=[("s", "signed", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
     client.force_login(sub_order.order.user)
 
     # when

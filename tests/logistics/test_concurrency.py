@@ -35,7 +35,9 @@ def test_the_same_signed_for_push_twice_at_once_delivers_once():
         try:
             start.wait()
             answers.append(
-                services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+                services.tracking_push_receive(
+                    actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+                )
             )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -73,6 +75,7 @@ def test_two_settlements_of_the_same_lost_parcel_at_once_close_it_once():
         actor=SYSTEM,
     )
     services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code="sandbox",
         events=[
             ParsedEvent(

@@ -75,7 +75,9 @@ def test_the_order_page_shows_each_parcels_tracking_newest_first(client):
     now = timezone.now()
     for event_id, status, at in (("2", "in_transit", now), ("1", "collected", now - timedelta(1))):
         body, headers = sandbox_push(tracking_no="SBX0000001003", events=[(event_id, status, at)])
-        services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+        services.tracking_push_receive(
+            actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+        )
     client.force_login(sub_order.order.user)
 
     # when
