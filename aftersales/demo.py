@@ -50,7 +50,10 @@ def _sandbox_no(n: int) -> str:
 def _paid_order(*, shopper, sku: SKU, quantity: int):
     address = shopper.addresses.order_by("-is_default", "pk").first()
     order = order_services.order_place(
-        user=shopper, address_id=address.pk, items=[(sku.pk, quantity)], payment_method="alipay"
+        user=shopper,
+        address_id=address.public_id,
+        items=[(sku.pk, quantity)],
+        payment_method="alipay",
     )
     payment = payment_services.payment_start(order_no=order.order_no, user=shopper, method="alipay")
     trade = sandbox_settle(

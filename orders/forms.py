@@ -26,9 +26,9 @@ class CheckoutForm(forms.Form):
     ACTION_REPRICE = "reprice"
     ACTION_PLACE = "place"
 
-    address_id = forms.TypedChoiceField(
+    # The address's public id (the pk is never on a page).
+    address_id = forms.ChoiceField(
         label=_("Deliver to"),
-        coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a delivery address.")},
     )
@@ -66,12 +66,12 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.addresses = list(addresses)
-        self.fields["address_id"].choices = [(a.pk, str(a)) for a in self.addresses]
+        self.fields["address_id"].choices = [(str(a.public_id), str(a)) for a in self.addresses]
         if not self.is_bound:
             default = next((a for a in self.addresses if a.is_default), None) or (
                 self.addresses[0] if self.addresses else None
             )
-            self.initial.setdefault("address_id", default.pk if default else None)
+            self.initial.setdefault("address_id", str(default.public_id) if default else None)
             self.initial.setdefault("idempotency_key", new_idempotency_key())
 
     def clean(self):

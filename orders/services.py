@@ -33,6 +33,7 @@ from catalog.services.stock import (
 )
 from shop import events as nodes
 from shop.accounts.models import Address, HeldCoupon
+from shop.accounts.selectors import address_get_for_user
 from shop.accounts.services import customer_mark_first_paid
 from shop.errors import (
     Conflict,
@@ -134,10 +135,8 @@ def _items_or_cart(*, user, items) -> list[tuple[int, int]]:
 
 
 def _address_of(*, user, address_id) -> Address:
-    try:
-        return Address.objects.get(pk=address_id, user=user)
-    except (Address.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Address not found.") from None
+    """`address_id` is the address's public id, as pages and the API know it."""
+    return address_get_for_user(user=user, public_id=address_id)
 
 
 def order_preview(

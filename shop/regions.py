@@ -108,3 +108,14 @@ def region_check(*, province: str, city: str, district: str) -> Region:
             % {"district": district, "city": found_city},
         )
     return Region(city=found_city, district=found_district)
+
+
+def region_names(*, province: str, city: str = "") -> list[str]:
+    """What an address form offers next: the cities of `province`, or, with `city`, that city's
+    districts (the city may be written short: 杭州 for 杭州市). Empty where the data has no
+    subdivisions (Hong Kong, Macao, Taiwan; 东莞市's towns) or does not know the city."""
+    cities = REGIONS.get(province) or {}
+    if not city:
+        return list(cities)
+    found_city = _match(city, list(cities))
+    return list(cities[found_city]) if found_city else []

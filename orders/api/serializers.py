@@ -36,8 +36,7 @@ class OrderItemInputSerializer(serializers.Serializer):
 
 
 class OrderPreviewInputSerializer(serializers.Serializer):
-    address_id = serializers.IntegerField(
-        min_value=1,
+    address_id = serializers.UUIDField(
         required=False,
         allow_null=True,
         help_text="One of the shopper's addresses; shipping is priced for its province. "
@@ -72,7 +71,7 @@ class OrderPreviewInputSerializer(serializers.Serializer):
 
 
 class OrderCreateInputSerializer(OrderPreviewInputSerializer):
-    address_id = serializers.IntegerField(min_value=1, help_text="One of the shopper's addresses.")
+    address_id = serializers.UUIDField(help_text="The id of one of the shopper's addresses.")
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     buyer_note = serializers.CharField(
         max_length=255, required=False, allow_blank=True, trim_whitespace=True

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from shop.regions import PROVINCE_CHOICES
+from shop.regions import PROVINCE_CHOICES, region_names
 
 
 class SignInForm(AuthenticationForm):
@@ -72,10 +72,37 @@ class AddressForm(forms.Form):
         label=_("Mobile"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # City and district are typed, with the division data's names offered as the shopper types
+    # (a datalist, static/js/region-picker.js); the address services check them on saving.
     province = forms.ChoiceField(
-        label=_("Province"), choices=[("", _("— choose —"))] + PROVINCE_CHOICES
+        label=_("Province"),
+        choices=[("", _("— choose —"))] + PROVINCE_CHOICES,
+        widget=forms.Select(attrs={"data-region": "province"}),
     )
-    city = forms.CharField(max_length=64, label=_("City"))
-    district = forms.CharField(max_length=64, required=False, label=_("District"))
+    city = forms.CharField(
+        max_length=64,
+        label=_("City"),
+        widget=forms.TextInput(
+            attrs={"list": "region-cities", "autocomplete": "off", "data-region": "city"}
+        ),
+    )
+    district = forms.CharField(
+        max_length=64,
+        required=False,
+        label=_("District"),
+        widget=forms.TextInput(
+            attrs={"list": "region-districts", "autocomplete": "off", "data-region": "district"}
+        ),
+    )
+
+    def region_options(self) -> dict[str, list[str]]:
+        """The cities and districts to offer for what the form holds now (before any script)."""
+        province = self["province"].value() or ""
+        city = self["city"].value() or ""
+        return {
+            "city_names": region_names(province=province) if province else [],
+            "district_names": region_names(province=province, city=city) if city else [],
+        }
+
     detail = forms.CharField(max_length=255, label=_("Street address"))
     is_default = forms.BooleanField(required=False, label=_("Use as my default address"))

@@ -1,5 +1,6 @@
 """Read queries of accounts, shared by pages, the API and pricing."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,15 +15,15 @@ def addresses_for_user(user) -> QuerySet[Address]:
     return Address.objects.filter(user=user).order_by("-is_default", "-id")
 
 
-def address_get_for_user(*, user, address_id, for_update: bool = False) -> Address:
-    """One of the user's addresses; another user's (or a missing) id raises NotFound.
-    `for_update` locks the row (address services, inside their transaction)."""
+def address_get_for_user(*, user, public_id, for_update: bool = False) -> Address:
+    """One of the user's addresses by its public id; another user's, a missing or a malformed
+    id raises NotFound. `for_update` locks the row (address services, in their transaction)."""
     try:
-        address_id = int(address_id)
+        public_id = uuid.UUID(str(public_id))
     except (TypeError, ValueError):
-        raise NotFound("Address not found.")
+        raise NotFound("Address not found.") from None
     addresses = Address.objects.select_for_update() if for_update else Address.objects
-    address = addresses.filter(pk=address_id, user=user).first()
+    address = addresses.filter(public_id=public_id, user=user).first()
     if address is None:
         raise NotFound("Address not found.")
     return address

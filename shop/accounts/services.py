@@ -238,8 +238,8 @@ def _checked_region(values: dict) -> dict:
     return {"city": region.city, "district": region.district}
 
 
-def _locked_address(*, user, address_id) -> Address:
-    return address_get_for_user(user=user, address_id=address_id, for_update=True)
+def _locked_address(*, user, public_id) -> Address:
+    return address_get_for_user(user=user, public_id=public_id, for_update=True)
 
 
 def _lock_user_addresses(user) -> list[Address]:
@@ -290,13 +290,13 @@ def address_create(
 
 
 @transaction.atomic
-def address_update(*, user, address_id: int, is_default: bool | None = None, **fields) -> Address:
+def address_update(*, user, public_id, is_default: bool | None = None, **fields) -> Address:
     """Change some fields of one of the user's addresses (partial update)."""
     unknown = set(fields) - set(ADDRESS_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown field: {', '.join(sorted(unknown))}.", code="invalid")
     _lock_user_addresses(user)
-    address = _locked_address(user=user, address_id=address_id)
+    address = _locked_address(user=user, public_id=public_id)
     cleaned = _clean_address(fields, partial=True)
     if {"province", "city", "district"} & set(cleaned):
         # Checked as the address will be: a new city must fit the province it keeps, and so on.
@@ -307,15 +307,15 @@ def address_update(*, user, address_id: int, is_default: bool | None = None, **f
     if cleaned:
         address.save(update_fields=list(cleaned))
     if is_default:
-        return address_set_default(user=user, address_id=address.pk)
+        return address_set_default(user=user, public_id=address.public_id)
     return address
 
 
 @transaction.atomic
-def address_delete(*, user, address_id: int) -> None:
+def address_delete(*, user, public_id) -> None:
     """Delete one address; if it was the default, the newest remaining one becomes default."""
     _lock_user_addresses(user)
-    address = _locked_address(user=user, address_id=address_id)
+    address = _locked_address(user=user, public_id=public_id)
     was_default = address.is_default
     address.delete()
     if was_default:
@@ -326,9 +326,9 @@ def address_delete(*, user, address_id: int) -> None:
 
 
 @transaction.atomic
-def address_set_default(*, user, address_id: int) -> Address:
+def address_set_default(*, user, public_id) -> Address:
     _lock_user_addresses(user)
-    address = _locked_address(user=user, address_id=address_id)
+    address = _locked_address(user=user, public_id=public_id)
     if address.is_default:
         return address
     Address.objects.filter(user=user, is_default=True).update(is_default=False)

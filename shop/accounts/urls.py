@@ -16,7 +16,9 @@ urlpatterns = [
     path("coupons/", views.coupons, name="coupons"),
     path("addresses/", views.addresses, name="addresses"),
     path("addresses/new/", views.address_add, name="address_add"),
-    path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
-    path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
-    path("addresses/<int:pk>/default/", views.address_set_default, name="address_set_default"),
+    path("addresses/<uuid:public_id>/edit/", views.address_edit, name="address_edit"),
+    path("addresses/<uuid:public_id>/delete/", views.address_delete, name="address_delete"),
+    path(
+        "addresses/<uuid:public_id>/default/", views.address_set_default, name="address_set_default"
+    ),
 ]

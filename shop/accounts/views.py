@@ -196,14 +196,19 @@ def address_add(request):
     return render(
         request,
         "accounts/address_form.html",
-        {"form": form, "title": gettext("New address"), "next": safe_next(request)},
+        {
+            "form": form,
+            "title": gettext("New address"),
+            "next": safe_next(request),
+            "region_options": form.region_options(),
+        },
     )
 
 
 @login_required
-def address_edit(request, pk: int):
+def address_edit(request, public_id):
     try:
-        address = selectors.address_get_for_user(user=request.user, address_id=pk)
+        address = selectors.address_get_for_user(user=request.user, public_id=public_id)
     except NotFound:
         raise Http404("Address not found.")
     initial = {field: getattr(address, field) for field in services.ADDRESS_FIELDS}
@@ -211,7 +216,9 @@ def address_edit(request, pk: int):
     form = AddressForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.address_update(user=request.user, address_id=address.pk, **form.cleaned_data)
+            services.address_update(
+                user=request.user, public_id=address.public_id, **form.cleaned_data
+            )
         except InvalidInput as error:
             _add_domain_error(form, error)
         except NotFound:
@@ -227,15 +234,16 @@ def address_edit(request, pk: int):
             "title": gettext("Edit address"),
             "address": address,
             "next": safe_next(request),
+            "region_options": form.region_options(),
         },
     )
 
 
 @login_required
 @require_POST
-def address_delete(request, pk: int):
+def address_delete(request, public_id):
     try:
-        services.address_delete(user=request.user, address_id=pk)
+        services.address_delete(user=request.user, public_id=public_id)
     except NotFound:
         raise Http404("Address not found.")
     messages.success(request, gettext("Address deleted."))
@@ -244,9 +252,9 @@ def address_delete(request, pk: int):
 
 @login_required
 @require_POST
-def address_set_default(request, pk: int):
+def address_set_default(request, public_id):
     try:
-        services.address_set_default(user=request.user, address_id=pk)
+        services.address_set_default(user=request.user, public_id=public_id)
     except NotFound:
         raise Http404("Address not found.")
     messages.success(request, gettext("Default address changed."))

@@ -60,8 +60,8 @@ def test_set_default_keeps_exactly_one_default():
     second = services.address_create(user=user, **GOOD)
 
     # when
-    services.address_set_default(user=user, address_id=second.pk)
-    services.address_set_default(user=user, address_id=second.pk)
+    services.address_set_default(user=user, public_id=second.public_id)
+    services.address_set_default(user=user, public_id=second.public_id)
 
     # then
     assert _defaults(user) == [second.pk]
@@ -75,7 +75,7 @@ def test_deleting_the_default_promotes_another():
     second = services.address_create(user=user, **GOOD)
 
     # when
-    services.address_delete(user=user, address_id=first.pk)
+    services.address_delete(user=user, public_id=first.public_id)
 
     # then
     assert _defaults(user) == [second.pk]
@@ -87,7 +87,7 @@ def test_deleting_the_last_address_leaves_none():
     only = services.address_create(user=user, **GOOD)
 
     # when
-    services.address_delete(user=user, address_id=only.pk)
+    services.address_delete(user=user, public_id=only.public_id)
 
     # then
     assert not Address.objects.filter(user=user).exists()
@@ -99,7 +99,7 @@ def test_update_changes_only_the_given_fields():
     address = services.address_create(user=user, **GOOD)
 
     # when
-    services.address_update(user=user, address_id=address.pk, city="深圳市", district="")
+    services.address_update(user=user, public_id=address.public_id, city="深圳市", district="")
 
     # then
     address.refresh_from_db()
@@ -135,10 +135,10 @@ def test_another_users_address_is_not_found():
 
     # when / then
     for call in (
-        lambda: services.address_update(user=stranger, address_id=address.pk, city="X"),
-        lambda: services.address_delete(user=stranger, address_id=address.pk),
-        lambda: services.address_set_default(user=stranger, address_id=address.pk),
-        lambda: selectors.address_get_for_user(user=stranger, address_id=address.pk),
+        lambda: services.address_update(user=stranger, public_id=address.public_id, city="X"),
+        lambda: services.address_delete(user=stranger, public_id=address.public_id),
+        lambda: services.address_set_default(user=stranger, public_id=address.public_id),
+        lambda: selectors.address_get_for_user(user=stranger, public_id=address.public_id),
     ):
         with pytest.raises(NotFound):
             call()
@@ -214,13 +214,13 @@ def test_edit_set_default_and_delete_from_the_page(client):
     client.force_login(user)
 
     # when
-    edit_page = client.get(reverse("accounts:address_edit", args=[second.pk]))
+    edit_page = client.get(reverse("accounts:address_edit", args=[second.public_id]))
     client.post(
-        reverse("accounts:address_edit", args=[second.pk]),
+        reverse("accounts:address_edit", args=[second.public_id]),
         {**GOOD, "city": "佛山市", "district": "南海区"},
     )
-    client.post(reverse("accounts:address_set_default", args=[second.pk]))
-    deleted = client.post(reverse("accounts:address_delete", args=[first.pk]), follow=True)
+    client.post(reverse("accounts:address_set_default", args=[second.public_id]))
+    deleted = client.post(reverse("accounts:address_delete", args=[first.public_id]), follow=True)
 
     # then
     assert edit_page.status_code == 200
@@ -240,10 +240,10 @@ def test_another_shoppers_address_pages_are_404(client):
 
     # when
     responses = [
-        client.get(reverse("accounts:address_edit", args=[address.pk])),
-        client.post(reverse("accounts:address_edit", args=[address.pk]), GOOD),
-        client.post(reverse("accounts:address_delete", args=[address.pk])),
-        client.post(reverse("accounts:address_set_default", args=[address.pk])),
+        client.get(reverse("accounts:address_edit", args=[address.public_id])),
+        client.post(reverse("accounts:address_edit", args=[address.public_id]), GOOD),
+        client.post(reverse("accounts:address_delete", args=[address.public_id])),
+        client.post(reverse("accounts:address_set_default", args=[address.public_id])),
     ]
 
     # then
@@ -277,7 +277,7 @@ def test_api_create_list_and_read(api_client, django_assert_max_num_queries):
     # then
     assert created.status_code == 201
     assert created.json()["is_default"] is True
-    assert [a["recipient"] for a in listed.json()] == ["李四"]
+    assert [a["recipient"] for a in listed.json()["results"]] == ["李四"]
     assert detail.json()["province"] == "广东"
 
 
@@ -290,10 +290,12 @@ def test_api_patch_delete_and_set_default(api_client):
 
     # when
     patched = api_client.patch(
-        f"/api/addresses/{second.pk}/", {"city": "珠海市", "district": "香洲区"}, format="json"
+        f"/api/addresses/{second.public_id}/",
+        {"city": "珠海市", "district": "香洲区"},
+        format="json",
     )
-    made_default = api_client.post(f"/api/addresses/{second.pk}/set-default/")
-    deleted = api_client.delete(f"/api/addresses/{first.pk}/")
+    made_default = api_client.post(f"/api/addresses/{second.public_id}/set-default/")
+    deleted = api_client.delete(f"/api/addresses/{first.public_id}/")
 
     # then
     assert patched.status_code == 200 and patched.json()["city"] == "珠海市"
@@ -311,7 +313,9 @@ def test_api_patch_can_make_an_address_the_default(api_client):
     api_client.force_authenticate(user)
 
     # when
-    response = api_client.patch(f"/api/addresses/{second.pk}/", {"is_default": True}, format="json")
+    response = api_client.patch(
+        f"/api/addresses/{second.public_id}/", {"is_default": True}, format="json"
+    )
 
     # then
     assert response.json()["is_default"] is True
@@ -345,7 +349,7 @@ def test_api_another_users_address_is_404(api_client):
     # given
     address = services.address_create(user=UserFactory(), **GOOD)
     api_client.force_authenticate(UserFactory())
-    url = f"/api/addresses/{address.pk}/"
+    url = f"/api/addresses/{address.public_id}/"
 
     # when
     responses = [
@@ -415,15 +419,17 @@ def test_a_city_and_district_are_checked_against_the_province_and_written_in_ful
         services.address_create(user=user, **{**GOOD, "city": "杭州市"})
     assert wrong_city.value.code == "invalid_city" and "广东" in wrong_city.value.detail
     with pytest.raises(InvalidInput) as wrong_district:
-        services.address_update(user=user, address_id=address.pk, district="西湖区")
+        services.address_update(user=user, public_id=address.public_id, district="西湖区")
     assert wrong_district.value.code == "invalid_district"
     assert Address.objects.filter(user=user).count() == 1
     assert Address.objects.get(pk=address.pk).district == "天河区"
 
     # moving to another city checks the district it keeps; a blank district is fine
     with pytest.raises(InvalidInput):
-        services.address_update(user=user, address_id=address.pk, city="深圳市")
-    moved = services.address_update(user=user, address_id=address.pk, city="深圳", district="")
+        services.address_update(user=user, public_id=address.public_id, city="深圳市")
+    moved = services.address_update(
+        user=user, public_id=address.public_id, city="深圳", district=""
+    )
     assert (moved.city, moved.district) == ("深圳市", "")
 
 

@@ -29,7 +29,7 @@ def run() -> list[Row]:
             try:
                 services.order_create(
                     user=user,
-                    address_id=address.pk,
+                    address_id=address.public_id,
                     items=[(sku.pk, 1)],
                     payment_method=PaymentMethod.ALIPAY,
                     idempotency_key=f"flash-{user.pk}",

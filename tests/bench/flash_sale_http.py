@@ -106,7 +106,7 @@ def _shoppers(count: int) -> list[dict]:
         for n, user in enumerate(users)
     )
     return [
-        {"token": token.key, "address_id": address.pk, "key": f"{PREFIX}-{user.pk}"}
+        {"token": token.key, "address_id": str(address.public_id), "key": f"{PREFIX}-{user.pk}"}
         for user, token, address in zip(users, tokens, addresses, strict=True)
     ]
 

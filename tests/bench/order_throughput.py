@@ -24,7 +24,7 @@ def run() -> list[Row]:
                 started = time.perf_counter()
                 services.order_create(
                     user=user,
-                    address_id=address.pk,
+                    address_id=address.public_id,
                     items=[(sku.pk, 1)],
                     payment_method=PaymentMethod.ALIPAY,
                 )

@@ -451,7 +451,7 @@ def test_checkout_through_the_api_with_the_broker_down_answers_and_the_relay_del
     response = api_client.post(
         "/api/orders/",
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "items": [{"sku_id": sku.pk, "quantity": 1}],
             "payment_method": "alipay",
         },

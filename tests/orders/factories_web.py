@@ -42,7 +42,7 @@ def place_order(
     items = [(s.pk, 1) for s in skus] if skus else [((sku or sellable_sku()).pk, quantity)]
     return services.order_create(
         user=user,
-        address_id=address.pk,
+        address_id=address.public_id,
         items=items,
         payment_method=payment_method,
         idempotency_key=key,

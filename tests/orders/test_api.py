@@ -44,7 +44,7 @@ def client_of(api_client):
 
 def order_body(address, sku, quantity=1, **extra):
     return {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": quantity}],
         "payment_method": "alipay",
         **extra,
@@ -62,7 +62,7 @@ def test_preview_prices_the_items_with_money_as_two_decimal_strings(shopper, cli
     # when
     response = client_of(user).post(
         "/api/orders/preview/",
-        {"address_id": address.pk, "items": [{"sku_id": sku.pk, "quantity": 2}]},
+        {"address_id": str(address.public_id), "items": [{"sku_id": sku.pk, "quantity": 2}]},
         format="json",
     )
 
@@ -85,7 +85,7 @@ def test_preview_without_items_prices_the_cart(shopper, client_of):
     put_in_cart(user, sku, quantity=3)
 
     # when
-    response = client_of(user).post("/api/orders/preview/", {"address_id": address.pk})
+    response = client_of(user).post("/api/orders/preview/", {"address_id": str(address.public_id)})
 
     # then
     assert response.status_code == 200
@@ -98,7 +98,7 @@ def test_preview_without_items_prices_the_cart(shopper, client_of):
 def test_preview_of_an_empty_cart_is_a_400(shopper, client_of):
     user, address = shopper
 
-    response = client_of(user).post("/api/orders/preview/", {"address_id": address.pk})
+    response = client_of(user).post("/api/orders/preview/", {"address_id": str(address.public_id)})
 
     assert response.status_code == 400
     assert response.json()["code"] == "empty_order"
@@ -120,7 +120,9 @@ def test_preview_refuses_malformed_items_with_a_clear_message(shopper, client_of
     user, address = shopper
 
     response = client_of(user).post(
-        "/api/orders/preview/", {"address_id": address.pk, "items": [item]}, format="json"
+        "/api/orders/preview/",
+        {"address_id": str(address.public_id), "items": [item]},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -134,11 +136,11 @@ def test_preview_refuses_an_empty_item_list_and_an_unknown_sku(shopper, client_o
     client = client_of(user)
 
     empty = client.post(
-        "/api/orders/preview/", {"address_id": address.pk, "items": []}, format="json"
+        "/api/orders/preview/", {"address_id": str(address.public_id), "items": []}, format="json"
     )
     unknown = client.post(
         "/api/orders/preview/",
-        {"address_id": address.pk, "items": [{"sku_id": 999999, "quantity": 1}]},
+        {"address_id": str(address.public_id), "items": [{"sku_id": 999999, "quantity": 1}]},
         format="json",
     )
 
@@ -155,7 +157,7 @@ def test_preview_with_an_invalid_coupon_says_so(shopper, client_of):
     response = client_of(user).post(
         "/api/orders/preview/",
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "items": [{"sku_id": sku.pk, "quantity": 1}],
             "coupon_code": "NOPE",
         },
@@ -173,7 +175,7 @@ def test_preview_to_another_shoppers_address_is_a_404(shopper, client_of):
 
     response = client_of(user).post(
         "/api/orders/preview/",
-        {"address_id": someone_elses.pk, "items": [{"sku_id": sku.pk, "quantity": 1}]},
+        {"address_id": str(someone_elses.public_id), "items": [{"sku_id": sku.pk, "quantity": 1}]},
         format="json",
     )
 

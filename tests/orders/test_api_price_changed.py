@@ -33,7 +33,7 @@ def client(api_client, shopper):
 
 def body(address, sku, **extra):
     return {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": 1}],
         "payment_method": "alipay",
         **extra,
@@ -254,7 +254,9 @@ def test_two_racing_requests_with_one_key_and_the_expected_amount_make_one_order
     user, address = shopper_with_address()
     sku = sellable_sku(price=Decimal("50.00"), stock=10)
     seen = str(
-        services.order_preview(user=user, address_id=address.pk, items=[(sku.pk, 1)]).payable_amount
+        services.order_preview(
+            user=user, address_id=address.public_id, items=[(sku.pk, 1)]
+        ).payable_amount
     )
     barrier = threading.Barrier(2)
     answers = []
@@ -284,7 +286,7 @@ def test_an_order_racing_a_price_change_is_never_placed_at_another_amount():
     sku = sellable_sku(price=Decimal("50.00"), stock=100)
     for round_no in range(6):
         seen = services.order_preview(
-            user=user, address_id=address.pk, items=[(sku.pk, 1)]
+            user=user, address_id=address.public_id, items=[(sku.pk, 1)]
         ).payable_amount
         barrier = threading.Barrier(2)
         answers = []

@@ -30,7 +30,7 @@ def submit(client, page, address, **fields):
     """Press "Place order" on a rendered checkout page, sending its hidden fields back."""
     form = page.context["form"]
     data = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "payment_method": PaymentMethod.ALIPAY,
         "coupon_code": "",
         "buyer_note": "",

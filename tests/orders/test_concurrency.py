@@ -49,7 +49,7 @@ def test_fifty_shoppers_racing_for_the_last_ten_units_get_ten_orders():
 
     def buy(user, address):
         return lambda: services.order_create(
-            user=user, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+            user=user, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
         )
 
     # when
@@ -76,7 +76,7 @@ def test_two_orders_racing_for_one_coupon_use_it_once():
     def checkout():
         return services.order_create(
             user=shopper,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
             coupon_code=held.coupon.code,
@@ -105,7 +105,7 @@ def test_the_same_idempotency_key_from_two_threads_makes_one_order():
     def submit():
         return services.order_create(
             user=shopper,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 2)],
             payment_method="alipay",
             idempotency_key="double-click",
@@ -169,7 +169,10 @@ def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
 
         with transaction.atomic():
             order = services.order_create(
-                user=buyer, address_id=address.pk, items=[(first.pk, 1)], payment_method="alipay"
+                user=buyer,
+                address_id=address.public_id,
+                items=[(first.pk, 1)],
+                payment_method="alipay",
             )
             first_allocated.set()
             second_done.wait(timeout=10)  # still holding its locks while the other one runs
@@ -186,7 +189,7 @@ def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
                 return services.order_create(
                     user=other,
-                    address_id=other_address.pk,
+                    address_id=other_address.public_id,
                     items=[(second.pk, 1)],
                     payment_method="alipay",
                 )
@@ -223,7 +226,7 @@ def test_one_shopper_racing_six_tabs_at_a_flash_sale_gets_only_the_limit():
 
     def buy():
         return services.order_create(
-            user=shopper, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+            user=shopper, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
         )
 
     # when
@@ -260,7 +263,7 @@ def test_forty_shoppers_racing_through_the_flash_gate_for_ten_units_get_ten_orde
 
     def buy(user, address):
         return lambda: services.order_create(
-            user=user, address_id=address.pk, items=[(sku.pk, 1)], payment_method="alipay"
+            user=user, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
         )
 
     # when

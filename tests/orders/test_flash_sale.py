@@ -50,7 +50,7 @@ def flash_sale_of(sku, *, price="9.90", limit=1, **fields) -> FlashSale:
 def buy(sku, user, address, quantity=1, **kwargs) -> Order:
     return services.order_create(
         user=user,
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, quantity)],
         payment_method="alipay",
         **kwargs,
@@ -256,7 +256,7 @@ def test_the_201_answer_is_the_order_as_its_detail_page_reads_it(api_client):
     created = api_client.post(
         "/api/orders/",
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "items": [{"sku_id": sku.pk, "quantity": 2}],
             "payment_method": "alipay",
         },
@@ -277,7 +277,7 @@ def test_the_api_answers_422_for_a_key_reused_with_another_body(api_client):
     user, address = shopper_with_address()
     api_client.force_authenticate(user)
     body = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": 1}],
         "payment_method": "alipay",
     }

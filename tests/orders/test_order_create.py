@@ -68,7 +68,7 @@ def test_order_create_reserves_stock_and_keeps_the_bill():
     with capture_domain_events() as recorded:
         order = services.order_create(
             user=shopper,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(tea.pk, 2), (cup.pk, 1)],
             payment_method="alipay",
             buyer_note="Ring twice",
@@ -120,7 +120,7 @@ def test_a_line_served_by_two_warehouses_becomes_two_lines_with_apportioned_amou
 
     # when
     order = services.order_create(
-        user=shopper, address_id=address.pk, items=[(sku.pk, 5)], payment_method="wechat"
+        user=shopper, address_id=address.public_id, items=[(sku.pk, 5)], payment_method="wechat"
     )
 
     # then
@@ -144,7 +144,7 @@ def test_items_default_to_the_cart():
 
     # when
     order = services.order_create(
-        user=shopper, address_id=address.pk, items=None, payment_method="cod"
+        user=shopper, address_id=address.public_id, items=None, payment_method="cod"
     )
 
     # then
@@ -161,7 +161,7 @@ def test_the_coupon_is_used_by_the_order_and_comes_back_on_cancel():
     # when
     order = services.order_create(
         user=shopper,
-        address_id=address.pk,
+        address_id=address.public_id,
         items=[(sku.pk, 1)],
         payment_method="alipay",
         coupon_code=held.coupon.code,
@@ -199,7 +199,7 @@ def test_out_of_stock_writes_nothing():
     with capture_domain_events() as recorded, pytest.raises(OutOfStock) as error:
         services.order_create(
             user=shopper,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(plenty.pk, 1), (scarce.pk, 2)],
             payment_method="alipay",
             coupon_code=held.coupon.code,
@@ -224,7 +224,10 @@ def test_another_shoppers_address_is_not_found():
     # when / then
     with pytest.raises(NotFound):
         services.order_create(
-            user=shopper, address_id=someone_elses.pk, items=[(sku.pk, 1)], payment_method="alipay"
+            user=shopper,
+            address_id=someone_elses.public_id,
+            items=[(sku.pk, 1)],
+            payment_method="alipay",
         )
     _nothing_written(shopper)
 
@@ -247,7 +250,7 @@ def test_bad_input_is_refused_and_writes_nothing(items, method, code):
     # when / then
     with pytest.raises(InvalidInput) as error:
         services.order_create(
-            user=shopper, address_id=address.pk, items=items, payment_method=method
+            user=shopper, address_id=address.public_id, items=items, payment_method=method
         )
     assert error.value.code == code
     _nothing_written(shopper)
@@ -261,7 +264,7 @@ def test_the_same_idempotency_key_returns_the_same_order():
     def submit():
         return services.order_create(
             user=shopper,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 2)],
             payment_method="alipay",
             idempotency_key="checkout-1",
@@ -288,7 +291,7 @@ def test_the_same_key_from_another_shopper_is_another_order():
     orders = [
         services.order_create(
             user=user,
-            address_id=address.pk,
+            address_id=address.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
             idempotency_key="same-key",
@@ -319,4 +322,6 @@ def test_preview_needs_an_address_of_the_shopper():
     shopper, _ = shopper_with_address()
     sku = stocked_sku()
     with pytest.raises(NotFound):
-        services.order_preview(user=shopper, address_id=AddressFactory().pk, items=[(sku.pk, 1)])
+        services.order_preview(
+            user=shopper, address_id=AddressFactory().public_id, items=[(sku.pk, 1)]
+        )

@@ -38,7 +38,7 @@ def checkout_page(client, **query):
 
 def place(client, address, **fields):
     data = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "payment_method": PaymentMethod.COD,
         "coupon_code": "",
         "buyer_note": "",
@@ -229,7 +229,7 @@ def test_a_held_coupon_reprices_the_checkout(shopper, client):
     response = client.post(
         reverse("orders:checkout"),
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "payment_method": "alipay",
             "coupon_code": "SAVE10",
             "idempotency_key": "k",
@@ -265,7 +265,7 @@ def test_a_coupon_can_be_picked_from_the_shoppers_coupons(shopper, client):
     response = client.post(
         reverse("orders:checkout"),
         {
-            "address_id": address.pk,
+            "address_id": str(address.public_id),
             "payment_method": "alipay",
             "idempotency_key": "k",
             "use_coupon": "PICKME",

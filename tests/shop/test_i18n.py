@@ -300,7 +300,7 @@ def test_checkout_errors_and_the_bill_speak_chinese_when_asked(api_client):
     sku = sellable_sku(price="50.00", stock=10)
     api_client.force_authenticate(user)
     body = {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": 1}],
         "payment_method": "alipay",
     }

@@ -1,5 +1,6 @@
 """Unbounded growth and guessable ids: the address book is capped, every list is a bounded
-page, inbox messages are named by opaque ids (the sequential key stays internal)."""
+page, addresses and inbox messages are named by opaque ids (the sequential key stays
+internal)."""
 
 import uuid
 
@@ -71,6 +72,30 @@ def test_inbox_messages_are_named_by_opaque_ids_only(api_client, client):
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert str(message.public_id) in page
     assert f"/inbox/{message.pk}/" not in page
+
+
+def test_addresses_are_named_by_opaque_ids_only(api_client, client):
+    # given
+    user = UserFactory()
+    _fill_address_book(user, 1)
+    address = Address.objects.get(user=user)
+    api_client.force_authenticate(user)
+    # when
+    listed = api_client.get("/api/addresses/").json()["results"][0]
+    # then: the API names it by a random UUID, and only that reaches it
+    assert listed["id"] == str(address.public_id) and uuid.UUID(listed["id"]).version == 4
+    assert api_client.get(f"/api/addresses/{address.pk}/").status_code == 404
+    assert api_client.get(f"/api/addresses/{uuid.uuid4()}/").status_code == 404
+    assert api_client.get(f"/api/addresses/{address.public_id}/").json()["city"] == "上海市"
+    # and the order API takes that id: the row number names no address
+    preview = api_client.post("/api/orders/preview/", {"address_id": address.pk}, format="json")
+    assert preview.status_code == 404
+    # and the storefront's address book and checkout carry the UUID, never the pk
+    client.force_login(user)
+    book = client.get(reverse("accounts:addresses")).content.decode()
+    assert f"/accounts/addresses/{address.public_id}/edit/" in book
+    assert f"/accounts/addresses/{address.pk}/" not in book
+    assert client.get(f"/accounts/addresses/{address.pk}/edit/").status_code == 404
 
 
 def test_a_client_cannot_ask_for_a_page_bigger_than_the_cap(api_client):

@@ -27,7 +27,7 @@ DEAD_REDIS = {
 
 def _order_body(address, sku, quantity=2):
     return {
-        "address_id": address.pk,
+        "address_id": str(address.public_id),
         "items": [{"sku_id": sku.pk, "quantity": quantity}],
         "payment_method": "alipay",
     }

@@ -67,7 +67,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
         try:
             order = order_services.order_create(
                 user=self.user,
-                address_id=self.address.pk,
+                address_id=self.address.public_id,
                 items=items,
                 payment_method="alipay",
             )

@@ -39,7 +39,18 @@ class AddressInputSerializer(serializers.Serializer):
     is_default = serializers.BooleanField(required=False, default=False)
 
 
+class RegionQuerySerializer(serializers.Serializer):
+    province = serializers.ChoiceField(choices=PROVINCE_CHOICES)
+    city = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class RegionNamesOutputSerializer(serializers.Serializer):
+    names = serializers.ListField(child=serializers.CharField())
+
+
 class AddressOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
     class Meta:
         model = Address
         fields = [

@@ -9,10 +9,11 @@ urlpatterns = [
     path("auth/token/", views.TokenApi.as_view(), name="api-token"),
     path("auth/logout/", views.LogoutApi.as_view(), name="api-logout"),
     path("me/", views.MeApi.as_view(), name="api-me"),
+    path("regions/", views.RegionNamesApi.as_view(), name="api-regions"),
     path("addresses/", views.AddressListApi.as_view(), name="api-addresses"),
-    path("addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="api-address"),
+    path("addresses/<uuid:address_id>/", views.AddressDetailApi.as_view(), name="api-address"),
     path(
-        "addresses/<int:address_id>/set-default/",
+        "addresses/<uuid:address_id>/set-default/",
         views.AddressSetDefaultApi.as_view(),
         name="api-address-set-default",
     ),

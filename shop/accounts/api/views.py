@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate, logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,12 +16,16 @@ from shop.accounts.api.serializers import (
     ErrorSerializer,
     MeOutputSerializer,
     MeUpdateInputSerializer,
+    RegionNamesOutputSerializer,
+    RegionQuerySerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
+from shop.accounts.models import Address
 from shop.errors import InvalidInput
+from shop.regions import region_names
 
 ERROR = OpenApiResponse(ErrorSerializer, description="Error with a readable detail and a code")
 
@@ -102,14 +107,42 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AddressListApi(APIView):
+class RegionNamesApi(APIView):
+    """The cities of a province, or the districts of a city: what the address forms offer as
+    the shopper types (the address services check the same data when saving)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public reference data: no session, no CSRF
+
+    @extend_schema(
+        tags=["addresses"],
+        parameters=[RegionQuerySerializer],
+        responses={200: RegionNamesOutputSerializer, 400: ERROR},
+        summary="Cities of a province, or districts of a city",
+    )
+    def get(self, request):
+        query = RegionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        names = region_names(**query.validated_data)
+        response = Response({"names": names})
+        response["Cache-Control"] = "public, max-age=86400"  # the divisions change yearly
+        return response
+
+
+class AddressListApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "address_create"
+    serializer_class = AddressOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no shopper
+            return Address.objects.none()
+        return selectors.addresses_for_user(self.request.user)
 
     @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer(many=True)})
     def get(self, request):
-        addresses = selectors.addresses_for_user(request.user)
-        return Response(AddressOutputSerializer(addresses, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         tags=["addresses"],
@@ -127,8 +160,8 @@ class AddressDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(tags=["addresses"], responses={200: AddressOutputSerializer, 404: ERROR})
-    def get(self, request, address_id: int):
-        address = selectors.address_get_for_user(user=request.user, address_id=address_id)
+    def get(self, request, address_id):
+        address = selectors.address_get_for_user(user=request.user, public_id=address_id)
         return Response(AddressOutputSerializer(address).data)
 
     @extend_schema(
@@ -136,18 +169,18 @@ class AddressDetailApi(APIView):
         request=AddressInputSerializer(partial=True),
         responses={200: AddressOutputSerializer, 400: ERROR, 404: ERROR},
     )
-    def patch(self, request, address_id: int):
-        selectors.address_get_for_user(user=request.user, address_id=address_id)
+    def patch(self, request, address_id):
+        selectors.address_get_for_user(user=request.user, public_id=address_id)
         serializer = AddressInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         address = services.address_update(
-            user=request.user, address_id=address_id, **serializer.validated_data
+            user=request.user, public_id=address_id, **serializer.validated_data
         )
         return Response(AddressOutputSerializer(address).data)
 
     @extend_schema(tags=["addresses"], responses={204: None, 404: ERROR})
-    def delete(self, request, address_id: int):
-        services.address_delete(user=request.user, address_id=address_id)
+    def delete(self, request, address_id):
+        services.address_delete(user=request.user, public_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,8 +190,8 @@ class AddressSetDefaultApi(APIView):
     @extend_schema(
         tags=["addresses"], request=None, responses={200: AddressOutputSerializer, 404: ERROR}
     )
-    def post(self, request, address_id: int):
-        address = services.address_set_default(user=request.user, address_id=address_id)
+    def post(self, request, address_id):
+        address = services.address_set_default(user=request.user, public_id=address_id)
         return Response(AddressOutputSerializer(address).data)
 
 
