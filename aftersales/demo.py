@@ -7,7 +7,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 
-from catalog.actors import Actor, actor_for, staff_merchant
+from catalog.actors import SYSTEM, Actor, actor_for, staff_merchant
 from catalog.models import SKU, Merchant
 from logistics import services as logistics_services
 from logistics.seed import ensure_default_carriers
@@ -72,7 +72,7 @@ def _shipped(sub_order, n: int):
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no=_sandbox_no(n),
-        actor=None,
+        actor=SYSTEM,
     )
     return sub_order
 

@@ -1,5 +1,6 @@
 """Logistics: carriers, the parcels (shipments) a sub-order leaves the warehouse in, the tracking
-events carriers push about them, and the shortages found at picking.
+events carriers push about them, who changed each parcel's state (ShipmentEvent), and the
+shortages found at picking.
 
 Shipment status is a django-fsm `FSMField(protected=True)`: only logistics.services changes it,
 and only forward (a late "in transit" push never undoes "signed for").
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from catalog.actors import Role
 from orders.models import SubOrder
 
 
@@ -136,11 +138,11 @@ class Shipment(models.Model):
         return self.status == self.Status.LOST and self.lost_settled_at is None
 
     @transition(field=status, source=Status.PACKED, target=Status.SHIPPED)
-    def ship(self, *, carrier, tracking_no, at, actor):
+    def ship(self, *, carrier, tracking_no, at, by):
         self.carrier = carrier
         self.tracking_no = tracking_no
         self.shipped_at = at
-        self.shipped_by = actor
+        self.shipped_by = by
 
     @transition(field=status, source=Status.SHIPPED, target=Status.IN_TRANSIT)
     def move(self):
@@ -169,6 +171,42 @@ class Shipment(models.Model):
     def return_to_sender(self, *, at, note):
         self.closed_at = at
         self.note = note[:255]
+
+
+class ShipmentEvent(models.Model):
+    """Append-only history of a parcel: one row per change of its state, naming who made it
+    (merchant staff, operations, a shopper, or the system for couriers and timers). The
+    courier's own scans are TrackingEvent; this is who moved the parcel and how."""
+
+    class What(models.TextChoices):
+        SHIP = "ship", _("Handed to the carrier")
+        MOVE = "move", _("In transit")
+        DELIVER = "deliver", _("Signed for")
+        REFUSE = "refuse", _("Refused")
+        LOSE = "lose", _("Lost")
+        RETURN_TO_SENDER = "return_to_sender", _("Returned to sender")
+        INTERCEPT_REQUEST = "intercept_request", _("Intercept requested")
+        BACK_IN_WAREHOUSE = "back_in_warehouse", _("Back in the warehouse")
+        LOST_SETTLE = "lost_settle", _("Lost parcel settled")
+        COD_COLLECT = "cod_collect", _("Cash on delivery collected")
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=16, choices=Role.choices)
+    what = models.CharField(max_length=32, choices=What.choices)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["shipment", "created_at"], name="shipment_event_by_time")]
+
+    def __str__(self):
+        return f"{self.what}: {self.from_state} -> {self.to_state}"
 
 
 class ShipmentLine(models.Model):

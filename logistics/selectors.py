@@ -3,13 +3,13 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from catalog.actors import is_platform_staff, staff_merchant
 from orders.models import OrderLine, SubOrder
 from shop.errors import NotFound
 
-from .models import Shipment, ShipmentLine, TrackingEvent
+from .models import Shipment, ShipmentEvent, ShipmentLine, TrackingEvent
 
 
 def tracking_for_sub_orders(ids) -> dict[int, list[Shipment]]:
@@ -164,6 +164,32 @@ def sub_order_id_for_staff(*, user, sub_order_no: str) -> int:
     if pk is None:
         raise NotFound("Sub-order not found.")
     return pk
+
+
+def outbound_parcels(sub_order: SubOrder) -> list[Shipment]:
+    """The sub-order's own (outbound) parcels, fresh from the database."""
+    return list(
+        Shipment.objects.filter(
+            sub_order=sub_order, direction=Shipment.Direction.OUTBOUND
+        ).order_by("pk")
+    )
+
+
+def units_not_refunded(sub_order: SubOrder) -> int:
+    """Units of the sub-order's lines not yet refunded (shortage, loss): 0 closes it."""
+    left = OrderLine.objects.filter(sub_order=sub_order).aggregate(
+        left=Sum("quantity") - Sum("refunded_quantity")
+    )["left"]
+    return left or 0
+
+
+def shipment_history(shipment_id: int) -> QuerySet[ShipmentEvent]:
+    """Who changed the parcel's state and how, oldest first (the admin's history)."""
+    return (
+        ShipmentEvent.objects.filter(shipment_id=shipment_id)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
 
 
 # A parcel's tracking starts right after shipping (its task retries for 31 minutes); the sweep

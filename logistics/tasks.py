@@ -14,6 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
+
 from . import selectors, services
 from .carriers import get_adapter
 from .carriers import sandbox as sandbox_carrier
@@ -135,7 +137,9 @@ def sandbox_push_next(self, shipment_id: int, step: int, outcome: str | None = N
     body, headers = push
     if _eager():
         # Tests and single-process demos: the exact signed body through the same handler.
-        services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+        services.tracking_push_receive(
+            actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+        )
     else:
         url = settings.SANDBOX_CALLBACK_URL.rstrip("/") + reverse(
             "api-logistics-webhook", kwargs={"carrier": "sandbox"}

@@ -67,6 +67,7 @@ MERCHANT_STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "reviews.review": VIEW_CHANGE,  # read and answer once (reviews.admin)
     "logistics.shipment": VIEW_CHANGE,
     "logistics.trackingevent": VIEW,
+    "logistics.shipmentevent": VIEW,
     "aftersales.aftersalescase": VIEW_CHANGE,
     "aftersales.caseevent": VIEW,
     "aftersales.returnaddress": FULL,  # their own, scoped like every merchant row

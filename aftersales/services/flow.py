@@ -33,8 +33,6 @@ from . import base
 from .case_lines import reprice_lines
 
 logger = logging.getLogger(__name__)
-# orders', payments' and logistics' services still take the acting user (None for the system),
-# so calls into them pass `actor.user` until they take an Actor too.
 
 Status = AfterSalesCase.Status
 STRAIGHT_TO_REFUND = (CaseType.OUT_OF_STOCK, CaseType.LOST)
@@ -90,7 +88,7 @@ def case_proceed(*, case: AfterSalesCase, actor: Actor, intercept: bool = True) 
         parcels = _parcels_on_their_way(case) if intercept else []
         if parcels:
             for parcel in parcels:
-                logistics_services.shipment_intercept(shipment_id=parcel.pk, actor=actor.user)
+                logistics_services.shipment_intercept(shipment_id=parcel.pk, actor=actor)
             case.shipment_id = parcels[0].pk
             return base.transition(
                 case=case,
@@ -166,16 +164,16 @@ def _after_units_refunded(
                 line_id=case_line.order_line_id,
                 quantity=case_line.quantity,
                 reason=case.description or case.reason.label,
-                actor=actor.user,
+                actor=actor,
                 refund_amount=case_line.refund_amount,
                 refund_reference=case.case_no,
             )
         return
     if case.type == CaseType.LOST and case.shipment_id:
-        logistics_services.shipment_lost_settled(shipment_id=case.shipment_id, actor=actor.user)
+        logistics_services.shipment_lost_settled(shipment_id=case.shipment_id, actor=actor)
         return
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
-        logistics_services.sub_order_unpack(sub_order_id=sub_order.pk, actor=actor.user)
+        logistics_services.sub_order_unpack(sub_order_id=sub_order.pk, actor=actor)
         for case_line in _stock_order(case_lines):
             stock_release(
                 sku_id=case_line.order_line.sku_id,
@@ -251,7 +249,7 @@ def return_ship(*, case: AfterSalesCase, actor: Actor, carrier_code: str, tracki
         carrier_code=carrier_code,
         tracking_no=tracking_no,
         lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
-        actor=actor.user,
+        actor=actor,
     )
     now = timezone.now()
     case.return_shipment_id = parcel.pk
@@ -353,7 +351,7 @@ def reship(
                 lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
                 carrier_code=carrier_code,
                 tracking_no=tracking_no,
-                actor=actor.user,
+                actor=actor,
             )
     except OutOfStock:
         return exchange_to_refund(

@@ -200,7 +200,7 @@ def parcel_lost(*, shipment_id: int, actor: Actor) -> AfterSalesCase | None:
         shipment_id=parcel.pk,
     )
     if case is None:  # every unit already refunded by other cases: just settle the parcel
-        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor.user)
+        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor)
     return case
 
 
@@ -243,7 +243,7 @@ def case_open_out_of_stock(
     reason = flow.require_text(reason, _("the reason the shopper will read"))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
-    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor.user)
+    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
     line = OrderLine.objects.get(pk=line_id)
     sub_order = lock_sub_order_by_id(line.sub_order_id)
     case = _open_for_units(

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import SYSTEM, actor_for, is_platform_staff, staff_merchant
 from logistics import selectors, services
 
 from .serializers import (
@@ -42,7 +42,7 @@ class CarrierWebhookView(APIView):
     )
     def post(self, request, carrier: str):
         ack = services.tracking_push_receive(
-            adapter_key=carrier, body=request.body, headers=request.headers
+            actor=SYSTEM, adapter_key=carrier, body=request.body, headers=request.headers
         )
         return HttpResponse(ack.content, status=ack.status, content_type=ack.content_type)
 
@@ -101,7 +101,7 @@ class MerchantPackView(APIView):
         )
         shipments = services.shipment_pack(
             sub_order_id=sub_order_id,
-            actor=request.user,
+            actor=actor_for(request.user),
             carrier_code=data.validated_data.get("carrier") or None,
         )
         return Response(MerchantShipmentSerializer(shipments, many=True).data)
@@ -126,13 +126,13 @@ class MerchantShipView(APIView):
                 ),
                 carrier_code=values["carrier"],
                 tracking_no=values["tracking_no"],
-                actor=request.user,
+                actor=actor_for(request.user),
             )
         else:
             shipment = services.sub_order_ship_next_parcel(
                 sub_order_no=values["sub_order_no"],
                 carrier_code=values["carrier"],
                 tracking_no=values["tracking_no"],
-                actor=request.user,
+                actor=actor_for(request.user),
             )
         return Response(MerchantShipmentSerializer(shipment).data)

@@ -11,7 +11,7 @@ from django.db import transaction
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseReason, ReturnAddress
 from aftersales.seed import ensure_reasons
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from logistics import services as logistics_services
 from orders import services as order_services
 from orders.models import SubOrder
@@ -80,7 +80,7 @@ def ship(sub_order: SubOrder) -> SubOrder:
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no=sandbox_tracking_no(),
-        actor=None,
+        actor=SYSTEM,
     )
     return SubOrder.objects.select_related("order").get(pk=sub_order.pk)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftersales import services, tasks
 from aftersales.models import AfterSalesCase, CaseType
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from logistics import services as logistics_services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, ShortageRecord, TrackingEvent
@@ -33,6 +33,7 @@ Status = AfterSalesCase.Status
 def _push(parcel: Shipment, status: str, key: str):
     """The carrier's push about the parcel, through logistics as a webhook would."""
     logistics_services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code=parcel.carrier.code,
         events=[
             ParsedEvent(
@@ -80,7 +81,7 @@ def test_a_refused_parcel_opens_a_case_refunded_when_the_parcel_is_back(
     # when the merchant marks it back in the warehouse
     with django_capture_on_commit_callbacks(execute=True):
         logistics_services.shipment_return_received(
-            shipment_id=parcel.pk, actor=merchant_staff(sub_order.merchant)
+            shipment_id=parcel.pk, actor=actor_for(merchant_staff(sub_order.merchant))
         )
 
     # then the shopper has the goods' price back (refused by the buyer: shipping kept)

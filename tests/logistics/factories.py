@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import factory
 from django.utils import timezone
 
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import SKU
 from logistics import services as logistics_services
 from logistics.carriers import ParsedEvent, kuaidi100, sandbox
@@ -164,6 +164,7 @@ def kuaidi100_push(
 
 def push(carrier_code, tracking_no, status, key=None):
     logistics_services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code=carrier_code,
         events=[
             ParsedEvent(
@@ -182,14 +183,14 @@ def push(carrier_code, tracking_no, status, key=None):
 def ship_in_parcels(sub_order, carrier):
     """Pack with `carrier` and ship every parcel; returns the parcels (tracking TC0000000n)."""
     parcels = logistics_services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     for n, parcel in enumerate(parcels, start=1):
         logistics_services.shipment_ship(
             shipment_id=parcel.pk,
             carrier_code=carrier.code,
             tracking_no=f"TC{n:08d}",
-            actor=None,
+            actor=SYSTEM,
         )
     return [Shipment.objects.get(pk=p.pk) for p in parcels]
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 
+from catalog.actors import SYSTEM
 from logistics import services
 from logistics.models import Shipment
 from orders.models import SubOrder
@@ -35,7 +36,7 @@ def test_the_queue_shows_only_my_merchants_sub_orders_oldest_first(
         sub_order_no=shipped.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000500",
-        actor=None,
+        actor=SYSTEM,
     )
     client.force_login(staff)
 
@@ -199,13 +200,13 @@ def test_parcels_in_the_admin_are_scoped_to_my_merchant(client, two_merchants):
         sub_order_no=paid_sub_order(merchant=mine).sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000801",
-        actor=None,
+        actor=SYSTEM,
     )
     other = services.sub_order_ship_next_parcel(
         sub_order_no=paid_sub_order(merchant=theirs).sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000802",
-        actor=None,
+        actor=SYSTEM,
     )
     client.force_login(staff)
 

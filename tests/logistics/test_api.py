@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from catalog.actors import SYSTEM
 from logistics import services
 from orders.models import SubOrder
 from tests.accounts.factories import UserFactory
@@ -26,13 +27,13 @@ def shipped_with_events():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000900",
-        actor=None,
+        actor=SYSTEM,
     )
     body, headers = sandbox_push(
         tracking_no="SBX0000000900",
         events=[("a", "collected", timezone.now()), ("b", "in_transit", timezone.now())],
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
     return sub_order
 
 
@@ -141,7 +142,7 @@ def test_merchant_endpoints_are_forbidden_to_shoppers(api_client):
 def test_another_merchants_parcel_is_not_found_like_one_that_does_not_exist(api_client):
     # given: a parcel packed for another merchant's sub-order
     foreign = paid_sub_order(merchant=MerchantFactory())
-    (parcel,) = services.shipment_pack(sub_order_id=foreign.pk, actor=None, carrier_code="SF")
+    (parcel,) = services.shipment_pack(sub_order_id=foreign.pk, actor=SYSTEM, carrier_code="SF")
     client = token_client(api_client, merchant_staff(MerchantFactory()))
 
     # when: shipping it, and a parcel number nobody has

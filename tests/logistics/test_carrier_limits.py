@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from catalog.actors import SYSTEM
 from logistics import services
 from logistics.models import Shipment, ShipmentLine
 from orders.models import SubOrder
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def packed_for_zto(merchant=None):
     """30 kg in one parcel: ZTO takes 40 kg, the sandbox courier 20 kg."""
     sub_order = paid_sub_order(merchant=merchant, items=[({"weight": 10_000}, 3)])
-    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=None, carrier_code="ZTO")
+    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code="ZTO")
     assert parcel.weight_grams == 30_000
     return sub_order, parcel
 
@@ -30,7 +31,7 @@ def test_a_parcel_packed_for_a_bigger_carrier_is_refused_by_a_smaller_one():
     # when: shipped with the sandbox courier (20 kg)
     with pytest.raises(Conflict) as refused:
         services.shipment_ship(
-            shipment_id=parcel.pk, carrier_code="sandbox", tracking_no="SBX0000000700", actor=None
+            shipment_id=parcel.pk, carrier_code="sandbox", tracking_no="SBX0000000700", actor=SYSTEM
         )
 
     # then: a clear reason, nothing shipped
@@ -41,7 +42,7 @@ def test_a_parcel_packed_for_a_bigger_carrier_is_refused_by_a_smaller_one():
 
     # when: shipped with the carrier it was packed for
     services.shipment_ship(
-        shipment_id=parcel.pk, carrier_code="ZTO", tracking_no="75123456789012", actor=None
+        shipment_id=parcel.pk, carrier_code="ZTO", tracking_no="75123456789012", actor=SYSTEM
     )
 
     # then
@@ -51,11 +52,11 @@ def test_a_parcel_packed_for_a_bigger_carrier_is_refused_by_a_smaller_one():
 def test_a_parcel_over_the_volume_limit_is_refused():
     carrier = CarrierFactory(max_weight_grams=100_000, max_volume_cm3=1_000)
     sub_order = paid_sub_order(items=[({"volume": 800}, 2)])
-    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=None, carrier_code="SF")
+    (parcel,) = services.shipment_pack(sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code="SF")
 
     with pytest.raises(Conflict) as refused:
         services.shipment_ship(
-            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no="TC00000070", actor=None
+            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no="TC00000070", actor=SYSTEM
         )
 
     assert "1,600 cm³" in refused.value.detail
@@ -81,14 +82,18 @@ def test_moving_units_by_hand_cannot_overfill_a_parcel():
     carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
     sub_order = paid_sub_order(items=[({"weight": 800}, 2)])
     one, two = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     line = sub_order.lines.get()
 
     # when: the unit of the second parcel is moved into the first
     with pytest.raises(Conflict) as refused:
         services.shipment_adjust(
-            shipment_id=two.pk, order_line_id=line.pk, quantity=1, to_shipment_id=one.pk, actor=None
+            shipment_id=two.pk,
+            order_line_id=line.pk,
+            quantity=1,
+            to_shipment_id=one.pk,
+            actor=SYSTEM,
         )
 
     # then: refused, both parcels as they were

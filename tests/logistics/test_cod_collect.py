@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog.actors import SYSTEM, actor_for
 from logistics import services
 from logistics.models import Shipment
 from orders.models import PaymentMethod, SubOrder
@@ -30,7 +31,7 @@ def shipped_with_sf(**kwargs):
         sub_order_no=sub_order.sub_order_no,
         carrier_code="SF",
         tracking_no="SF1460000000901",
-        actor=None,
+        actor=SYSTEM,
     )
     return sub_order, shipment
 
@@ -64,10 +65,10 @@ def test_the_cash_of_a_sub_order_waits_for_its_parcels_still_on_their_way():
     first, second = ship_in_parcels(sub_order, carrier)
     ops = ops_user()
 
-    services.shipment_cod_collect(shipment_id=first.pk, actor=ops)
+    services.shipment_cod_collect(shipment_id=first.pk, actor=actor_for(ops))
     assert not CodCollection.objects.exists()
 
-    services.shipment_cod_collect(shipment_id=second.pk, actor=ops)
+    services.shipment_cod_collect(shipment_id=second.pk, actor=actor_for(ops))
     assert CodCollection.objects.get(sub_order=sub_order).amount == Decimal("300.00")
 
 
@@ -76,7 +77,7 @@ def test_merchant_staff_cannot_record_cash():
     staff = merchant_staff(sub_order.merchant)
 
     with pytest.raises(NotFound):
-        services.shipment_cod_collect(shipment_id=shipment.pk, actor=staff)
+        services.shipment_cod_collect(shipment_id=shipment.pk, actor=actor_for(staff))
 
     assert not CodCollection.objects.exists()
     assert fresh(shipment).cod_collected_at is None
@@ -95,4 +96,4 @@ def test_a_prepaid_parcel_has_no_cash_to_collect():
     _, shipment = shipped_with_sf()
 
     with pytest.raises(Conflict):
-        services.shipment_cod_collect(shipment_id=shipment.pk, actor=None)
+        services.shipment_cod_collect(shipment_id=shipment.pk, actor=SYSTEM)

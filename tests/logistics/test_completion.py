@@ -8,7 +8,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.actors import Role, actor_for
+from catalog.actors import SYSTEM, Role, actor_for
 from logistics import services
 from orders import services as order_services
 from orders.models import OrderEvent, SubOrder
@@ -23,7 +23,7 @@ def ship(sub_order, tracking_no):
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no=tracking_no,
-        actor=None,
+        actor=SYSTEM,
     )
     return SubOrder.objects.get(pk=sub_order.pk)
 
@@ -94,7 +94,7 @@ def test_a_delivered_parcel_is_confirmed_by_the_shopper_on_the_order_page(client
     body, headers = sandbox_push(
         tracking_no="SBX0000000402", events=[("s", "signed", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
     client.force_login(sub_order.order.user)
 
     # when

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from logistics import services
 from logistics.models import TrackingEvent
 from orders.models import OrderEvent, SubOrder
@@ -22,7 +23,7 @@ def test_the_same_signed_for_push_twice_at_once_delivers_once():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000002000",
-        actor=None,
+        actor=SYSTEM,
     )
     body, headers = sandbox_push(
         tracking_no="SBX0000002000", events=[("signed-1", "signed", timezone.now())]
@@ -34,7 +35,9 @@ def test_the_same_signed_for_push_twice_at_once_delivers_once():
         try:
             start.wait()
             answers.append(
-                services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+                services.tracking_push_receive(
+                    actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+                )
             )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -69,9 +72,10 @@ def test_two_settlements_of_the_same_lost_parcel_at_once_close_it_once():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000002001L",
-        actor=None,
+        actor=SYSTEM,
     )
     services.tracking_event_record(
+        actor=SYSTEM,
         carrier_code="sandbox",
         events=[
             ParsedEvent(
@@ -93,7 +97,7 @@ def test_two_settlements_of_the_same_lost_parcel_at_once_close_it_once():
     def settle():
         try:
             start.wait()
-            services.shipment_lost_settled(shipment_id=shipment.pk, actor=None)
+            services.shipment_lost_settled(shipment_id=shipment.pk, actor=SYSTEM)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

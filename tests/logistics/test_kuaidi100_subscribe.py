@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from catalog.actors import SYSTEM
 from logistics import services
 from tests.logistics.factories import paid_sub_order
 
@@ -44,7 +45,7 @@ def test_shipping_with_sf_subscribes_the_tracking_number_with_our_callback_and_s
             sub_order_no=sub_order.sub_order_no,
             carrier_code="SF",
             tracking_no="SF1460000003000",
-            actor=None,
+            actor=SYSTEM,
         )
 
     # then
@@ -72,7 +73,7 @@ def test_without_a_kuaidi100_account_shipping_still_works_and_nothing_is_called(
             sub_order_no=sub_order.sub_order_no,
             carrier_code="ZTO",
             tracking_no="75000000003001",
-            actor=None,
+            actor=SYSTEM,
         )
 
     assert shipment.is_shipped

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.actors import Role
+from catalog.actors import SYSTEM, Role, actor_for
 from logistics import selectors, services
 from logistics.models import Shipment
 from orders import services as order_services
@@ -61,7 +61,7 @@ def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
             sub_order_no=sub_order.sub_order_no,
             carrier_code="sandbox",
             tracking_no="SBX0000000900L",
-            actor=None,
+            actor=SYSTEM,
         )
         with capture_domain_events() as events:
             push("sandbox", shipment.tracking_no, "lost")
@@ -104,8 +104,8 @@ def test_settling_the_only_lost_parcel_closes_the_sub_order(small_carrier):
     _refund_recorded_by_aftersales(parcel)
 
     # when: after-sales settles it, twice
-    services.shipment_lost_settled(shipment_id=parcel.pk, actor=None)
-    services.shipment_lost_settled(shipment_id=parcel.pk, actor=None)
+    services.shipment_lost_settled(shipment_id=parcel.pk, actor=SYSTEM)
+    services.shipment_lost_settled(shipment_id=parcel.pk, actor=SYSTEM)
 
     # then: the sub-order closed as lost (not "refused"), once; logistics refunded nothing
     closed = fresh(sub_order)
@@ -129,7 +129,7 @@ def test_one_parcel_signed_one_lost_settled_resumes_the_clock(small_carrier):
 
     # when
     _refund_recorded_by_aftersales(second)
-    services.shipment_lost_settled(shipment_id=second.pk, actor=ops_user())
+    services.shipment_lost_settled(shipment_id=second.pk, actor=actor_for(ops_user()))
 
     # then: the shopper keeps the rest, the clock runs again
     settled = fresh(sub_order)
@@ -159,7 +159,7 @@ def test_cash_on_delivery_is_recorded_only_for_the_parcel_that_arrived(small_car
     # when: after-sales records the lost lines as no longer owed, then settles the parcel
     _refund_recorded_by_aftersales(second)
     with capture_domain_events() as events:
-        services.shipment_lost_settled(shipment_id=second.pk, actor=None)
+        services.shipment_lost_settled(shipment_id=second.pk, actor=SYSTEM)
 
     # then: payments (on SUBORDER_COD_SETTLED) records the cash of the delivered units only
     assert nodes.SUBORDER_COD_SETTLED in events.nodes
@@ -177,7 +177,7 @@ def test_a_lost_parcel_signed_for_later_is_delivered_and_the_clock_resumes():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000901",
-        actor=None,
+        actor=SYSTEM,
     )
     push("sandbox", shipment.tracking_no, "lost")
     assert fresh(sub_order).auto_confirm_at is None
@@ -198,11 +198,11 @@ def test_only_a_lost_parcel_can_be_settled():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000902",
-        actor=None,
+        actor=SYSTEM,
     )
 
     with pytest.raises(TransitionNotAllowed):
-        services.shipment_lost_settled(shipment_id=shipment.pk, actor=None)
+        services.shipment_lost_settled(shipment_id=shipment.pk, actor=SYSTEM)
 
 
 def test_operations_find_lost_parcels_in_the_admin_but_settle_them_in_after_sales(client):
@@ -212,7 +212,7 @@ def test_operations_find_lost_parcels_in_the_admin_but_settle_them_in_after_sale
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000903L",
-        actor=None,
+        actor=SYSTEM,
     )
     push("sandbox", lost.tracking_no, "lost")
     other = paid_sub_order()
@@ -220,7 +220,7 @@ def test_operations_find_lost_parcels_in_the_admin_but_settle_them_in_after_sale
         sub_order_no=other.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000904",
-        actor=None,
+        actor=SYSTEM,
     )
     client.force_login(ops_user(is_superuser=True))
     url = reverse("admin:logistics_shipment_changelist")
@@ -234,7 +234,7 @@ def test_operations_find_lost_parcels_in_the_admin_but_settle_them_in_after_sale
     assert "settle_lost" not in listing
 
     # when: after-sales settles it
-    services.shipment_lost_settled(shipment_id=lost.pk, actor=None)
+    services.shipment_lost_settled(shipment_id=lost.pk, actor=SYSTEM)
 
     # then
     settled = client.get(url, {"lost": "settled"}).content.decode()
@@ -247,11 +247,11 @@ def test_another_merchants_staff_cannot_settle_a_lost_parcel():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000905L",
-        actor=None,
+        actor=SYSTEM,
     )
     push("sandbox", lost.tracking_no, "lost")
     stranger = merchant_staff(MerchantFactory())
 
     with pytest.raises(NotFound):
-        services.shipment_lost_settled(shipment_id=lost.pk, actor=stranger)
+        services.shipment_lost_settled(shipment_id=lost.pk, actor=actor_for(stranger))
     assert fresh(lost).lost_settled_at is None

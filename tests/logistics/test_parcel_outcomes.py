@@ -5,6 +5,7 @@ sub-order, the stock. Refunds are after-sales' business: logistics creates none.
 import pytest
 from django.urls import reverse
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import StockRecord
 from logistics import services
 from logistics.models import Shipment, TrackingEvent
@@ -79,9 +80,9 @@ def test_the_refused_parcel_back_returns_its_stock_and_reports_it_once(carrier):
 
     # when: marked back by hand, then the carrier says so too, then by hand again
     with capture_domain_events() as events:
-        services.shipment_return_received(shipment_id=parcel.pk, actor=None)
+        services.shipment_return_received(shipment_id=parcel.pk, actor=SYSTEM)
         push(carrier.code, parcel.tracking_no, "returned")
-        services.shipment_return_received(shipment_id=parcel.pk, actor=None)
+        services.shipment_return_received(shipment_id=parcel.pk, actor=SYSTEM)
 
     # then
     assert [e.node for e in _outcomes(events)] == [nodes.SHIPMENT_RETURNED]
@@ -115,7 +116,7 @@ def test_the_sandbox_courier_plays_a_refusal_through_to_the_merchant_signing_for
             sub_order_no=sub_order.sub_order_no,
             carrier_code="sandbox",
             tracking_no="SBX0000007001R",
-            actor=None,
+            actor=SYSTEM,
         )
 
     # then: refused, then back with the sender: stock back, both outcomes reported
@@ -137,11 +138,11 @@ def test_an_intercepted_sandbox_parcel_comes_back_to_the_sender(
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000007002",
-        actor=None,
+        actor=SYSTEM,
     )
 
     # when: intercepted, then the courier plays its script
-    services.shipment_intercept(shipment_id=shipment.pk, actor=None)
+    services.shipment_intercept(shipment_id=shipment.pk, actor=SYSTEM)
     with capture_domain_events() as events:
         tasks.sandbox_push_next.run(shipment.pk, 0)
 
@@ -159,7 +160,7 @@ def test_an_intercepted_sandbox_parcel_comes_back_to_the_sender(
 def test_an_intercepted_parcel_delivered_all_the_same_reports_the_failed_intercept(carrier):
     sub_order = paid_sub_order(items=[({}, 1)])
     (parcel,) = ship_in_parcels(sub_order, carrier)
-    services.shipment_intercept(shipment_id=parcel.pk, actor=None)
+    services.shipment_intercept(shipment_id=parcel.pk, actor=SYSTEM)
 
     with capture_domain_events() as events:
         push(carrier.code, parcel.tracking_no, "signed")
@@ -172,11 +173,11 @@ def test_an_intercepted_parcel_delivered_all_the_same_reports_the_failed_interce
 def test_only_a_parcel_on_its_way_can_be_intercepted(carrier):
     sub_order = paid_sub_order(items=[({}, 1)])
     (packed,) = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
 
     with pytest.raises(Conflict):
-        services.shipment_intercept(shipment_id=packed.pk, actor=None)
+        services.shipment_intercept(shipment_id=packed.pk, actor=SYSTEM)
     assert fresh(packed).intercept_requested_at is None
 
 
@@ -195,7 +196,7 @@ def test_a_return_parcel_is_tracked_and_its_signing_reported_without_moving_the_
         carrier_code=carrier.code,
         tracking_no="tc00000099",
         lines=[(line.pk, 1)],
-        actor=sub_order.order.user,
+        actor=actor_for(sub_order.order.user),
     )
     with capture_domain_events() as events:
         push(carrier.code, returned.tracking_no, "in_transit")
@@ -223,7 +224,7 @@ def test_a_return_parcel_number_is_checked_like_any_tracking_number(carrier):
             carrier_code=carrier.code,
             tracking_no=tracking_no,
             lines=[(line.pk, 1)],
-            actor=None,
+            actor=SYSTEM,
         )
 
     with pytest.raises(InvalidInput):
@@ -247,7 +248,7 @@ def test_a_replacement_parcel_consumes_stock_and_never_moves_the_sub_order(carri
         lines=[(line.pk, 1)],
         carrier_code=carrier.code,
         tracking_no="TC00000077",
-        actor=None,
+        actor=SYSTEM,
     )
     stock = _stock(sub_order)
     with capture_domain_events() as events:
@@ -273,7 +274,7 @@ def test_a_replacement_without_stock_is_out_of_stock_and_writes_nothing(carrier)
             lines=[(sub_order.lines.get().pk, 1)],
             carrier_code=carrier.code,
             tracking_no="TC00000078",
-            actor=None,
+            actor=SYSTEM,
         )
 
     assert not Shipment.objects.filter(direction=Shipment.Direction.REPLACEMENT).exists()
@@ -290,14 +291,14 @@ def test_the_tracking_page_labels_return_and_replacement_parcels(client, carrier
         carrier_code=carrier.code,
         tracking_no="TC00000091",
         lines=[(line.pk, 1)],
-        actor=None,
+        actor=SYSTEM,
     )
     services.replacement_shipment_ship(
         sub_order_id=sub_order.pk,
         lines=[(line.pk, 1)],
         carrier_code=carrier.code,
         tracking_no="TC00000092",
-        actor=None,
+        actor=SYSTEM,
     )
     client.force_login(sub_order.order.user)
 

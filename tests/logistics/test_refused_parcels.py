@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.actors import actor_for
+from catalog.actors import SYSTEM, actor_for
 from logistics import services
 from logistics.models import Shipment
 from orders import services as order_services
@@ -104,7 +104,7 @@ def test_the_refused_parcel_of_a_delivered_sub_order_comes_back_to_stock(small_c
     push(small_carrier.code, first.tracking_no, "signed")
     push(small_carrier.code, second.tracking_no, "refused")
 
-    services.shipment_return_received(shipment_id=second.pk, actor=None)
+    services.shipment_return_received(shipment_id=second.pk, actor=SYSTEM)
 
     stock = StockRecord.objects.get(sku_id=sub_order.lines.get().sku_id)
     assert stock.on_hand == 10 - 3 + second.lines.get().quantity

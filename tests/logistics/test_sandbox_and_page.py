@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from logistics import services
 from logistics.models import Shipment, TrackingEvent
 from orders.models import SubOrder
@@ -23,7 +24,7 @@ def ship_and_play(django_capture_on_commit_callbacks, tracking_no, **kwargs):
             sub_order_no=sub_order.sub_order_no,
             carrier_code="sandbox",
             tracking_no=tracking_no,
-            actor=None,
+            actor=SYSTEM,
         )
     return SubOrder.objects.get(pk=sub_order.pk)
 
@@ -69,12 +70,14 @@ def test_the_order_page_shows_each_parcels_tracking_newest_first(client):
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000001003",
-        actor=None,
+        actor=SYSTEM,
     )
     now = timezone.now()
     for event_id, status, at in (("2", "in_transit", now), ("1", "collected", now - timedelta(1))):
         body, headers = sandbox_push(tracking_no="SBX0000001003", events=[(event_id, status, at)])
-        services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+        services.tracking_push_receive(
+            actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+        )
     client.force_login(sub_order.order.user)
 
     # when
@@ -95,11 +98,11 @@ def test_the_order_page_costs_the_same_queries_for_one_or_many_parcels_and_event
         carrier = CarrierFactory(max_weight_grams=500, tracking_pattern=r"TC\d{8}")
         sub_order = paid_sub_order(merchant=MerchantFactory(), items=[({"weight": 500}, parcels)])
         for parcel in services.shipment_pack(
-            sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+            sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
         ):
             number = f"TC{parcel.pk:08d}"
             services.shipment_ship(
-                shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=None
+                shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=SYSTEM
             )
             for i in range(events):
                 TrackingEvent.objects.create(
@@ -135,7 +138,7 @@ def test_with_a_worker_the_sandbox_courier_posts_to_the_webhook_url(monkeypatch,
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000001090",
-        actor=None,
+        actor=SYSTEM,
     )
     settings.SANDBOX_CALLBACK_URL = "http://127.0.0.1:8000/"
     monkeypatch.setattr(tasks, "_eager", lambda: False)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import StockRecord
 from logistics import services
 from logistics.models import Shipment, ShortageRecord
@@ -30,7 +31,7 @@ def _refunded_then_recorded(line, quantity, *, amount, reference="R-TEST", actor
         line_id=line.pk,
         quantity=quantity,
         reason="Damaged on the shelf",
-        actor=actor,
+        actor=actor_for(actor) if actor is not None else SYSTEM,
         refund_amount=amount,
         refund_reference=reference,
     )
@@ -41,7 +42,7 @@ def test_part_of_a_line_short_releases_it_unpacks_and_tells_the_shopper():
     sub_order = paid_sub_order(items=[({}, 3)])
     line = sub_order.lines.get()
     staff = merchant_staff(sub_order.merchant)
-    services.shipment_pack(sub_order_id=sub_order.pk, actor=staff)
+    services.shipment_pack(sub_order_id=sub_order.pk, actor=actor_for(staff))
     stock_before = StockRecord.objects.get(sku_id=line.sku_id)
 
     # when
@@ -95,19 +96,19 @@ def test_the_check_raises_what_recording_would_and_changes_nothing():
     line = sub_order.lines.get()
 
     # when / then
-    assert services.line_shortage_check(line_id=line.pk, quantity=2, actor=None) == line
+    assert services.line_shortage_check(line_id=line.pk, quantity=2, actor=SYSTEM) == line
     with pytest.raises(InvalidInput):
-        services.line_shortage_check(line_id=line.pk, quantity=3, actor=None)
+        services.line_shortage_check(line_id=line.pk, quantity=3, actor=SYSTEM)
     with pytest.raises(InvalidInput):
-        services.line_shortage_check(line_id=line.pk, quantity=0, actor=None)
+        services.line_shortage_check(line_id=line.pk, quantity=0, actor=SYSTEM)
     with pytest.raises(NotFound):
-        services.line_shortage_check(line_id=0, quantity=1, actor=None)
+        services.line_shortage_check(line_id=0, quantity=1, actor=SYSTEM)
     with pytest.raises(InvalidInput):
         services.line_record_shortage(
             line_id=line.pk,
             quantity=1,
             reason=" ",
-            actor=None,
+            actor=SYSTEM,
             refund_amount=Decimal("0"),
             refund_reference="",
         )
@@ -121,11 +122,11 @@ def test_a_shipped_sub_order_cannot_be_short():
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000300",
-        actor=None,
+        actor=SYSTEM,
     )
 
     with pytest.raises(TransitionNotAllowed):
-        services.line_shortage_check(line_id=sub_order.lines.get().pk, quantity=1, actor=None)
+        services.line_shortage_check(line_id=sub_order.lines.get().pk, quantity=1, actor=SYSTEM)
 
 
 def test_a_sub_order_with_a_parcel_shipped_cannot_be_short():
@@ -135,14 +136,14 @@ def test_a_sub_order_with_a_parcel_shipped_cannot_be_short():
     carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
     sub_order = paid_sub_order(items=[({}, 3)])
     first, _ = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     services.shipment_ship(
-        shipment_id=first.pk, carrier_code=carrier.code, tracking_no="TC00000001", actor=None
+        shipment_id=first.pk, carrier_code=carrier.code, tracking_no="TC00000001", actor=SYSTEM
     )
 
     with pytest.raises(Conflict) as error:
-        services.line_shortage_check(line_id=sub_order.lines.get().pk, quantity=1, actor=None)
+        services.line_shortage_check(line_id=sub_order.lines.get().pk, quantity=1, actor=SYSTEM)
     assert error.value.code == "shipped"
 
 
@@ -151,13 +152,15 @@ def test_another_merchants_staff_cannot_mark_it_short():
     stranger = merchant_staff(MerchantFactory())
 
     with pytest.raises(NotFound):
-        services.line_shortage_check(line_id=sub_order.lines.get().pk, quantity=1, actor=stranger)
+        services.line_shortage_check(
+            line_id=sub_order.lines.get().pk, quantity=1, actor=actor_for(stranger)
+        )
     with pytest.raises(NotFound):
         services.line_record_shortage(
             line_id=sub_order.lines.get().pk,
             quantity=1,
             reason="x",
-            actor=stranger,
+            actor=actor_for(stranger),
             refund_amount=Decimal("0"),
             refund_reference="",
         )
@@ -180,22 +183,22 @@ def test_a_cash_on_delivery_line_short_is_recorded_as_the_caller_says():
 def test_unpacking_removes_packed_parcels_and_refuses_once_one_shipped():
     # given: a packed sub-order
     sub_order = paid_sub_order(items=[({}, 2)])
-    services.shipment_pack(sub_order_id=sub_order.pk, actor=None)
+    services.shipment_pack(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # when / then
-    assert services.sub_order_unpack(sub_order_id=sub_order.pk, actor=None) == 1
+    assert services.sub_order_unpack(sub_order_id=sub_order.pk, actor=SYSTEM) == 1
     assert not Shipment.objects.filter(sub_order=sub_order).exists()
-    assert services.sub_order_unpack(sub_order_id=sub_order.pk, actor=None) == 0
+    assert services.sub_order_unpack(sub_order_id=sub_order.pk, actor=SYSTEM) == 0
 
     # given: shipped
     services.sub_order_ship_next_parcel(
         sub_order_no=sub_order.sub_order_no,
         carrier_code="sandbox",
         tracking_no="SBX0000000301",
-        actor=None,
+        actor=SYSTEM,
     )
     with pytest.raises(Conflict) as error:
-        services.sub_order_unpack(sub_order_id=sub_order.pk, actor=None)
+        services.sub_order_unpack(sub_order_id=sub_order.pk, actor=SYSTEM)
     assert error.value.code == "shipped"
 
 
@@ -208,7 +211,7 @@ def test_recording_a_shortage_whose_refund_was_not_recorded_is_refused():
             line_id=line.pk,
             quantity=1,
             reason="Sold out",
-            actor=None,
+            actor=SYSTEM,
             refund_amount=Decimal("100.00"),
             refund_reference="R1",
         )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.actors import Role
+from catalog.actors import SYSTEM, Role
 from logistics import services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, TrackingEvent
@@ -27,7 +27,7 @@ def shipped(tracking_no="SBX0000000100", carrier="sandbox", **kwargs):
         sub_order_no=sub_order.sub_order_no,
         carrier_code=carrier,
         tracking_no=tracking_no,
-        actor=None,
+        actor=SYSTEM,
     )
     return SubOrder.objects.get(pk=sub_order.pk), shipment
 
@@ -145,7 +145,7 @@ def test_signed_for_delivers_the_sub_order_with_its_timeline_row():
     body, headers = sandbox_push(
         tracking_no=shipment.tracking_no, events=[("e9", "signed", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
 
     # then
     delivered = SubOrder.objects.get(pk=sub_order.pk)
@@ -161,7 +161,7 @@ def test_signed_for_a_cash_on_delivery_parcel_records_the_cash_collected():
     body, headers = sandbox_push(
         tracking_no=shipment.tracking_no, events=[("e9", "signed", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
 
     collection = CodCollection.objects.get(sub_order=sub_order)
     assert collection.amount == sub_order.payable_amount
@@ -175,15 +175,16 @@ def test_a_sub_order_of_two_parcels_is_delivered_when_both_are_signed_for():
     carrier = CarrierFactory(max_weight_grams=1000, tracking_pattern=r"TC\d{8}")
     sub_order = paid_sub_order(items=[({"weight": 800}, 2)])
     one, two = services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     for parcel, number in ((one, "TC00000001"), (two, "TC00000002")):
         services.shipment_ship(
-            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=None
+            shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=number, actor=SYSTEM
         )
 
     def sign_for(number):
         services.tracking_event_record(
+            actor=SYSTEM,
             carrier_code=carrier.code,
             events=[
                 ParsedEvent(
@@ -211,7 +212,9 @@ def test_a_refused_parcel_closes_the_sub_order_through_the_refusal_path():
         body, headers = sandbox_push(
             tracking_no=shipment.tracking_no, events=[("r1", "refused", timezone.now())]
         )
-        services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+        services.tracking_push_receive(
+            actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers
+        )
 
     closed = SubOrder.objects.get(pk=sub_order.pk)
     assert closed.status == SubOrder.Status.CLOSED
@@ -227,7 +230,7 @@ def test_a_lost_parcel_is_marked_lost_for_operations_and_the_sub_order_waits(cap
     body, headers = sandbox_push(
         tracking_no=shipment.tracking_no, events=[("l1", "lost", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
 
     lost = Shipment.objects.get(pk=shipment.pk)
     assert lost.status == Shipment.Status.LOST and lost.closed_at is not None
@@ -378,11 +381,11 @@ def test_a_refused_parcel_back_in_the_warehouse_returns_its_goods_to_stock_once(
     body, headers = sandbox_push(
         tracking_no=shipment.tracking_no, events=[("r1", "refused", timezone.now())]
     )
-    services.tracking_push_receive(adapter_key="sandbox", body=body, headers=headers)
+    services.tracking_push_receive(actor=SYSTEM, adapter_key="sandbox", body=body, headers=headers)
 
     # when: back in the warehouse, reported twice
-    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
-    services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+    services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
+    services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
 
     # then
     stock = StockRecord.objects.get(sku_id=sku_id)
@@ -396,7 +399,7 @@ def test_a_parcel_on_its_way_cannot_be_returned_to_stock():
     _, shipment = shipped()
 
     with pytest.raises(TransitionNotAllowed):
-        services.shipment_return_received(shipment_id=shipment.pk, actor=None)
+        services.shipment_return_received(shipment_id=shipment.pk, actor=SYSTEM)
 
 
 def test_a_push_of_many_events_for_one_parcel_looks_the_parcel_up_once():
@@ -421,7 +424,7 @@ def test_a_push_of_many_events_for_one_parcel_looks_the_parcel_up_once():
     ]
     # when
     with CaptureQueriesContext(connection) as queries:
-        result = services.tracking_event_record(carrier_code="sandbox", events=events)
+        result = services.tracking_event_record(actor=SYSTEM, carrier_code="sandbox", events=events)
     # then: every event stored, the parcel found with one query rather than one per event
     assert result.stored == len(statuses) and result.unknown == 0
     lookups = [
@@ -453,12 +456,14 @@ def test_a_push_repeating_the_parcels_history_reads_its_stored_events_once():
         )
 
     history = [event(i, "in_transit") for i in range(5)]
-    services.tracking_event_record(carrier_code="sandbox", events=history)
+    services.tracking_event_record(actor=SYSTEM, carrier_code="sandbox", events=history)
 
     # when: the whole history again, the newest event twice, and one new event
     with CaptureQueriesContext(connection) as queries:
         result = services.tracking_event_record(
-            carrier_code="sandbox", events=[*history, history[-1], event(5, "out_for_delivery")]
+            actor=SYSTEM,
+            carrier_code="sandbox",
+            events=[*history, history[-1], event(5, "out_for_delivery")],
         )
 
     # then: one stored, six duplicates, and the stored events read in one query

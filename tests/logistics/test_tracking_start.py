@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from catalog.actors import SYSTEM
 from logistics import selectors, services, tasks
 from logistics.models import Shipment
 from logistics.seed import ensure_default_carriers
@@ -86,7 +87,7 @@ def test_the_sweep_only_takes_shipped_parcels_it_can_track(settings):
             sub_order_no=sub_order.sub_order_no,
             carrier_code=carrier_code,
             tracking_no=tracking_no,
-            actor=None,
+            actor=SYSTEM,
         )  # on_commit never runs here: tracking is not started
         shipped[tracking_no] = Shipment.objects.get(tracking_no=tracking_no)
     Shipment.objects.update(shipped_at=now - timedelta(hours=2))
@@ -130,7 +131,7 @@ def test_a_swept_start_that_kuaidi100_refuses_is_tried_once_and_left_for_the_nex
         sub_order_no=sub_order.sub_order_no,
         carrier_code="SF",
         tracking_no="SF1460000007201",
-        actor=None,
+        actor=SYSTEM,
     )
     Shipment.objects.update(shipped_at=timezone.now() - timedelta(hours=2))
     # when

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from catalog.models import MerchantStaff
 from logistics import services as logistics_services
 from notifications.models import InboxMessage, OutboxMessage, PushRule
@@ -35,7 +36,7 @@ def test_paying_and_shipping_an_order_tells_everyone_concerned(
             sub_order_no=sub_order.sub_order_no,
             carrier_code="sandbox",
             tracking_no="SBX0000000700",
-            actor=manager,
+            actor=actor_for(manager),
         )
 
     # then the shopper was told it was paid and shipped, with links to the order

@@ -34,10 +34,10 @@ def _cod_order_of_two_merchants():
 
 def _ship(sub_order, carrier, tracking_no):
     [parcel] = logistics_services.shipment_pack(
-        sub_order_id=sub_order.pk, actor=None, carrier_code=carrier.code
+        sub_order_id=sub_order.pk, actor=SYSTEM, carrier_code=carrier.code
     )
     logistics_services.shipment_ship(
-        shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=tracking_no, actor=None
+        shipment_id=parcel.pk, carrier_code=carrier.code, tracking_no=tracking_no, actor=SYSTEM
     )
     return Shipment.objects.get(pk=parcel.pk)
 

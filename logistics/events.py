@@ -1,0 +1,119 @@
+"""What logistics writes down and tells: a parcel's history rows (ShipmentEvent: who changed its
+state, and how) and the domain events other apps and the push rules listen to.
+
+Parcel outcomes (SHIPMENT_REFUSED, SHIPMENT_LOST, SHIPMENT_RETURNED, SHIPMENT_INTERCEPT_FAILED,
+SHIPMENT_RETURN_SIGNED) are emitted as the last step of handling them: the receivers run
+synchronously and may call back into logistics, orders and payments.
+"""
+
+from django.utils import timezone
+
+from catalog.actors import Actor
+from orders.events import order_path
+from orders.models import SubOrder
+from shop import events as nodes
+from shop.events import DomainEvent, emit
+
+from .models import Shipment, ShipmentEvent
+
+
+def shipment_event_record(
+    *, shipment: Shipment, actor: Actor, what: str, from_state: str, note: str = ""
+) -> ShipmentEvent:
+    return ShipmentEvent.objects.create(
+        shipment=shipment,
+        actor=actor.user,
+        actor_role=actor.role,
+        what=what,
+        from_state=from_state,
+        to_state=shipment.status,
+        note=(note or "")[:255],
+    )
+
+
+def emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=None) -> None:
+    order = sub_order.order
+    data = {
+        "shipment_no": shipment.shipment_no,
+        "sub_order_no": sub_order.sub_order_no,
+        "order_no": order.order_no,
+        "tracking_no": shipment.tracking_no,
+        "direction": shipment.direction,
+        "carrier": shipment.carrier.name if shipment.carrier_id else "",
+        "carrier_code": shipment.carrier.code if shipment.carrier_id else "",
+        "status": shipment.status,
+        "status_text": shipment.get_status_display(),
+        "path": order_path(order),
+        "phone": order.phone,  # SMS reaches a shopper whose profile has no number
+    }
+    data.update(extra or {})
+    emit(
+        DomainEvent(
+            node=node,
+            subject_type="shipment",
+            subject_id=shipment.pk,
+            shopper_id=order.user_id,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
+            data=data,
+        )
+    )
+
+
+def emit_outcome(node: str, *, shipment: Shipment, sub_order: SubOrder, at) -> None:
+    """A parcel's outcome for after-sales (and push rules)."""
+    emit_shipment(
+        node,
+        shipment=shipment,
+        sub_order=sub_order,
+        extra={"occurred_at": (at or timezone.now()).isoformat()},
+    )
+
+
+def emit_cod_settled(*, sub_order: SubOrder, delivered: list[str]) -> None:
+    """A cash-on-delivery sub-order's cash is settled; payments' receiver records it."""
+    order = sub_order.order
+    emit(
+        DomainEvent(
+            node=nodes.SUBORDER_COD_SETTLED,
+            subject_type="suborder",
+            subject_id=sub_order.pk,
+            shopper_id=order.user_id,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
+            data={
+                "order_no": order.order_no,
+                "sub_order_no": sub_order.sub_order_no,
+                "delivered": delivered,
+            },
+        )
+    )
+
+
+def emit_partial_shortage(*, sub_order: SubOrder, shortage, amount, reason: str) -> None:
+    """Units short at picking while the rest of the sub-order still ships: the shopper is told
+    (a sub-order closed as out of stock is told by orders.services instead)."""
+    order = sub_order.order
+    line = shortage.order_line
+    emit(
+        DomainEvent(
+            node=nodes.SUBORDER_OUT_OF_STOCK,
+            subject_type="suborder",
+            subject_id=sub_order.pk,
+            shopper_id=order.user_id,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
+            data={
+                "order_no": order.order_no,
+                "sub_order_no": sub_order.sub_order_no,
+                "phone": order.phone,
+                "product": line.product_title,
+                "quantity": shortage.quantity,
+                "amount": str(amount),
+                "reason": reason,
+                "status": sub_order.status,
+                "shortage_id": shortage.pk,
+                "path": order_path(order),
+            },
+        )
+    )
