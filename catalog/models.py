@@ -168,8 +168,16 @@ class Product(models.Model):
                 condition=Q(is_active=True),
                 name="product_listed_sales",
             ),
-            models.Index(fields=["-created_at", "-id"], condition=Q(is_active=True), name="product_listed_new"),
-            models.Index(fields=["price_from", "id"], condition=Q(is_active=True), name="product_listed_price"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_listed_new",
+            ),
+            models.Index(
+                fields=["price_from", "id"],
+                condition=Q(is_active=True),
+                name="product_listed_price",
+            ),
         ]
         # The GIN full-text and trigram indexes are created in PostgreSQL-only migrations.
 
