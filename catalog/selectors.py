@@ -462,10 +462,10 @@ def newest_products(*, limit: int = 12) -> list[Product]:
     return list(listed_products().order_by("-created_at", "-id")[:limit])
 
 
-def facet_sample(products: QuerySet, *, size: int = FACET_SAMPLE_SIZE) -> QuerySet:
-    """The ids of the `size` best-selling of `products` (read in the sales index's order), the
-    matches the facets are read from."""
-    return products.order_by(*ORDERINGS["sales"]).values("pk")[:size]
+def facet_sample(products: QuerySet) -> QuerySet:
+    """The ids of the FACET_SAMPLE_SIZE best-selling of `products` (read in the sales index's
+    order), the matches the facets are read from."""
+    return products.order_by(*ORDERINGS["sales"]).values("pk")[:FACET_SAMPLE_SIZE]
 
 
 def brands_for(products: QuerySet) -> list[Brand]:
