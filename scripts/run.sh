@@ -56,6 +56,12 @@ cat <<MSG
 
 MSG
 # Ctrl-C is how a local run ends: honcho stops the three processes and that is a clean exit.
+# On a terminal, job control runs honcho in a process group of its own in the foreground, so
+# Ctrl-C reaches honcho and its processes only: make (which would report "Interrupt" and exit
+# 2 whatever this script answers) and this script never see it, and `make run` ends with 0.
+if [ -t 0 ]; then
+  set -m
+fi
 interrupted=0
 trap 'interrupted=1' INT
 set +e
