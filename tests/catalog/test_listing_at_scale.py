@@ -192,3 +192,16 @@ def test_every_branch_of_a_search_is_served_by_a_gin_index(cat):
 )
 def test_every_listing_order_is_read_from_its_index(cat, ordering, index):
     assert index in plan(product_search(ordering=ordering)[:20])
+
+
+def test_stock_is_summed_for_the_page_only(cat):
+    # when: a page of 2 of the 5 listed products, with and without a sort step
+    for ordering, forbid in [("sales", ("seqscan", "sort")), ("price", ("indexscan",))]:
+        with connection.cursor() as cursor:
+            for node in ("seqscan", "sort", "indexscan"):
+                cursor.execute(f"SET LOCAL enable_{node} = {'off' if node in forbid else 'on'}")
+        found = product_search(ordering=ordering)[:2].explain(analyze=True).splitlines()
+
+        # then: the stock subquery ran for the 2 rows the LIMIT let through, not for all 5
+        subplan = next(n for n, line in enumerate(found) if line.strip().startswith("SubPlan"))
+        assert "loops=2)" in found[subplan + 1], "\n".join(found)
