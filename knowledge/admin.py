@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales import metrics
 from aftersales.models import AfterSalesCase
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import actor_for, is_platform_staff, staff_merchant
 from catalog.admin_scope import MerchantScopedAdmin
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
@@ -119,7 +119,7 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         fields["slug"] = obj.slug
         services.article_save(
-            actor=request.user, article=obj, note=_("edited in the admin"), **fields
+            actor=actor_for(request.user), article=obj, note=_("edited in the admin"), **fields
         )
 
 
@@ -170,7 +170,7 @@ class ContactRequestAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             services.contact_request_answer(
-                contact=obj, actor=request.user, answer=form.cleaned_data["answer"]
+                contact=obj, actor=actor_for(request.user), answer=form.cleaned_data["answer"]
             )
         except DomainError as error:
             messages.error(request, error.detail)

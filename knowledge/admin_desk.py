@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import actor_for, is_platform_staff, staff_merchant
 from shop.errors import DomainError, NotFound
 
 from . import selectors, services
@@ -122,7 +122,7 @@ class ServiceDeskMixin:
             request,
             case,
             lambda: services.canned_reply_post(
-                case_no=case.case_no, reply_id=reply_id, actor=request.user
+                case_no=case.case_no, reply_id=reply_id, actor=actor_for(request.user)
             ),
             _("Reply posted to the thread."),
         )
@@ -133,7 +133,7 @@ class ServiceDeskMixin:
             request,
             case,
             lambda: services.macro_apply(
-                case_no=case.case_no, macro_id=macro_id, actor=request.user
+                case_no=case.case_no, macro_id=macro_id, actor=actor_for(request.user)
             ),
             _("Macro applied."),
         )
@@ -142,6 +142,6 @@ class ServiceDeskMixin:
         case = self._desk_case(request, pk)
         if request.method != "POST" or not is_platform_staff(request.user):
             return self._desk_back(case)
-        article = services.article_from_case(case=case, actor=request.user)
+        article = services.article_from_case(case=case, actor=actor_for(request.user))
         messages.success(request, _("Draft article made from the case: edit and publish it."))
         return HttpResponseRedirect(reverse("admin:knowledge_article_change", args=[article.pk]))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from aftersales import selectors as aftersales_selectors
 from aftersales import services as aftersales_services
 from aftersales.models import AfterSalesCase, CaseEvent
+from catalog.actors import Actor
 from shop.errors import InvalidInput, NotFound
 
 from .models import (
@@ -41,7 +42,7 @@ def _unique_slug(title: str, slug: str = "") -> str:
     return candidate
 
 
-def version_record(*, article: Article, actor, note: str = "") -> ArticleVersion:
+def version_record(*, article: Article, actor: Actor, note: str = "") -> ArticleVersion:
     last = article.versions.aggregate(last=Max("number"))["last"] or 0
     return ArticleVersion.objects.create(
         article=article,
@@ -50,14 +51,14 @@ def version_record(*, article: Article, actor, note: str = "") -> ArticleVersion
         body=article.body,
         status=article.status,
         note=note[:255],
-        edited_by=actor,
+        edited_by=actor.user,
     )
 
 
 @transaction.atomic
 def article_save(
     *,
-    actor,
+    actor: Actor,
     article: Article | None = None,
     reasons=None,
     categories=None,
@@ -80,7 +81,7 @@ def article_save(
         article.published_at = timezone.now()
     if article.review_due_on is None:
         article.review_due_on = (timezone.now() + REVIEW_EVERY).date()
-    article.updated_by = actor
+    article.updated_by = actor.user
     article.save()
     if reasons is not None:
         article.reasons.set(reasons)
@@ -97,10 +98,17 @@ def article_viewed(*, article: Article) -> None:
 
 @transaction.atomic
 def article_feedback_record(
-    *, article: Article, user=None, session_key: str = "", helpful: bool, comment: str = ""
+    *,
+    article: Article,
+    actor: Actor | None,
+    session_key: str = "",
+    helpful: bool,
+    comment: str = "",
 ) -> ArticleFeedback:
     """One answer per user (or browser session): a second one replaces the first, and the
-    article's counters move accordingly."""
+    article's counters move accordingly. `actor` None is an anonymous visitor, known by the
+    browser session only."""
+    user = actor.user if actor is not None else None
     if not article.is_published:
         raise NotFound(_("No such article."))
     comment = (comment or "").strip()
@@ -132,7 +140,10 @@ def suggestion_impression_record(
     *, user, sub_order, article_ids: list[int], reason_code: str = ""
 ) -> SuggestionImpression | None:
     """The shopper saw these suggestions on the request form of this sub-order. One row per
-    form visit: a later fetch within the hour (another reason chosen, words typed) updates it."""
+    form visit: a later fetch within the hour (another reason chosen, words typed) updates it.
+
+    A record of what `user` was shown (the deflection figures), not an action of theirs: no
+    Actor, and no role lookups on a request made at every keystroke."""
     if not article_ids:
         return None
     recent = (
@@ -157,7 +168,8 @@ def suggestion_impression_record(
 
 
 def suggestion_opened(*, user, article: Article, sub_order_no: str) -> None:
-    """The shopper opened a suggested article from the request form."""
+    """The shopper opened a suggested article from the request form (a record, like the
+    impression: no Actor)."""
     impression = (
         SuggestionImpression.objects.filter(
             user=user, sub_order__sub_order_no=sub_order_no, opened_article__isnull=True
@@ -171,8 +183,10 @@ def suggestion_opened(*, user, article: Article, sub_order_no: str) -> None:
 
 
 def contact_request_create(
-    *, user, recipient: str, subject: str, message: str, sub_order=None
+    *, actor: Actor, recipient: str, subject: str, message: str, sub_order=None
 ) -> ContactRequest:
+    """A signed-in shopper's question to a shop (about one of their sub-orders) or to the
+    platform."""
     subject, message = (subject or "").strip(), (message or "").strip()
     if not subject or not message:
         raise InvalidInput(_("Write a subject and a message."), code="text_required")
@@ -183,7 +197,7 @@ def contact_request_create(
     if recipient == ContactRequest.Recipient.MERCHANT and sub_order is None:
         raise InvalidInput(_("Choose the order the shop should look at."), code="order_required")
     return ContactRequest.objects.create(
-        user=user,
+        user=actor.user,
         recipient=recipient,
         sub_order=sub_order,
         merchant_id=sub_order.merchant_id if sub_order is not None else None,
@@ -192,18 +206,21 @@ def contact_request_create(
     )
 
 
-def contact_request_answer(*, contact: ContactRequest, actor, answer: str) -> ContactRequest:
-    """The shop's staff or ops answer; the shopper reads it on the contact page."""
+def contact_request_answer(*, contact: ContactRequest, actor: Actor, answer: str) -> ContactRequest:
+    """The shop's staff (its own questions) or ops answer; the shopper reads it on the
+    contact page."""
+    if not actor.reaches_merchant(contact.merchant_id):
+        raise NotFound(_("No such question."))
     answer = (answer or "").strip()
     if not answer:
         raise InvalidInput(_("Write the answer."), code="text_required")
     contact.answer, contact.status = answer[:2000], ContactRequest.Status.ANSWERED
-    contact.answered_by, contact.answered_at = actor, timezone.now()
+    contact.answered_by, contact.answered_at = actor.user, timezone.now()
     contact.save(update_fields=["answer", "status", "answered_by", "answered_at"])
     return contact
 
 
-def article_from_case(*, case, actor) -> Article:
+def article_from_case(*, case, actor: Actor) -> Article:
     """A draft article for ops from a handled case: its reason, type, stage and categories,
     and the thread's answers as a starting body (personal details left out)."""
     answers = [
@@ -273,32 +290,32 @@ def _usable(model, *, pk, merchant_id):
 
 
 @transaction.atomic
-def canned_reply_post(*, case_no: str, reply_id: int, actor):
+def canned_reply_post(*, case_no: str, reply_id: int, actor: Actor):
     """Post a canned reply, filled in for the case, to its thread (as the actor)."""
     case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
         case_no=case_no
     )
     reply = _usable(CannedReply, pk=reply_id, merchant_id=case.merchant_id)
     return aftersales_services.case_message_post(
-        case_no=case_no, actor=actor, text=canned_reply_render(reply=reply, case=case)
+        case_no=case_no, actor=actor.user, text=canned_reply_render(reply=reply, case=case)
     )
 
 
 @transaction.atomic
-def macro_apply(*, case_no: str, macro_id: int, actor):
+def macro_apply(*, case_no: str, macro_id: int, actor: Actor):
     """Act, then reply: the action first, so that the reply's deadline and return address are
     those the action set (approve -> the return deadline). All or nothing."""
     case = AfterSalesCase.objects.get(case_no=case_no)
     macro = _usable(Macro, pk=macro_id, merchant_id=case.merchant_id)
     if macro.action == Macro.Action.APPROVE:
-        aftersales_services.case_approve(case_no=case_no, actor=actor, note=macro.name)
+        aftersales_services.case_approve(case_no=case_no, actor=actor.user, note=macro.name)
     elif macro.action == Macro.Action.REJECT:
         case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
             pk=case.pk
         )
         aftersales_services.case_reject(
             case_no=case_no,
-            actor=actor,
+            actor=actor.user,
             reason=canned_reply_render(reply=macro.reply, case=case)[:255],
         )
     return canned_reply_post(case_no=case_no, reply_id=macro.reply_id, actor=actor)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales import selectors as aftersales_selectors
+from catalog.actors import actor_for
 from orders.models import SubOrder
 from shop.errors import DomainError
 
@@ -105,7 +106,7 @@ def article_feedback(request, slug: str):
     try:
         services.article_feedback_record(
             article=article,
-            user=request.user if request.user.is_authenticated else None,
+            actor=actor_for(request.user) if request.user.is_authenticated else None,
             session_key=request.session.session_key or "",
             helpful=form.cleaned_data["helpful"] == "yes",
             comment=form.cleaned_data["comment"],
@@ -132,7 +133,7 @@ def contact(request):
         data = form.cleaned_data
         try:
             services.contact_request_create(
-                user=request.user,
+                actor=actor_for(request.user),
                 recipient=data["recipient"],
                 subject=data["subject"],
                 message=data["message"],

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from catalog.actors import actor_for
 from catalog.admin_scope import MerchantScopedAdmin
 from notifications.models import (
     InboxMessage,
@@ -23,7 +24,8 @@ from notifications.models import (
     OutboxMessage,
     PushRule,
 )
-from notifications.services import merchant_webhook_rotate_secret, outbox_retry
+from notifications.services.delivery import outbox_retry
+from notifications.services.webhooks import merchant_webhook_rotate_secret
 from notifications.webhook_address import UnsafeWebhookAddress, webhook_address_check
 from shop.errors import DomainError
 
@@ -141,9 +143,10 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     @admin.action(description="Retry now")
     def retry_now(self, request, queryset):
         retried, refused = 0, []
+        actor = actor_for(request.user)
         for outbox_id in queryset.order_by("id").values_list("id", flat=True):
             try:
-                outbox_retry(outbox_id=outbox_id, actor=request.user)
+                outbox_retry(outbox_id=outbox_id, actor=actor)
             except DomainError as error:
                 refused.append(f"#{outbox_id}: {error.detail}")
             else:
@@ -261,9 +264,14 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     @admin.action(description="Rotate the signing secret", permissions=["change"])
     def rotate_secret(self, request, queryset):
         rotated = 0
+        actor = actor_for(request.user)
         for webhook_id in queryset.order_by("id").values_list("id", flat=True):
-            merchant_webhook_rotate_secret(webhook_id=webhook_id, actor=request.user)
-            rotated += 1
+            try:
+                merchant_webhook_rotate_secret(webhook_id=webhook_id, actor=actor)
+            except DomainError as error:
+                self.message_user(request, f"#{webhook_id}: {error.detail}", messages.WARNING)
+            else:
+                rotated += 1
         self.message_user(
             request,
             f"New secret for {rotated} webhook(s): update your system to verify with it; "

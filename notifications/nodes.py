@@ -114,7 +114,7 @@ INTERNAL_NODES = frozenset(
         events.SHIPMENT_RETURNED,
         events.SHIPMENT_INTERCEPT_FAILED,
         events.SHIPMENT_RETURN_SIGNED,
-        getattr(events, "SUBORDER_COD_SETTLED", "suborder.cod_settled"),
+        events.SUBORDER_COD_SETTLED,
     }
 )
 

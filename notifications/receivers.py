@@ -3,7 +3,7 @@
 import logging
 
 from notifications.nodes import INTERNAL_NODES
-from notifications.services import outbox_schedule_delivery, outbox_write_for_event
+from notifications.services.outbox import outbox_schedule_delivery, outbox_write_for_event
 from shop.events import DomainEvent
 
 logger = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from string import Formatter
 
+from django.conf import settings
 from django.utils import timezone
 
 # Event data keys that hold a moment as ISO 8601 text (aftersales' "deadline"): a person reads
@@ -54,6 +55,10 @@ class TemplateBroken(Exception):
     """The template itself cannot be rendered (bad syntax, attribute or index access)."""
 
 
+# How a broken template is told in an outbox row's last_error (and recognised on "Retry now").
+TEMPLATE_ERROR_PREFIX = "Template error: "
+
+
 def render_message(*, title_template: str, body_template: str, data: dict) -> Rendered:
     values = _Lenient(data)
     try:
@@ -65,6 +70,15 @@ def render_message(*, title_template: str, body_template: str, data: dict) -> Re
     if values.missing:
         warning = "Missing placeholders: " + ", ".join(sorted(values.missing))
     return Rendered(title=" ".join(title.split())[:255], body=body.strip(), warning=warning)
+
+
+def render_for_page(*, title_template: str, body_template: str, data: dict, link: str) -> Rendered:
+    """A rule's message about the page `link` (a site path): `{link}` is its full URL."""
+    return render_message(
+        title_template=title_template,
+        body_template=body_template,
+        data={**data, "link": absolute_link(link)},
+    )
 
 
 def safe_link(path) -> str:
@@ -79,9 +93,7 @@ def safe_link(path) -> str:
 def absolute_link(path: str) -> str:
     """The `{link}` placeholder: a site path as a full URL (SITE_URL + path) that an SMS, a push
     or a WeChat message can open; the site's home when there is no page to point at."""
-    from django.conf import settings
-
-    site = str(settings.SITE_URL or "").rstrip("/")
+    site = settings.SITE_URL.rstrip("/")
     return f"{site}{path or '/'}"
 
 

@@ -1,22 +1,65 @@
-"""The default push rules, as the migrations seed and adjust them, callable again (idempotent)
-after a test database was flushed. Rules ops edited keep their text and switch."""
+"""Writes the default push rules (notifications.default_rules) into the database: by the
+migration that follows the old seeding migrations, by `manage.py sync_push_rules` (and so by
+`seed_demo`), and by tests after a test database was flushed. Idempotent.
 
-import importlib
+What counts as ops' edit is what the seeding migrations held to: a rule whose body is not one
+the defaults gave it (now or before) keeps its text and its switch. A rule still as seeded gets
+the present wording, and is switched off when its default is off. The sync never switches a
+rule on: a default that is on is ops' to switch off, and that choice stays.
+"""
 
-# Each migration that seeds or changes default rules, in order, with its forward function.
-DEFAULT_RULE_STEPS = [
-    ("notifications.migrations.0002_default_push_rules", "seed_rules"),
-    ("notifications.migrations.0004_out_of_stock_wording", "reword"),
-    ("notifications.migrations.0005_one_paid_message_and_truthful_wording", "apply_defaults"),
-    ("notifications.migrations.0007_link_in_sms_push_wechat", "add_link"),
-    ("notifications.migrations.0008_one_failed_payment_message", "switch_off_the_second_copy"),
-    ("notifications.migrations.0009_aftersales_pushes", "apply_defaults"),
-    ("notifications.migrations.0010_pay_again_and_one_parcel_message", "apply_defaults"),
-]
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from notifications.default_rules import DEFAULT_RULES, FORMER_BODIES
 
 
-def ensure_default_push_rules() -> None:
-    from django.apps import apps
+@dataclass(frozen=True)
+class PushRulesSynced:
+    created: int
+    reworded: int
+    switched_off: int
 
-    for module_name, function_name in DEFAULT_RULE_STEPS:
-        getattr(importlib.import_module(module_name), function_name)(apps, None)
+
+@transaction.atomic
+def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
+    """Create the default rules that are missing, reword those still as seeded in an older
+    wording, switch off those as seeded whose default is off. `push_rule_model` is the
+    migration's historical model."""
+    if push_rule_model is None:
+        from notifications.models import PushRule as push_rule_model
+    existing = {
+        (rule.node, rule.target, rule.channel): rule
+        for rule in push_rule_model.objects.filter(node__in={d.node for d in DEFAULT_RULES})
+    }
+    missing, reworded, switched_off = [], 0, 0
+    for default in DEFAULT_RULES:
+        rule = existing.get(default.key)
+        if rule is None:
+            missing.append(
+                push_rule_model(
+                    node=default.node,
+                    target=default.target,
+                    channel=default.channel,
+                    title_template=default.title,
+                    body_template=default.body,
+                    is_active=default.enabled,
+                )
+            )
+            continue
+        changed = []
+        if rule.body_template in FORMER_BODIES.get(default.key, ()):
+            rule.body_template = default.body
+            changed.append("body_template")
+            reworded += 1
+        as_seeded = (rule.title_template, rule.body_template) == (default.title, default.body)
+        if as_seeded and rule.is_active and not default.enabled:
+            rule.is_active = False
+            changed.append("is_active")
+            switched_off += 1
+        if changed:
+            rule.save(update_fields=[*changed, "updated_at"])
+    # In the table's order, so that rules are numbered as the table lists them.
+    push_rule_model.objects.bulk_create(missing)
+    return PushRulesSynced(created=len(missing), reworded=reworded, switched_off=switched_off)

@@ -5,7 +5,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from catalog.models import MerchantStaff, Warehouse
+from catalog.models import MerchantStaff
 from notifications.models import (
     Channel,
     InboxMessage,
@@ -49,15 +49,9 @@ def payment_is_orphaned(*, payment_id: int) -> bool:
 
 
 def case_type_of(*, event: events.DomainEvent) -> str:
-    """The case's type code: the event's data has only its label (for people, and translated
-    one day), so the row says, in this transaction."""
-    data = event.data or {}
-    if data.get("type_code"):
-        return str(data["type_code"])
-    from aftersales.models import AfterSalesCase
-
-    found = AfterSalesCase.objects.filter(pk=event.subject_id).values_list("type", flat=True)
-    return found.first() or ""
+    """The case's type code, as every case event carries it (aftersales' `event_record`); its
+    `type` is the label, for people."""
+    return str((event.data or {}).get("type_code") or "")
 
 
 def push_node_for(*, event: events.DomainEvent) -> str:
@@ -141,10 +135,7 @@ def recipients_for_target(
         users = get_user_model().objects.filter(pk=shopper_id, is_active=True)
         return list(users.values_list("pk", flat=True))
     if target == Target.WAREHOUSE and warehouse_id is not None:
-        if merchant_id is None:
-            merchant_id = (
-                Warehouse.objects.filter(pk=warehouse_id).values_list("merchant_id", flat=True)
-            ).first()
+        # Every event about a warehouse names its merchant too (orders and logistics send both).
         if merchant_id is None:
             return []
         staff = _active_staff(merchant_id)

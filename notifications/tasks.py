@@ -9,7 +9,8 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from notifications.services import outbox_deliver, outbox_purge_sent, outbox_relay_due
+from notifications.services.delivery import outbox_deliver
+from notifications.services.relay import outbox_purge_sent, outbox_relay_due
 
 
 def _deliver_within(ids, budget_seconds: float) -> int:

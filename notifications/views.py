@@ -8,7 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications import selectors, services
+from catalog.actors import actor_for
+from notifications import selectors
+from notifications.services.inbox import inbox_mark_all_read, inbox_message_mark_read
+from notifications.services.preferences import notification_preferences_save
 from shop.errors import NotFound
 from shop.redirects import safe_next
 
@@ -43,7 +46,7 @@ def inbox(request):
 def open_message(request, message_id):
     """Opening a message marks it read and goes to what it is about."""
     try:
-        message = services.inbox_message_mark_read(user=request.user, message_id=message_id)
+        message = inbox_message_mark_read(actor=actor_for(request.user), message_id=message_id)
     except NotFound:
         raise Http404("No such message.")
     if message.link:
@@ -55,7 +58,7 @@ def open_message(request, message_id):
 @require_POST
 def mark_read(request, message_id):
     try:
-        services.inbox_message_mark_read(user=request.user, message_id=message_id)
+        inbox_message_mark_read(actor=actor_for(request.user), message_id=message_id)
     except NotFound:
         raise Http404("No such message.")
     return _back_to_inbox(request)
@@ -64,7 +67,7 @@ def mark_read(request, message_id):
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = services.inbox_mark_all_read(user=request.user)
+    count = inbox_mark_all_read(actor=actor_for(request.user))
     if count:
         messages.success(
             request,
@@ -84,7 +87,7 @@ def preferences(request):
         for value in request.POST.getlist("on"):
             node, _, channel = value.partition("|")
             chosen.add((node, channel))
-        services.notification_preferences_save(user=request.user, enabled=chosen)
+        notification_preferences_save(actor=actor_for(request.user), enabled=chosen)
         messages.success(request, gettext("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(

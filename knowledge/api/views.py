@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.actors import actor_for
 from knowledge import selectors, services
 from knowledge.models import Article
 from orders.api.views import ErrorSerializer
@@ -73,13 +74,13 @@ class ArticleFeedbackView(APIView):
         article = _article_or_404(slug)
         data = FeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user if request.user.is_authenticated else None
-        if user is None and not request.session.session_key:
+        actor = actor_for(request.user) if request.user.is_authenticated else None
+        if actor is None and not request.session.session_key:
             request.session.save()
         feedback = services.article_feedback_record(
             article=article,
-            user=user,
-            session_key="" if user else request.session.session_key,
+            actor=actor,
+            session_key="" if actor else request.session.session_key,
             helpful=data.validated_data["helpful"],
             comment=data.validated_data.get("comment", ""),
         )

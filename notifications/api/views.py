@@ -7,7 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import selectors, services
+from catalog.actors import actor_for
+from notifications import selectors
 from notifications.api.serializers import (
     InboxMessageOutputSerializer,
     MarkAllReadOutputSerializer,
@@ -15,6 +16,8 @@ from notifications.api.serializers import (
     PreferenceRowOutputSerializer,
     UnreadCountOutputSerializer,
 )
+from notifications.services.inbox import inbox_mark_all_read, inbox_message_mark_read
+from notifications.services.preferences import notification_preference_set
 
 
 @extend_schema(
@@ -46,7 +49,7 @@ class InboxMessageReadApi(APIView):
         responses={200: InboxMessageOutputSerializer},
     )
     def post(self, request, message_id):
-        message = services.inbox_message_mark_read(user=request.user, message_id=message_id)
+        message = inbox_message_mark_read(actor=actor_for(request.user), message_id=message_id)
         return Response(InboxMessageOutputSerializer(message).data)
 
 
@@ -60,7 +63,7 @@ class InboxMarkAllReadApi(APIView):
         responses={200: MarkAllReadOutputSerializer},
     )
     def post(self, request):
-        marked = services.inbox_mark_all_read(user=request.user)
+        marked = inbox_mark_all_read(actor=actor_for(request.user))
         return Response(MarkAllReadOutputSerializer({"marked": marked}).data)
 
 
@@ -100,6 +103,6 @@ class NotificationPreferencesApi(APIView):
     def put(self, request):
         serializer = PreferenceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.notification_preference_set(user=request.user, **serializer.validated_data)
+        notification_preference_set(actor=actor_for(request.user), **serializer.validated_data)
         matrix = selectors.preference_matrix(user=request.user)
         return Response(PreferenceRowOutputSerializer(matrix, many=True).data)

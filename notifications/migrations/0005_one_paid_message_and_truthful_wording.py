@@ -55,7 +55,7 @@ PAYMENT_FAILED_NEW = (
 
 
 def apply_defaults(apps, schema_editor):
-    """Idempotent: also run by notifications.seed after a test database was flushed."""
+    """Idempotent. (The defaults now live in notifications/default_rules.py.)"""
     PushRule = apps.get_model("notifications", "PushRule")
     for node, rules in NEW_RULES.items():
         for channels, title, body in rules:

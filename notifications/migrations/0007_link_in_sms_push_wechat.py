@@ -24,7 +24,7 @@ def seeded_bodies() -> set[str]:
 
 
 def add_link(apps, schema_editor):
-    """Idempotent: also run by notifications.seed after a test database was flushed."""
+    """Idempotent. (The defaults now live in notifications/default_rules.py.)"""
     PushRule = apps.get_model("notifications", "PushRule")
     for rule in PushRule.objects.filter(
         channel__in=OUTSIDE_CHANNELS, body_template__in=seeded_bodies()

@@ -18,7 +18,7 @@ SEEDED = {
 
 
 def switch_off_the_second_copy(apps, schema_editor):
-    """Idempotent: also run by notifications.seed after a test database was flushed."""
+    """Idempotent. (The defaults now live in notifications/default_rules.py.)"""
     apps.get_model("notifications", "PushRule").objects.filter(**SEEDED).update(is_active=False)
 
 

@@ -153,7 +153,7 @@ def _body(channel: str, body: str) -> str:
 
 
 def apply_defaults(apps, schema_editor):
-    """Idempotent: also run by notifications.seed after a test database was flushed."""
+    """Idempotent. (The defaults now live in notifications/default_rules.py.)"""
     PushRule = apps.get_model("notifications", "PushRule")
     for node, rules in NEW_RULES.items():
         for target, channels, title, body in rules:

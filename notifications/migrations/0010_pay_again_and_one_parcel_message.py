@@ -30,7 +30,7 @@ SUBORDER_SHIPPED_INBOX = {
 
 
 def apply_defaults(apps, schema_editor):
-    """Idempotent: also run by notifications.seed after a test database was flushed."""
+    """Idempotent. (The defaults now live in notifications/default_rules.py.)"""
     PushRule = apps.get_model("notifications", "PushRule")
     _reword(PushRule, PAYMENT_FAILED_CLOSED, PAYMENT_FAILED_KEPT)
     PushRule.objects.filter(**SUBORDER_SHIPPED_INBOX).update(is_active=False)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from aftersales.models import AfterSalesCase
 from aftersales.seed import ensure_reasons
+from catalog.actors import actor_for
 from knowledge import services
 from knowledge.models import SuggestionImpression
 from knowledge.seed import ensure_help_content
@@ -78,7 +79,7 @@ def test_a_script_in_an_article_is_not_executed(page, live_server):
     ensure_reasons()
     author = get_user_model().objects.create_user("e2e-author", password=PASSWORD)
     services.article_save(
-        actor=author,
+        actor=actor_for(author),
         title="Pasted HTML",
         slug="pasted-html",
         status="published",

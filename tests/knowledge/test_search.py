@@ -4,6 +4,7 @@ first. Chinese (no spaces: two-character pieces over pg_trgm-indexed text) and E
 
 import pytest
 
+from catalog.actors import actor_for
 from knowledge import selectors, services
 from knowledge.models import Article
 
@@ -71,10 +72,13 @@ def test_drafts_and_other_audiences_are_not_found(django_user_model):
     # given
     ops = django_user_model.objects.create_user("ops-writer", password="x")
     services.article_save(
-        actor=ops, title="退款内部流程", body="内部：退款审核步骤", status=Article.Status.DRAFT
+        actor=actor_for(ops),
+        title="退款内部流程",
+        body="内部：退款审核步骤",
+        status=Article.Status.DRAFT,
     )
     services.article_save(
-        actor=ops,
+        actor=actor_for(ops),
         title="退款 for merchants",
         body="How merchants refund",
         audience="merchant",
@@ -96,7 +100,9 @@ def test_an_edited_article_is_found_by_its_new_words(django_user_model):
 
     # when
     services.article_save(
-        actor=editor, article=article, body=article.body + "\nAsk for a tax-stamped fapiao."
+        actor=actor_for(editor),
+        article=article,
+        body=article.body + "\nAsk for a tax-stamped fapiao.",
     )
 
     # then

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from aftersales.models import AfterSalesCase, CaseMessage
+from catalog.actors import actor_for
 from knowledge import services
 from knowledge.models import Article, CannedReply, Macro
 from tests.aftersales.admin_fixtures import change_url, page_messages, requested_return, staff_of
@@ -195,7 +196,7 @@ def test_merchant_articles_are_for_merchants_staff_only(client, case, django_use
     # given: a published article for merchants about this case's reason
     author = ops_user()
     article = services.article_save(
-        actor=author,
+        actor=actor_for(author),
         title="质量问题如何举证 · proving a quality claim",
         slug="merchant-quality-evidence",
         body="商家拒绝质量问题申请前，请先提出方案或上传检测照片。",

@@ -32,9 +32,9 @@ def commit_emit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def default_rules(db):
     """The seeded rules, re-seeded in case a transactional test elsewhere flushed them."""
-    from notifications.seed import ensure_default_push_rules
+    from notifications.seed import push_rules_sync
 
-    ensure_default_push_rules()
+    push_rules_sync()
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ The events are built by hand, as aftersales.services.base.event_record builds th
 tests hold whatever state the after-sales services are in.
 """
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
 from notifications import nodes
 from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
-from notifications.seed import ensure_default_push_rules
+from notifications.seed import push_rules_sync
 from shop import events
 from shop.roles import PLATFORM_OPS, ensure_role_groups
 from tests.accounts.factories import PASSWORD, CustomerProfileFactory, UserFactory
@@ -47,6 +45,7 @@ def case_event(node, people, *, case_id=501, event_id=1, **extra) -> events.Doma
         "sub_order_no": "S2026120400001",
         "order_no": "O2026120400001",
         "type": "Return and refund",
+        "type_code": "return_refund",
         "status": node.removeprefix("case."),
         "status_text": "Awaiting the merchant",
         "reason": "Not as described",
@@ -264,41 +263,17 @@ def test_an_author_id_skips_that_person_on_any_node(people, commit_emit, only_ru
     ]
 
 
-def make_case(people, case_type: str):
-    """A case row of that type (only its type matters to the pushes)."""
-    from aftersales.models import AfterSalesCase, CaseReason
-    from tests.orders.factories import paid_order, stocked_sku
-
-    order = paid_order(
-        user=people["shopper"], items=[(stocked_sku(merchant=people["merchant"]), 1)]
-    )
-    reason, _ = CaseReason.objects.get_or_create(
-        code=f"test-{case_type}", defaults={"label": case_type}
-    )
-    return AfterSalesCase.objects.create(
-        case_no=f"A-{case_type}",
-        sub_order=order.sub_orders.get(),
-        order=order,
-        user=people["shopper"],
-        merchant=people["merchant"],
-        type=case_type,
-        reason=reason,
-        stage="in_transit",
-        refund_amount=Decimal("88.00"),
-        shipping_refund=Decimal("0.00"),
-        responsibility="carrier",
-    )
-
-
 def test_a_lost_parcel_tells_the_shopper_it_is_being_refunded(people, commit_emit):
     # given a lost-parcel case, opened and approved at once by the system
-    case = make_case(people, "lost")
-    OutboxMessage.objects.all().delete()
-    lost = {"type": "Lost parcel refund", "note": "Parcel SF1 was lost by the carrier"}
+    lost = {
+        "type": "Lost parcel refund",
+        "type_code": "lost",
+        "note": "Parcel SF1 was lost by the carrier",
+    }
     # when its request, its approval and the start of its refund are emitted
-    commit_emit(case_event(events.CASE_REQUESTED, people, case_id=case.pk, event_id=30, **lost))
-    commit_emit(case_event(events.CASE_APPROVED, people, case_id=case.pk, event_id=31, **lost))
-    commit_emit(case_event(events.CASE_REFUNDING, people, case_id=case.pk, event_id=32, **lost))
+    commit_emit(case_event(events.CASE_REQUESTED, people, event_id=30, **lost))
+    commit_emit(case_event(events.CASE_APPROVED, people, event_id=31, **lost))
+    commit_emit(case_event(events.CASE_REFUNDING, people, event_id=32, **lost))
     # then the shopper reads that the parcel was lost and is refunded (inbox, app push, SMS),
     # once: not that a request was submitted, approved, or its refund started
     shopper_rows = OutboxMessage.objects.filter(recipient=people["shopper"])
@@ -326,17 +301,14 @@ def test_a_lost_parcel_tells_the_shopper_it_is_being_refunded(people, commit_emi
 
 
 def test_an_out_of_stock_case_tells_the_shopper_it_is_refunded_automatically(people, commit_emit):
-    # given an out-of-stock case
-    case = make_case(people, "out_of_stock")
-    OutboxMessage.objects.all().delete()
-    # when it is approved
+    # when an out-of-stock case is approved
     commit_emit(
         case_event(
             events.CASE_APPROVED,
             people,
-            case_id=case.pk,
             event_id=40,
             type="Out-of-stock refund",
+            type_code="out_of_stock",
             note="Sold out in this colour",
         )
     )
@@ -408,7 +380,7 @@ def test_internal_nodes_cost_no_query_and_push_nothing(
 ):
     # given a merchant whose system hears of every event about it
     from notifications.receivers import on_domain_event
-    from notifications.services import outbox_write_for_event
+    from notifications.services.outbox import outbox_write_for_event
 
     MerchantWebhook.objects.create(merchant=people["merchant"], url="https://erp.example.com/h")
     internal = [
@@ -487,7 +459,7 @@ def test_the_default_rules_seed_again_without_overwriting_what_ops_edited(defaul
     rule.save()
     count = PushRule.objects.count()
     # when the defaults are seeded again
-    ensure_default_push_rules()
+    push_rules_sync()
     # then nothing is added twice and the edit stays
     assert PushRule.objects.count() == count
     rule.refresh_from_db()

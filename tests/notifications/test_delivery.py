@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from catalog.actors import actor_for
 from notifications import tasks
 from notifications.channels import get_backend
 from notifications.channels.signed_http import sign
 from notifications.models import InboxMessage, OutboxMessage
-from notifications.services import _delivery_for, outbox_deliver, outbox_retry
+from notifications.services.delivery import _delivery_for, outbox_deliver, outbox_retry
 from shop import events
 from tests.accounts.factories import CustomerProfileFactory, UserFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory
@@ -117,7 +118,7 @@ def test_ops_retry_of_a_dead_row_sends_it(django_capture_on_commit_callbacks):
     ops = UserFactory(is_staff=True)
     # when ops retry it
     with django_capture_on_commit_callbacks(execute=True):
-        outbox_retry(outbox_id=row.pk, actor=ops)
+        outbox_retry(outbox_id=row.pk, actor=actor_for(ops))
     # then it is delivered
     row.refresh_from_db()
     assert row.status == Status.SENT

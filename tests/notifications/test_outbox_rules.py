@@ -3,10 +3,11 @@
 import pytest
 from django.db import transaction
 
+from catalog.actors import SYSTEM
 from catalog.models import MerchantStaff
 from notifications import nodes
 from notifications.models import InboxMessage, OutboxMessage, PushRule
-from notifications.services import outbox_retry
+from notifications.services.delivery import outbox_retry
 from shop import events
 from tests.accounts.factories import CustomerProfileFactory, UserFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
@@ -298,7 +299,7 @@ def test_broken_template_is_kept_dead_until_ops_fix_and_retry(
     rule.title_template = "Order {order_no}"
     rule.save()
     with django_capture_on_commit_callbacks(execute=True):
-        outbox_retry(outbox_id=row.pk, actor=None)
+        outbox_retry(outbox_id=row.pk, actor=SYSTEM)
     # then the shopper gets it, rendered with the fixed template
     assert InboxMessage.objects.get(user=shopper).title == "Order O2026112500001"
 

@@ -4,8 +4,9 @@ the inbox."""
 import pytest
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from notifications.models import NotificationPreference, OutboxMessage
-from notifications.services import notification_preference_set
+from notifications.services.preferences import notification_preference_set
 from shop import events
 from shop.errors import InvalidInput
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -68,7 +69,7 @@ def test_the_inbox_copy_of_money_news_cannot_be_turned_off(default_rules):
     # when a client tries to switch off refund news in the inbox
     with pytest.raises(InvalidInput):
         notification_preference_set(
-            user=shopper, node=events.REFUND_SUCCEEDED, channel="inbox", enabled=False
+            actor=actor_for(shopper), node=events.REFUND_SUCCEEDED, channel="inbox", enabled=False
         )
     # then nothing is stored
     assert not NotificationPreference.objects.exists()
@@ -122,7 +123,7 @@ def test_saving_the_settings_form_is_one_write_however_many_switches(
 ):
     # given I had switched SMS about shipped parcels off
     notification_preference_set(
-        user=shopper, node=events.SUBORDER_SHIPPED, channel="sms", enabled=False
+        actor=actor_for(shopper), node=events.SUBORDER_SHIPPED, channel="sms", enabled=False
     )
     # when I save the form with only that one switch on
     with django_assert_max_num_queries(12):

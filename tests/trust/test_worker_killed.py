@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from aftersales.services.system import order_cancel_paid
 from notifications.models import InboxMessage, OutboxMessage
-from notifications.services import stuck_after
+from notifications.services.delivery import stuck_after
 from notifications.tasks import deliver_outbox, relay_pending_outbox
 from payments import services as payment_services
 from payments.models import Payment, Refund, SandboxRefund

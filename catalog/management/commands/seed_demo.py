@@ -33,6 +33,7 @@ class Command(BaseCommand):
         )
         # The apps above catalog seed their own demo data, by command name (no import upwards).
         call_command("seed_demo_cases", stdout=self.stdout)
+        call_command("sync_push_rules", stdout=self.stdout)
         if products:
             bar = tqdm(total=products, unit="product", disable=options["verbosity"] < 1)
             with bar:

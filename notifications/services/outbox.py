@@ -1,0 +1,197 @@
+"""An event becomes outbox rows, in the emitter's transaction.
+
+Flow: a transition emits a DomainEvent inside its transaction -> `outbox_write_for_event` writes
+one row per (active rule, recipient) in that same transaction -> after commit a Celery task
+delivers each row (services.delivery). Rows the task never reached (broker down, worker killed)
+are found by the relay sweep (services.relay), run every 30 s by beat.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import selectors
+from notifications.models import Channel, OutboxMessage, PushRule
+from notifications.nodes import INTERNAL_NODES, NODE_LABELS, REPEATABLE_NODES
+from notifications.rendering import (
+    TEMPLATE_ERROR_PREFIX,
+    TemplateBroken,
+    link_for_target,
+    render_for_page,
+    safe_link,
+)
+from shop.celery import send_after_commit
+from shop.events import DomainEvent
+
+Status = OutboxMessage.Status
+# When a recipient is reached by several rules of one event on the same channel (a merchant
+# manager who is also the warehouse fallback), the most specific rule speaks.
+TARGET_PRIORITY = {"warehouse": 0, "merchant": 1, "shopper": 2, "ops": 3}
+
+
+def event_key(event: DomainEvent, *, node: str | None = None) -> str:
+    """The identity of an event: node + subject + its sequence (data["event_id"], e.g. the
+    OrderEvent id). Without one, node + subject (each transition happens once per subject), and
+    for nodes that repeat (tracking updates, out of stock) a digest of the data."""
+    node = node or event.node
+    base = f"{node}:{event.subject_type}:{event.subject_id}"
+    sequence = (event.data or {}).get("event_id")
+    if sequence not in (None, ""):
+        return f"{base}:{sequence}"[:200]
+    if event.node in REPEATABLE_NODES:
+        encoded = json.dumps(event.data or {}, sort_keys=True, default=str).encode()
+        return f"{base}:d{hashlib.sha256(encoded).hexdigest()[:24]}"
+    return base[:200]
+
+
+def _author_id(data: dict) -> int | None:
+    try:
+        return int(data["author_id"]) if data.get("author_id") not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _record_rule_problem(rule_id: int, problem: str) -> None:
+    # After commit and in its own statement: never a lock on the rule inside a checkout.
+    def record():
+        PushRule.objects.filter(pk=rule_id).update(
+            last_render_error=problem[:1000], last_render_error_at=timezone.now()
+        )
+
+    transaction.on_commit(record, robust=True)
+
+
+@transaction.atomic
+def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
+    """Write the outbox rows of one event; return the ids of the rows to deliver.
+
+    Runs inside the emitter's transaction (a savepoint of it): the rows commit or roll back with
+    the state change. The same event twice (same key) writes nothing new.
+
+    A person's own action is not news to them: the user `data["author_id"]` is never a
+    recipient, and rules of the author's own side (`data["author_role"]` naming a target, e.g. a
+    merchant's message in a case thread) are not used, so a message reaches the other side.
+    """
+    if event.node in INTERNAL_NODES:
+        return []
+    node = selectors.push_node_for(event=event)
+    rules = selectors.rules_for_event(event=event, node=node)
+    webhook = selectors.merchant_webhook_for(merchant_id=event.merchant_id)
+    if not rules and webhook is None:
+        return []
+    data = dict(event.data or {})
+    # What every row stores: the event's data as JSON holds it (dates, Decimals as text).
+    stored_data = json.loads(json.dumps(data, default=str))
+    key = event_key(event, node=node)
+    link = safe_link(data.get("path"))
+    now = timezone.now()
+
+    subject_type = event.subject_type[:20]
+    author_id = _author_id(data)
+    author_side = data.get("author_role")
+    chosen: dict[tuple[int, str], object] = {}
+    recipients_cache: dict[str, list[int]] = {}
+    for rule in sorted(rules, key=lambda r: (TARGET_PRIORITY.get(r.target, 9), r.id)):
+        if author_side and rule.target == author_side:
+            continue
+        if rule.target not in recipients_cache:
+            recipients_cache[rule.target] = selectors.recipients_for_target(
+                target=rule.target,
+                shopper_id=event.shopper_id,
+                merchant_id=event.merchant_id,
+                warehouse_id=event.warehouse_id,
+            )
+        for user_id in recipients_cache[rule.target]:
+            if user_id != author_id:
+                chosen.setdefault((user_id, rule.channel), rule)
+    if not chosen and webhook is None:
+        return []
+
+    silenced = selectors.silenced_channels(
+        user_ids=sorted({user_id for user_id, _ in chosen}), node=node
+    )
+    rendered_by_rule: dict[int, object] = {}
+    links: dict[str, str] = {}
+    rows = []
+    for (user_id, channel), rule in chosen.items():
+        if (user_id, channel) in silenced and not selectors.channel_is_locked(
+            node=node, channel=channel
+        ):
+            continue
+        if rule.target not in links:
+            links[rule.target] = link_for_target(
+                target=rule.target,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                data=data,
+            )
+        if rule.id not in rendered_by_rule:
+            try:
+                rendered_by_rule[rule.id] = render_for_page(
+                    title_template=rule.title_template,
+                    body_template=rule.body_template,
+                    data=data,
+                    link=links[rule.target],
+                )
+            except TemplateBroken as error:
+                rendered_by_rule[rule.id] = error
+                _record_rule_problem(rule.id, f"{TEMPLATE_ERROR_PREFIX}{error}")
+            else:
+                if rendered_by_rule[rule.id].warning:
+                    _record_rule_problem(rule.id, rendered_by_rule[rule.id].warning)
+        rendered = rendered_by_rule[rule.id]
+        row = OutboxMessage(
+            event_key=key,
+            node=node,
+            subject_type=subject_type,
+            subject_id=event.subject_id,
+            rule=rule,
+            recipient_id=user_id,
+            channel=channel,
+            link=links[rule.target],
+            data=stored_data,
+            next_attempt_at=now,
+        )
+        if isinstance(rendered, TemplateBroken):
+            # Kept, not lost: ops see it dead with the error, fix the rule, and retry it.
+            row.title = rule.title_template[:255]
+            row.body = rule.body_template
+            row.status = Status.DEAD
+            row.last_error = f"{TEMPLATE_ERROR_PREFIX}{rendered}"
+        else:
+            row.title, row.body = rendered.title, rendered.body
+        rows.append(row)
+
+    if webhook is not None:
+        # The merchant's own system hears of every event about the merchant, whatever the rules.
+        rows.append(
+            OutboxMessage(
+                event_key=key,
+                node=event.node,
+                subject_type=subject_type,
+                subject_id=event.subject_id,
+                webhook=webhook,
+                channel=Channel.WEBHOOK,
+                title=NODE_LABELS.get(event.node, event.node),
+                body="",
+                link=link,
+                data=stored_data,
+                next_attempt_at=now,
+            )
+        )
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        OutboxMessage.objects.filter(event_key=key, status=Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
+    """Deliver these rows after the current transaction commits (never before)."""
+    from notifications.tasks import deliver_outbox
+
+    if outbox_ids:
+        send_after_commit(deliver_outbox, list(outbox_ids), swept_by="relay_pending_outbox")
