@@ -7,7 +7,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 
-from catalog.actors import staff_merchant
+from catalog.actors import Actor, actor_for, staff_merchant
 from catalog.models import SKU, Merchant
 from logistics import services as logistics_services
 from logistics.seed import ensure_default_carriers
@@ -50,7 +50,7 @@ def _sandbox_no(n: int) -> str:
 def _paid_order(*, shopper, sku: SKU, quantity: int):
     address = shopper.addresses.order_by("-is_default", "pk").first()
     order = order_services.order_place(
-        user=shopper,
+        actor=actor_for(shopper),
         address_id=address.public_id,
         items=[(sku.pk, quantity)],
         payment_method="alipay",
@@ -78,7 +78,7 @@ def _shipped(sub_order, n: int):
 def _received(sub_order, n: int):
     _shipped(sub_order, n)
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     return sub_order
 
@@ -86,7 +86,7 @@ def _received(sub_order, n: int):
 def _ask(sub_order, *, type, reason, description, quantity=None):
     line = sub_order.lines.order_by("pk").first()
     return services.case_create(
-        actor=sub_order.order.user,
+        actor=actor_for(sub_order.order.user),
         sub_order_no=sub_order.sub_order_no,
         type=type,
         reason=reason,
@@ -124,36 +124,36 @@ def seed_demo_cases() -> int:
     # Payments, refunds and pushes run in-process, as if the worker took them at once.
     celery_app.conf.task_always_eager = True
     try:
-        return _seed(shopper=shopper, merchant_user=merchant_user, skus=skus)
+        return _seed(shopper=actor_for(shopper), merchant=actor_for(merchant_user), skus=skus)
     finally:
         celery_app.conf.task_always_eager = eager
 
 
-def _seed(*, shopper, merchant_user, skus) -> int:
+def _seed(*, shopper: Actor, merchant: Actor, skus) -> int:
     # 1. Cancelled before shipping: refunded at once.
     services.order_cancel_paid(
-        order_no=_paid_order(shopper=shopper, sku=skus[0], quantity=1).order.order_no,
+        order_no=_paid_order(shopper=shopper.user, sku=skus[0], quantity=1).order.order_no,
         actor=shopper,
         reason="拍错了规格 / Ordered the wrong variant",
     )
     # 2. A return request waiting for the merchant's answer.
     _ask(
-        _received(_paid_order(shopper=shopper, sku=skus[1], quantity=1), 1),
+        _received(_paid_order(shopper=shopper.user, sku=skus[1], quantity=1), 1),
         type="return_refund",
         reason="no-reason-7d",
         description="不喜欢这个颜色 / Not the colour I expected",
     )
     # 3. An exchange approved: the shopper is to send the item back.
     exchange = _ask(
-        _received(_paid_order(shopper=shopper, sku=skus[2], quantity=1), 2),
+        _received(_paid_order(shopper=shopper.user, sku=skus[2], quantity=1), 2),
         type="exchange",
         reason="wrong-size",
         description="想换大一号 / One size larger, please",
     )
-    services.case_approve(case_no=exchange.case_no, actor=merchant_user)
+    services.case_approve(case_no=exchange.case_no, actor=merchant)
     # 4. Rejected after an offer the shopper declined, then appealed to the platform.
     disputed = _ask(
-        _received(_paid_order(shopper=shopper, sku=skus[3], quantity=2), 3),
+        _received(_paid_order(shopper=shopper.user, sku=skus[3], quantity=2), 3),
         type="return_refund",
         reason="other",
         description="收到后发现有划痕 / Scratched when it arrived",
@@ -161,7 +161,7 @@ def _seed(*, shopper, merchant_user, skus) -> int:
     )
     offer = services.case_offer_make(
         case_no=disputed.case_no,
-        actor=merchant_user,
+        actor=merchant,
         type="refund_only",
         refund_amount="10.00",
         note="补偿 10 元, 无需退货 / ¥10 back, keep the item",
@@ -169,7 +169,7 @@ def _seed(*, shopper, merchant_user, skus) -> int:
     services.case_offer_decline(case_no=disputed.case_no, offer_id=offer.pk, actor=shopper)
     services.case_reject(
         case_no=disputed.case_no,
-        actor=merchant_user,
+        actor=merchant,
         reason="出库检验无划痕 / No scratch at dispatch",
     )
     services.case_appeal(
@@ -179,14 +179,14 @@ def _seed(*, shopper, merchant_user, skus) -> int:
     )
     # 5. A return sent back, received and refunded.
     done = _ask(
-        _received(_paid_order(shopper=shopper, sku=skus[4], quantity=1), 4),
+        _received(_paid_order(shopper=shopper.user, sku=skus[4], quantity=1), 4),
         type="return_refund",
         reason="no-reason-7d",
         description="不需要了 / No longer needed",
     )
-    services.case_approve(case_no=done.case_no, actor=merchant_user)
+    services.case_approve(case_no=done.case_no, actor=merchant)
     services.case_return_ship(
         case_no=done.case_no, actor=shopper, carrier_code="sandbox", tracking_no=_sandbox_no(5)
     )
-    services.case_receive_return(case_no=done.case_no, actor=merchant_user, resellable=True)
-    return AfterSalesCase.objects.filter(user=shopper).count()
+    services.case_receive_return(case_no=done.case_no, actor=merchant, resellable=True)
+    return AfterSalesCase.objects.filter(user=shopper.user).count()

@@ -10,6 +10,7 @@ import logging
 
 from django.db import transaction
 
+from catalog.actors import SYSTEM
 from shop import events as nodes
 from shop.errors import DomainError
 from shop.events import DomainEvent
@@ -30,9 +31,10 @@ PARCEL_HANDLERS = {
 def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
     handler = PARCEL_HANDLERS.get(event.node)
     if handler is not None:
-        call = lambda: handler(shipment_id=event.subject_id)  # noqa: E731
+        call = lambda: handler(shipment_id=event.subject_id, actor=SYSTEM)  # noqa: E731
     elif event.node == nodes.REFUND_SUCCEEDED:
-        call = lambda: services.refund_settled(refund_key=(event.data or {}).get("key", ""))  # noqa: E731
+        key = (event.data or {}).get("key", "")
+        call = lambda: services.refund_settled(refund_key=key, actor=SYSTEM)  # noqa: E731
     else:
         return
     try:

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from orders.tasks import SOFT_TIME_LIMIT, TIME_LIMIT, sweep_due_rows
 
 from . import services
@@ -48,7 +49,9 @@ def sweep_case_deadline_once(column: str) -> int:
             status__in=statuses, **{f"{column}__lte": timezone.now()}
         )
 
-    return sweep_due_rows(due, column, lambda ids: lambda pk: service(case_id=pk), what)
+    return sweep_due_rows(
+        due, column, lambda ids: lambda pk: service(case_id=pk, actor=SYSTEM), what
+    )
 
 
 def sweep_unsettled_refunds_once() -> int:
@@ -60,7 +63,7 @@ def sweep_unsettled_refunds_once() -> int:
     return sweep_due_rows(
         due,
         "refund_started_at",
-        lambda ids: lambda pk: services.case_settle_if_refunded(case_id=pk),
+        lambda ids: lambda pk: services.case_settle_if_refunded(case_id=pk, actor=SYSTEM),
         "settle a refunded case",
     )
 

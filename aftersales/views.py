@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.actors import actor_for
 from logistics.models import Carrier
 from orders import selectors as order_selectors
 from shop.errors import DomainError, NotFound
@@ -147,10 +148,12 @@ def _create_case(request, form: CaseRequestForm, sub_order_no: str) -> AfterSale
     try:
         with (
             transaction.atomic(),
-            services.evidence_uploaded(user=request.user, files=data["photos"]) as evidence_ids,
+            services.evidence_uploaded(
+                actor=actor_for(request.user), files=data["photos"]
+            ) as evidence_ids,
         ):
             case = services.case_create(
-                actor=request.user,
+                actor=actor_for(request.user),
                 sub_order_no=sub_order_no,
                 type=data["type"],
                 reason=data["reason"],
@@ -235,7 +238,7 @@ def _may_appeal(case: AfterSalesCase) -> bool:
 def case_cancel(request, case_no: str):
     _report(
         request,
-        lambda: services.case_cancel(case_no=case_no, actor=request.user),
+        lambda: services.case_cancel(case_no=case_no, actor=actor_for(request.user)),
         success=_("Request withdrawn."),
     )
     return _back_to_case(case_no)
@@ -252,11 +255,13 @@ def case_message(request, case_no: str):
     def post():
         with (
             transaction.atomic(),
-            services.evidence_uploaded(user=request.user, files=form.cleaned_data["photos"]) as ids,
+            services.evidence_uploaded(
+                actor=actor_for(request.user), files=form.cleaned_data["photos"]
+            ) as ids,
         ):
             services.case_message_post(
                 case_no=case_no,
-                actor=request.user,
+                actor=actor_for(request.user),
                 text=form.cleaned_data["text"],
                 evidence_ids=ids,
             )
@@ -270,7 +275,9 @@ def case_message(request, case_no: str):
 def offer_accept(request, case_no: str, offer_id: int):
     _report(
         request,
-        lambda: services.case_offer_accept(case_no=case_no, offer_id=offer_id, actor=request.user),
+        lambda: services.case_offer_accept(
+            case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
+        ),
         success=_("Offer accepted."),
     )
     return _back_to_case(case_no)
@@ -281,7 +288,9 @@ def offer_accept(request, case_no: str, offer_id: int):
 def offer_decline(request, case_no: str, offer_id: int):
     _report(
         request,
-        lambda: services.case_offer_decline(case_no=case_no, offer_id=offer_id, actor=request.user),
+        lambda: services.case_offer_decline(
+            case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
+        ),
         success=_("Offer declined. The merchant can make another one, or answer your request."),
     )
     return _back_to_case(case_no)
@@ -298,7 +307,7 @@ def return_shipment(request, case_no: str):
         request,
         lambda: services.case_return_ship(
             case_no=case_no,
-            actor=request.user,
+            actor=actor_for(request.user),
             carrier_code=form.cleaned_data["carrier"],
             tracking_no=form.cleaned_data["tracking_no"],
         ),
@@ -318,11 +327,13 @@ def case_appeal(request, case_no: str):
     def appeal():
         with (
             transaction.atomic(),
-            services.evidence_uploaded(user=request.user, files=form.cleaned_data["photos"]) as ids,
+            services.evidence_uploaded(
+                actor=actor_for(request.user), files=form.cleaned_data["photos"]
+            ) as ids,
         ):
             services.case_appeal(
                 case_no=case_no,
-                actor=request.user,
+                actor=actor_for(request.user),
                 reason=form.cleaned_data["reason"],
                 evidence_ids=ids,
             )
@@ -338,7 +349,7 @@ def case_appeal(request, case_no: str):
 @require_POST
 def cancel_order(request, order_no: str):
     try:
-        cases = services.order_cancel_paid(order_no=order_no, actor=request.user)
+        cases = services.order_cancel_paid(order_no=order_no, actor=actor_for(request.user))
     except NotFound:
         raise Http404("No such order.")
     except DomainError as error:

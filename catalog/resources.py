@@ -25,6 +25,7 @@ from django.db.models import Q
 from import_export import fields, resources
 from import_export.formats.base_formats import CSV
 
+from catalog.actors import Actor
 from catalog.models import SKU, Brand, Category, Merchant, Product, StockMove, Warehouse
 from catalog.services.products import (
     attribute_values_from_text,
@@ -173,7 +174,7 @@ class SKUImportResource(resources.ModelResource):
     def get_diff_class(self):
         return _PreviewDiff
 
-    def __init__(self, *, merchant: Merchant | None = None, actor=None, **kwargs):
+    def __init__(self, *, actor: Actor, merchant: Merchant | None = None, **kwargs):
         super().__init__(**kwargs)
         self.merchant = merchant
         self.actor = actor

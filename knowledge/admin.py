@@ -10,14 +10,18 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales import metrics
 from aftersales.models import AfterSalesCase
 from catalog.actors import actor_for, is_platform_staff, staff_merchant
 from catalog.admin_scope import MerchantScopedAdmin
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 
-from . import services, workbench
+from . import (
+    admin_case_desk,  # noqa: F401 (the case admins, with the service desk)
+    metrics,
+    services,
+    workbench,
+)
 from .models import (
     Article,
     ArticleFeedback,

@@ -1,4 +1,5 @@
-"""The service desk next to a case in the admin (mixed into aftersales' case admins):
+"""The service desk next to a case in the admin (mixed into aftersales' case admins by
+knowledge.admin_case_desk):
 suggested articles, canned replies posted in one click, macros that act and reply, and
 "make an article from this case" for operations. Every button calls knowledge.services, which
 calls aftersales.services: the same checks (role, state, the merchant's own cases) apply."""

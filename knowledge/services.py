@@ -297,7 +297,7 @@ def canned_reply_post(*, case_no: str, reply_id: int, actor: Actor):
     )
     reply = _usable(CannedReply, pk=reply_id, merchant_id=case.merchant_id)
     return aftersales_services.case_message_post(
-        case_no=case_no, actor=actor.user, text=canned_reply_render(reply=reply, case=case)
+        case_no=case_no, actor=actor, text=canned_reply_render(reply=reply, case=case)
     )
 
 
@@ -308,14 +308,14 @@ def macro_apply(*, case_no: str, macro_id: int, actor: Actor):
     case = AfterSalesCase.objects.get(case_no=case_no)
     macro = _usable(Macro, pk=macro_id, merchant_id=case.merchant_id)
     if macro.action == Macro.Action.APPROVE:
-        aftersales_services.case_approve(case_no=case_no, actor=actor.user, note=macro.name)
+        aftersales_services.case_approve(case_no=case_no, actor=actor, note=macro.name)
     elif macro.action == Macro.Action.REJECT:
         case = AfterSalesCase.objects.select_related("order", "sub_order", "user", "merchant").get(
             pk=case.pk
         )
         aftersales_services.case_reject(
             case_no=case_no,
-            actor=actor.user,
+            actor=actor,
             reason=canned_reply_render(reply=macro.reply, case=case)[:255],
         )
     return canned_reply_post(case_no=case_no, reply_id=macro.reply_id, actor=actor)

@@ -7,10 +7,10 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from aftersales import metrics
 from aftersales.models import AfterSalesCase
 from shop.charts import bar_chart, line_chart
 
+from . import metrics
 from .models import Article, ContactRequest
 
 QUEUE_LENGTH = 25

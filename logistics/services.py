@@ -34,7 +34,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from catalog.actors import Role, is_platform_staff, staff_merchant
+from catalog.actors import SYSTEM, Role, actor_for, is_platform_staff, staff_merchant
 from catalog.services.stock import stock_allocate, stock_consume, stock_release, stock_return
 from orders import services as order_services
 from orders.events import order_path
@@ -439,7 +439,7 @@ def _ship_locked(
         count = len(shipments)
         order_services.sub_order_ship(
             sub_order_id=sub_order.pk,
-            actor=actor,
+            actor=actor_for(actor) if actor is not None else SYSTEM,
             note=f"{count} parcel(s): "
             + ", ".join(f"{s.carrier.name} {s.tracking_no}" for s in shipments)[:200],
         )
@@ -807,7 +807,7 @@ def _apply_final_state(*, shipment: Shipment, sub_order: SubOrder, event: Tracki
         _on_sub_order_step(
             lambda: order_services.sub_order_hold_auto_confirm(
                 sub_order_id=sub_order.pk,
-                actor=None,
+                actor=SYSTEM,
                 reason=f"Parcel {shipment.tracking_no} reported lost: automatic receipt on "
                 "hold until it is settled",
             ),
@@ -946,7 +946,7 @@ def _parcel_back(*, sub_order: SubOrder, shipment: Shipment, actor, at=None) -> 
             order_no=sub_order.order.order_no,
             reason=f"{shipment.get_status_display()} parcel {shipment.tracking_no} back in the "
             "warehouse",
-            actor=_actor_or_none(actor),
+            actor=actor_for(_actor_or_none(actor) or SYSTEM),
         )
     _emit_outcome(nodes.SHIPMENT_RETURNED, shipment=shipment, sub_order=sub_order, at=at or now)
     return True
@@ -1006,7 +1006,7 @@ def _resume_auto_confirm_when_nothing_lost(*, sub_order: SubOrder, parcels, reas
         return
     _on_sub_order_step(
         lambda: order_services.sub_order_resume_auto_confirm(
-            sub_order_id=sub_order.pk, actor=None, reason=reason
+            sub_order_id=sub_order.pk, actor=SYSTEM, reason=reason
         ),
         sub_order,
     )
@@ -1020,7 +1020,7 @@ def _on_parcel_signed(*, sub_order: SubOrder) -> None:
         return  # other parcels of the sub-order are still on their way
     if sub_order.status == SubOrder.Status.SHIPPED:
         _on_sub_order_step(
-            lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=None),
+            lambda: order_services.sub_order_deliver(sub_order_id=sub_order.pk, actor=SYSTEM),
             sub_order,
         )
     # A parcel reported lost may have turned up: the hold ends when no lost one is left.
@@ -1062,7 +1062,7 @@ def _on_parcel_refused(*, sub_order: SubOrder, shipment: Shipment) -> None:
         _on_sub_order_step(
             lambda: order_services.sub_order_refuse(
                 sub_order_id=sub_order.pk,
-                actor=None,
+                actor=SYSTEM,
                 reason=f"Parcel {shipment.tracking_no} refused at delivery",
             ),
             sub_order,
@@ -1267,17 +1267,23 @@ def shipment_lost_settled(*, shipment_id: int, actor) -> Shipment:
     if sub_order.status == SubOrder.Status.RECEIVED:
         if _units_not_refunded(sub_order) <= 0:
             order_services.sub_order_close_lost(
-                sub_order_id=sub_order.pk, actor=actor, reason=settled
+                sub_order_id=sub_order.pk,
+                actor=actor_for(actor) if actor is not None else SYSTEM,
+                reason=settled,
             )
     elif sub_order.status in (SubOrder.Status.SHIPPED, SubOrder.Status.DELIVERED):
         if not any(p.is_on_its_way or p.status == Shipment.Status.DELIVERED for p in others):
             order_services.sub_order_close_lost(
-                sub_order_id=sub_order.pk, actor=actor, reason=settled
+                sub_order_id=sub_order.pk,
+                actor=actor_for(actor) if actor is not None else SYSTEM,
+                reason=settled,
             )
         else:
             if not any(p.is_lost_unsettled for p in others):
                 order_services.sub_order_resume_auto_confirm(
-                    sub_order_id=sub_order.pk, actor=actor, reason=settled
+                    sub_order_id=sub_order.pk,
+                    actor=actor_for(actor) if actor is not None else SYSTEM,
+                    reason=settled,
                 )
             fresh = SubOrder.objects.select_related("order").get(pk=sub_order.pk)
             _cod_collect_when_settled(sub_order=fresh, parcels=[*others, shipment])
@@ -1405,7 +1411,7 @@ def line_record_shortage(
         quantity=quantity,
         order_no=order.order_no,
         reason=note[:255],
-        actor=_actor_or_none(actor),
+        actor=actor_for(_actor_or_none(actor) or SYSTEM),
     )
     shortage = ShortageRecord.objects.create(
         order_line=line,
@@ -1421,7 +1427,9 @@ def line_record_shortage(
     if _units_not_refunded(sub_order) <= 0:
         # orders.services writes the OrderEvent and emits SUBORDER_OUT_OF_STOCK itself.
         order_services.sub_order_close_out_of_stock(
-            sub_order_id=sub_order.pk, actor=actor, reason=note
+            sub_order_id=sub_order.pk,
+            actor=actor_for(actor) if actor is not None else SYSTEM,
+            reason=note,
         )
     else:
         emit(
@@ -1605,7 +1613,7 @@ def replacement_shipment_ship(
             lines=[(line.sku_id, quantity) for line, quantity in units],
             region=region,
             order_no=order.order_no,
-            actor=_actor_or_none(actor),
+            actor=actor_for(_actor_or_none(actor) or SYSTEM),
         )
         for allocation in sorted(allocations, key=lambda a: (a.sku_id, a.warehouse_id)):
             stock_consume(
@@ -1613,7 +1621,7 @@ def replacement_shipment_ship(
                 warehouse_id=allocation.warehouse_id,
                 quantity=allocation.quantity,
                 order_no=order.order_no,
-                actor=_actor_or_none(actor),
+                actor=actor_for(_actor_or_none(actor) or SYSTEM),
             )
     shipment = _create_shipped_side_parcel(
         sub_order=sub_order,

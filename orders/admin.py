@@ -13,13 +13,13 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import actor_for, is_platform_staff, staff_merchant
 from catalog.admin_scope import MerchantScopedAdmin, MerchantScopedInline
 from shop.admin_inlines import ReadOnlyTabularInline
 from shop.errors import DomainError
 from shop.money import ZERO
 
-from . import services
+from . import services, wording
 from .models import Order, OrderEvent, OrderLine, PriceLine, SubOrder
 from .resources import OrderExportResource, SubOrderExportResource
 from .selectors import order_display_status_label
@@ -358,7 +358,9 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
             request,
             queryset.order_by("pk"),
             lambda order: services.order_cancel(
-                order_no=order.order_no, actor=request.user, reason="Cancelled by operations"
+                order_no=order.order_no,
+                actor=actor_for(request.user),
+                reason=wording.CANCELLED_BY_OPERATIONS,
             ),
             "order(s) cancelled",
         )

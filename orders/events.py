@@ -7,41 +7,28 @@ inside the service's transaction.
 
 from django.urls import reverse
 
-from catalog.actors import is_platform_staff, staff_merchant
+from catalog.actors import Actor
 from shop.events import DomainEvent, emit
 
 from .models import Order, OrderEvent, SubOrder
-
-
-def actor_kind_of(actor) -> str:
-    """Who acted, in the timeline's words: a merchant's staff, platform operations, the shopper,
-    or the system (timers, gateways: no user)."""
-    if actor is None or not getattr(actor, "pk", None):
-        return OrderEvent.ActorKind.SYSTEM
-    # Both answers are cached on the user: one query each per request, not per timeline row.
-    if staff_merchant(actor) is not None:
-        return OrderEvent.ActorKind.MERCHANT
-    if is_platform_staff(actor):
-        return OrderEvent.ActorKind.OPS
-    return OrderEvent.ActorKind.SHOPPER
 
 
 def order_event_record(
     *,
     order: Order,
     sub_order: SubOrder | None = None,
-    actor,
+    actor: Actor,
     transition: str,
     from_state: str,
     to_state: str,
     note: str = "",
-    actor_kind: str | None = None,
 ) -> OrderEvent:
+    """One timeline row: the acting user (none for the system) and the role they acted in."""
     return OrderEvent.objects.create(
         order=order,
         sub_order=sub_order,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_kind=actor_kind or actor_kind_of(actor),
+        actor=actor.user,
+        actor_kind=actor.role,
         transition=transition,
         from_state=from_state or "",
         to_state=to_state,
@@ -87,15 +74,13 @@ def order_transition_record(
     node: str,
     order: Order,
     sub_order: SubOrder | None = None,
-    actor,
+    actor: Actor,
     transition: str,
     from_state: str,
     note: str = "",
     data: dict | None = None,
-    actor_kind: str | None = None,
 ) -> OrderEvent:
-    """The timeline row and the domain event of one transition, written together.
-    `actor_kind` when the caller knows it (whoever places an order acts as a shopper)."""
+    """The timeline row and the domain event of one transition, written together."""
     subject = sub_order if sub_order is not None else order
     event = order_event_record(
         order=order,
@@ -105,7 +90,6 @@ def order_transition_record(
         from_state=from_state,
         to_state=subject.status,
         note=note,
-        actor_kind=actor_kind,
     )
     extra = {"note": event.note, **(data or {})}
     order_domain_event_emit(node=node, order=order, sub_order=sub_order, data=extra)

@@ -31,7 +31,7 @@ def lock_order(**lookup) -> Order:
         raise NotFound("Order not found.") from None
 
 
-def lock_order_for_actor(*, order_no: str, actor) -> Order:
+def lock_order_for_actor(*, order_no: str, actor: Actor) -> Order:
     """A shopper reaches only their own orders; operations and the system reach every order."""
     actor = _as_actor(actor)
     lookup = {"order_no": order_no}
@@ -57,7 +57,7 @@ def _lock_parent_then_sub_order(*, order_id: int, sub_order_id: int) -> SubOrder
     return sub_order
 
 
-def lock_sub_order(*, actor, roles=(Role.SHOPPER, Role.MERCHANT), **lookup) -> SubOrder:
+def lock_sub_order(*, actor: Actor, roles=(Role.SHOPPER, Role.MERCHANT), **lookup) -> SubOrder:
     """Lock the parent order, then the sub-order found by `lookup`, if the actor reaches it: a
     merchant's staff their merchant's sub-orders, a shopper their own (when SHOPPER is among
     `roles`); operations and the system every one."""
@@ -77,6 +77,20 @@ def lock_sub_order(*, actor, roles=(Role.SHOPPER, Role.MERCHANT), **lookup) -> S
         ):
             raise NotFound("Sub-order not found.")
     return _lock_parent_then_sub_order(order_id=order_id, sub_order_id=pk)
+
+
+def lock_sub_orders_of(order: Order) -> list[SubOrder]:
+    """Every sub-order of an order its caller has locked, by pk."""
+    return list(SubOrder.objects.select_for_update().filter(order=order).order_by("pk"))
+
+
+def lock_order_line(line_id: int) -> OrderLine:
+    """One order line (its order and sub-order are the caller's to lock first, if it changes
+    them too)."""
+    try:
+        return OrderLine.objects.select_for_update().get(pk=line_id)
+    except OrderLine.DoesNotExist:
+        raise NotFound("Order line not found.") from None
 
 
 def lock_order_lines(

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from catalog.actors import Role
+
 money = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
@@ -312,12 +314,6 @@ class PriceLine(models.Model):
 class OrderEvent(models.Model):
     """Append-only timeline: one row per transition of an order or one of its sub-orders."""
 
-    class ActorKind(models.TextChoices):
-        SHOPPER = "shopper", _("Shopper")
-        MERCHANT = "merchant", _("Merchant")
-        OPS = "ops", _("Operations")
-        SYSTEM = "system", _("System")
-
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     sub_order = models.ForeignKey(
         SubOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
@@ -325,7 +321,8 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    # The role the actor acted in (catalog.actors.Role: shopper, merchant, ops, system).
+    actor_kind = models.CharField(max_length=16, choices=Role.choices)
     transition = models.CharField(max_length=32)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)

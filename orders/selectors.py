@@ -13,7 +13,8 @@ from functools import reduce
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shop.errors import NotFound
+from catalog.models import CartItem
+from shop.errors import InvalidInput, NotFound
 
 from .models import Order, OrderEvent, OrderLine, SubOrder
 
@@ -189,3 +190,14 @@ def aftersales_window_ends_at(sub_order: SubOrder) -> datetime | None:
     if sub_order.status == SubOrder.Status.RECEIVED:
         return sub_order.auto_complete_at
     return None
+
+
+def order_items_or_cart(*, user, items) -> list[tuple[int, int]]:
+    """The (sku_id, quantity) items given, or else the lines of the shopper's cart, oldest
+    first. quote_order validates and merges them (orders.pricing.normalise_items)."""
+    if items is None:
+        cart_items = CartItem.objects.filter(cart__user=user).order_by("added_at", "pk")
+        items = list(cart_items.values_list("sku_id", "quantity"))
+    if not items:
+        raise InvalidInput("There is nothing to order.", code="empty_order")
+    return items

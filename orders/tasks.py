@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
+
 from . import services
 from .models import Order, SubOrder
 
@@ -99,7 +101,7 @@ def sweep_unpaid_orders_once() -> int:
     return _sweep(
         due,
         "payment_due_at",
-        lambda ids: lambda pk: services.order_expire(order_id=pk),
+        lambda ids: lambda pk: services.order_expire(order_id=pk, actor=SYSTEM),
         "expire an order",
     )
 
@@ -117,7 +119,7 @@ def sweep_auto_confirm_once() -> int:
 
     def confirm_batch(ids: list[int]) -> Callable[[int], object]:
         numbers = dict(SubOrder.objects.filter(pk__in=ids).values_list("pk", "sub_order_no"))
-        return lambda pk: services.sub_order_confirm_receipt(sub_order_no=numbers[pk], actor=None)
+        return lambda pk: services.sub_order_confirm_receipt(sub_order_no=numbers[pk], actor=SYSTEM)
 
     return _sweep(due, "auto_confirm_at", confirm_batch, "confirm receipt")
 
@@ -136,7 +138,7 @@ def sweep_auto_complete_once() -> int:
     return _sweep(
         due,
         "auto_complete_at",
-        lambda ids: lambda pk: services.sub_order_complete(sub_order_id=pk),
+        lambda ids: lambda pk: services.sub_order_complete(sub_order_id=pk, actor=SYSTEM),
         "complete a sub-order",
     )
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.actors import Actor, Role, actor_for
 from catalog.services.cart import cart_for_request
 from orders import selectors, services
 from orders.buy_again import order_buy_again as buy_again
@@ -185,7 +186,8 @@ def checkout(request):
             try:
                 order = services.order_place(
                     expected_payable=data["expected_payable"],
-                    user=request.user,
+                    # Whoever places an order buys as its shopper: no role lookups here.
+                    actor=Actor(role=Role.SHOPPER, user=request.user),
                     address_id=data["address_id"],
                     items=form.items(),
                     payment_method=data["payment_method"],
@@ -377,7 +379,7 @@ def order_detail(request, order_no: str):
 @require_POST
 def order_cancel(request, order_no: str):
     try:
-        services.order_cancel(order_no=order_no, actor=request.user)
+        services.order_cancel(order_no=order_no, actor=actor_for(request.user))
     except NotFound:
         raise Http404("No such order.")
     except DomainError as error:
@@ -417,7 +419,7 @@ def sub_order_confirm_receipt(request, sub_order_no: str):
         raise Http404("No such order.")
     order_no = sub_order.order.order_no
     try:
-        services.sub_order_confirm_receipt(sub_order_no=sub_order_no, actor=request.user)
+        services.sub_order_confirm_receipt(sub_order_no=sub_order_no, actor=actor_for(request.user))
     except DomainError as error:
         messages.error(request, error.detail)
     else:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_fsm import can_proceed
 
+from catalog.actors import SYSTEM, actor_for
 from orders import services as order_services
 from orders.events import order_path
 from orders.models import Order, OrderLine, SubOrder
@@ -168,7 +169,7 @@ def payment_start(*, order_no: str, user, method: str) -> Payment:
         amount=order.payable_amount,
     )
     if method == Method.COD:
-        order_services.order_cod_confirm(order_no=order.order_no, actor=user)
+        order_services.order_cod_confirm(order_no=order.order_no, actor=actor_for(user))
     return payment
 
 
@@ -427,7 +428,9 @@ def _apply_success(*, payment: Payment, order: Order, trade_no: str, accept) -> 
             update_fields=["status", "gateway_trade_no", "paid_at", "orphaned", "updated_at"]
         )
         # The order shows how it was actually paid, not the method first chosen at checkout.
-        order_services.order_pay_succeeded(order_id=order.pk, paid_at=now, method=payment.method)
+        order_services.order_pay_succeeded(
+            order_id=order.pk, paid_at=now, method=payment.method, actor=SYSTEM
+        )
         _emit_payment(nodes.PAYMENT_SUCCEEDED, payment, order)
         return accept(PaymentNotification.Outcome.PAID)
     # The money arrived but the order is closed (cancelled, expired, failed) or already paid by

@@ -160,7 +160,7 @@ def merchant_workbench(*, merchant, now: datetime | None = None) -> MerchantWork
 
 def ops_workbench(*, now: datetime | None = None) -> OpsWorkbench:
     """The landing page of platform operations."""
-    from aftersales.admin import overdue_q
+    from aftersales.admin.deadlines import overdue_q
     from aftersales.models import AfterSalesCase
     from catalog.models import Merchant
     from orders.models import SubOrder

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from aftersales import selectors, services
 from aftersales.models import AfterSalesCase, CaseMessage
+from catalog.actors import actor_for
 from logistics.api.views import IsMerchantStaffOrOps
 from orders.api.views import ErrorSerializer
 from orders.selectors import sub_order_get_for_user
@@ -184,7 +185,7 @@ class EvidenceUploadView(APIView):
             upload = _valid(EvidenceUploadInputSerializer, request)["file"]
         except RequestDataTooBig:
             raise InvalidInput("The upload is too large.", code="file_too_large") from None
-        evidence = services.evidence_upload(user=request.user, upload=upload)
+        evidence = services.evidence_upload(actor=actor_for(request.user), upload=upload)
         return Response(EvidenceUploadedSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
@@ -240,7 +241,7 @@ class CaseListCreateView(GenericAPIView):
         values = _valid(CaseCreateInputSerializer, request)
         started_at = timezone.now()
         case = services.case_create(
-            actor=request.user,
+            actor=actor_for(request.user),
             sub_order_no=values["sub_order_no"],
             type=values["type"],
             reason=values["reason"],
@@ -275,7 +276,7 @@ class CaseCancelView(APIView):
         summary="Withdraw my request (before the goods are on their way back)",
     )
     def post(self, request, case_no: str):
-        services.case_cancel(case_no=case_no, actor=request.user)
+        services.case_cancel(case_no=case_no, actor=actor_for(request.user))
         return _shopper_case(request, case_no)
 
 
@@ -294,7 +295,7 @@ class CaseMessageView(APIView):
         values = _valid(MessageInputSerializer, request)
         services.case_message_post(
             case_no=case_no,
-            actor=request.user,
+            actor=actor_for(request.user),
             text=values["text"],
             evidence_ids=values.get("evidence_ids"),
         )
@@ -313,7 +314,9 @@ class OfferAcceptView(APIView):
         summary="Accept the merchant's offer (the case goes on as offered)",
     )
     def post(self, request, case_no: str, offer_id: int):
-        services.case_offer_accept(case_no=case_no, offer_id=offer_id, actor=request.user)
+        services.case_offer_accept(
+            case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
+        )
         return _shopper_case(request, case_no)
 
 
@@ -329,7 +332,9 @@ class OfferDeclineView(APIView):
         summary="Decline the merchant's offer (the request stays as asked)",
     )
     def post(self, request, case_no: str, offer_id: int):
-        services.case_offer_decline(case_no=case_no, offer_id=offer_id, actor=request.user)
+        services.case_offer_decline(
+            case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
+        )
         return _shopper_case(request, case_no)
 
 
@@ -347,7 +352,7 @@ class ReturnShipmentView(APIView):
     )
     def post(self, request, case_no: str):
         values = _valid(ReturnShipmentInputSerializer, request)
-        services.case_return_ship(case_no=case_no, actor=request.user, **values)
+        services.case_return_ship(case_no=case_no, actor=actor_for(request.user), **values)
         return _shopper_case(request, case_no)
 
 
@@ -367,7 +372,7 @@ class AppealView(APIView):
         values = _valid(AppealInputSerializer, request)
         services.case_appeal(
             case_no=case_no,
-            actor=request.user,
+            actor=actor_for(request.user),
             reason=values["reason"],
             evidence_ids=values.get("evidence_ids"),
         )
@@ -393,7 +398,7 @@ class OrderCancelPaidView(APIView):
     def post(self, request, order_no: str):
         values = _valid(CancelPaidInputSerializer, request)
         opened = services.order_cancel_paid(
-            order_no=order_no, actor=request.user, reason=values["reason"]
+            order_no=order_no, actor=actor_for(request.user), reason=values["reason"]
         )
         cases = selectors.shopper_cases(user=request.user).filter(pk__in=[c.pk for c in opened])
         return Response(
@@ -461,7 +466,9 @@ class MerchantApproveView(APIView):
     )
     def post(self, request, case_no: str):
         values = _valid(ApproveInputSerializer, request)
-        services.case_approve(case_no=case_no, actor=request.user, intercept=values["intercept"])
+        services.case_approve(
+            case_no=case_no, actor=actor_for(request.user), intercept=values["intercept"]
+        )
         return _merchant_case(request, case_no)
 
 
@@ -486,7 +493,7 @@ class MerchantRejectView(APIView):
         values = _valid(RejectInputSerializer, request)
         services.case_reject(
             case_no=case_no,
-            actor=request.user,
+            actor=actor_for(request.user),
             reason=values["reason"],
             evidence_ids=values.get("evidence_ids"),
         )
@@ -509,7 +516,7 @@ class MerchantOfferView(APIView):
     )
     def post(self, request, case_no: str):
         values = _valid(OfferInputSerializer, request)
-        services.case_offer_make(case_no=case_no, actor=request.user, **values)
+        services.case_offer_make(case_no=case_no, actor=actor_for(request.user), **values)
         return _merchant_case(request, case_no, status.HTTP_201_CREATED)
 
 
@@ -525,7 +532,7 @@ class MerchantReceiveReturnView(APIView):
     def post(self, request, case_no: str):
         values = _valid(ReceiveReturnInputSerializer, request)
         services.case_receive_return(
-            case_no=case_no, actor=request.user, resellable=values["resellable"]
+            case_no=case_no, actor=actor_for(request.user), resellable=values["resellable"]
         )
         return _merchant_case(request, case_no)
 
@@ -546,7 +553,7 @@ class MerchantReshipView(APIView):
     )
     def post(self, request, case_no: str):
         values = _valid(ReshipInputSerializer, request)
-        services.case_reship(case_no=case_no, actor=request.user, **values)
+        services.case_reship(case_no=case_no, actor=actor_for(request.user), **values)
         return _merchant_case(request, case_no)
 
 
@@ -567,7 +574,7 @@ class MerchantMessageView(APIView):
         values = _valid(MessageInputSerializer, request)
         services.case_message_post(
             case_no=case_no,
-            actor=request.user,
+            actor=actor_for(request.user),
             text=values["text"],
             evidence_ids=values.get("evidence_ids"),
         )
@@ -595,5 +602,5 @@ class MerchantOutOfStockView(APIView):
     )
     def post(self, request):
         values = _valid(OutOfStockInputSerializer, request)
-        case = services.case_open_out_of_stock(actor=request.user, **values)
+        case = services.case_open_out_of_stock(actor=actor_for(request.user), **values)
         return _merchant_case(request, case.case_no, status.HTTP_201_CREATED)

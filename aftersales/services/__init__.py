@@ -1,28 +1,29 @@
-"""The only code that changes after-sales cases (see base.py for the lock order).
+"""The only code that changes after-sales cases (locks: aftersales.lock_objects). Every service
+that writes takes `actor: Actor` (catalog.actors); the case role is derived from it (base.role_of).
 
-- cases: opening a case, the merchant's and shopper's answers, the thread, operations' decision
+- opening: a shopper's request, and the one way every case opens
+- case_lines: what a case's lines are worth (amounts, repricing)
+- negotiation: the merchant's answer (approve, reject, offer) and the shopper's to an offer
+- shopper: withdraw, send the goods back, appeal
+- thread: the case's messages
+- decisions: operations ask for evidence, settle appeals, close cases
 - flow: what an approved case does (refund, return, intercept, replacement)
 - system: cases opened by parcel events, shortages and cancelled orders; return-side actions;
   the timers
 - evidence: uploads
 """
 
-from .cases import (
-    case_appeal,
+from .decisions import case_close, case_decide, case_request_evidence
+from .evidence import evidence_upload, evidence_uploaded
+from .negotiation import (
     case_approve,
-    case_cancel,
-    case_close,
-    case_create,
-    case_decide,
-    case_message_post,
     case_offer_accept,
     case_offer_decline,
     case_offer_make,
     case_reject,
-    case_request_evidence,
-    case_return_ship,
 )
-from .evidence import evidence_upload, evidence_uploaded
+from .opening import case_create
+from .shopper import case_appeal, case_cancel, case_return_ship
 from .system import (
     case_open_out_of_stock,
     case_receive_return,
@@ -41,6 +42,7 @@ from .system import (
     refund_settled,
     return_parcel_signed,
 )
+from .thread import case_message_post
 
 __all__ = [
     "case_appeal",

@@ -1,18 +1,17 @@
-"""What every after-sales service shares: who the actor is to a case, the lock order, and the one
-way a case changes state (transition, save, CaseEvent, domain event).
+"""What every after-sales service shares: who the actor is to a case, and the one way a case
+changes state (transition, save, CaseEvent, domain event).
 
-Lock order, everywhere: the parent order, then the sub-order, then the case(s), then order
-lines by pk — the order orders, payments and logistics take, and the order logistics holds when
-its parcel events reach aftersales.receivers, so a tracking push, a refund and a merchant's
-answer on the same order never deadlock.
+Locks are aftersales.lock_objects' (composed with orders.lock_objects): the parent order, then
+the sub-order, then the case(s), then order lines by pk, the order orders, payments and
+logistics take, so a tracking push, a refund and a merchant's answer on the same order never
+deadlock.
 """
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from catalog.actors import is_platform_staff, staff_merchant
-from orders.lock_objects import lock_sub_order_by_id
+from catalog.actors import Actor
 from shop.errors import NotFound, TransitionNotAllowed
 from shop.events import DomainEvent, emit
 
@@ -21,42 +20,25 @@ from ..models import AfterSalesCase, CaseEvent
 Role = CaseEvent.Role
 
 
-def actor_or_none(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
-def role_of(actor, case: AfterSalesCase) -> str | None:
-    """The actor's side in this case, or None when it is not theirs to touch."""
-    if actor is None or not getattr(actor, "pk", None):
+def role_of(actor: Actor, case: AfterSalesCase) -> str | None:
+    """The actor's side in this case, or None when it is not theirs to touch: operations and
+    the system reach every case, a merchant's staff their merchant's, a shopper their own."""
+    if actor.is_system:
         return Role.SYSTEM
-    if is_platform_staff(actor):
+    if actor.is_ops:
         return Role.OPS
-    merchant = staff_merchant(actor)
-    if merchant is not None:
-        return Role.MERCHANT if merchant.pk == case.merchant_id else None
-    return Role.SHOPPER if actor.pk == case.user_id else None
+    if actor.is_merchant:
+        return Role.MERCHANT if actor.reaches_merchant(case.merchant_id) else None
+    return Role.SHOPPER if actor.reaches_shopper(case.user_id) else None
 
 
-def require_role(actor, case: AfterSalesCase, *roles: str) -> str:
+def require_role(actor: Actor, case: AfterSalesCase, *roles: str) -> str:
     """The actor's role if it is one of `roles` (the system may always act); else NotFound:
     a case that is not yours does not exist for you."""
     role = role_of(actor, case)
     if role == Role.SYSTEM or (role is not None and role in roles):
         return role
     raise NotFound(_("After-sales case not found."))
-
-
-def lock_case(*, case_no: str | None = None, case_id: int | None = None) -> AfterSalesCase:
-    """Lock the case's order, sub-order, then the case; NotFound when there is none."""
-    lookup = {"case_no": case_no} if case_no is not None else {"pk": case_id}
-    ids = AfterSalesCase.objects.filter(**lookup).values_list("pk", "sub_order_id").first()
-    if ids is None:
-        raise NotFound(_("After-sales case not found."))
-    sub_order = lock_sub_order_by_id(ids[1])
-    case = AfterSalesCase.objects.select_for_update().select_related("reason").get(pk=ids[0])
-    case.sub_order = sub_order
-    case.order = sub_order.order
-    return case
 
 
 def refuse(case: AfterSalesCase, what: str) -> None:
@@ -74,7 +56,7 @@ def case_path(case: AfterSalesCase) -> str:
 def event_record(
     *,
     case: AfterSalesCase,
-    actor,
+    actor: Actor,
     action: str,
     from_state: str,
     note: str = "",
@@ -86,7 +68,7 @@ def event_record(
     role = role_of(actor, case) or Role.SYSTEM
     event = CaseEvent.objects.create(
         case=case,
-        actor=actor_or_none(actor),
+        actor=actor.user,
         role=role,
         action=action,
         from_state=from_state or "",
@@ -128,7 +110,7 @@ def transition(
     *,
     case: AfterSalesCase,
     name: str,
-    actor,
+    actor: Actor,
     note: str = "",
     payload: dict | None = None,
     **kwargs,
@@ -147,7 +129,7 @@ def transition(
 
 
 def notice(
-    *, case: AfterSalesCase, actor, action: str, node: str, note: str = "", payload=None
+    *, case: AfterSalesCase, actor: Actor, action: str, node: str, note: str = "", payload=None
 ) -> CaseEvent:
     """A change of a case that is not a state change (offer, message, evidence request)."""
     return event_record(

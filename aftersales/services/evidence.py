@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from catalog.actors import Actor
 from shop.errors import InvalidInput
 
 from ..models import AfterSalesCase, CaseEvidence, CaseMessage
@@ -42,9 +43,12 @@ def _image_type(upload) -> str | None:
 
 
 @transaction.atomic
-def evidence_upload(*, user, upload) -> CaseEvidence:
-    """Store one file of `user`'s, not yet attached. A file that is not a real image or MP4
-    video, or is over its size limit, is refused and nothing is stored."""
+def evidence_upload(*, actor: Actor, upload) -> CaseEvidence:
+    """Store one file of the actor's (people upload, the system does not), not yet attached.
+    A file that is not a real image or MP4 video, or is over its size limit, is refused and
+    nothing is stored."""
+    if actor.user is None:
+        raise InvalidInput(_("Evidence is uploaded by people."), code="invalid")
     if upload is None:
         raise InvalidInput(_("Choose a file to upload."), code="file_required")
     size = upload.size or 0
@@ -76,7 +80,7 @@ def evidence_upload(*, user, upload) -> CaseEvidence:
     )
     evidence = CaseEvidence(
         public_id=public_id,
-        uploaded_by=user,
+        uploaded_by=actor.user,
         kind=kind,
         content_type=content_type,
         size=size,
@@ -89,12 +93,12 @@ def evidence_upload(*, user, upload) -> CaseEvidence:
 
 def evidence_attach(
     *,
-    user,
+    actor: Actor,
     evidence_ids: list[str] | None,
     case: AfterSalesCase,
     message: CaseMessage | None = None,
 ) -> list[CaseEvidence]:
-    """Attach the user's own unattached uploads; an id that is not theirs or already used is
+    """Attach the actor's own unattached uploads; an id that is not theirs or already used is
     refused (400) so nothing is half-attached. The caller's transaction holds the case lock."""
     ids = list(dict.fromkeys(evidence_ids or []))
     if not ids:
@@ -106,7 +110,7 @@ def evidence_attach(
         )
     found = list(
         CaseEvidence.objects.select_for_update().filter(
-            public_id__in=ids, uploaded_by_id=user.pk, case__isnull=True
+            public_id__in=ids, uploaded_by_id=actor.user_id, case__isnull=True
         )
     )
     if len(found) != len(ids):
@@ -123,14 +127,14 @@ def evidence_attach(
 
 
 @contextmanager
-def evidence_uploaded(*, user, files):
+def evidence_uploaded(*, actor: Actor, files):
     """Store each file through evidence_upload and give their ids to the block. When the block
     fails (a bad file, a service refusing the request) the rows roll back with the caller's
     transaction and the stored files are removed, so nothing is left behind."""
     stored: list[CaseEvidence] = []
     try:
         for upload in files or []:
-            stored.append(evidence_upload(user=user, upload=upload))
+            stored.append(evidence_upload(actor=actor, upload=upload))
         yield [evidence.public_id for evidence in stored]
     except BaseException:
         for evidence in stored:

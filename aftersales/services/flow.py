@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.actors import SYSTEM, Actor
 from catalog.services.stock import stock_release, stock_return
 from logistics import services as logistics_services
 from logistics.models import Shipment
@@ -29,8 +30,11 @@ from shop.errors import Conflict, InvalidInput, OutOfStock
 
 from ..models import AfterSalesCase, CaseLine, CaseType, Stage
 from . import base
+from .case_lines import reprice_lines
 
 logger = logging.getLogger(__name__)
+# orders', payments' and logistics' services still take the acting user (None for the system),
+# so calls into them pass `actor.user` until they take an Actor too.
 
 Status = AfterSalesCase.Status
 STRAIGHT_TO_REFUND = (CaseType.OUT_OF_STOCK, CaseType.LOST)
@@ -66,7 +70,7 @@ def _parcels_on_their_way(case: AfterSalesCase) -> list[Shipment]:
     )
 
 
-def case_proceed(*, case: AfterSalesCase, actor, intercept: bool = True) -> AfterSalesCase:
+def case_proceed(*, case: AfterSalesCase, actor: Actor, intercept: bool = True) -> AfterSalesCase:
     """An approved case goes as far as it can now. The caller holds the case lock."""
     if case.status != Status.APPROVED:
         return case
@@ -86,7 +90,7 @@ def case_proceed(*, case: AfterSalesCase, actor, intercept: bool = True) -> Afte
         parcels = _parcels_on_their_way(case) if intercept else []
         if parcels:
             for parcel in parcels:
-                logistics_services.shipment_intercept(shipment_id=parcel.pk, actor=actor)
+                logistics_services.shipment_intercept(shipment_id=parcel.pk, actor=actor.user)
             case.shipment_id = parcels[0].pk
             return base.transition(
                 case=case,
@@ -94,10 +98,12 @@ def case_proceed(*, case: AfterSalesCase, actor, intercept: bool = True) -> Afte
                 actor=actor,
                 note=f"Intercepting parcel {parcels[0].tracking_no}",
             )
-    return _await_return(case=case, actor=actor)
+    return await_return(case=case, actor=actor)
 
 
-def _await_return(*, case: AfterSalesCase, actor, name: str = "await_return") -> AfterSalesCase:
+def await_return(
+    *, case: AfterSalesCase, actor: Actor, name: str = "await_return"
+) -> AfterSalesCase:
     return base.transition(
         case=case,
         name=name,
@@ -107,7 +113,7 @@ def _await_return(*, case: AfterSalesCase, actor, name: str = "await_return") ->
     )
 
 
-def case_start_refund(*, case: AfterSalesCase, actor, note: str = "") -> AfterSalesCase:
+def case_start_refund(*, case: AfterSalesCase, actor: Actor, note: str = "") -> AfterSalesCase:
     """Ask payments for the case's refund, one per line (keyed case_no-line, so a retry never
     pays twice), release or settle what the sub-order held for those units, and move the
     sub-order on once all its units are refunded. Cash on delivery not collected: the lines
@@ -125,7 +131,7 @@ def case_start_refund(*, case: AfterSalesCase, actor, note: str = "") -> AfterSa
                 amount=case_line.refund_amount,
                 quantity=case_line.quantity,
                 reason=reason,
-                actor=base.actor_or_none(actor),
+                actor=actor.user,
                 idempotency_key=f"{case.case_no}-{case_line.order_line_id}",
             )
             moved_money = True
@@ -145,11 +151,14 @@ def case_start_refund(*, case: AfterSalesCase, actor, note: str = "") -> AfterSa
     )
     _after_units_refunded(case=case, case_lines=case_lines, actor=actor)
     if not moved_money:
-        case_settle_refunds(case=case, note="Nothing was paid: nothing to send back")
+        # Refunds are settled by the system (as when the gateway confirms), whoever approved.
+        case_settle_refunds(case=case, actor=SYSTEM, note="Nothing was paid: nothing to send back")
     return case
 
 
-def _after_units_refunded(*, case: AfterSalesCase, case_lines: list[CaseLine], actor) -> None:
+def _after_units_refunded(
+    *, case: AfterSalesCase, case_lines: list[CaseLine], actor: Actor
+) -> None:
     sub_order = case.sub_order
     if case.type == CaseType.OUT_OF_STOCK:
         for case_line in case_lines:
@@ -157,16 +166,16 @@ def _after_units_refunded(*, case: AfterSalesCase, case_lines: list[CaseLine], a
                 line_id=case_line.order_line_id,
                 quantity=case_line.quantity,
                 reason=case.description or case.reason.label,
-                actor=actor,
+                actor=actor.user,
                 refund_amount=case_line.refund_amount,
                 refund_reference=case.case_no,
             )
         return
     if case.type == CaseType.LOST and case.shipment_id:
-        logistics_services.shipment_lost_settled(shipment_id=case.shipment_id, actor=actor)
+        logistics_services.shipment_lost_settled(shipment_id=case.shipment_id, actor=actor.user)
         return
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
-        logistics_services.sub_order_unpack(sub_order_id=sub_order.pk, actor=actor)
+        logistics_services.sub_order_unpack(sub_order_id=sub_order.pk, actor=actor.user)
         for case_line in _stock_order(case_lines):
             stock_release(
                 sku_id=case_line.order_line.sku_id,
@@ -174,13 +183,15 @@ def _after_units_refunded(*, case: AfterSalesCase, case_lines: list[CaseLine], a
                 quantity=case_line.quantity,
                 order_no=case.order.order_no,
                 reason=f"Refunded before shipment ({case.case_no})",
-                actor=base.actor_or_none(actor),
+                actor=actor,
             )
     if not _units_left(sub_order):
         sub_order = SubOrder.objects.select_related("order").get(pk=sub_order.pk)
         if sub_order.status != SubOrder.Status.CLOSED:
             order_services.sub_order_close_after_refund(
-                sub_order_id=sub_order.pk, actor=actor, reason=f"Refunded in full ({case.case_no})"
+                sub_order_id=sub_order.pk,
+                actor=actor,
+                reason=f"Refunded in full ({case.case_no})",
             )
 
 
@@ -193,7 +204,7 @@ def _units_left(sub_order: SubOrder) -> int:
     )
 
 
-def case_settle_refunds(*, case: AfterSalesCase, note: str = "") -> AfterSalesCase:
+def case_settle_refunds(*, case: AfterSalesCase, actor: Actor, note: str = "") -> AfterSalesCase:
     """A refunding case whose refunds have all succeeded is refunded. The caller holds the
     case lock. Idempotent."""
     if case.status != Status.REFUNDING:
@@ -204,7 +215,7 @@ def case_settle_refunds(*, case: AfterSalesCase, note: str = "") -> AfterSalesCa
     base.transition(
         case=case,
         name="refunded",
-        actor=None,
+        actor=actor,
         note=note or f"¥{case.refund_amount} back to the original payment method",
         payload={"money_moved": bool(refunds)},
         at=timezone.now(),
@@ -229,7 +240,7 @@ def release_sub_order_if_settled(*, case: AfterSalesCase) -> None:
 # --- returns ------------------------------------------------------------------------------------
 
 
-def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str):
+def return_ship(*, case: AfterSalesCase, actor: Actor, carrier_code: str, tracking_no: str):
     """The shopper sent the goods back: the parcel is tracked like any other."""
     if case.status != Status.AWAITING_RETURN:
         base.refuse(case, _("enter a return parcel"))
@@ -240,7 +251,7 @@ def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: 
         carrier_code=carrier_code,
         tracking_no=tracking_no,
         lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
-        actor=actor,
+        actor=actor.user,
     )
     now = timezone.now()
     case.return_shipment_id = parcel.pk
@@ -263,7 +274,7 @@ def return_ship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: 
     return case
 
 
-def return_signed(*, case: AfterSalesCase, at) -> AfterSalesCase:
+def return_signed(*, case: AfterSalesCase, actor: Actor, at) -> AfterSalesCase:
     """The carrier says the return parcel was signed for: the merchant's clock starts."""
     if case.status != Status.AWAITING_RETURN or case.return_signed_at is not None:
         return case
@@ -272,7 +283,7 @@ def return_signed(*, case: AfterSalesCase, at) -> AfterSalesCase:
     case.save(update_fields=["return_signed_at", "receive_by"])
     base.event_record(
         case=case,
-        actor=None,
+        actor=actor,
         action="return_signed",
         from_state=case.status,
         note="The return parcel was signed for at the return address",
@@ -282,7 +293,7 @@ def return_signed(*, case: AfterSalesCase, at) -> AfterSalesCase:
 
 
 def receive_return(
-    *, case: AfterSalesCase, actor, resellable: bool | None, note: str = ""
+    *, case: AfterSalesCase, actor: Actor, resellable: bool | None, note: str = ""
 ) -> AfterSalesCase:
     """The goods are back. Resellable goods go back to sellable stock through the ledger;
     damaged ones do not. Then the refund (or, for an exchange, the replacement) follows."""
@@ -297,7 +308,7 @@ def receive_return(
                 quantity=case_line.quantity,
                 order_no=case.order.order_no,
                 reason=f"Return of after-sales {case.case_no}",
-                actor=base.actor_or_none(actor),
+                actor=actor,
             )
     condition = {True: "resellable", False: "damaged", None: "not checked"}[resellable]
     base.transition(
@@ -313,11 +324,9 @@ def receive_return(
     return case
 
 
-def exchange_to_refund(*, case: AfterSalesCase, actor, why: str) -> AfterSalesCase:
+def exchange_to_refund(*, case: AfterSalesCase, actor: Actor, why: str) -> AfterSalesCase:
     """An exchange that cannot be carried out (replacement out of stock, merchant silent)
     becomes a refund of what the shopper paid for those units."""
-    from .cases import reprice_lines
-
     case.type = CaseType.RETURN_REFUND
     reprice_lines(case=case, amount=None)
     case.save(update_fields=["type", "refund_amount", "shipping_refund"])
@@ -331,7 +340,9 @@ def exchange_to_refund(*, case: AfterSalesCase, actor, why: str) -> AfterSalesCa
     return case_start_refund(case=case, actor=actor, note=why)
 
 
-def reship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str) -> AfterSalesCase:
+def reship(
+    *, case: AfterSalesCase, actor: Actor, carrier_code: str, tracking_no: str
+) -> AfterSalesCase:
     """The exchange's replacement leaves the warehouse; out of stock turns it into a refund."""
     if case.type != CaseType.EXCHANGE or case.status != Status.RETURN_RECEIVED:
         base.refuse(case, _("ship a replacement"))
@@ -342,7 +353,7 @@ def reship(*, case: AfterSalesCase, actor, carrier_code: str, tracking_no: str) 
                 lines=[(c.order_line_id, c.quantity) for c in _case_lines(case)],
                 carrier_code=carrier_code,
                 tracking_no=tracking_no,
-                actor=actor,
+                actor=actor.user,
             )
     except OutOfStock:
         return exchange_to_refund(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.actors import Actor
 from logistics import selectors as logistics_selectors
 from logistics import services as logistics_services
 from logistics.models import Shipment
@@ -18,11 +19,22 @@ from shop import events as nodes
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 
 from .. import selectors
+from ..lock_objects import (
+    lock_case,
+    lock_cases_on_parcel,
+    lock_cases_on_return_parcel,
+    lock_refunds_awaiting_parcel,
+)
 from ..models import AfterSalesCase, CaseReason, CaseType, Stage
-from . import base, cases, flow
+from . import base, flow
 from .base import Role
+from .decisions import case_close
+from .negotiation import expire_pending_offer
+from .opening import case_open, stage_for
 
 logger = logging.getLogger(__name__)
+# orders', payments' and logistics' services still take the acting user (None for the system),
+# so calls into them pass `actor.user` until they take an Actor too.
 
 Status = AfterSalesCase.Status
 
@@ -56,7 +68,7 @@ def _open_for_units(
     sub_order: SubOrder,
     case_type: str,
     units: dict[int, int],
-    actor,
+    actor: Actor,
     description: str,
     stage: str,
     shipment_id: int | None = None,
@@ -71,7 +83,7 @@ def _open_for_units(
             free[room.line.pk] = wanted
     if not free:
         return None
-    return cases._open(
+    return case_open(
         sub_order=sub_order,
         case_type=case_type,
         reason=reason or _system_reason(case_type),
@@ -94,38 +106,19 @@ def _parcel(shipment_id: int) -> Shipment:
     return parcel
 
 
-def _cases_on_parcel(parcel: Shipment, *statuses) -> list[AfterSalesCase]:
-    return list(
-        AfterSalesCase.objects.select_for_update()
-        .select_related("reason")
-        .filter(shipment_id=parcel.pk, status__in=statuses)
-        .order_by("pk")
-    )
-
-
 def _attach(case: AfterSalesCase, sub_order: SubOrder) -> AfterSalesCase:
     case.sub_order, case.order = sub_order, sub_order.order
     return case
 
 
 @transaction.atomic
-def parcel_refused(*, shipment_id: int) -> AfterSalesCase | None:
+def parcel_refused(*, shipment_id: int, actor: Actor) -> AfterSalesCase | None:
     """A prepaid parcel was refused at the door: its units are refunded once it is back with
     the merchant (or, if it never comes back, when receive_by passes). A refund-only request
     already waiting for this parcel is that case; cash not collected yet is no one's money."""
     parcel = _parcel(shipment_id)
     sub_order = lock_sub_order_by_id(parcel.sub_order_id)
-    waiting = list(
-        AfterSalesCase.objects.select_for_update()
-        .filter(
-            sub_order=sub_order,
-            type=CaseType.REFUND_ONLY,
-            status__in=[Status.AWAITING_RETURN, Status.INTERCEPTING],
-            return_shipment__isnull=True,
-        )
-        .order_by("pk")
-    )
-    for case in waiting:
+    for case in lock_refunds_awaiting_parcel(sub_order_id=sub_order.pk):
         if case.shipment_id is None:
             case.shipment_id = parcel.pk
             case.save(update_fields=["shipment"])
@@ -136,7 +129,7 @@ def parcel_refused(*, shipment_id: int) -> AfterSalesCase | None:
         sub_order=sub_order,
         case_type=CaseType.REFUSAL,
         units=units,
-        actor=None,
+        actor=actor,
         description=f"Parcel {parcel.tracking_no} was refused at delivery",
         stage=Stage.IN_TRANSIT,
         shipment_id=parcel.pk,
@@ -144,47 +137,48 @@ def parcel_refused(*, shipment_id: int) -> AfterSalesCase | None:
 
 
 @transaction.atomic
-def parcel_returned(*, shipment_id: int) -> list[AfterSalesCase]:
+def parcel_returned(*, shipment_id: int, actor: Actor) -> list[AfterSalesCase]:
     """A refused or intercepted parcel is back with the merchant (logistics returned its goods
     to stock): the cases waiting for it refund now."""
     parcel = _parcel(shipment_id)
     sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     moved = []
-    for case in _cases_on_parcel(
-        parcel, Status.APPROVED, Status.AWAITING_RETURN, Status.INTERCEPTING
+    for case in lock_cases_on_parcel(
+        shipment_id=parcel.pk,
+        statuses=[Status.APPROVED, Status.AWAITING_RETURN, Status.INTERCEPTING],
     ):
         _attach(case, sub_order)
         if case.status == Status.APPROVED:
             flow.case_start_refund(
-                case=case, actor=None, note="The parcel is back with the merchant"
+                case=case, actor=actor, note="The parcel is back with the merchant"
             )
         else:
             flow.receive_return(
-                case=case, actor=None, resellable=None, note="The parcel is back with the merchant"
+                case=case, actor=actor, resellable=None, note="The parcel is back with the merchant"
             )
         moved.append(case)
     return moved
 
 
 @transaction.atomic
-def parcel_intercept_failed(*, shipment_id: int) -> list[AfterSalesCase]:
+def parcel_intercept_failed(*, shipment_id: int, actor: Actor) -> list[AfterSalesCase]:
     """The intercepted parcel was delivered all the same: the shopper sends it back."""
     parcel = _parcel(shipment_id)
     sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     moved = []
-    for case in _cases_on_parcel(parcel, Status.INTERCEPTING):
+    for case in lock_cases_on_parcel(shipment_id=parcel.pk, statuses=[Status.INTERCEPTING]):
         _attach(case, sub_order)
-        flow._await_return(case=case, actor=None, name="intercept_failed")
+        flow.await_return(case=case, actor=actor, name="intercept_failed")
         moved.append(case)
     return moved
 
 
 @transaction.atomic
-def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
+def parcel_lost(*, shipment_id: int, actor: Actor) -> AfterSalesCase | None:
     """The carrier (or operations) reports a parcel lost: a lost-parcel case refunds its units
     at once, including their shipping, and tells the shopper."""
     parcel = _parcel(shipment_id)
-    if getattr(actor, "pk", None) and not base.is_platform_staff(actor):
+    if not actor.sees_everything:
         raise NotFound(_("Parcel not found."))
     sub_order = lock_sub_order_by_id(parcel.sub_order_id)
     if parcel.status != Shipment.Status.LOST:
@@ -206,50 +200,50 @@ def parcel_lost(*, shipment_id: int, actor=None) -> AfterSalesCase | None:
         shipment_id=parcel.pk,
     )
     if case is None:  # every unit already refunded by other cases: just settle the parcel
-        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor)
+        logistics_services.shipment_lost_settled(shipment_id=parcel.pk, actor=actor.user)
     return case
 
 
 @transaction.atomic
-def return_parcel_signed(*, shipment_id: int, at=None) -> list[AfterSalesCase]:
+def return_parcel_signed(*, shipment_id: int, actor: Actor, at=None) -> list[AfterSalesCase]:
     parcel = _parcel(shipment_id)
     sub_order = lock_sub_order_by_id(parcel.sub_order_id)
-    found = list(
-        AfterSalesCase.objects.select_for_update()
-        .select_related("reason")
-        .filter(return_shipment_id=parcel.pk)
-    )
+    found = lock_cases_on_return_parcel(shipment_id=parcel.pk)
     for case in found:
         flow.return_signed(
-            case=_attach(case, sub_order), at=at or parcel.delivered_at or timezone.now()
+            case=_attach(case, sub_order),
+            actor=actor,
+            at=at or parcel.delivered_at or timezone.now(),
         )
     return found
 
 
 @transaction.atomic
-def refund_settled(*, refund_key: str) -> AfterSalesCase | None:
+def refund_settled(*, refund_key: str, actor: Actor) -> AfterSalesCase | None:
     """payments reports a refund succeeded; keys of case refunds are "<case_no>-<line id>"."""
     case_no = (refund_key or "").rpartition("-")[0]
     if not case_no.startswith("A"):
         return None
     try:
-        case = base.lock_case(case_no=case_no)
+        case = lock_case(case_no=case_no)
     except NotFound:
         return None
-    return flow.case_settle_refunds(case=case)
+    return flow.case_settle_refunds(case=case, actor=actor)
 
 
 # --- opened by staff -----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -> AfterSalesCase:
+def case_open_out_of_stock(
+    *, line_id: int, quantity: int, reason: str, actor: Actor
+) -> AfterSalesCase:
     """The warehouse could not find `quantity` units at picking (缺货): the shopper is told at
     once and refunded automatically; the shortage is recorded by logistics."""
     reason = flow.require_text(reason, _("the reason the shopper will read"))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput(_("Quantity must be at least 1."), code="invalid_quantity")
-    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor)
+    logistics_services.line_shortage_check(line_id=line_id, quantity=quantity, actor=actor.user)
     line = OrderLine.objects.get(pk=line_id)
     sub_order = lock_sub_order_by_id(line.sub_order_id)
     case = _open_for_units(
@@ -268,14 +262,14 @@ def case_open_out_of_stock(*, line_id: int, quantity: int, reason: str, actor) -
 
 
 @transaction.atomic
-def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSalesCase]:
+def order_cancel_paid(*, order_no: str, actor: Actor, reason: str = "") -> list[AfterSalesCase]:
     """A paid order cancelled before it ships (by the shopper, or ops on their behalf): a
     refund-only case for each sub-order still waiting to ship, approved at once."""
     lookup = Order.objects.filter(order_no=order_no or "")
-    if not base.is_platform_staff(actor):
-        if not getattr(actor, "pk", None):
+    if not actor.is_ops:
+        if actor.user is None:
             raise NotFound(_("Order not found."))
-        lookup = lookup.filter(user_id=actor.pk)
+        lookup = lookup.filter(user_id=actor.user_id)
     order = lookup.first()
     if order is None:
         raise NotFound(_("Order not found."))
@@ -296,7 +290,7 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
     opened = []
     for sub_order_row in waiting:
         sub_order = lock_sub_order_by_id(sub_order_row.pk)
-        if cases._stage_for(sub_order) != Stage.NOT_SHIPPED:
+        if stage_for(sub_order) != Stage.NOT_SHIPPED:
             continue
         units = {
             room.line.pk: room.refundable_quantity
@@ -321,8 +315,8 @@ def order_cancel_paid(*, order_no: str, actor, reason: str = "") -> list[AfterSa
 
 
 @transaction.atomic
-def case_receive_return(*, case_no: str, actor, resellable: bool) -> AfterSalesCase:
-    case = base.lock_case(case_no=case_no)
+def case_receive_return(*, case_no: str, actor: Actor, resellable: bool) -> AfterSalesCase:
+    case = lock_case(case_no=case_no)
     base.require_role(actor, case, Role.MERCHANT, Role.OPS)
     if case.status not in (Status.AWAITING_RETURN, Status.INTERCEPTING, Status.RETURN_RECEIVED):
         base.refuse(case, _("confirm the return"))
@@ -330,8 +324,10 @@ def case_receive_return(*, case_no: str, actor, resellable: bool) -> AfterSalesC
 
 
 @transaction.atomic
-def case_reship(*, case_no: str, actor, carrier_code: str, tracking_no: str) -> AfterSalesCase:
-    case = base.lock_case(case_no=case_no)
+def case_reship(
+    *, case_no: str, actor: Actor, carrier_code: str, tracking_no: str
+) -> AfterSalesCase:
+    case = lock_case(case_no=case_no)
     base.require_role(actor, case, Role.MERCHANT, Role.OPS)
     return flow.reship(
         case=case, actor=actor, carrier_code=carrier_code, tracking_no=(tracking_no or "").strip()
@@ -342,63 +338,63 @@ def case_reship(*, case_no: str, actor, carrier_code: str, tracking_no: str) -> 
 
 
 @transaction.atomic
-def case_timeout_respond(*, case_id: int) -> AfterSalesCase:
+def case_timeout_respond(*, case_id: int, actor: Actor) -> AfterSalesCase:
     """The merchant did not answer within MERCHANT_RESPONSE_HOURS: approved."""
-    case = base.lock_case(case_id=case_id)
+    case = lock_case(case_id=case_id)
     if case.status != Status.REQUESTED or not _due(case.respond_by):
         return case
-    cases._expire_pending_offer(case)
+    expire_pending_offer(case)
     base.transition(
         case=case,
         name="approve",
-        actor=None,
+        actor=actor,
         note="The merchant did not answer in time: approved automatically",
         at=timezone.now(),
     )
-    return flow.case_proceed(case=case, actor=None)
+    return flow.case_proceed(case=case, actor=actor)
 
 
 @transaction.atomic
-def case_timeout_appeal(*, case_id: int) -> AfterSalesCase:
-    case = base.lock_case(case_id=case_id)
+def case_timeout_appeal(*, case_id: int, actor: Actor) -> AfterSalesCase:
+    case = lock_case(case_id=case_id)
     if case.status != Status.REJECTED or not _due(case.appeal_by):
         return case
-    return cases.case_close(case=case, actor=None, note="Not appealed in time: closed")
+    return case_close(case=case, actor=actor, note="Not appealed in time: closed")
 
 
 @transaction.atomic
-def case_timeout_return_ship(*, case_id: int) -> AfterSalesCase:
-    case = base.lock_case(case_id=case_id)
+def case_timeout_return_ship(*, case_id: int, actor: Actor) -> AfterSalesCase:
+    case = lock_case(case_id=case_id)
     if (
         case.status != Status.AWAITING_RETURN
         or case.return_shipment_id
         or not _due(case.return_ship_by)
     ):
         return case
-    return cases.case_close(case=case, actor=None, note="Nothing was sent back in time: closed")
+    return case_close(case=case, actor=actor, note="Nothing was sent back in time: closed")
 
 
 @transaction.atomic
-def case_timeout_receive(*, case_id: int) -> AfterSalesCase:
+def case_timeout_receive(*, case_id: int, actor: Actor) -> AfterSalesCase:
     """The merchant did not confirm a signed-for return within RETURN_RECEIVE_DAYS, or a
     refused parcel never made it back: the platform refunds anyway."""
-    case = base.lock_case(case_id=case_id)
+    case = lock_case(case_id=case_id)
     if not _due(case.receive_by):
         return case
     note = "The merchant did not confirm in time: refunded automatically"
     if case.status == Status.APPROVED and case.type == CaseType.REFUSAL:
-        return flow.case_start_refund(case=case, actor=None, note="Refunded by the platform")
+        return flow.case_start_refund(case=case, actor=actor, note="Refunded by the platform")
     if case.status != Status.AWAITING_RETURN:
         return case
-    flow.receive_return(case=case, actor=None, resellable=None, note=note)
+    flow.receive_return(case=case, actor=actor, resellable=None, note=note)
     if case.type == CaseType.EXCHANGE:
-        return flow.exchange_to_refund(case=case, actor=None, why=note)
+        return flow.exchange_to_refund(case=case, actor=actor, why=note)
     return case
 
 
 @transaction.atomic
-def case_timeout_evidence(*, case_id: int) -> AfterSalesCase:
-    case = base.lock_case(case_id=case_id)
+def case_timeout_evidence(*, case_id: int, actor: Actor) -> AfterSalesCase:
+    case = lock_case(case_id=case_id)
     if not _due(case.evidence_due_by):
         return case
     party = case.evidence_requested_from
@@ -406,7 +402,7 @@ def case_timeout_evidence(*, case_id: int) -> AfterSalesCase:
     case.save(update_fields=["evidence_requested_from", "evidence_due_by"])
     base.event_record(
         case=case,
-        actor=None,
+        actor=actor,
         action="evidence_request_expired",
         from_state=case.status,
         note=f"The {party or 'asked side'} sent no evidence in time",
@@ -416,10 +412,10 @@ def case_timeout_evidence(*, case_id: int) -> AfterSalesCase:
 
 
 @transaction.atomic
-def case_settle_if_refunded(*, case_id: int) -> AfterSalesCase:
+def case_settle_if_refunded(*, case_id: int, actor: Actor) -> AfterSalesCase:
     """Safety net for a refund.succeeded event that was missed."""
-    case = base.lock_case(case_id=case_id)
-    return flow.case_settle_refunds(case=case)
+    case = lock_case(case_id=case_id)
+    return flow.case_settle_refunds(case=case, actor=actor)
 
 
 def _due(deadline) -> bool:

@@ -1,7 +1,8 @@
 """Products and SKUs: the writes that the admin, its actions and the bulk import share.
 
 `Product.price_from` is denormalised (lowest active SKU price) so listings can filter and sort
-without a join; every path that changes a product's SKUs ends with `product_refresh_price_from`.
+without a join; every path that changes a product's SKUs ends with `product_refresh_price_from`
+(a recomputation of derived data, so it names no actor; the writes people make take one).
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 
+from catalog.actors import Actor
 from catalog.models import SKU, Attribute, AttributeValue, Brand, Category, Merchant, Product
 from shop.errors import InvalidInput
 
@@ -39,7 +41,7 @@ class ActivationResult:
 
 
 @transaction.atomic
-def product_set_active(*, product_ids, is_active: bool, actor=None) -> ActivationResult:
+def product_set_active(*, product_ids, is_active: bool, actor: Actor) -> ActivationResult:
     """Put products on sale or take them off. A product without an active SKU cannot be put
     on sale (a shopper could not buy it); those are returned in `skipped`."""
     products = Product.objects.filter(pk__in=list(product_ids)).exclude(is_active=is_active)
@@ -56,7 +58,7 @@ def product_set_active(*, product_ids, is_active: bool, actor=None) -> Activatio
 
 
 @transaction.atomic
-def product_set_featured(*, product_ids, is_featured: bool, actor=None) -> int:
+def product_set_featured(*, product_ids, is_featured: bool, actor: Actor) -> int:
     """Feature products on the home page (or stop featuring them)."""
     return (
         Product.objects.filter(pk__in=list(product_ids))
@@ -72,7 +74,7 @@ def product_get_or_create_for_merchant(
     title: str,
     category: Category | None,
     brand: Brand | None,
-    actor=None,
+    actor: Actor,
 ) -> tuple[Product, bool]:
     """The merchant's product with this title (case-insensitive), created if missing; a given
     category or brand updates an existing product."""

@@ -1,5 +1,6 @@
 """The only code that changes stock. Every change writes a StockMove in the same transaction, so
-on_hand and allocated always equal the sums of the ledger.
+on_hand and allocated always equal the sums of the ledger, each naming its actor (the user it
+records, or none for the system).
 
 Concurrency: allocation at checkout (`stock_plan_allocation` + `stock_allocate_planned`) plans
 from an unlocked read, writes the ledger rows, and takes the stock with a conditional UPDATE as
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from catalog.actors import Actor
 from catalog.models import SKU, StockMove, StockRecord, Warehouse
 from shop.errors import InvalidInput, OutOfStock
 
@@ -51,7 +53,7 @@ def _record_move(
     allocated_delta: int = 0,
     reason: str = "",
     order_no: str = "",
-    actor=None,
+    actor: Actor,
 ) -> StockMove:
     return StockMove.objects.create(
         sku_id=record.sku_id,
@@ -61,7 +63,7 @@ def _record_move(
         allocated_delta=allocated_delta,
         reason=reason[:255],
         order_no=order_no,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor.user,
     )
 
 
@@ -102,7 +104,7 @@ def _plan_allocation(records: list[StockRecord], quantity: int, region: str) -> 
 
 @transaction.atomic
 def stock_allocate(
-    *, lines: list[tuple[int, int]], region: str, order_no: str, actor=None
+    *, lines: list[tuple[int, int]], region: str, order_no: str, actor: Actor
 ) -> list[Allocation]:
     """Reserve stock for an order's lines [(sku_id, quantity)]; all or nothing.
 
@@ -174,7 +176,7 @@ def stock_plan_allocation(*, lines: list[tuple[int, int]], region: str) -> list[
 
 
 def stock_allocate_planned(
-    *, allocations: list[Allocation], order_no: str, actor=None
+    *, allocations: list[Allocation], order_no: str, actor: Actor
 ) -> list[StockMove]:
     """Reserve the planned stock, in the caller's transaction: the ledger rows in one insert,
     then one conditional UPDATE per stock row (SKU id, then row pk: the global lock order), the
@@ -189,7 +191,7 @@ def stock_allocate_planned(
             allocated_delta=part.quantity,
             reason="Allocated at order creation",
             order_no=order_no,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=actor.user,
         )
         for part in allocations
     )
@@ -218,7 +220,7 @@ def _change(
     allocated_delta: int,
     reason: str,
     order_no: str,
-    actor,
+    actor: Actor,
 ) -> StockRecord:
     record = StockRecord.objects.select_for_update().get(sku_id=sku_id, warehouse_id=warehouse_id)
     if record.on_hand + on_hand_delta < record.allocated + allocated_delta:
@@ -249,7 +251,7 @@ def _change(
 
 @transaction.atomic
 def stock_release(
-    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, reason: str, actor=None
+    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, reason: str, actor: Actor
 ) -> StockRecord:
     """Give allocated stock back to sellable (order cancelled, expired, failed, refunded
     before shipment)."""
@@ -267,7 +269,7 @@ def stock_release(
 
 @transaction.atomic
 def stock_consume(
-    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, actor=None
+    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, actor: Actor
 ) -> StockRecord:
     """Allocated stock leaves the warehouse at shipment."""
     return _change(
@@ -284,7 +286,7 @@ def stock_consume(
 
 @transaction.atomic
 def stock_return(
-    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, reason: str, actor=None
+    *, sku_id: int, warehouse_id: int, quantity: int, order_no: str, reason: str, actor: Actor
 ) -> StockRecord:
     """Goods came back (a return received) and are sellable again."""
     return _change(
@@ -306,7 +308,7 @@ def stock_adjust(
     warehouse: Warehouse,
     on_hand_delta: int,
     reason: str,
-    actor=None,
+    actor: Actor,
     kind: str = StockMove.Kind.ADJUST,
 ) -> StockRecord:
     """A manual correction or an import: changes on_hand, creating the record if needed."""
@@ -332,7 +334,7 @@ def stock_set_on_hand(
     warehouse: Warehouse,
     on_hand: int,
     reason: str,
-    actor=None,
+    actor: Actor,
     kind: str = StockMove.Kind.ADJUST,
 ) -> StockRecord:
     """Set on_hand to a counted figure (admin edit, import): records the difference."""

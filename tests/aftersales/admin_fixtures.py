@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import actor_for
 from logistics.models import Shipment
 from tests.aftersales.factories import (
     ask,
@@ -62,9 +63,11 @@ def requested_return(*, merchant=None, capture=None, reason="quality") -> AfterS
 def rejected_after_offer(case: AfterSalesCase) -> AfterSalesCase:
     staff = staff_of(case)
     services.case_offer_make(
-        case_no=case.case_no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="20"
+        case_no=case.case_no, actor=actor_for(staff), type=CaseType.REFUND_ONLY, refund_amount="20"
     )
-    return services.case_reject(case_no=case.case_no, actor=staff, reason="Looks fine to us")
+    return services.case_reject(
+        case_no=case.case_no, actor=actor_for(staff), reason="Looks fine to us"
+    )
 
 
 def appealed(case: AfterSalesCase) -> AfterSalesCase:
@@ -72,7 +75,7 @@ def appealed(case: AfterSalesCase) -> AfterSalesCase:
     rejected_after_offer(case)
     return services.case_appeal(
         case_no=case.case_no,
-        actor=case.user,
+        actor=actor_for(case.user),
         reason="It is broken, see the photo",
         evidence_ids=[photo(case.user).public_id],
     )
@@ -80,10 +83,10 @@ def appealed(case: AfterSalesCase) -> AfterSalesCase:
 
 def returned_by_shopper(case: AfterSalesCase) -> AfterSalesCase:
     """Approved, and the shopper sent the goods back with a tracking number."""
-    services.case_approve(case_no=case.case_no, actor=staff_of(case))
+    services.case_approve(case_no=case.case_no, actor=actor_for(staff_of(case)))
     return services.case_return_ship(
         case_no=case.case_no,
-        actor=case.user,
+        actor=actor_for(case.user),
         carrier_code="sandbox",
         tracking_no=sandbox_tracking_no(),
     )
@@ -94,7 +97,9 @@ def exchange_back_with_merchant(*, capture=None) -> AfterSalesCase:
     sub_order = receive(paid_sub_order(quantities=(1,), capture=capture))
     case = ask(sub_order, type=CaseType.EXCHANGE, reason="wrong-size")
     returned_by_shopper(case)
-    return services.case_receive_return(case_no=case.case_no, actor=staff_of(case), resellable=True)
+    return services.case_receive_return(
+        case_no=case.case_no, actor=actor_for(staff_of(case)), resellable=True
+    )
 
 
 def refund_in_transit(*, capture=None) -> AfterSalesCase:

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from aftersales import services
 from aftersales.models import AfterSalesCase
+from catalog.actors import actor_for
 from tests.aftersales.factories import (
     ask,
     merchant_staff,
@@ -59,13 +60,13 @@ def staff_of(case: AfterSalesCase):
 
 
 def approve(case: AfterSalesCase) -> AfterSalesCase:
-    return services.case_approve(case_no=case.case_no, actor=staff_of(case))
+    return services.case_approve(case_no=case.case_no, actor=actor_for(staff_of(case)))
 
 
 def ship_back(case: AfterSalesCase) -> AfterSalesCase:
     return services.case_return_ship(
         case_no=case.case_no,
-        actor=case.user,
+        actor=actor_for(case.user),
         carrier_code="sandbox",
         tracking_no=sandbox_tracking_no(),
     )
@@ -75,7 +76,7 @@ def reject_with_photo(case: AfterSalesCase) -> AfterSalesCase:
     staff = staff_of(case)
     return services.case_reject(
         case_no=case.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         reason="The photo shows the item used",
         evidence_ids=[photo(staff).public_id],
     )

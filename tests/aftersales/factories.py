@@ -11,6 +11,7 @@ from django.db import transaction
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseReason, ReturnAddress
 from aftersales.seed import ensure_reasons
+from catalog.actors import actor_for
 from logistics import services as logistics_services
 from orders import services as order_services
 from orders.models import SubOrder
@@ -88,7 +89,7 @@ def receive(sub_order: SubOrder) -> SubOrder:
     if sub_order.status == SubOrder.Status.AWAITING_SHIPMENT:
         sub_order = ship(sub_order)
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     return SubOrder.objects.select_related("order").get(pk=sub_order.pk)
 
@@ -111,7 +112,7 @@ def ask(
     if chosen is not None and evidence_ids is None and chosen.evidence_required:
         evidence_ids = [photo(sub_order.order.user).public_id]
     return services.case_create(
-        actor=actor or sub_order.order.user,
+        actor=actor_for(actor or sub_order.order.user),
         sub_order_no=sub_order.sub_order_no,
         type=type,
         reason=reason,
@@ -131,7 +132,7 @@ def photo(user, *, name="photo.png", size=(8, 8)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
     upload = SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-    return services.evidence_upload(user=user, upload=upload)
+    return services.evidence_upload(actor=actor_for(user), upload=upload)
 
 
 def png_bytes(size=(8, 8)) -> bytes:

@@ -21,6 +21,7 @@ from aftersales.models import (
     CaseType,
     ReturnAddress,
 )
+from catalog.actors import actor_for
 from logistics.models import Shipment, ShortageRecord
 from orders.models import SubOrder
 from payments.models import Refund
@@ -441,8 +442,10 @@ def test_the_appeal_page_shows_both_sides_evidence_and_the_thread(client, captur
     client.post(act_url(case, "reject"), {"reason": "Used", "photos": [png_upload()]})
     from aftersales import services
 
-    services.case_appeal(case_no=case.case_no, actor=case.user, reason="It was broken")
-    services.case_message_post(case_no=case.case_no, actor=case.user, text="See my photos")
+    services.case_appeal(case_no=case.case_no, actor=actor_for(case.user), reason="It was broken")
+    services.case_message_post(
+        case_no=case.case_no, actor=actor_for(case.user), text="See my photos"
+    )
     signed_in(client, ops_user())
 
     html = client.get(change_url(case, queue=True)).content.decode()

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseOffer, CaseType
+from catalog.actors import actor_for
 from tests.aftersales.api_helpers import (
     approve,
     ask,
@@ -153,9 +154,12 @@ def test_the_merchant_reads_its_case_in_bounded_queries(received, django_assert_
     # given a case with a thread and an offer
     case = _return(received())
     staff = staff_of(case)
-    services.case_message_post(case_no=case.case_no, actor=case.user, text="Too small")
+    services.case_message_post(case_no=case.case_no, actor=actor_for(case.user), text="Too small")
     services.case_offer_make(
-        case_no=case.case_no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="20.00"
+        case_no=case.case_no,
+        actor=actor_for(staff),
+        type=CaseType.REFUND_ONLY,
+        refund_amount="20.00",
     )
     client = client_for(staff)
 
@@ -200,7 +204,7 @@ def test_approving_a_return_asks_the_shopper_to_send_it_back(received):
 
 def test_approving_a_withdrawn_request_is_a_409(received):
     case = _return(received())
-    services.case_cancel(case_no=case.case_no, actor=case.user)
+    services.case_cancel(case_no=case.case_no, actor=actor_for(case.user))
 
     response = client_for(staff_of(case)).post(_url(case, "approve/"), {}, format="json")
 
@@ -332,7 +336,7 @@ def test_the_merchant_ships_the_exchanges_replacement(received):
     approve(case)
     ship_back(case)
     staff = staff_of(case)
-    services.case_receive_return(case_no=case.case_no, actor=staff, resellable=True)
+    services.case_receive_return(case_no=case.case_no, actor=actor_for(staff), resellable=True)
     tracking_no = sandbox_tracking_no()
 
     # when

@@ -14,6 +14,7 @@ from drf_spectacular.validation import validate_schema
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseEvidence, CaseOffer, CaseType
+from catalog.actors import actor_for
 from tests.accounts.factories import UserFactory
 from tests.aftersales.api_helpers import (
     approve,
@@ -417,15 +418,15 @@ def test_the_case_page_has_its_timeline_thread_offers_and_evidence_in_bounded_qu
     for text in ("Is it scratched?", "Yes, here"):
         services.case_message_post(
             case_no=case.case_no,
-            actor=shopper,
+            actor=actor_for(shopper),
             text=text,
             evidence_ids=[photo(shopper).public_id],
         )
-    services.case_message_post(case_no=case.case_no, actor=staff, text="We see it")
+    services.case_message_post(case_no=case.case_no, actor=actor_for(staff), text="We see it")
     for amount in ("50.00", "80.00"):
         services.case_offer_make(
             case_no=case.case_no,
-            actor=staff,
+            actor=actor_for(staff),
             type=CaseType.REFUND_ONLY,
             refund_amount=amount,
             note="Keep it",
@@ -543,7 +544,11 @@ def test_an_empty_message_and_someone_elses_photo_are_400(received):
 
 def _offer(case, amount="80.00", type=CaseType.REFUND_ONLY):
     return services.case_offer_make(
-        case_no=case.case_no, actor=staff_of(case), type=type, refund_amount=amount, note="Keep it"
+        case_no=case.case_no,
+        actor=actor_for(staff_of(case)),
+        type=type,
+        refund_amount=amount,
+        note="Keep it",
     )
 
 

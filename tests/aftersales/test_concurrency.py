@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import SYSTEM, actor_for
 from catalog.selectors import stock_ledger_mismatches
 from orders.models import OrderLine
 from payments.models import Refund
@@ -99,8 +100,8 @@ def test_approve_racing_the_shoppers_cancel_ends_one_way():
 
     outcomes = run_together(
         [
-            lambda: services.case_approve(case_no=case.case_no, actor=staff),
-            lambda: services.case_cancel(case_no=case.case_no, actor=case.user),
+            lambda: services.case_approve(case_no=case.case_no, actor=actor_for(staff)),
+            lambda: services.case_cancel(case_no=case.case_no, actor=actor_for(case.user)),
         ]
     )
 
@@ -123,9 +124,12 @@ def test_the_response_timer_racing_the_merchants_rejection_acts_once():
     with time_machine.travel(timezone.now() + timedelta(hours=49), tick=False):
         outcomes = run_together(
             [
-                lambda: services.case_timeout_respond(case_id=case.pk),
+                lambda: services.case_timeout_respond(case_id=case.pk, actor=SYSTEM),
                 lambda: services.case_reject(
-                    case_no=case.case_no, actor=staff, reason="Used", evidence_ids=[evidence]
+                    case_no=case.case_no,
+                    actor=actor_for(staff),
+                    reason="Used",
+                    evidence_ids=[evidence],
                 ),
             ]
         )
@@ -141,11 +145,13 @@ def test_the_return_confirmed_twice_at_once_refunds_once_and_restocks_once():
     on_hand = stock_of(line.sku).on_hand
     case = ask(sub_order, type=CaseType.RETURN_REFUND, reason="no-reason-7d")
     staff = merchant_staff(sub_order.merchant)
-    services.case_approve(case_no=case.case_no, actor=staff)
+    services.case_approve(case_no=case.case_no, actor=actor_for(staff))
 
     run_together(
         [
-            lambda: services.case_receive_return(case_no=case.case_no, actor=staff, resellable=True)
+            lambda: services.case_receive_return(
+                case_no=case.case_no, actor=actor_for(staff), resellable=True
+            )
             for _ in range(3)
         ]
     )
@@ -165,15 +171,20 @@ def test_an_appeal_racing_its_deadline_ends_one_way():
     case = ask(sub_order, type=CaseType.RETURN_REFUND, reason="no-reason-7d")
     staff = merchant_staff(sub_order.merchant)
     services.case_reject(
-        case_no=case.case_no, actor=staff, reason="No", evidence_ids=[photo(staff).public_id]
+        case_no=case.case_no,
+        actor=actor_for(staff),
+        reason="No",
+        evidence_ids=[photo(staff).public_id],
     )
     deadline = fresh(case).appeal_by
 
     with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
         run_together(
             [
-                lambda: services.case_timeout_appeal(case_id=case.pk),
-                lambda: services.case_appeal(case_no=case.case_no, actor=case.user, reason="Why"),
+                lambda: services.case_timeout_appeal(case_id=case.pk, actor=SYSTEM),
+                lambda: services.case_appeal(
+                    case_no=case.case_no, actor=actor_for(case.user), reason="Why"
+                ),
             ]
         )
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseLine, CaseType
 from aftersales.selectors import HOLDING_UNITS
+from catalog.actors import actor_for
 from payments.models import Payment, Refund
 from shop.errors import DomainError
 from tests.aftersales.factories import merchant_staff, paid_sub_order, photo, receive
@@ -77,7 +78,7 @@ def _act(step, sub_order, staff, ops):
         line = list(sub_order.lines.order_by("pk"))[line_index]
         evidence = [photo(sub_order.order.user).public_id] if reason == "quality" else None
         return services.case_create(
-            actor=sub_order.order.user,
+            actor=actor_for(sub_order.order.user),
             sub_order_no=sub_order.sub_order_no,
             type=case_type,
             reason=reason,
@@ -90,28 +91,38 @@ def _act(step, sub_order, staff, ops):
         return None
     no = pick.case_no
     if kind == "approve":
-        return services.case_approve(case_no=no, actor=staff)
+        return services.case_approve(case_no=no, actor=actor_for(staff))
     if kind == "offer":
         return services.case_offer_make(
-            case_no=no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="10.00"
+            case_no=no, actor=actor_for(staff), type=CaseType.REFUND_ONLY, refund_amount="10.00"
         )
     if kind == "accept":
         offer = pick.offers.filter(status="pending").first()
         if offer:
-            return services.case_offer_accept(case_no=no, offer_id=offer.pk, actor=pick.user)
+            return services.case_offer_accept(
+                case_no=no, offer_id=offer.pk, actor=actor_for(pick.user)
+            )
         return None
     if kind == "reject":
         return services.case_reject(
-            case_no=no, actor=staff, reason="No", evidence_ids=[photo(staff).public_id]
+            case_no=no, actor=actor_for(staff), reason="No", evidence_ids=[photo(staff).public_id]
         )
     if kind == "cancel":
-        return services.case_cancel(case_no=no, actor=pick.user)
+        return services.case_cancel(case_no=no, actor=actor_for(pick.user))
     if kind in ("receive", "receive_damaged"):
-        return services.case_receive_return(case_no=no, actor=staff, resellable=kind == "receive")
+        return services.case_receive_return(
+            case_no=no, actor=actor_for(staff), resellable=kind == "receive"
+        )
     if kind == "appeal":
-        return services.case_appeal(case_no=no, actor=pick.user, reason="Please look again")
+        return services.case_appeal(
+            case_no=no, actor=actor_for(pick.user), reason="Please look again"
+        )
     return services.case_decide(
-        case_no=no, actor=ops, approve=args[0] % 2 == 0, refund_amount=None, note="Decided"
+        case_no=no,
+        actor=actor_for(ops),
+        approve=args[0] % 2 == 0,
+        refund_amount=None,
+        note="Decided",
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseOffer, CaseType
+from catalog.actors import actor_for
 from orders.models import SubOrder
 from shop.errors import Conflict, InvalidInput, NotFound
 from tests.aftersales.factories import (
@@ -39,7 +40,7 @@ def test_an_accepted_offer_refunds_at_once_as_offered(
     staff = merchant_staff(requested.merchant)
     offer = services.case_offer_make(
         case_no=requested.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         type=CaseType.REFUND_ONLY,
         refund_amount="60.00",
         note="Keep it, we refund part",
@@ -48,7 +49,7 @@ def test_an_accepted_offer_refunds_at_once_as_offered(
     # when the shopper accepts
     with django_capture_on_commit_callbacks(execute=True):
         services.case_offer_accept(
-            case_no=requested.case_no, offer_id=offer.pk, actor=requested.user
+            case_no=requested.case_no, offer_id=offer.pk, actor=actor_for(requested.user)
         )
 
     # then the case became that offer and the money is back
@@ -65,7 +66,7 @@ def test_an_offer_cannot_exceed_what_the_lines_paid(requested):
     with pytest.raises(InvalidInput) as too_much:
         services.case_offer_make(
             case_no=requested.case_no,
-            actor=merchant_staff(requested.merchant),
+            actor=actor_for(merchant_staff(requested.merchant)),
             type=CaseType.REFUND_ONLY,
             refund_amount="999",
         )
@@ -75,19 +76,27 @@ def test_an_offer_cannot_exceed_what_the_lines_paid(requested):
 def test_a_new_offer_replaces_the_pending_one_and_a_declined_offer_cannot_be_accepted(requested):
     staff = merchant_staff(requested.merchant)
     first = services.case_offer_make(
-        case_no=requested.case_no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="50"
+        case_no=requested.case_no,
+        actor=actor_for(staff),
+        type=CaseType.REFUND_ONLY,
+        refund_amount="50",
     )
     second = services.case_offer_make(
-        case_no=requested.case_no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="70"
+        case_no=requested.case_no,
+        actor=actor_for(staff),
+        type=CaseType.REFUND_ONLY,
+        refund_amount="70",
     )
     first.refresh_from_db()
     assert first.status == CaseOffer.Status.EXPIRED
 
-    services.case_offer_decline(case_no=requested.case_no, offer_id=second.pk, actor=requested.user)
+    services.case_offer_decline(
+        case_no=requested.case_no, offer_id=second.pk, actor=actor_for(requested.user)
+    )
 
     with pytest.raises(Conflict):
         services.case_offer_accept(
-            case_no=requested.case_no, offer_id=second.pk, actor=requested.user
+            case_no=requested.case_no, offer_id=second.pk, actor=actor_for(requested.user)
         )
     assert fresh(requested).status == Status.REQUESTED
 
@@ -96,13 +105,13 @@ def test_the_merchant_must_offer_or_show_evidence_before_rejecting(requested):
     staff = merchant_staff(requested.merchant)
 
     with pytest.raises(InvalidInput) as bare:
-        services.case_reject(case_no=requested.case_no, actor=staff, reason="Used item")
+        services.case_reject(case_no=requested.case_no, actor=actor_for(staff), reason="Used item")
     assert bare.value.code == "offer_or_evidence_required"
 
     evidence = photo(staff)
     case = services.case_reject(
         case_no=requested.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         reason="Used item",
         evidence_ids=[evidence.public_id],
     )
@@ -117,12 +126,17 @@ def test_appeal_then_ops_approve_a_part_at_the_platforms_cost(
 ):
     staff = merchant_staff(requested.merchant)
     services.case_offer_make(
-        case_no=requested.case_no, actor=staff, type=CaseType.REFUND_ONLY, refund_amount="20"
+        case_no=requested.case_no,
+        actor=actor_for(staff),
+        type=CaseType.REFUND_ONLY,
+        refund_amount="20",
     )
-    services.case_reject(case_no=requested.case_no, actor=staff, reason="Looks fine to us")
+    services.case_reject(
+        case_no=requested.case_no, actor=actor_for(staff), reason="Looks fine to us"
+    )
     services.case_appeal(
         case_no=requested.case_no,
-        actor=requested.user,
+        actor=actor_for(requested.user),
         reason="It is broken, see the photo",
         evidence_ids=[photo(requested.user).public_id],
     )
@@ -130,12 +144,15 @@ def test_appeal_then_ops_approve_a_part_at_the_platforms_cost(
 
     ops = ops_user()
     services.case_request_evidence(
-        case_no=requested.case_no, actor=ops, party="merchant", note="Photo of what you shipped"
+        case_no=requested.case_no,
+        actor=actor_for(ops),
+        party="merchant",
+        note="Photo of what you shipped",
     )
     assert fresh(requested).evidence_requested_from == "merchant"
     services.case_message_post(
         case_no=requested.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         text="Here it is",
         evidence_ids=[photo(staff).public_id],
     )
@@ -144,7 +161,7 @@ def test_appeal_then_ops_approve_a_part_at_the_platforms_cost(
     with django_capture_on_commit_callbacks(execute=True):
         services.case_decide(
             case_no=requested.case_no,
-            actor=ops,
+            actor=actor_for(ops),
             approve=True,
             refund_amount="150.00",
             platform_funded=True,
@@ -162,14 +179,16 @@ def test_ops_reject_closes_the_case_for_good(requested):
     staff = merchant_staff(requested.merchant)
     services.case_reject(
         case_no=requested.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         reason="No",
         evidence_ids=[photo(staff).public_id],
     )
-    services.case_appeal(case_no=requested.case_no, actor=requested.user, reason="Please")
+    services.case_appeal(
+        case_no=requested.case_no, actor=actor_for(requested.user), reason="Please"
+    )
 
     services.case_decide(
-        case_no=requested.case_no, actor=ops_user(), approve=False, note="Not a defect"
+        case_no=requested.case_no, actor=actor_for(ops_user()), approve=False, note="Not a defect"
     )
 
     case = fresh(requested)
@@ -184,16 +203,20 @@ def test_only_the_parties_reach_a_case(requested):
     other_staff = merchant_staff(MerchantFactory())
 
     with pytest.raises(NotFound):
-        services.case_approve(case_no=requested.case_no, actor=other_staff)
+        services.case_approve(case_no=requested.case_no, actor=actor_for(other_staff))
     with pytest.raises(NotFound):
-        services.case_message_post(case_no=requested.case_no, actor=other_staff, text="hi")
+        services.case_message_post(
+            case_no=requested.case_no, actor=actor_for(other_staff), text="hi"
+        )
     # a shopper cannot answer for the merchant
     with pytest.raises(NotFound):
-        services.case_approve(case_no=requested.case_no, actor=requested.user)
+        services.case_approve(case_no=requested.case_no, actor=actor_for(requested.user))
     # nor a merchant appeal or accept for the shopper
     with pytest.raises(NotFound):
         services.case_appeal(
-            case_no=requested.case_no, actor=merchant_staff(requested.merchant), reason="x"
+            case_no=requested.case_no,
+            actor=actor_for(merchant_staff(requested.merchant)),
+            reason="x",
         )
     assert fresh(requested).status == Status.REQUESTED
 
@@ -201,9 +224,15 @@ def test_only_the_parties_reach_a_case(requested):
 def test_messages_form_one_thread_of_all_three_sides(requested):
     staff = merchant_staff(requested.merchant)
     ops = ops_user()
-    services.case_message_post(case_no=requested.case_no, actor=requested.user, text="它坏了")
-    services.case_message_post(case_no=requested.case_no, actor=staff, text="Sorry to hear")
-    services.case_message_post(case_no=requested.case_no, actor=ops, text="Platform here")
+    services.case_message_post(
+        case_no=requested.case_no, actor=actor_for(requested.user), text="它坏了"
+    )
+    services.case_message_post(
+        case_no=requested.case_no, actor=actor_for(staff), text="Sorry to hear"
+    )
+    services.case_message_post(
+        case_no=requested.case_no, actor=actor_for(ops), text="Platform here"
+    )
 
     thread = list(fresh(requested).messages.values_list("role", "text"))
     assert thread == [
@@ -212,4 +241,6 @@ def test_messages_form_one_thread_of_all_three_sides(requested):
         ("ops", "Platform here"),
     ]
     with pytest.raises(InvalidInput):
-        services.case_message_post(case_no=requested.case_no, actor=requested.user, text="  ")
+        services.case_message_post(
+            case_no=requested.case_no, actor=actor_for(requested.user), text="  "
+        )

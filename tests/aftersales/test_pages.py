@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseEvidence, CaseOffer, CaseType
+from catalog.actors import actor_for
 from tests.aftersales.factories import (
     ask,
     case_refunds,
@@ -346,7 +347,7 @@ def test_case_page_shows_status_next_step_deadline_and_thread(
     shopper = requested.user
     services.case_message_post(
         case_no=requested.case_no,
-        actor=shopper,
+        actor=actor_for(shopper),
         text="Here is the seam",
         evidence_ids=[photo(shopper).public_id],
     )
@@ -407,7 +408,7 @@ def test_accepting_the_merchants_offer_from_the_page(
     # given the merchant offers ¥60 without a return
     offer = services.case_offer_make(
         case_no=requested.case_no,
-        actor=merchant_staff(requested.merchant),
+        actor=actor_for(merchant_staff(requested.merchant)),
         type=CaseType.REFUND_ONLY,
         refund_amount="60.00",
         note="Keep it, we refund part",
@@ -435,7 +436,7 @@ def test_accepting_the_merchants_offer_from_the_page(
 def test_accepting_a_declined_offer_shows_why_not(client, requested):
     offer = services.case_offer_make(
         case_no=requested.case_no,
-        actor=merchant_staff(requested.merchant),
+        actor=actor_for(merchant_staff(requested.merchant)),
         type=CaseType.REFUND_ONLY,
         refund_amount="60.00",
     )
@@ -482,7 +483,9 @@ def test_a_message_with_a_photo_from_the_page(client, requested):
 
 def test_the_return_address_and_the_return_parcel_from_the_page(client, requested):
     # given the merchant approved the return
-    services.case_approve(case_no=requested.case_no, actor=merchant_staff(requested.merchant))
+    services.case_approve(
+        case_no=requested.case_no, actor=actor_for(merchant_staff(requested.merchant))
+    )
     signed_in(client, requested.user)
 
     page = page_text(client.get(reverse("aftersales:detail", args=[requested.case_no])))
@@ -507,7 +510,7 @@ def test_an_appeal_after_a_rejection_from_the_page(client, requested):
     staff = merchant_staff(requested.merchant)
     services.case_reject(
         case_no=requested.case_no,
-        actor=staff,
+        actor=actor_for(staff),
         reason="Used and washed",
         evidence_ids=[photo(staff).public_id],
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from aftersales import services, tasks
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import actor_for
 from logistics import services as logistics_services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, ShortageRecord, TrackingEvent
@@ -137,14 +138,16 @@ def test_ops_refund_a_parcel_the_carrier_never_reported(
     Shipment.objects.filter(pk=parcel.pk).update(status=Shipment.Status.LOST)
 
     with django_capture_on_commit_callbacks(execute=True):
-        case = services.parcel_lost(shipment_id=parcel.pk, actor=ops_user())
+        case = services.parcel_lost(shipment_id=parcel.pk, actor=actor_for(ops_user()))
 
     assert fresh(case).status == Status.REFUNDED
     # a merchant cannot do it
     from shop.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.parcel_lost(shipment_id=parcel.pk, actor=merchant_staff(sub_order.merchant))
+        services.parcel_lost(
+            shipment_id=parcel.pk, actor=actor_for(merchant_staff(sub_order.merchant))
+        )
 
 
 def test_out_of_stock_at_picking_is_a_case_refunded_automatically(
@@ -159,7 +162,7 @@ def test_out_of_stock_at_picking_is_a_case_refunded_automatically(
             line_id=line.pk,
             quantity=1,
             reason="Damaged in the warehouse",
-            actor=merchant_staff(sub_order.merchant),
+            actor=actor_for(merchant_staff(sub_order.merchant)),
         )
 
     case = fresh(case)
@@ -172,7 +175,7 @@ def test_out_of_stock_at_picking_is_a_case_refunded_automatically(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_open_out_of_stock(
-            line_id=line.pk, quantity=2, reason="None left", actor=ops_user()
+            line_id=line.pk, quantity=2, reason="None left", actor=actor_for(ops_user())
         )
     sub_order = SubOrder.objects.get(pk=sub_order.pk)
     assert sub_order.status == SubOrder.Status.CLOSED

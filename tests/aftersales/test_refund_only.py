@@ -8,6 +8,7 @@ import pytest
 
 from aftersales import services
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import SYSTEM, actor_for
 from orders.models import SubOrder
 from payments.models import Refund
 from shop.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
@@ -110,7 +111,7 @@ def test_cancelling_a_paid_order_before_it_ships_refunds_every_sub_order(
     order = sub_order.order
 
     with django_capture_on_commit_callbacks(execute=True):
-        cases = services.order_cancel_paid(order_no=order.order_no, actor=order.user)
+        cases = services.order_cancel_paid(order_no=order.order_no, actor=actor_for(order.user))
 
     [case] = cases
     case = fresh(case)
@@ -121,7 +122,7 @@ def test_cancelling_a_paid_order_before_it_ships_refunds_every_sub_order(
     assert sub_order.status == SubOrder.Status.CLOSED
     # a second cancel has nothing left to cancel
     with pytest.raises(TransitionNotAllowed):
-        services.order_cancel_paid(order_no=order.order_no, actor=order.user)
+        services.order_cancel_paid(order_no=order.order_no, actor=actor_for(order.user))
 
 
 def test_another_shopper_cannot_cancel_or_ask_on_an_order_that_is_not_theirs(
@@ -131,7 +132,7 @@ def test_another_shopper_cannot_cancel_or_ask_on_an_order_that_is_not_theirs(
     stranger = paid_sub_order(capture=django_capture_on_commit_callbacks).order.user
 
     with pytest.raises(NotFound):
-        services.order_cancel_paid(order_no=sub_order.order.order_no, actor=stranger)
+        services.order_cancel_paid(order_no=sub_order.order.order_no, actor=actor_for(stranger))
     with pytest.raises(NotFound):
         ask(sub_order, type=CaseType.REFUND_ONLY, reason="dont-want", actor=stranger)
     assert not AfterSalesCase.objects.exists()
@@ -147,14 +148,14 @@ def test_in_transit_the_merchant_intercepts_and_the_refund_follows_the_parcel_ba
     staff = merchant_staff(sub_order.merchant)
 
     # when the merchant approves: the parcel is called back
-    services.case_approve(case_no=case.case_no, actor=staff)
+    services.case_approve(case_no=case.case_no, actor=actor_for(staff))
     case = fresh(case)
     assert case.status == Status.INTERCEPTING
     assert case.shipment.intercept_requested_at is not None
 
     # and the carrier brings it back to the merchant
     with django_capture_on_commit_callbacks(execute=True):
-        services.parcel_returned(shipment_id=case.shipment_id)
+        services.parcel_returned(shipment_id=case.shipment_id, actor=SYSTEM)
 
     # then the shopper is refunded
     case = fresh(case)
@@ -169,7 +170,7 @@ def test_in_transit_the_merchant_may_ask_the_shopper_to_send_it_back_instead(
     case = ask(sub_order, type=CaseType.REFUND_ONLY, reason="dont-want")
 
     services.case_approve(
-        case_no=case.case_no, actor=merchant_staff(sub_order.merchant), intercept=False
+        case_no=case.case_no, actor=actor_for(merchant_staff(sub_order.merchant)), intercept=False
     )
 
     case = fresh(case)
@@ -182,9 +183,9 @@ def test_an_intercept_that_fails_asks_the_shopper_to_return_it(
 ):
     sub_order = ship(paid_sub_order(capture=django_capture_on_commit_callbacks))
     case = ask(sub_order, type=CaseType.REFUND_ONLY, reason="dont-want")
-    services.case_approve(case_no=case.case_no, actor=merchant_staff(sub_order.merchant))
+    services.case_approve(case_no=case.case_no, actor=actor_for(merchant_staff(sub_order.merchant)))
 
-    services.parcel_intercept_failed(shipment_id=fresh(case).shipment_id)
+    services.parcel_intercept_failed(shipment_id=fresh(case).shipment_id, actor=SYSTEM)
 
     assert fresh(case).status == Status.AWAITING_RETURN
 
@@ -199,7 +200,9 @@ def test_refund_only_after_receipt_for_missing_items_needs_no_return(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_approve(case_no=case.case_no, actor=merchant_staff(sub_order.merchant))
+        services.case_approve(
+            case_no=case.case_no, actor=actor_for(merchant_staff(sub_order.merchant))
+        )
 
     case = fresh(case)
     assert case.status == Status.REFUNDED

@@ -8,6 +8,7 @@ import pytest
 
 from aftersales import selectors, services
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import actor_for
 from logistics.models import Shipment
 from orders.models import SubOrder
 from payments.models import Refund
@@ -38,7 +39,7 @@ def received(django_capture_on_commit_callbacks):
 
 def _approve(case):
     return services.case_approve(
-        case_no=case.case_no, actor=merchant_staff(case.sub_order.merchant)
+        case_no=case.case_no, actor=actor_for(merchant_staff(case.sub_order.merchant))
     )
 
 
@@ -62,7 +63,7 @@ def test_a_return_is_refunded_once_the_merchant_confirms_the_goods_are_back(
     # and the shopper ships it back with a tracking number
     services.case_return_ship(
         case_no=case.case_no,
-        actor=sub_order.order.user,
+        actor=actor_for(sub_order.order.user),
         carrier_code="sandbox",
         tracking_no=sandbox_tracking_no(),
     )
@@ -73,7 +74,7 @@ def test_a_return_is_refunded_once_the_merchant_confirms_the_goods_are_back(
     # and the merchant confirms it arrived in a resellable state
     staff = merchant_staff(sub_order.merchant)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_receive_return(case_no=case.case_no, actor=staff, resellable=True)
+        services.case_receive_return(case_no=case.case_no, actor=actor_for(staff), resellable=True)
 
     # then the goods are sellable again and the money is back
     case = fresh(case)
@@ -94,7 +95,9 @@ def test_damaged_returns_do_not_go_back_to_stock(received, django_capture_on_com
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_receive_return(
-            case_no=case.case_no, actor=merchant_staff(sub_order.merchant), resellable=False
+            case_no=case.case_no,
+            actor=actor_for(merchant_staff(sub_order.merchant)),
+            resellable=False,
         )
 
     assert fresh(case).status == Status.REFUNDED
@@ -110,11 +113,14 @@ def test_an_exchange_ships_a_replacement_and_refunds_nothing(
     assert fresh(case).refund_amount == Decimal("0.00")
     staff = merchant_staff(sub_order.merchant)
     _approve(case)
-    services.case_receive_return(case_no=case.case_no, actor=staff, resellable=True)
+    services.case_receive_return(case_no=case.case_no, actor=actor_for(staff), resellable=True)
     sellable_before = stock_of(line.sku).on_hand - stock_of(line.sku).allocated
 
     services.case_reship(
-        case_no=case.case_no, actor=staff, carrier_code="sandbox", tracking_no=sandbox_tracking_no()
+        case_no=case.case_no,
+        actor=actor_for(staff),
+        carrier_code="sandbox",
+        tracking_no=sandbox_tracking_no(),
     )
 
     case = fresh(case)
@@ -133,12 +139,12 @@ def test_an_exchange_whose_replacement_is_out_of_stock_becomes_a_refund(
     staff = merchant_staff(sub_order.merchant)
     case = ask(sub_order, type=CaseType.EXCHANGE, reason="wrong-size")
     _approve(case)
-    services.case_receive_return(case_no=case.case_no, actor=staff, resellable=False)
+    services.case_receive_return(case_no=case.case_no, actor=actor_for(staff), resellable=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_reship(
             case_no=case.case_no,
-            actor=staff,
+            actor=actor_for(staff),
             carrier_code="sandbox",
             tracking_no=sandbox_tracking_no(),
         )
@@ -223,11 +229,13 @@ def test_only_the_shopper_enters_the_return_parcel_and_only_the_merchant_confirm
     with pytest.raises(NotFound):
         services.case_return_ship(
             case_no=case.case_no,
-            actor=stranger,
+            actor=actor_for(stranger),
             carrier_code="sandbox",
             tracking_no=sandbox_tracking_no(),
         )
     for outsider in (stranger, other_merchants_staff):
         with pytest.raises(NotFound):
-            services.case_receive_return(case_no=case.case_no, actor=outsider, resellable=True)
+            services.case_receive_return(
+                case_no=case.case_no, actor=actor_for(outsider), resellable=True
+            )
     assert fresh(case).status == Status.AWAITING_RETURN

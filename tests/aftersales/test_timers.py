@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from aftersales import services, tasks
 from aftersales.models import AfterSalesCase, CaseType
+from catalog.actors import SYSTEM, actor_for
 from orders.models import SubOrder
 from tests.aftersales.factories import (
     ask,
@@ -57,7 +58,10 @@ def test_a_rejection_not_appealed_in_time_closes(received):
     case = ask(received(), type=CaseType.RETURN_REFUND, reason="quality")
     staff = merchant_staff(case.merchant)
     services.case_reject(
-        case_no=case.case_no, actor=staff, reason="No", evidence_ids=[photo(staff).public_id]
+        case_no=case.case_no,
+        actor=actor_for(staff),
+        reason="No",
+        evidence_ids=[photo(staff).public_id],
     )
 
     with _later(days=7, minutes=1):
@@ -71,7 +75,7 @@ def test_a_rejection_not_appealed_in_time_closes(received):
 
 def test_a_return_not_shipped_in_time_closes(received):
     case = ask(received(), type=CaseType.RETURN_REFUND, reason="quality")
-    services.case_approve(case_no=case.case_no, actor=merchant_staff(case.merchant))
+    services.case_approve(case_no=case.case_no, actor=actor_for(merchant_staff(case.merchant)))
 
     with _later(days=7, minutes=1):
         tasks.sweep_case_deadline_once("return_ship_by")
@@ -83,15 +87,17 @@ def test_a_signed_return_the_merchant_does_not_confirm_is_refunded_after_10_days
     received, django_capture_on_commit_callbacks
 ):
     case = ask(received(), type=CaseType.RETURN_REFUND, reason="quality")
-    services.case_approve(case_no=case.case_no, actor=merchant_staff(case.merchant))
+    services.case_approve(case_no=case.case_no, actor=actor_for(merchant_staff(case.merchant)))
     services.case_return_ship(
         case_no=case.case_no,
-        actor=case.user,
+        actor=actor_for(case.user),
         carrier_code="sandbox",
         tracking_no=sandbox_tracking_no(),
     )
     signed_at = timezone.now() + timedelta(days=2)
-    services.return_parcel_signed(shipment_id=fresh(case).return_shipment_id, at=signed_at)
+    services.return_parcel_signed(
+        shipment_id=fresh(case).return_shipment_id, at=signed_at, actor=SYSTEM
+    )
     assert fresh(case).receive_by == signed_at + timedelta(days=10)
 
     with _later(days=11):
@@ -109,7 +115,10 @@ def test_an_evidence_request_expires(received):
     from tests.aftersales.factories import ops_user
 
     services.case_request_evidence(
-        case_no=case.case_no, actor=ops_user(), party="shopper", note="A photo of the label"
+        case_no=case.case_no,
+        actor=actor_for(ops_user()),
+        party="shopper",
+        note="A photo of the label",
     )
 
     with _later(hours=48, minutes=1):
@@ -125,9 +134,9 @@ def test_a_timer_and_the_merchant_racing_act_once(received):
     staff = merchant_staff(case.merchant)
 
     with _later(hours=49):
-        services.case_approve(case_no=case.case_no, actor=staff)
+        services.case_approve(case_no=case.case_no, actor=actor_for(staff))
         # the sweep picked the row before the merchant's answer committed
-        services.case_timeout_respond(case_id=case.pk)
+        services.case_timeout_respond(case_id=case.pk, actor=SYSTEM)
 
     case = fresh(case)
     assert case.status == Status.AWAITING_RETURN
@@ -142,7 +151,7 @@ def test_an_open_case_holds_auto_complete_and_gives_back_the_time_left(received)
 
     # when the case is open for 3 days and then withdrawn
     with _later(days=3):
-        services.case_cancel(case_no=case.case_no, actor=case.user)
+        services.case_cancel(case_no=case.case_no, actor=actor_for(case.user))
 
     # then the trade completes 3 days later than it would have
     sub_order = SubOrder.objects.get(pk=sub_order.pk)

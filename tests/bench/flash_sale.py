@@ -6,6 +6,7 @@ import time
 
 from django.db.models import Sum
 
+from catalog.actors import actor_for
 from catalog.models import StockRecord
 from orders import services
 from orders.models import OrderLine, PaymentMethod
@@ -28,7 +29,7 @@ def run() -> list[Row]:
             started = time.perf_counter()
             try:
                 services.order_create(
-                    user=user,
+                    actor=actor_for(user),
                     address_id=address.public_id,
                     items=[(sku.pk, 1)],
                     payment_method=PaymentMethod.ALIPAY,

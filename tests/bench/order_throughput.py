@@ -3,6 +3,7 @@ row, so no lock contention): THREADS shoppers each place ORDERS_EACH orders conc
 
 import time
 
+from catalog.actors import actor_for
 from orders import services
 from orders.models import Order, PaymentMethod
 from tests.bench.fixtures import shoppers, stocked_skus
@@ -23,7 +24,7 @@ def run() -> list[Row]:
             for sku in my_skus:
                 started = time.perf_counter()
                 services.order_create(
-                    user=user,
+                    actor=actor_for(user),
                     address_id=address.public_id,
                     items=[(sku.pk, 1)],
                     payment_method=PaymentMethod.ALIPAY,

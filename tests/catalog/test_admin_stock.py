@@ -196,13 +196,13 @@ def test_the_ledger_is_read_only(client, record, staff):
 
 def test_an_order_racing_the_edit_gives_a_message_not_a_500(client, record, staff, monkeypatch):
     # given an order allocates between the form check and the save (the service refuses)
-    from catalog import admin as catalog_admin
+    from catalog.admin import stock as stock_admin
     from shop.errors import OutOfStock
 
     def refuse(**kwargs):
         raise OutOfStock("Stock would go below what is allocated (18).")
 
-    monkeypatch.setattr(catalog_admin, "stock_set_on_hand", refuse)
+    monkeypatch.setattr(stock_admin, "stock_set_on_hand", refuse)
     client.force_login(staff)
 
     # when

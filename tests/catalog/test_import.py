@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from catalog.actors import SYSTEM
 from catalog.models import SKU, Product, StockMove, StockRecord
 from catalog.resources import COLUMNS, SKUImportResource
 from tests.catalog.factories import (
@@ -136,7 +137,7 @@ def test_the_confirm_step_is_all_or_nothing_too(merchant, catalogue):
     dataset.append(
         [existing.product.title, "", "", "OLD-1", "", "10.00", "", "", "", "", "hz-1", "2"]
     )
-    resource = SKUImportResource(merchant=merchant, actor=None)
+    resource = SKUImportResource(merchant=merchant, actor=SYSTEM)
 
     # when
     result = resource.import_data(dataset, dry_run=False, rollback_on_validation_errors=True)
@@ -290,7 +291,7 @@ def test_the_example_file_in_the_docs_imports(merchant):
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
 
     # when
-    result = SKUImportResource(merchant=merchant).import_data(
+    result = SKUImportResource(merchant=merchant, actor=SYSTEM).import_data(
         dataset, dry_run=False, rollback_on_validation_errors=True
     )
 
@@ -368,7 +369,7 @@ def test_an_absurd_price_is_a_row_error_not_a_crash(merchant, catalogue):
     # given: a price with a huge exponent, which Decimal cannot quantize
     dataset = tablib.Dataset(headers=list(COLUMNS))
     dataset.append(["Cup", "tea-ware", "", "CUP-9", "", "1e100000", "", "", "", "", "", ""])
-    resource = SKUImportResource(merchant=merchant, actor=None)
+    resource = SKUImportResource(merchant=merchant, actor=SYSTEM)
 
     # when
     result = resource.import_data(dataset, dry_run=True)
@@ -385,7 +386,7 @@ def test_categories_brands_and_warehouses_are_looked_up_once_per_file(merchant, 
         dataset.append(
             [f"Cup {n}", "tea-ware", "Longquan", f"CUP-{n}", "", "9.90", "", "", "", "", "hz-1", ""]
         )
-    resource = SKUImportResource(merchant=merchant, actor=None)
+    resource = SKUImportResource(merchant=merchant, actor=SYSTEM)
 
     # when
     result = resource.import_data(dataset, dry_run=True)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.actors import SYSTEM
 from catalog.models import Review, ReviewImage
 from catalog.review_selectors import review_state_for_order, reviewable_lines_for_user
 from catalog.services.reviews import review_create, review_hide, review_reply, review_show
@@ -58,7 +59,7 @@ def test_a_received_line_is_reviewed_and_the_product_rating_follows():
 def test_a_completed_line_can_still_be_reviewed():
     # given
     line = received_line()
-    sub_order_complete(sub_order_id=line.sub_order_id)
+    sub_order_complete(sub_order_id=line.sub_order_id, actor=SYSTEM)
 
     # when
     review = _review(line)

@@ -1,4 +1,4 @@
-"""The marketplace figures (aftersales.metrics) on a fixture of cases with known answers."""
+"""The marketplace figures (knowledge.metrics) on a fixture of cases with known answers."""
 
 import itertools
 from datetime import timedelta
@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from aftersales import metrics
 from aftersales.models import AfterSalesCase, CaseEvent, CaseReason
+from knowledge import metrics
 from knowledge.models import SuggestionImpression
 from tests.catalog.factories import MerchantFactory
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import factory
 from django.utils import timezone
 
+from catalog.actors import actor_for
 from catalog.models import SKU
 from logistics import services as logistics_services
 from logistics.carriers import ParsedEvent, kuaidi100, sandbox
@@ -73,7 +74,7 @@ def paid_sub_order(
         from orders.services import order_cod_confirm
 
         order = place_order(**kwargs)
-        order = order_cod_confirm(order_no=order.order_no, actor=order.user)
+        order = order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
     else:
         order = paid_order(**kwargs)
     return order.sub_orders.get()

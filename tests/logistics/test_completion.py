@@ -8,6 +8,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from catalog.actors import Role, actor_for
 from logistics import services
 from orders import services as order_services
 from orders.models import OrderEvent, SubOrder
@@ -49,7 +50,7 @@ def test_the_clock_confirms_receipt_then_completes_the_trade():
         assert sweep_auto_confirm_once() == 1
     assert status_of(sub_order) == SubOrder.Status.RECEIVED
     event = OrderEvent.objects.get(sub_order=sub_order, transition="confirm")
-    assert event.actor_kind == OrderEvent.ActorKind.SYSTEM
+    assert event.actor_kind == Role.SYSTEM
 
     # when: the after-sales window passes
     with time_machine.travel(
@@ -68,7 +69,7 @@ def test_an_open_after_sales_case_keeps_the_trade_from_completing():
     with time_machine.travel(start, tick=False):
         sub_order = ship(paid_sub_order(), "SBX0000000401")
         order_services.sub_order_confirm_receipt(
-            sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+            sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
         )
         order_services.sub_order_set_aftersales_open(sub_order_id=sub_order.pk, is_open=True)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.actors import Role
 from logistics import selectors, services
 from logistics.models import Shipment
 from orders import services as order_services
@@ -84,7 +85,7 @@ def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
     held = fresh(sub_order)
     assert held.auto_confirm_at is None
     event = OrderEvent.objects.get(sub_order=sub_order, transition="auto_confirm_held")
-    assert "lost" in event.note and event.actor_kind == OrderEvent.ActorKind.SYSTEM
+    assert "lost" in event.note and event.actor_kind == Role.SYSTEM
 
     # when: AUTO_CONFIRM_DAYS pass
     with time_machine.travel(start + timedelta(days=settings.AUTO_CONFIRM_DAYS, hours=1)):

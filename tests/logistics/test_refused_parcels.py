@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from catalog.actors import actor_for
 from logistics import services
 from logistics.models import Shipment
 from orders import services as order_services
@@ -45,7 +46,7 @@ def test_a_refused_parcel_does_not_close_a_sub_order_whose_other_parcel_arrived(
     assert not OrderEvent.objects.filter(sub_order=sub_order, transition="refuse").exists()
     assert fresh(second).status == Shipment.Status.REFUSED
     order_services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
     assert fresh(sub_order).status == SubOrder.Status.RECEIVED
 

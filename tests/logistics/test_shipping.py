@@ -6,6 +6,7 @@ import io
 import pytest
 import tablib
 
+from catalog.actors import Role
 from catalog.models import StockRecord
 from logistics import services
 from logistics.models import Carrier, Shipment
@@ -104,7 +105,7 @@ def test_the_sub_order_ships_when_its_last_parcel_ships():
     stock = StockRecord.objects.get(sku_id=line.sku_id)
     assert (stock.on_hand, stock.allocated) == (6, 0)
     event = OrderEvent.objects.get(sub_order=sub_order, transition="ship")
-    assert event.actor == staff and event.actor_kind == OrderEvent.ActorKind.MERCHANT
+    assert event.actor == staff and event.actor_kind == Role.MERCHANT
     assert "SF1460000000001" in event.note and "75000000000001" in event.note
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.actors import Role
 from logistics import services
 from logistics.carriers import ParsedEvent
 from logistics.models import Shipment, TrackingEvent
@@ -150,7 +151,7 @@ def test_signed_for_delivers_the_sub_order_with_its_timeline_row():
     delivered = SubOrder.objects.get(pk=sub_order.pk)
     assert delivered.status == SubOrder.Status.DELIVERED
     assert OrderEvent.objects.filter(
-        sub_order=sub_order, transition="deliver", actor_kind=OrderEvent.ActorKind.SYSTEM
+        sub_order=sub_order, transition="deliver", actor_kind=Role.SYSTEM
     ).exists()
 
 

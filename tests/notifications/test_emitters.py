@@ -4,6 +4,7 @@
 import pytest
 
 from aftersales import services as aftersales_services
+from catalog.actors import SYSTEM, actor_for
 from notifications import nodes
 from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
 from orders import services as order_services
@@ -31,7 +32,7 @@ def test_every_shortage_and_the_final_close_reach_the_shopper_and_the_merchant_s
     for line in (first, first, second):
         with django_capture_on_commit_callbacks(execute=True):
             aftersales_services.case_open_out_of_stock(
-                line_id=line.pk, quantity=1, reason="Sold out", actor=None
+                line_id=line.pk, quantity=1, reason="Sold out", actor=SYSTEM
             )
 
     # then the shopper was told three times, in the inbox and by SMS
@@ -141,7 +142,7 @@ def test_money_for_a_cancelled_order_is_told_as_being_refunded(
     # given: the shopper opened the cashier, then cancelled the order
     order = pending_order(price="100.00")
     payment = _start_payment(order)
-    order_services.order_cancel(order_no=order.order_no, actor=order.user)
+    order_services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     # when the money arrives anyway (payments keeps it as orphaned and refunds it in full)
     with django_capture_on_commit_callbacks(execute=True):
         pay_on_cashier(payment)

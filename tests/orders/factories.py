@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from catalog.models import StockRecord
 from catalog.services.stock import stock_allocate
 from orders import services
@@ -93,6 +94,7 @@ def place_order(
         lines=[(sku.pk, quantity) for sku, quantity in items],
         region=province,
         order_no=order.order_no,
+        actor=SYSTEM,
     )
     by_sku = {sku.pk: (sku, i) for i, (sku, _) in enumerate(items)}
     for allocation in allocations:
@@ -120,18 +122,18 @@ def place_order(
 
 def paid_order(**kwargs) -> Order:
     order = place_order(**kwargs)
-    return services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+    return services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
 
 
 def shipped_sub_order(**kwargs):
     order = paid_order(**kwargs)
     sub_order = order.sub_orders.get()
-    return services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+    return services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
 
 
 def received_sub_order(**kwargs):
     sub_order = shipped_sub_order(**kwargs)
-    return services.sub_order_confirm_receipt(sub_order_no=sub_order.sub_order_no, actor=None)
+    return services.sub_order_confirm_receipt(sub_order_no=sub_order.sub_order_no, actor=SYSTEM)
 
 
 def stock_of(sku, warehouse=None) -> StockRecord:

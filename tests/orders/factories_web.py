@@ -4,6 +4,7 @@ would really get."""
 
 from decimal import Decimal
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import Cart, CartItem
 from orders import services
 from orders.models import Order, PaymentMethod
@@ -41,7 +42,7 @@ def place_order(
     """One SKU (`sku`, `quantity`), or one unit of each of `skus`."""
     items = [(s.pk, 1) for s in skus] if skus else [((sku or sellable_sku()).pk, quantity)]
     return services.order_create(
-        user=user,
+        actor=actor_for(user),
         address_id=address.public_id,
         items=items,
         payment_method=payment_method,
@@ -59,11 +60,11 @@ def cod_order(*, user, address, sku=None, quantity=1, skus=None) -> Order:
         skus=skus,
         payment_method=PaymentMethod.COD,
     )
-    return services.order_cod_confirm(order_no=order.order_no, actor=user)
+    return services.order_cod_confirm(order_no=order.order_no, actor=actor_for(user))
 
 
 def shipped_order(*, user, address, sku=None, quantity=1, skus=None) -> Order:
     order = cod_order(user=user, address=address, sku=sku, quantity=quantity, skus=skus)
     for sub_order in order.sub_orders.all():
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
     return Order.objects.get(pk=order.pk)

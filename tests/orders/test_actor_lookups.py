@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.actors import Role, actor_for
 from orders import services
 from orders.models import OrderEvent, PaymentMethod
 from tests.orders.factories import place_order, stocked_sku
@@ -21,12 +22,12 @@ def test_splitting_into_many_sub_orders_looks_the_shopper_up_once():
 
     # when
     with CaptureQueriesContext(connection) as ctx:
-        services.order_cod_confirm(order_no=order.order_no, actor=order.user)
+        services.order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
 
     # then
     events = OrderEvent.objects.filter(order=order, transition__in=["cod_confirmed", "create"])
     assert events.count() == 4
-    assert {e.actor_kind for e in events} == {OrderEvent.ActorKind.SHOPPER}
+    assert {e.actor_kind for e in events} == {Role.SHOPPER}
     sqls = [q["sql"] for q in ctx.captured_queries]
     group_lookups = [sql for sql in sqls if '"auth_group"' in sql]
     # (notifications reads a merchant's staff by merchant; this is the actor's own row)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from orders import services
 from orders.models import Order, OrderEvent, PaymentMethod, SubOrder
 from tests.catalog.factories import MerchantFactory
@@ -116,7 +117,7 @@ def test_the_sub_order_list_offers_no_out_of_stock_close(client, shops):
     # the shopper), so the sub-order admin has no action of its own for it
     staff = merchant_staff_user(merchant=shops["a"])
     cod = place_order(items=[(shops["sku_a"], 1)], payment_method=PaymentMethod.COD)
-    services.order_cod_confirm(order_no=cod.order_no, actor=cod.user)
+    services.order_cod_confirm(order_no=cod.order_no, actor=actor_for(cod.user))
     sub_order = cod.sub_orders.get()
     client = _client_for(client, staff)
 
@@ -210,7 +211,7 @@ def test_merchant_staff_get_no_merchant_filter_naming_other_merchants(client, sh
 def test_sub_orders_filter_by_payment_method(client, shops):
     # given: a cash-on-delivery parcel from A next to the fixture's paid ones
     cod = place_order(items=[(shops["sku_a"], 1)], payment_method=PaymentMethod.COD)
-    services.order_cod_confirm(order_no=cod.order_no, actor=cod.user)
+    services.order_cod_confirm(order_no=cod.order_no, actor=actor_for(cod.user))
     cod_sub = cod.sub_orders.get()
     a_paid = shops["both"].sub_orders.get(merchant=shops["a"])
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.selectors import stock_ledger_mismatches
 from orders import services, tasks
 from orders.models import Order, OrderEvent, SubOrder
@@ -101,7 +102,7 @@ def test_an_open_case_holds_automatic_receipt_of_a_shipped_sub_order():
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
         handled = tasks.sweep_auto_confirm_once()
         by_timer = services.sub_order_confirm_receipt(
-            sub_order_no=sub_order.sub_order_no, actor=None
+            sub_order_no=sub_order.sub_order_no, actor=SYSTEM
         )
 
     # then: nothing is confirmed
@@ -129,7 +130,7 @@ def test_the_shopper_can_still_confirm_receipt_while_a_case_is_open():
 
     # when
     confirmed = services.sub_order_confirm_receipt(
-        sub_order_no=sub_order.sub_order_no, actor=sub_order.order.user
+        sub_order_no=sub_order.sub_order_no, actor=actor_for(sub_order.order.user)
     )
 
     # then: the window starts now; it stays held until the case ends
@@ -145,7 +146,7 @@ def test_a_timer_started_during_the_hold_keeps_its_full_length():
     with time_machine.travel(start, tick=False):
         _set_open(sub_order, True)
     with time_machine.travel(start + timedelta(days=2), tick=False):
-        shipped = services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+        shipped = services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
     deadline = shipped.auto_confirm_at
 
     # when: the case ends on day 3
@@ -162,7 +163,7 @@ def test_the_after_sales_window_ends_only_for_a_received_sub_order():
     received = received_sub_order(items=[(stocked_sku(), 1)])
     completed = received_sub_order(items=[(stocked_sku(), 1)])
     with time_machine.travel(completed.auto_complete_at + timedelta(minutes=1)):
-        services.sub_order_complete(sub_order_id=completed.pk)
+        services.sub_order_complete(sub_order_id=completed.pk, actor=SYSTEM)
 
     # then
     assert aftersales_window_ends_at(_fresh(shipped)) is None
@@ -173,7 +174,7 @@ def test_the_after_sales_window_ends_only_for_a_received_sub_order():
 # --- closing after a full refund ---------------------------------------------------------------
 
 
-def _close_after_refund(sub_order, actor=None, reason="Refunded in full (A123)"):
+def _close_after_refund(sub_order, actor=SYSTEM, reason="Refunded in full (A123)"):
     return services.sub_order_close_after_refund(
         sub_order_id=sub_order.pk, actor=actor, reason=reason
     )
@@ -212,7 +213,7 @@ def test_refunded_on_the_way_closes_and_nothing_is_confirmed_automatically(deliv
     sku = stocked_sku(on_hand=10)
     sub_order = shipped_sub_order(items=[(sku, 2)])
     if delivered:
-        sub_order = services.sub_order_deliver(sub_order_id=sub_order.pk)
+        sub_order = services.sub_order_deliver(sub_order_id=sub_order.pk, actor=SYSTEM)
     from_state = sub_order.status
 
     # when
@@ -266,7 +267,7 @@ def test_a_completed_trade_cannot_be_closed_as_refunded():
     # given
     sub_order = received_sub_order(items=[(stocked_sku(), 1)])
     with time_machine.travel(sub_order.auto_complete_at + timedelta(minutes=1)):
-        services.sub_order_complete(sub_order_id=sub_order.pk)
+        services.sub_order_complete(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # when / then
     with pytest.raises(TransitionNotAllowed):
@@ -293,7 +294,7 @@ def _two_parcel_order(**coupon_fields):
     skus = [stocked_sku(merchant=MerchantFactory()) for _ in range(2)]
     order = place_order(items=[(skus[0], 1), (skus[1], 1)])
     held = _with_coupon(order, **coupon_fields)
-    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
     return order, list(order.sub_orders.order_by("pk")), held
 
 
@@ -307,7 +308,7 @@ def test_the_coupon_comes_back_when_the_last_parcel_closes_before_any_shipped():
     order, (first, second), held = _two_parcel_order()
 
     # when: one parcel out of stock, the other refunded before shipment
-    services.sub_order_close_out_of_stock(sub_order_id=first.pk, actor=None, reason="Sold out")
+    services.sub_order_close_out_of_stock(sub_order_id=first.pk, actor=SYSTEM, reason="Sold out")
     still_used = _coupon_used(held)
     _close_after_refund(second)
 
@@ -323,8 +324,10 @@ def test_an_expired_coupon_stays_spent():
 
     # when
     with time_machine.travel(start + timedelta(days=2)):
-        services.sub_order_close_refunded(sub_order_id=first.pk, actor=None, reason="Refunded")
-        services.sub_order_close_out_of_stock(sub_order_id=second.pk, actor=None, reason="Sold out")
+        services.sub_order_close_refunded(sub_order_id=first.pk, actor=SYSTEM, reason="Refunded")
+        services.sub_order_close_out_of_stock(
+            sub_order_id=second.pk, actor=SYSTEM, reason="Sold out"
+        )
 
     # then
     assert _coupon_used(held) is True
@@ -335,8 +338,8 @@ def test_a_switched_off_coupon_stays_spent():
     order, (first, second), held = _two_parcel_order(is_active=False)
 
     # when
-    services.sub_order_close_refunded(sub_order_id=first.pk, actor=None, reason="Refunded")
-    services.sub_order_close_refunded(sub_order_id=second.pk, actor=None, reason="Refunded")
+    services.sub_order_close_refunded(sub_order_id=first.pk, actor=SYSTEM, reason="Refunded")
+    services.sub_order_close_refunded(sub_order_id=second.pk, actor=SYSTEM, reason="Refunded")
 
     # then
     assert _coupon_used(held) is True
@@ -345,7 +348,7 @@ def test_a_switched_off_coupon_stays_spent():
 def test_the_coupon_stays_spent_once_a_parcel_of_the_order_shipped():
     # given: one parcel shipped (and was refunded on its way), the other is still to ship
     order, (first, second), held = _two_parcel_order()
-    services.sub_order_ship(sub_order_id=first.pk, actor=None)
+    services.sub_order_ship(sub_order_id=first.pk, actor=SYSTEM)
     _close_after_refund(first)
 
     # when
@@ -360,11 +363,11 @@ def test_the_coupon_of_a_single_parcel_order_comes_back_when_it_closes_out_of_st
     # given
     order = place_order(items=[(stocked_sku(), 2)])
     held = _with_coupon(order)
-    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
 
     # when
     services.sub_order_close_out_of_stock(
-        sub_order_id=order.sub_orders.get().pk, actor=None, reason="Sold out"
+        sub_order_id=order.sub_orders.get().pk, actor=SYSTEM, reason="Sold out"
     )
 
     # then

@@ -12,6 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
+from catalog.actors import actor_for
 from catalog.models import StockRecord
 from orders import services
 from orders.models import Order, PaymentMethod
@@ -355,7 +356,7 @@ def test_a_replay_of_a_cash_on_delivery_order_cancelled_since_answers_it_as_it_i
     pending = place_order(
         user=user, address=address, sku=sku, payment_method=PaymentMethod.COD, key="cod-4"
     )
-    services.order_cancel(order_no=pending.order_no, actor=user)
+    services.order_cancel(order_no=pending.order_no, actor=actor_for(user))
 
     # when
     again = client_of(user).post(
@@ -462,9 +463,9 @@ def test_the_list_filters_by_tab(shopper, client_of):
 def test_the_closed_and_completed_tabs(shopper, client_of):
     user, address = shopper
     cancelled = place_order(user=user, address=address)
-    services.order_cancel(order_no=cancelled.order_no, actor=user)
+    services.order_cancel(order_no=cancelled.order_no, actor=actor_for(user))
     received = shipped_order(user=user, address=address)
-    services.order_confirm_receipt(order_no=received.order_no, actor=user)
+    services.order_confirm_receipt(order_no=received.order_no, actor=actor_for(user))
     place_order(user=user, address=address)
     client = client_of(user)
 
@@ -484,7 +485,7 @@ def test_a_tab_of_several_statuses_costs_the_queries_of_the_whole_list(
     client = client_of(user)
     for _ in range(3):
         cancelled = place_order(user=user, address=address)
-        services.order_cancel(order_no=cancelled.order_no, actor=user)
+        services.order_cancel(order_no=cancelled.order_no, actor=actor_for(user))
     with django_assert_max_num_queries(8) as whole_list:
         assert client.get("/api/orders/").status_code == 200
 

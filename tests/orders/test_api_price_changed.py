@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from catalog.models import SKU, CartItem, StockRecord
 from orders import services
 from orders.models import Order
+from orders.services import checkout
 from shop.accounts.models import Coupon, HeldCoupon
 from tests.orders.factories_web import put_in_cart, sellable_sku, shopper_with_address
 
@@ -196,13 +197,13 @@ def test_a_price_that_changes_while_the_order_is_being_placed_is_caught(
     user, address = shopper
     sku = sellable_sku(price=Decimal("50.00"), stock=5)
     seen = preview_payable(client, address, sku)
-    order_create = services.order_create
+    order_create = checkout.order_create
 
     def price_ends_first(**kwargs):
         SKU.objects.filter(pk=sku.pk).update(price=Decimal("60.00"))
         return order_create(**kwargs)
 
-    monkeypatch.setattr(services, "order_create", price_ends_first)
+    monkeypatch.setattr(checkout, "order_create", price_ends_first)
 
     # when
     response = client.post("/api/orders/", body(address, sku, expected_payable=seen), format="json")

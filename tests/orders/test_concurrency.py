@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.selectors import stock_ledger_mismatches
 from orders import services, tasks
 from orders.models import Order, OrderEvent
@@ -49,7 +50,10 @@ def test_fifty_shoppers_racing_for_the_last_ten_units_get_ten_orders():
 
     def buy(user, address):
         return lambda: services.order_create(
-            user=user, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
+            actor=actor_for(user),
+            address_id=address.public_id,
+            items=[(sku.pk, 1)],
+            payment_method="alipay",
         )
 
     # when
@@ -75,7 +79,7 @@ def test_two_orders_racing_for_one_coupon_use_it_once():
 
     def checkout():
         return services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=address.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
@@ -104,7 +108,7 @@ def test_the_same_idempotency_key_from_two_threads_makes_one_order():
 
     def submit():
         return services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=address.public_id,
             items=[(sku.pk, 2)],
             payment_method="alipay",
@@ -132,7 +136,11 @@ def test_a_payment_racing_the_expiry_sweep_has_exactly_one_winner():
 
     # when: the gateway confirms each payment while the sweep runs
     pays = [
-        (lambda o=o: services.order_pay_succeeded(order_id=o.pk, paid_at=timezone.now()))
+        (
+            lambda o=o: services.order_pay_succeeded(
+                order_id=o.pk, paid_at=timezone.now(), actor=SYSTEM
+            )
+        )
         for o in orders
     ]
     outcomes = run_together([*pays, tasks.sweep_unpaid_orders_once])
@@ -169,7 +177,7 @@ def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
 
         with transaction.atomic():
             order = services.order_create(
-                user=buyer,
+                actor=actor_for(buyer),
                 address_id=address.public_id,
                 items=[(first.pk, 1)],
                 payment_method="alipay",
@@ -188,7 +196,7 @@ def test_an_open_checkout_does_not_hold_up_another_sku_in_the_same_warehouse():
                     # waiting on the first checkout would show up as this error, not a delay
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
                 return services.order_create(
-                    user=other,
+                    actor=actor_for(other),
                     address_id=other_address.public_id,
                     items=[(second.pk, 1)],
                     payment_method="alipay",
@@ -226,7 +234,10 @@ def test_one_shopper_racing_six_tabs_at_a_flash_sale_gets_only_the_limit():
 
     def buy():
         return services.order_create(
-            user=shopper, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
+            actor=actor_for(shopper),
+            address_id=address.public_id,
+            items=[(sku.pk, 1)],
+            payment_method="alipay",
         )
 
     # when
@@ -263,7 +274,10 @@ def test_forty_shoppers_racing_through_the_flash_gate_for_ten_units_get_ten_orde
 
     def buy(user, address):
         return lambda: services.order_create(
-            user=user, address_id=address.public_id, items=[(sku.pk, 1)], payment_method="alipay"
+            actor=actor_for(user),
+            address_id=address.public_id,
+            items=[(sku.pk, 1)],
+            payment_method="alipay",
         )
 
     # when

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import Cart, CartItem, StockMove
 from catalog.selectors import stock_ledger_mismatches
 from orders import services
@@ -67,7 +68,7 @@ def test_order_create_reserves_stock_and_keeps_the_bill():
     # when
     with capture_domain_events() as recorded:
         order = services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=address.public_id,
             items=[(tea.pk, 2), (cup.pk, 1)],
             payment_method="alipay",
@@ -120,7 +121,10 @@ def test_a_line_served_by_two_warehouses_becomes_two_lines_with_apportioned_amou
 
     # when
     order = services.order_create(
-        user=shopper, address_id=address.public_id, items=[(sku.pk, 5)], payment_method="wechat"
+        actor=actor_for(shopper),
+        address_id=address.public_id,
+        items=[(sku.pk, 5)],
+        payment_method="wechat",
     )
 
     # then
@@ -131,7 +135,7 @@ def test_a_line_served_by_two_warehouses_becomes_two_lines_with_apportioned_amou
     _money_holds(order)
 
     # and paying splits it into one parcel per warehouse, summing to the order
-    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+    order = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
     assert order.sub_orders.count() == 2
     assert sum(s.payable_amount for s in order.sub_orders.all()) == order.payable_amount
 
@@ -144,7 +148,7 @@ def test_items_default_to_the_cart():
 
     # when
     order = services.order_create(
-        user=shopper, address_id=address.public_id, items=None, payment_method="cod"
+        actor=actor_for(shopper), address_id=address.public_id, items=None, payment_method="cod"
     )
 
     # then
@@ -160,7 +164,7 @@ def test_the_coupon_is_used_by_the_order_and_comes_back_on_cancel():
 
     # when
     order = services.order_create(
-        user=shopper,
+        actor=actor_for(shopper),
         address_id=address.public_id,
         items=[(sku.pk, 1)],
         payment_method="alipay",
@@ -176,7 +180,7 @@ def test_the_coupon_is_used_by_the_order_and_comes_back_on_cancel():
     _money_holds(order)
 
     # when cancelled, the shopper can use the coupon again
-    services.order_cancel(order_no=order.order_no, actor=shopper)
+    services.order_cancel(order_no=order.order_no, actor=actor_for(shopper))
     held = HeldCoupon.objects.get(pk=held.pk)
     assert (held.used_at, held.used_on_order_no) == (None, "")
 
@@ -198,7 +202,7 @@ def test_out_of_stock_writes_nothing():
     # when
     with capture_domain_events() as recorded, pytest.raises(OutOfStock) as error:
         services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=address.public_id,
             items=[(plenty.pk, 1), (scarce.pk, 2)],
             payment_method="alipay",
@@ -224,7 +228,7 @@ def test_another_shoppers_address_is_not_found():
     # when / then
     with pytest.raises(NotFound):
         services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=someone_elses.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",
@@ -250,7 +254,10 @@ def test_bad_input_is_refused_and_writes_nothing(items, method, code):
     # when / then
     with pytest.raises(InvalidInput) as error:
         services.order_create(
-            user=shopper, address_id=address.public_id, items=items, payment_method=method
+            actor=actor_for(shopper),
+            address_id=address.public_id,
+            items=items,
+            payment_method=method,
         )
     assert error.value.code == code
     _nothing_written(shopper)
@@ -263,7 +270,7 @@ def test_the_same_idempotency_key_returns_the_same_order():
 
     def submit():
         return services.order_create(
-            user=shopper,
+            actor=actor_for(shopper),
             address_id=address.public_id,
             items=[(sku.pk, 2)],
             payment_method="alipay",
@@ -290,7 +297,7 @@ def test_the_same_key_from_another_shopper_is_another_order():
     # when
     orders = [
         services.order_create(
-            user=user,
+            actor=actor_for(user),
             address_id=address.public_id,
             items=[(sku.pk, 1)],
             payment_method="alipay",

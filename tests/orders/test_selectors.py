@@ -3,6 +3,7 @@ however many orders and lines there are, and a paid order shows the roll-up of i
 
 import pytest
 
+from catalog.actors import SYSTEM, actor_for
 from orders import selectors, services
 from orders.models import Order
 from shop.errors import NotFound
@@ -55,7 +56,7 @@ def test_order_list_filters_by_stored_and_rolled_up_status():
     pending = place_order(user=shopper, items=[(stocked_sku(), 1)])
     paid = paid_order(user=shopper, items=[(stocked_sku(), 1)])
     shipped = paid_order(user=shopper, items=[(stocked_sku(), 1)])
-    services.sub_order_ship(sub_order_id=shipped.sub_orders.get().pk, actor=None)
+    services.sub_order_ship(sub_order_id=shipped.sub_orders.get().pk, actor=SYSTEM)
 
     # when / then
     assert [
@@ -129,22 +130,22 @@ def test_display_status_rolls_up_the_parcels_and_the_list_filter_agrees():
     shopper = order.user
     steps = [
         (lambda: None, "awaiting_shipment"),
-        (lambda: services.sub_order_ship(sub_order_id=first.pk, actor=None), "partially_shipped"),
-        (lambda: services.sub_order_ship(sub_order_id=second.pk, actor=None), "shipped"),
+        (lambda: services.sub_order_ship(sub_order_id=first.pk, actor=SYSTEM), "partially_shipped"),
+        (lambda: services.sub_order_ship(sub_order_id=second.pk, actor=SYSTEM), "shipped"),
         (
             lambda: services.sub_order_confirm_receipt(
-                sub_order_no=first.sub_order_no, actor=shopper
+                sub_order_no=first.sub_order_no, actor=actor_for(shopper)
             ),
             "shipped",
         ),
         (
             lambda: services.sub_order_confirm_receipt(
-                sub_order_no=second.sub_order_no, actor=shopper
+                sub_order_no=second.sub_order_no, actor=actor_for(shopper)
             ),
             "received",
         ),
-        (lambda: services.sub_order_complete(sub_order_id=first.pk), "received"),
-        (lambda: services.sub_order_complete(sub_order_id=second.pk), "completed"),
+        (lambda: services.sub_order_complete(sub_order_id=first.pk, actor=SYSTEM), "received"),
+        (lambda: services.sub_order_complete(sub_order_id=second.pk, actor=SYSTEM), "completed"),
     ]
 
     for step, expected in steps:
@@ -161,12 +162,12 @@ def test_the_badge_follows_the_parcels_to_delivered():
     order = _two_parcel_order()
     first, second = order.sub_orders.order_by("pk")
     for sub_order in (first, second):
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # when / then: one delivered is still on its way; both delivered reads "delivered"
-    services.sub_order_deliver(sub_order_id=first.pk)
+    services.sub_order_deliver(sub_order_id=first.pk, actor=SYSTEM)
     assert _status(order) == "shipped" and _listed_under(order) == ["shipped"]
-    services.sub_order_deliver(sub_order_id=second.pk)
+    services.sub_order_deliver(sub_order_id=second.pk, actor=SYSTEM)
     assert _status(order) == "delivered" and _listed_under(order) == ["delivered"]
 
 
@@ -174,19 +175,19 @@ def test_display_status_of_unpaid_and_closed_orders():
     # given
     pending = place_order(items=[(stocked_sku(), 1)])
     cancelled = place_order(items=[(stocked_sku(), 1)])
-    services.order_cancel(order_no=cancelled.order_no, actor=cancelled.user)
+    services.order_cancel(order_no=cancelled.order_no, actor=actor_for(cancelled.user))
     closed = _two_parcel_order()
     first, second = closed.sub_orders.order_by("pk")
 
     # when
-    services.sub_order_close_out_of_stock(sub_order_id=first.pk, actor=None, reason="Sold out")
+    services.sub_order_close_out_of_stock(sub_order_id=first.pk, actor=SYSTEM, reason="Sold out")
 
     # then
     assert _status(pending) == "pending_payment"
     assert _status(cancelled) == "cancelled"
     assert _status(closed) == "awaiting_shipment"  # the other parcel is still coming
     assert _listed_under(closed) == ["awaiting_shipment"]
-    services.sub_order_close_out_of_stock(sub_order_id=second.pk, actor=None, reason="Sold out")
+    services.sub_order_close_out_of_stock(sub_order_id=second.pk, actor=SYSTEM, reason="Sold out")
     assert _status(closed) == "closed"
     assert _listed_under(closed) == ["closed"]
     assert _listed_under(pending) == []

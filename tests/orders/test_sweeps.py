@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, Role
 from catalog.selectors import stock_ledger_mismatches
 from orders import services, tasks
 from orders.models import Order, OrderEvent, SubOrder
@@ -80,7 +81,7 @@ def test_a_row_that_moved_on_after_being_picked_is_left_alone(monkeypatch):
 
     def pick_then_pay(queryset, field):
         ids = pick(queryset, field)
-        services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+        services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
         return ids
 
     monkeypatch.setattr(tasks, "_due_ids", pick_then_pay)
@@ -130,11 +131,11 @@ def test_rows_that_keep_failing_do_not_starve_newer_due_rows(settings, monkeypat
     bad_ids = {o.pk for o in bad}
     expire, attempts = services.order_expire, []
 
-    def failing_expire(*, order_id):
+    def failing_expire(*, order_id, actor):
         attempts.append(order_id)
         if order_id in bad_ids:
             raise RuntimeError("database hiccup")
-        return expire(order_id=order_id)
+        return expire(order_id=order_id, actor=actor)
 
     monkeypatch.setattr(services, "order_expire", failing_expire)
 
@@ -160,9 +161,9 @@ def test_a_run_stops_at_its_time_budget_and_the_next_run_goes_on(settings, monke
     monkeypatch.setattr(tasks, "monotonic", lambda: clock[0])
     expire = services.order_expire
 
-    def slow_expire(*, order_id):
+    def slow_expire(*, order_id, actor):
         clock[0] += 10
-        return expire(order_id=order_id)
+        return expire(order_id=order_id, actor=actor)
 
     monkeypatch.setattr(services, "order_expire", slow_expire)
     later = max(o.payment_due_at for o in orders) + timedelta(minutes=1)
@@ -183,10 +184,10 @@ def test_one_failing_row_does_not_stop_the_others(monkeypatch, caplog):
     bad, good = place_order(items=[(sku, 1)]), place_order(items=[(sku, 1)])
     expire = services.order_expire
 
-    def flaky_expire(*, order_id):
+    def flaky_expire(*, order_id, actor):
         if order_id == bad.pk:
             raise RuntimeError("database hiccup")
-        return expire(order_id=order_id)
+        return expire(order_id=order_id, actor=actor)
 
     monkeypatch.setattr(services, "order_expire", flaky_expire)
 
@@ -207,7 +208,7 @@ def test_shipped_parcels_are_confirmed_after_auto_confirm_days():
     with time_machine.travel(timezone.now() + timedelta(days=5)):
         not_due = shipped_sub_order(items=[(stocked_sku(), 1)])
     delivered = shipped_sub_order(items=[(stocked_sku(), 1)])
-    services.sub_order_deliver(sub_order_id=delivered.pk)
+    services.sub_order_deliver(sub_order_id=delivered.pk, actor=SYSTEM)
 
     # when
     with (
@@ -223,7 +224,7 @@ def test_shipped_parcels_are_confirmed_after_auto_confirm_days():
     assert _status(SubOrder, not_due.pk) == SubOrder.Status.SHIPPED
     assert recorded.nodes == [nodes.SUBORDER_RECEIVED] * 2
     event = OrderEvent.objects.get(sub_order=due, transition="confirm")
-    assert event.actor_kind == OrderEvent.ActorKind.SYSTEM
+    assert event.actor_kind == Role.SYSTEM
 
 
 def test_received_sub_orders_complete_after_the_window_unless_a_case_is_open():

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, Role, actor_for
 from catalog.models import Product
 from catalog.selectors import stock_ledger_mismatches
 from orders import services
@@ -47,7 +48,7 @@ def test_cancel_releases_stock_and_leaves_one_event():
     # when
     with capture_domain_events() as recorded:
         order = services.order_cancel(
-            order_no=order.order_no, actor=order.user, reason="Changed mind"
+            order_no=order.order_no, actor=actor_for(order.user), reason="Changed mind"
         )
 
     # then
@@ -62,7 +63,7 @@ def test_cancel_releases_stock_and_leaves_one_event():
         "pending_payment",
         "cancelled",
     )
-    assert event.actor_kind == OrderEvent.ActorKind.SHOPPER
+    assert event.actor_kind == Role.SHOPPER
     [domain] = recorded.events
     assert domain.node == nodes.ORDER_CANCELLED
     assert domain.shopper_id == order.user_id
@@ -75,11 +76,11 @@ def test_cancel_twice_is_a_no_op():
     # given
     sku = stocked_sku(on_hand=10)
     order = place_order(items=[(sku, 3)])
-    services.order_cancel(order_no=order.order_no, actor=order.user)
+    services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
 
     # when
     with capture_domain_events() as recorded:
-        again = services.order_cancel(order_no=order.order_no, actor=order.user)
+        again = services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
 
     # then
     assert again.status == Order.Status.CANCELLED
@@ -95,7 +96,7 @@ def test_cancel_of_a_paid_order_is_refused():
 
     # when / then
     with pytest.raises(TransitionNotAllowed):
-        services.order_cancel(order_no=order.order_no, actor=order.user)
+        services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     order = Order.objects.get(pk=order.pk)
     assert order.status == Order.Status.PAID
 
@@ -108,9 +109,9 @@ def test_another_shoppers_order_is_not_found():
 
     # when / then
     with pytest.raises(NotFound):
-        services.order_cancel(order_no=order.order_no, actor=stranger)
+        services.order_cancel(order_no=order.order_no, actor=actor_for(stranger))
     with pytest.raises(NotFound):
-        services.order_cod_confirm(order_no=order.order_no, actor=stranger)
+        services.order_cod_confirm(order_no=order.order_no, actor=actor_for(stranger))
     order = Order.objects.get(pk=order.pk)
     assert order.status == Order.Status.PENDING_PAYMENT
 
@@ -122,7 +123,7 @@ def test_expire_before_the_deadline_does_nothing():
 
     # when
     with capture_domain_events() as recorded:
-        order = services.order_expire(order_id=order.pk)
+        order = services.order_expire(order_id=order.pk, actor=SYSTEM)
 
     # then
     assert order.status == Order.Status.PENDING_PAYMENT
@@ -140,7 +141,7 @@ def test_expire_after_the_deadline_cancels_and_releases_stock():
         time_machine.travel(order.payment_due_at + timedelta(seconds=1)),
         capture_domain_events() as recorded,
     ):
-        order = services.order_expire(order_id=order.pk)
+        order = services.order_expire(order_id=order.pk, actor=SYSTEM)
 
     # then
     assert order.status == Order.Status.CANCELLED
@@ -148,7 +149,7 @@ def test_expire_after_the_deadline_cancels_and_releases_stock():
     assert stock_of(sku).allocated == 0
     assert recorded.nodes == [nodes.ORDER_EXPIRED]
     [event] = _events(order)
-    assert event.actor_kind == OrderEvent.ActorKind.SYSTEM
+    assert event.actor_kind == Role.SYSTEM
     assert stock_ledger_mismatches() == []
 
 
@@ -159,8 +160,8 @@ def test_pay_failed_releases_stock_once():
 
     # when
     with capture_domain_events() as recorded:
-        order = services.order_pay_failed(order_id=order.pk, reason="Card declined")
-        again = services.order_pay_failed(order_id=order.pk, reason="Card declined")
+        order = services.order_pay_failed(order_id=order.pk, reason="Card declined", actor=SYSTEM)
+        again = services.order_pay_failed(order_id=order.pk, reason="Card declined", actor=SYSTEM)
 
     # then
     assert again.status == Order.Status.PAYMENT_FAILED
@@ -174,11 +175,11 @@ def test_pay_failed_after_cancel_is_refused():
     # given
     sku = stocked_sku()
     order = place_order(items=[(sku, 1)])
-    services.order_cancel(order_no=order.order_no, actor=order.user)
+    services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
 
     # when / then
     with pytest.raises(TransitionNotAllowed):
-        services.order_pay_failed(order_id=order.pk, reason="late")
+        services.order_pay_failed(order_id=order.pk, reason="late", actor=SYSTEM)
 
 
 def test_payment_splits_the_order_per_merchant_and_warehouse():
@@ -199,7 +200,7 @@ def test_payment_splits_the_order_per_merchant_and_warehouse():
 
     # when
     with capture_domain_events() as recorded:
-        order = services.order_pay_succeeded(order_id=order.pk, paid_at=paid_at)
+        order = services.order_pay_succeeded(order_id=order.pk, paid_at=paid_at, actor=SYSTEM)
 
     # then
     assert order.status == Order.Status.PAID
@@ -240,7 +241,9 @@ def test_payment_twice_splits_once():
 
     # when
     with capture_domain_events() as recorded:
-        again = services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+        again = services.order_pay_succeeded(
+            order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM
+        )
 
     # then
     assert again.status == Order.Status.PAID
@@ -254,11 +257,11 @@ def test_payment_after_expiry_is_refused():
     sku = stocked_sku()
     order = place_order(items=[(sku, 1)])
     with time_machine.travel(order.payment_due_at + timedelta(minutes=1)):
-        services.order_expire(order_id=order.pk)
+        services.order_expire(order_id=order.pk, actor=SYSTEM)
 
     # when / then
     with pytest.raises(TransitionNotAllowed):
-        services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now())
+        services.order_pay_succeeded(order_id=order.pk, paid_at=timezone.now(), actor=SYSTEM)
     assert order.sub_orders.count() == 0
 
 
@@ -269,8 +272,8 @@ def test_cash_on_delivery_confirms_and_splits():
 
     # when
     with capture_domain_events() as recorded:
-        order = services.order_cod_confirm(order_no=order.order_no, actor=order.user)
-        services.order_cod_confirm(order_no=order.order_no, actor=order.user)
+        order = services.order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
+        services.order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
 
     # then
     assert order.status == Order.Status.PAID
@@ -292,8 +295,10 @@ def test_ship_consumes_the_reserved_stock_and_starts_the_confirm_clock():
 
     # when
     with capture_domain_events() as recorded:
-        sub_order = services.sub_order_ship(sub_order_id=sub_order.pk, actor=staff, note="SF123")
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=staff)
+        sub_order = services.sub_order_ship(
+            sub_order_id=sub_order.pk, actor=actor_for(staff), note="SF123"
+        )
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=actor_for(staff))
 
     # then
     record = stock_of(sku)
@@ -309,7 +314,7 @@ def test_ship_consumes_the_reserved_stock_and_starts_the_confirm_clock():
     )
     assert event.data["sub_order_no"] == sub_order.sub_order_no
     timeline = OrderEvent.objects.get(sub_order=sub_order, transition="ship")
-    assert timeline.actor_kind == OrderEvent.ActorKind.MERCHANT
+    assert timeline.actor_kind == Role.MERCHANT
     assert timeline.note == "SF123"
 
 
@@ -321,7 +326,7 @@ def test_another_merchants_staff_cannot_ship():
 
     # when / then
     with pytest.raises(NotFound):
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=other_staff)
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=actor_for(other_staff))
 
 
 def test_deliver_then_confirm_starts_the_aftersales_window():
@@ -331,12 +336,14 @@ def test_deliver_then_confirm_starts_the_aftersales_window():
 
     # when
     with capture_domain_events() as recorded:
-        services.sub_order_deliver(sub_order_id=sub_order.pk)
-        services.sub_order_deliver(sub_order_id=sub_order.pk)
+        services.sub_order_deliver(sub_order_id=sub_order.pk, actor=SYSTEM)
+        services.sub_order_deliver(sub_order_id=sub_order.pk, actor=SYSTEM)
         sub_order = services.sub_order_confirm_receipt(
-            sub_order_no=sub_order.sub_order_no, actor=shopper
+            sub_order_no=sub_order.sub_order_no, actor=actor_for(shopper)
         )
-        services.sub_order_confirm_receipt(sub_order_no=sub_order.sub_order_no, actor=shopper)
+        services.sub_order_confirm_receipt(
+            sub_order_no=sub_order.sub_order_no, actor=actor_for(shopper)
+        )
 
     # then
     assert sub_order.status == SubOrder.Status.RECEIVED
@@ -356,7 +363,9 @@ def test_a_stranger_cannot_confirm_receipt():
 
     # when / then
     with pytest.raises(NotFound):
-        services.sub_order_confirm_receipt(sub_order_no=sub_order.sub_order_no, actor=UserFactory())
+        services.sub_order_confirm_receipt(
+            sub_order_no=sub_order.sub_order_no, actor=actor_for(UserFactory())
+        )
 
 
 def test_order_confirm_receipt_confirms_every_parcel_on_its_way():
@@ -366,12 +375,12 @@ def test_order_confirm_receipt_confirms_every_parcel_on_its_way():
     sku_2 = stocked_sku(merchant=merchant, region="北京")
     order = paid_order(items=[(sku_1, 1), (sku_2, 1)])
     for sub_order in order.sub_orders.all():
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # when
     with capture_domain_events() as recorded:
-        services.order_confirm_receipt(order_no=order.order_no, actor=order.user)
-        services.order_confirm_receipt(order_no=order.order_no, actor=order.user)
+        services.order_confirm_receipt(order_no=order.order_no, actor=actor_for(order.user))
+        services.order_confirm_receipt(order_no=order.order_no, actor=actor_for(order.user))
 
     # then
     assert set(order.sub_orders.values_list("status", flat=True)) == {SubOrder.Status.RECEIVED}
@@ -381,7 +390,7 @@ def test_order_confirm_receipt_confirms_every_parcel_on_its_way():
 def test_order_confirm_receipt_before_shipping_is_refused():
     order = paid_order(items=[(stocked_sku(), 1)])
     with pytest.raises(TransitionNotAllowed):
-        services.order_confirm_receipt(order_no=order.order_no, actor=order.user)
+        services.order_confirm_receipt(order_no=order.order_no, actor=actor_for(order.user))
 
 
 def test_refuse_closes_a_shipped_sub_order():
@@ -391,7 +400,7 @@ def test_refuse_closes_a_shipped_sub_order():
     # when
     with capture_domain_events() as recorded:
         sub_order = services.sub_order_refuse(
-            sub_order_id=sub_order.pk, actor=sub_order.order.user, reason="Damaged box"
+            sub_order_id=sub_order.pk, actor=actor_for(sub_order.order.user), reason="Damaged box"
         )
 
     # then
@@ -407,10 +416,10 @@ def test_complete_waits_while_a_case_is_open():
 
     # when
     with capture_domain_events() as recorded:
-        waiting = services.sub_order_complete(sub_order_id=sub_order.pk)
+        waiting = services.sub_order_complete(sub_order_id=sub_order.pk, actor=SYSTEM)
         services.sub_order_set_aftersales_open(sub_order_id=sub_order.pk, is_open=False)
-        done = services.sub_order_complete(sub_order_id=sub_order.pk)
-        services.sub_order_complete(sub_order_id=sub_order.pk)
+        done = services.sub_order_complete(sub_order_id=sub_order.pk, actor=SYSTEM)
+        services.sub_order_complete(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # then
     assert waiting.status == SubOrder.Status.RECEIVED
@@ -432,8 +441,8 @@ def test_closing_before_shipment_releases_stock(close, node):
 
     # when
     with capture_domain_events() as recorded:
-        sub_order = close(sub_order_id=sub_order.pk, actor=None, reason="Sold out")
-        close(sub_order_id=sub_order.pk, actor=None, reason="Sold out")
+        sub_order = close(sub_order_id=sub_order.pk, actor=SYSTEM, reason="Sold out")
+        close(sub_order_id=sub_order.pk, actor=SYSTEM, reason="Sold out")
 
     # then
     assert sub_order.status == SubOrder.Status.CLOSED
@@ -447,7 +456,7 @@ def test_refund_all_closes_a_received_sub_order():
     sub_order = received_sub_order(items=[(stocked_sku(), 1)])
     with capture_domain_events() as recorded:
         sub_order = services.sub_order_refund_all(
-            sub_order_id=sub_order.pk, actor=None, reason="All lines refunded"
+            sub_order_id=sub_order.pk, actor=SYSTEM, reason="All lines refunded"
         )
     assert sub_order.status == SubOrder.Status.CLOSED
     assert recorded.nodes == [nodes.SUBORDER_CLOSED]
@@ -470,12 +479,14 @@ def _received():
 
 def _closed():
     sub_order = _awaiting()
-    return services.sub_order_close_out_of_stock(sub_order_id=sub_order.pk, actor=None, reason="x")
+    return services.sub_order_close_out_of_stock(
+        sub_order_id=sub_order.pk, actor=SYSTEM, reason="x"
+    )
 
 
 def _completed():
     sub_order = _received()
-    return services.sub_order_complete(sub_order_id=sub_order.pk)
+    return services.sub_order_complete(sub_order_id=sub_order.pk, actor=SYSTEM)
 
 
 NOT_ALLOWED = [
@@ -510,21 +521,21 @@ STATES = {
 }
 
 ACTIONS = {
-    "ship": lambda s: services.sub_order_ship(sub_order_id=s.pk, actor=None),
-    "deliver": lambda s: services.sub_order_deliver(sub_order_id=s.pk),
+    "ship": lambda s: services.sub_order_ship(sub_order_id=s.pk, actor=SYSTEM),
+    "deliver": lambda s: services.sub_order_deliver(sub_order_id=s.pk, actor=SYSTEM),
     "confirm": lambda s: services.sub_order_confirm_receipt(
-        sub_order_no=s.sub_order_no, actor=None
+        sub_order_no=s.sub_order_no, actor=SYSTEM
     ),
-    "refuse": lambda s: services.sub_order_refuse(sub_order_id=s.pk, actor=None, reason="x"),
-    "complete": lambda s: services.sub_order_complete(sub_order_id=s.pk),
+    "refuse": lambda s: services.sub_order_refuse(sub_order_id=s.pk, actor=SYSTEM, reason="x"),
+    "complete": lambda s: services.sub_order_complete(sub_order_id=s.pk, actor=SYSTEM),
     "refund_all": lambda s: services.sub_order_refund_all(
-        sub_order_id=s.pk, actor=None, reason="x"
+        sub_order_id=s.pk, actor=SYSTEM, reason="x"
     ),
     "out_of_stock": lambda s: services.sub_order_close_out_of_stock(
-        sub_order_id=s.pk, actor=None, reason="x"
+        sub_order_id=s.pk, actor=SYSTEM, reason="x"
     ),
     "close_refunded": lambda s: services.sub_order_close_refunded(
-        sub_order_id=s.pk, actor=None, reason="x"
+        sub_order_id=s.pk, actor=SYSTEM, reason="x"
     ),
 }
 
@@ -549,16 +560,16 @@ def test_transition_not_allowed_changes_nothing(state, action):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda o: services.order_cancel(order_no=o.order_no, actor=o.user),
-        lambda o: services.order_cod_confirm(order_no=o.order_no, actor=o.user),
-        lambda o: services.order_pay_succeeded(order_id=o.pk, paid_at=timezone.now()),
+        lambda o: services.order_cancel(order_no=o.order_no, actor=actor_for(o.user)),
+        lambda o: services.order_cod_confirm(order_no=o.order_no, actor=actor_for(o.user)),
+        lambda o: services.order_pay_succeeded(order_id=o.pk, paid_at=timezone.now(), actor=SYSTEM),
     ],
     ids=["cancel", "cod_confirm", "pay_succeeded"],
 )
 def test_order_transitions_after_payment_failure_are_refused(call):
     # given
     order = place_order(items=[(stocked_sku(), 1)])
-    services.order_pay_failed(order_id=order.pk, reason="declined")
+    services.order_pay_failed(order_id=order.pk, reason="declined", actor=SYSTEM)
 
     # when / then
     with capture_domain_events() as recorded, pytest.raises(TransitionNotAllowed):
@@ -600,7 +611,7 @@ def test_partially_split_stock_lines_ship_from_each_warehouse():
     # when
     order = paid_order(items=[(sku, 3)], province="上海")
     for sub_order in order.sub_orders.all():
-        services.sub_order_ship(sub_order_id=sub_order.pk, actor=None)
+        services.sub_order_ship(sub_order_id=sub_order.pk, actor=SYSTEM)
 
     # then
     assert order.sub_orders.count() == 2

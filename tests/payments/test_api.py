@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from orders.models import Order, OrderEvent
 from orders.services import order_cancel
 from payments.models import Payment, PaymentNotification
@@ -49,7 +50,7 @@ def test_pay_endpoint_hides_another_shoppers_order(api_client):
 
 def test_pay_endpoint_refuses_a_cancelled_order(api_client):
     order = pending_order()
-    order_cancel(order_no=order.order_no, actor=order.user)
+    order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     api_client.force_authenticate(order.user)
     response = api_client.post(f"/api/orders/{order.order_no}/pay/", {"method": "alipay"})
     assert response.status_code == 409

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from catalog.actors import actor_for
 from orders.services import order_cod_confirm, order_line_record_refund
 from payments import services
 from payments.models import Payment, ReconciliationMismatch
@@ -38,7 +39,7 @@ def test_cod_payment_succeeds_when_the_cash_is_collected():
 def test_cod_confirmed_at_checkout_gets_its_payment_record_on_collection():
     # given: orders confirmed the COD order at checkout, payments was not involved
     order = pending_order(price="30.00")
-    order_cod_confirm(order_no=order.order_no, actor=order.user)
+    order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
     # when
     payment = services.cod_collect(sub_order_id=order.sub_orders.get().pk)
     # then
@@ -49,7 +50,7 @@ def test_cod_confirmed_at_checkout_gets_its_payment_record_on_collection():
 def test_cod_courier_collects_only_what_is_owed_after_a_shortage_at_picking():
     # given: a COD order of 3 x 20.00 where one unit was found short and refunded before shipping
     order = pending_order(price="20.00", quantity=3)
-    order_cod_confirm(order_no=order.order_no, actor=order.user)
+    order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
     line = order.lines.get()
     order_line_record_refund(line_id=line.pk, amount=Decimal("20.00"), quantity=1)
     # when: the parcel is signed for and the cash collected

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from catalog.actors import actor_for
 from logistics import services as logistics_services
 from logistics.models import Shipment
 from orders.models import PaymentMethod
@@ -28,7 +29,7 @@ def _cod_order_of_two_merchants():
         StockRecordFactory(sku=sku, warehouse=warehouse, on_hand=5, location="A-01-01")
         items.append((sku, 1))
     order = place_order(items=items, payment_method=PaymentMethod.COD)
-    return order_cod_confirm(order_no=order.order_no, actor=order.user)
+    return order_cod_confirm(order_no=order.order_no, actor=actor_for(order.user))
 
 
 def _ship(sub_order, carrier, tracking_no):

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from orders.models import Order, OrderEvent
 from payments import services
 from payments.models import Payment, PaymentNotification, Refund
@@ -193,7 +194,7 @@ def test_notification_after_the_order_expired_is_kept_and_refunded_in_full(
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now())
     from orders.services import order_expire
 
-    order_expire(order_id=order.pk)
+    order_expire(order_id=order.pk, actor=SYSTEM)
     # when: the shopper pays on the (sandbox) cashier; the gateway notifies the shop
     with django_capture_on_commit_callbacks(execute=True):
         pay_on_cashier(payment)

@@ -12,6 +12,7 @@ import wechatpayv3.core
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.actors import SYSTEM, actor_for
 from orders import services as order_services
 from orders.models import Order
 from payments import services
@@ -26,12 +27,12 @@ pytestmark = pytest.mark.django_db
 
 def _close(order, how):
     if how == "cancel":
-        order_services.order_cancel(order_no=order.order_no, actor=order.user)
+        order_services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     elif how == "expire":
         Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now())
-        order_services.order_expire(order_id=order.pk)
+        order_services.order_expire(order_id=order.pk, actor=SYSTEM)
     else:
-        order_services.order_pay_failed(order_id=order.pk, reason="Shopper abandoned")
+        order_services.order_pay_failed(order_id=order.pk, reason="Shopper abandoned", actor=SYSTEM)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def test_closing_an_order_closes_its_open_payments(how, status):
 def closed_payment(client):
     order = pending_order(price="66.00")
     payment = services.payment_start(order_no=order.order_no, user=order.user, method="alipay")
-    order_services.order_cancel(order_no=order.order_no, actor=order.user)
+    order_services.order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     assert client.login(username=order.user.username, password=PASSWORD)
     return order, payment
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from catalog.actors import actor_for
 from orders.models import Order, OrderEvent
 from payments.models import Payment
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -161,7 +162,7 @@ def test_cancelled_order_cannot_be_paid_from_the_page(shopper_client):
     order = pending_order()
     from orders.services import order_cancel
 
-    order_cancel(order_no=order.order_no, actor=order.user)
+    order_cancel(order_no=order.order_no, actor=actor_for(order.user))
     client = shopper_client(order.user)
     # when
     page = client.get(reverse("payments:pay", args=[order.order_no]))

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from orders.models import Order
 from orders.services import order_expire
 from payments import services
@@ -37,7 +38,7 @@ def test_notification_racing_the_expiry_sweep_either_pays_or_refunds(round_):
     notify = lambda: services.payment_handle_notification(  # noqa: E731
         gateway="alipay", body=body, headers={}
     )
-    expire = lambda: order_expire(order_id=order.pk)  # noqa: E731
+    expire = lambda: order_expire(order_id=order.pk, actor=SYSTEM)  # noqa: E731
     # when
     threads = [threading.Thread(target=run, args=(a,)) for a in (notify, expire)]
     for thread in threads:

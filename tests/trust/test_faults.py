@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-import orders.services
+import orders.services.checkout
 from catalog.models import StockRecord
 from orders.models import Order
 from payments import services as payment_services
@@ -50,14 +50,14 @@ def test_postgres_connection_dropped_mid_checkout_keeps_no_half_order(api_client
     user, address = shopper_with_address()
     sku = sellable_sku(price=Decimal("50.00"), stock=10)
     api_client.force_authenticate(user)
-    real_allocate = orders.services.stock_allocate_planned
+    real_allocate = orders.services.checkout.stock_allocate_planned
 
     def allocate_after_the_connection_dies(*args, **kwargs):
         _terminate_this_backend()  # the order row is written; the stock is next
         return real_allocate(*args, **kwargs)
 
     monkeypatch.setattr(
-        orders.services, "stock_allocate_planned", allocate_after_the_connection_dies
+        orders.services.checkout, "stock_allocate_planned", allocate_after_the_connection_dies
     )
     # when
     response = api_client.post("/api/orders/", _order_body(address, sku), format="json")
@@ -70,7 +70,7 @@ def test_postgres_connection_dropped_mid_checkout_keeps_no_half_order(api_client
     assert Order.objects.filter(user=user).count() == 0
     assert StockRecord.objects.get(sku=sku).allocated == 0
     # and the shopper's retry, on a fresh connection, goes through
-    monkeypatch.setattr(orders.services, "stock_allocate_planned", real_allocate)
+    monkeypatch.setattr(orders.services.checkout, "stock_allocate_planned", real_allocate)
     retry = api_client.post("/api/orders/", _order_body(address, sku), format="json")
     assert retry.status_code == 201, retry.content
     assert StockRecord.objects.get(sku=sku).allocated == 2

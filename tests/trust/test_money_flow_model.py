@@ -24,6 +24,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from aftersales import services as aftersales_services
 from aftersales.services.system import order_cancel_paid
+from catalog.actors import SYSTEM, actor_for
 from catalog.models import StockRecord
 from catalog.selectors import stock_ledger_mismatches
 from orders import services as order_services
@@ -66,7 +67,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
             items = [(self.skus[0].pk, 1)]
         try:
             order = order_services.order_create(
-                user=self.user,
+                actor=actor_for(self.user),
                 address_id=self.address.public_id,
                 items=items,
                 payment_method="alipay",
@@ -98,7 +99,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
     def cancel_unpaid(self, order_no):
         if order_no is not None:
             with contextlib.suppress(DomainError):
-                order_services.order_cancel(order_no=order_no, actor=self.user)
+                order_services.order_cancel(order_no=order_no, actor=actor_for(self.user))
 
     @rule(order_no=orders)
     def miss_the_payment_deadline(self, order_no):
@@ -107,13 +108,15 @@ class OrderMoneyFlow(RuleBasedStateMachine):
         order = Order.objects.get(order_no=order_no)
         later = order.payment_due_at + timedelta(seconds=1)
         with time_machine.travel(later, tick=False), contextlib.suppress(DomainError):
-            order_services.order_expire(order_id=order.pk)
+            order_services.order_expire(order_id=order.pk, actor=SYSTEM)
 
     @rule(order_no=orders)
     def cancel_paid(self, order_no):
         if order_no is not None:
             with self.on_commit(), contextlib.suppress(DomainError):
-                order_cancel_paid(order_no=order_no, actor=self.user, reason="Changed my mind")
+                order_cancel_paid(
+                    order_no=order_no, actor=actor_for(self.user), reason="Changed my mind"
+                )
 
     @rule(order_no=orders)
     def ship(self, order_no):
@@ -140,7 +143,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
         ):
             with self.on_commit(), contextlib.suppress(DomainError):
                 order_services.sub_order_confirm_receipt(
-                    sub_order_no=sub_order.sub_order_no, actor=self.user
+                    sub_order_no=sub_order.sub_order_no, actor=actor_for(self.user)
                 )
 
     @rule(order_no=orders, units=st.integers(1, 3), amount=st.sampled_from([None, "1.00", "9.99"]))
@@ -157,7 +160,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
         line = sub_order.lines.order_by("pk").first()
         with self.on_commit(), contextlib.suppress(DomainError):
             case = aftersales_services.case_create(
-                actor=self.user,
+                actor=actor_for(self.user),
                 sub_order_no=sub_order.sub_order_no,
                 type="refund_only",
                 reason="missing-items",
@@ -165,7 +168,7 @@ class OrderMoneyFlow(RuleBasedStateMachine):
                 refund_amount=amount,
                 evidence_ids=[photo(self.user).public_id],
             )
-            aftersales_services.case_approve(case_no=case.case_no, actor=self.staff)
+            aftersales_services.case_approve(case_no=case.case_no, actor=actor_for(self.staff))
 
     @rule()
     def auto_confirm_timer(self):

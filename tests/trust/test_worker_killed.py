@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from aftersales.services.system import order_cancel_paid
+from catalog.actors import actor_for
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services.delivery import stuck_after
 from notifications.tasks import deliver_outbox, relay_pending_outbox
@@ -81,7 +82,9 @@ def test_a_worker_killed_mid_refund_refunds_exactly_once_after_restart(
     worker = _start_worker(key_dir, "hang-after-refund", marker)
     try:
         # when: the shopper cancels; the worker takes the refund, the gateway pays it back...
-        order_cancel_paid(order_no=order.order_no, actor=order.user, reason="Changed my mind")
+        order_cancel_paid(
+            order_no=order.order_no, actor=actor_for(order.user), reason="Changed my mind"
+        )
         _wait_for(marker.exists, "the gateway to take the refund")
         # ... and the worker is killed before the shop records it
         os.kill(worker.pid, signal.SIGKILL)

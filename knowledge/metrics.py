@@ -1,4 +1,5 @@
-"""The service figures a marketplace judges its merchants by, per merchant and platform-wide,
+"""The service figures a marketplace judges its merchants by (after-sales cases, and what the
+knowledge base deflected, so they live above both in knowledge), per merchant and platform-wide,
 over a rolling window (30 days by default). Read-only; a handful of queries whatever the
 number of merchants (everything is fetched as rows of values and counted here).
 
@@ -31,10 +32,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.models import SHOPPER_TYPES, AfterSalesCase, CaseEvent, CaseType, Responsibility
 from catalog.models import Merchant
 from orders.models import SubOrder
 
-from .models import SHOPPER_TYPES, AfterSalesCase, CaseEvent, CaseType, Responsibility
+from .models import ContactRequest, SuggestionImpression
 
 WINDOW_DAYS = 30
 DEFLECTION_HOURS = 72
@@ -265,8 +267,6 @@ def service_figures(
 def _count_deflection(each, *, since: datetime, now: datetime) -> None:
     """Impressions whose 72 hours are over; re-contact only once their 7 days are over too
     (a younger one is counted as deflected so far, and re-contacted when it happens)."""
-    from knowledge.models import ContactRequest, SuggestionImpression
-
     impressions = list(
         SuggestionImpression.objects.filter(
             created_at__gte=since, created_at__lt=now - timedelta(hours=DEFLECTION_HOURS)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from logistics.models import Carrier
 from orders.forms import new_idempotency_key
 
-from .forms import PhotosField
-from .models import AfterSalesCase, CaseReason, CaseType, ReturnAddress, Stage
-from .selectors import SubOrderOptions, types_for_stage
+from ..forms import PhotosField
+from ..models import AfterSalesCase, CaseReason, CaseType, ReturnAddress, Stage
+from ..selectors import SubOrderOptions, types_for_stage
 
 # --- data ops maintain -------------------------------------------------------------------------
 
