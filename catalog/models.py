@@ -155,11 +155,31 @@ class Product(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["is_active", "category"], name="product_active_category"),
-            models.Index(fields=["is_active", "price_from"], name="product_active_price"),
-            models.Index(fields=["is_active", "-sales_count"], name="product_active_sales"),
-            models.Index(fields=["is_active", "-created_at"], name="product_active_newest"),
+            # One per storefront order (catalog.selectors DEFAULT_ORDERING and ORDERINGS), with
+            # its tie-breakers, over active products only: a page is read in index order and
+            # the scan stops after it, instead of sorting every match.
+            models.Index(
+                fields=["-is_featured", "-sales_count", "-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_listed_default",
+            ),
+            models.Index(
+                fields=["-sales_count", "-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_listed_sales",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_listed_new",
+            ),
+            models.Index(
+                fields=["price_from", "id"],
+                condition=Q(is_active=True),
+                name="product_listed_price",
+            ),
         ]
-        # The GIN full-text and trigram indexes are created in a PostgreSQL-only migration.
+        # The GIN full-text and trigram indexes are created in PostgreSQL-only migrations.
 
     def __str__(self):
         return self.title

@@ -61,6 +61,14 @@ ORDERINGS = {
 DEFAULT_ORDERING = ("-is_featured", "-sales_count", "-created_at", "-id")
 # A query word must be this similar (pg_trgm word_similarity) to a title word to match a typo.
 TYPO_SIMILARITY = 0.5
+# A listing counts at most this many matches ("1,000+ products") and pages through them: an
+# exact count read every match of a broad search on every page (1.2 s at 100k products), and
+# nobody pages past the 50th page of 20 (docs/benchmarks.md, storefront).
+LISTING_COUNT_CAP = 1000
+# Facets (brands, attribute values) are read from the best-selling matches only, so their cost
+# does not follow the catalogue; every value offered occurs among the matches, so none leads
+# to an empty page.
+FACET_SAMPLE_SIZE = 1000
 
 
 def stock_ledger_mismatches() -> list[dict]:
@@ -252,16 +260,27 @@ def _card_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
 
 
-def listed_products() -> QuerySet:
-    """Products a shopper may see (active, of an active merchant, with at least one active
-    SKU), with what a product card shows."""
+def _shown(products: QuerySet) -> QuerySet:
+    """What a product card shows. `stock_available` is a subquery in the SELECT list, which
+    PostgreSQL evaluates after ORDER BY ... LIMIT, i.e. for the page's products only."""
     return (
-        Product.objects.filter(is_active=True, merchant__is_active=True)
-        .filter(Exists(SKU.objects.filter(product_id=OuterRef("pk"), is_active=True)))
-        .select_related("merchant", "brand")
+        products.select_related("merchant", "brand")
         .prefetch_related(_card_images())
         .annotate(stock_available=product_sellable_expression())
     )
+
+
+def _listed() -> QuerySet:
+    """Products a shopper may see: active, of an active merchant, with an active SKU."""
+    return Product.objects.filter(is_active=True, merchant__is_active=True).filter(
+        Exists(SKU.objects.filter(product_id=OuterRef("pk"), is_active=True))
+    )
+
+
+def listed_products() -> QuerySet:
+    """Products a shopper may see (active, of an active merchant, with at least one active
+    SKU), with what a product card shows."""
+    return _shown(_listed())
 
 
 def search_correction(query: str, titles: list[str]) -> str:
@@ -317,6 +336,7 @@ def product_search(
     attribute_value_ids: list[int] | None = None,
     ordering: str | None = None,
     categories: CategoryIndex | None = None,
+    ranked_candidates: int | None = None,
 ) -> QuerySet:
     """Active products matching a search and filters, annotated with `stock_available` (and
     `relevance` when there is a query), in the requested order.
@@ -327,8 +347,12 @@ def product_search(
     (pg_trgm). Relevance adds full-text rank, trigram word similarity and a bonus for a title
     that contains the whole query. On SQLite (local fallback) it is substring matching only.
     `categories` lets a page that already loaded the categories reuse them.
+
+    `ranked_candidates` (the storefront pages): a search in "best match" order ranks only that
+    many matches, the best-selling ones, instead of computing the rank of every match of a
+    broad word before showing 20 (the pages count and show at most LISTING_COUNT_CAP anyway).
     """
-    products = listed_products()
+    products = _listed()
 
     if category_slug or category_ids is not None:
         categories = categories or CategoryIndex.load()
@@ -366,13 +390,18 @@ def product_search(
         )
 
     terms = search_terms(query)
-    if terms:
-        products = _match_query(products, query.strip(), terms)
-    elif query.strip():
+    if not terms and query.strip():
         # Only punctuation ("%", "?"): nothing to look for, so nothing matches (it used to
         # list the whole catalogue as if it had).
-        return products.none()
+        return _shown(products.none())
+    if terms:
+        products = products.filter(_match_filter(terms))
+        if ordering not in ORDERINGS and ranked_candidates:
+            best_selling = products.order_by(*ORDERINGS["sales"]).values("pk")
+            products = Product.objects.filter(pk__in=best_selling[:ranked_candidates])
+        products = products.annotate(relevance=_relevance(query.strip(), terms))
 
+    products = _shown(products)
     if ordering in ORDERINGS:
         return products.order_by(*ORDERINGS[ordering])
     if terms:
@@ -380,13 +409,13 @@ def product_search(
     return products.order_by(*DEFAULT_ORDERING)
 
 
-def _match_query(products: QuerySet, query: str, terms: list[str]) -> QuerySet:
-    title_bonus = Case(
-        When(title__icontains=query, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
-    )
+def _match_filter(terms: list[str]) -> Q:
+    """Every word in the title or subtitle (or, on PostgreSQL, a near miss of a title word);
+    or, on PostgreSQL, all words prefix-matching the search document (description included).
+    Each branch is served by a GIN index (0002, 0006), so PostgreSQL ORs index scans instead
+    of reading every product; words shorter than 3 characters have no trigram and are read
+    from the rows."""
     postgres = connection.vendor == "postgresql"
-    # Every word must be in the title or subtitle (or, on PostgreSQL, be a near miss of a title
-    # word); or all words must prefix-match the search document (description included).
     every_word = Q()
     for term in terms:
         word = Q(title__icontains=term) | Q(subtitle__icontains=term)
@@ -394,20 +423,30 @@ def _match_query(products: QuerySet, query: str, terms: list[str]) -> QuerySet:
             word |= Q(title__trigram_word_similar=term)
         every_word &= word
     if not postgres:
-        return products.filter(every_word).annotate(relevance=title_bonus)
+        return every_word
+    return every_word | Q(search_document=_full_text(terms))
 
-    full_text = SearchQuery(
+
+def _full_text(terms: list[str]) -> SearchQuery:
+    return SearchQuery(
         " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
     )
-    products = products.annotate(
-        relevance=SearchRank(F("search_document"), full_text)
+
+
+def _relevance(query: str, terms: list[str]):
+    title_bonus = Case(
+        When(title__icontains=query, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+    )
+    if connection.vendor != "postgresql":
+        return title_bonus
+    return (
+        SearchRank(F("search_document"), _full_text(terms))
         + Greatest(
             TrigramWordSimilarity(Value(query), "title"),
             TrigramWordSimilarity(Value(query), "subtitle") * Value(0.5),
         )
-        + title_bonus,
+        + title_bonus
     )
-    return products.filter(every_word | Q(search_document=full_text))
 
 
 def featured_products(*, limit: int = 8) -> list[Product]:
@@ -418,20 +457,25 @@ def newest_products(*, limit: int = 12) -> list[Product]:
     return list(listed_products().order_by("-created_at", "-id")[:limit])
 
 
+def facet_sample(products: QuerySet) -> QuerySet:
+    """The ids of the FACET_SAMPLE_SIZE best-selling of `products` (read in the sales index's
+    order), the matches the facets are read from."""
+    return products.order_by(*ORDERINGS["sales"]).values("pk")[:FACET_SAMPLE_SIZE]
+
+
 def brands_for(products: QuerySet) -> list[Brand]:
-    """Brands that occur among `products` (for the brand filter), one query."""
-    return list(
-        Brand.objects.filter(
-            pk__in=products.order_by().values("brand_id").filter(brand_id__isnull=False)
-        ).order_by("name")
-    )
+    """Brands that occur among the best-selling FACET_SAMPLE_SIZE of `products` (for the brand
+    filter), one query."""
+    sampled = Product.objects.filter(pk__in=facet_sample(products), brand_id__isnull=False)
+    return list(Brand.objects.filter(pk__in=sampled.values("brand_id")).order_by("name"))
 
 
 def attribute_values_for(products: QuerySet) -> list[tuple]:
-    """[(attribute, [values])] that active SKUs of `products` carry, one query."""
+    """[(attribute, [values])] that active SKUs of the best-selling FACET_SAMPLE_SIZE of
+    `products` carry, one query."""
     values = (
         AttributeValue.objects.filter(
-            skus__is_active=True, skus__product_id__in=products.order_by().values("pk")
+            skus__is_active=True, skus__product_id__in=facet_sample(products)
         )
         .select_related("attribute")
         .distinct()

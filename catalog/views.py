@@ -4,15 +4,16 @@ Views read through catalog.selectors; anything a shopper can get wrong becomes a
 page, never a 500.
 """
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
+from catalog.pagination import CappedPaginator
 from catalog.promotion_selectors import offers_for_products
 from catalog.selectors import (
+    LISTING_COUNT_CAP,
     ORDERING_CHOICES,
     CategoryIndex,
     attribute_values_for,
@@ -64,10 +65,14 @@ def _listing(request, *, categories: CategoryIndex, category):
     product_filter = storefront_filter(
         request.GET, category_slug=category.slug if category else None
     )
-    products = storefront_products(product_filter, categories=categories)
+    # One candidate past the cap, so that the page can tell "1,000+" from exactly 1,000.
+    products = storefront_products(
+        product_filter, categories=categories, ranked_candidates=LISTING_COUNT_CAP + 1
+    )
     cleaned = getattr(product_filter.form, "cleaned_data", {})
     query = cleaned.get("search") or ""
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(products, PAGE_SIZE, cap=LISTING_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
 
     # Facets come from the query and category alone, so choosing a brand keeps the others.
     facet_base = product_search(

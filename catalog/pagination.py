@@ -1,0 +1,26 @@
+"""Pages of a listing whose size is not worth counting exactly."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that counts at most `cap` + 1 objects (`SELECT COUNT(*) FROM (... LIMIT
+    cap + 1)`) and pages through the first `cap`: the count of a broad listing costs what a
+    small one does. `is_capped` says there are more than `cap`, for a "1,000+" on the page."""
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def is_capped(self) -> bool:
+        return self._counted > self.cap
