@@ -10,18 +10,10 @@ The scoped variants answer NotFound, never "forbidden", when the row is not the 
 touch: another shopper's order does not exist for you.
 """
 
-from catalog.actors import SYSTEM, Actor, Role, actor_for
+from catalog.actors import Actor, Role
 from shop.errors import NotFound
 
 from .models import Order, OrderLine, SubOrder
-
-
-def _as_actor(actor) -> Actor:
-    # Callers still passing a user, or None for the system, are being moved to pass an Actor;
-    # until they all do, a user is resolved here and None means the system.
-    if actor is None or not getattr(actor, "is_authenticated", True):
-        return SYSTEM
-    return actor_for(actor)
 
 
 def lock_order(**lookup) -> Order:
@@ -33,7 +25,6 @@ def lock_order(**lookup) -> Order:
 
 def lock_order_for_actor(*, order_no: str, actor: Actor) -> Order:
     """A shopper reaches only their own orders; operations and the system reach every order."""
-    actor = _as_actor(actor)
     lookup = {"order_no": order_no}
     if not actor.sees_everything:
         if actor.user_id is None:
@@ -61,7 +52,6 @@ def lock_sub_order(*, actor: Actor, roles=(Role.SHOPPER, Role.MERCHANT), **looku
     """Lock the parent order, then the sub-order found by `lookup`, if the actor reaches it: a
     merchant's staff their merchant's sub-orders, a shopper their own (when SHOPPER is among
     `roles`); operations and the system every one."""
-    actor = _as_actor(actor)
     ids = SubOrder.objects.filter(**lookup).values_list("pk", "order_id", "merchant_id").first()
     if ids is None:
         raise NotFound("Sub-order not found.")
