@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from catalog import selectors, views
+from catalog import views
 from catalog.models import Product
-from catalog.selectors import _match_filter, product_search
+from catalog.selectors import listing, product_search
 from tests.catalog.factories import SearchCatalogue
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def facet_links(page: str) -> list[str]:
 
 def test_facets_come_from_the_best_selling_matches(client, cat, monkeypatch):
     # given: facets from the 2 best-selling products only (iPhone 900 sold, Mate 500)
-    monkeypatch.setattr(selectors, "FACET_SAMPLE_SIZE", 2)
+    monkeypatch.setattr(listing, "FACET_SAMPLE_SIZE", 2)
 
     # when
     page = get(client, reverse("catalog:search"))
@@ -141,7 +141,7 @@ def test_facets_come_from_the_best_selling_matches(client, cat, monkeypatch):
 )
 def test_every_facet_offered_leads_to_results(client, cat, monkeypatch, sample, url, params):
     # given
-    monkeypatch.setattr(selectors, "FACET_SAMPLE_SIZE", sample)
+    monkeypatch.setattr(listing, "FACET_SAMPLE_SIZE", sample)
     links = facet_links(get(client, url, params))
     assert links
 
@@ -164,7 +164,7 @@ def plan(queryset, *, forbid: tuple[str, ...] = ("seqscan", "sort")) -> str:
 
 def test_every_branch_of_a_search_is_served_by_a_gin_index(cat):
     # given: only bitmap index scans allowed (any condition no index serves needs a seqscan)
-    matches = Product.objects.filter(_match_filter(["iphone"])).values("pk")
+    matches = Product.objects.filter(listing._match_filter(["iphone"])).values("pk")
 
     # when
     found = plan(matches, forbid=("seqscan", "indexscan"))

@@ -1,0 +1,300 @@
+"""Product listings and search: what a shopper may see, matched, filtered, ordered, and the
+facets offered beside it."""
+
+import difflib
+import logging
+import re
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy
+
+from catalog.models import (
+    SKU,
+    AttributeValue,
+    Brand,
+    Product,
+    ProductImage,
+    StockRecord,
+)
+
+from .categories import CategoryIndex
+from .stock import product_sellable_expression
+
+logger = logging.getLogger(__name__)
+
+# Ordering values shared by the pages, the API and the filter form.
+ORDERING_RELEVANCE = "relevance"
+ORDERING_CHOICES = [
+    (ORDERING_RELEVANCE, gettext_lazy("Best match")),
+    ("sales", gettext_lazy("Best selling")),
+    ("newest", gettext_lazy("Newest")),
+    ("price", gettext_lazy("Price: low to high")),
+    ("-price", gettext_lazy("Price: high to low")),
+]
+ORDERINGS = {
+    "sales": ("-sales_count", "-created_at", "-id"),
+    "newest": ("-created_at", "-id"),
+    "price": ("price_from", "id"),
+    "-price": ("-price_from", "-id"),
+}
+# Without a query, "best match" is the storefront's default mix: featured, then best selling.
+DEFAULT_ORDERING = ("-is_featured", "-sales_count", "-created_at", "-id")
+# A query word must be this similar (pg_trgm word_similarity) to a title word to match a typo.
+TYPO_SIMILARITY = 0.5
+# A listing counts at most this many matches ("1,000+ products") and pages through them: an
+# exact count read every match of a broad search on every page (1.2 s at 100k products), and
+# nobody pages past the 50th page of 20 (docs/benchmarks.md, storefront).
+LISTING_COUNT_CAP = 1000
+# Facets (brands, attribute values) are read from the best-selling matches only, so their cost
+# does not follow the catalogue; every value offered occurs among the matches, so none leads
+# to an empty page.
+FACET_SAMPLE_SIZE = 1000
+
+
+# --- Product listings and search ---------------------------------------------------------
+
+
+def _card_images() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+
+
+def _shown(products: QuerySet) -> QuerySet:
+    """What a product card shows. `stock_available` is a subquery in the SELECT list, which
+    PostgreSQL evaluates after ORDER BY ... LIMIT, i.e. for the page's products only."""
+    return (
+        products.select_related("merchant", "brand")
+        .prefetch_related(_card_images())
+        .annotate(stock_available=product_sellable_expression())
+    )
+
+
+def _listed() -> QuerySet:
+    """Products a shopper may see: active, of an active merchant, with an active SKU."""
+    return Product.objects.filter(is_active=True, merchant__is_active=True).filter(
+        Exists(SKU.objects.filter(product_id=OuterRef("pk"), is_active=True))
+    )
+
+
+def listed_products() -> QuerySet:
+    """Products a shopper may see (active, of an active merchant, with at least one active
+    SKU), with what a product card shows."""
+    return _shown(_listed())
+
+
+def search_correction(query: str, titles: list[str]) -> str:
+    """What a misspelt search was matched as ("iphnoe" -> "iphone"): each query word that no
+    title contains replaced by the closest word of those titles; "" when every word was
+    found as typed (or nothing close was)."""
+    words = {w.lower() for title in titles for w in search_terms_all(title)}
+    corrected, changed = [], False
+    for term in search_terms(query):
+        lowered = term.lower()
+        if any(lowered in title.lower() for title in titles):
+            corrected.append(term)
+            continue
+        close = difflib.get_close_matches(lowered, words, n=1, cutoff=0.6)
+        corrected.append(close[0] if close else term)
+        changed = changed or bool(close)
+    return " ".join(corrected) if changed else ""
+
+
+def search_terms_all(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text or "")
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search box entry (letters, digits and CJK; punctuation dropped)."""
+    return re.findall(r"[^\W_]+", query or "")[:8]
+
+
+def _group_attribute_values(value_ids: list[int]) -> list[list[int]]:
+    """Chosen attribute values grouped by attribute: values of one attribute are alternatives,
+    different attributes must all match (Colour Red or Blue, and Size M)."""
+    groups: dict[int, list[int]] = {}
+    for pk, attribute_id in AttributeValue.objects.filter(pk__in=value_ids).values_list(
+        "pk", "attribute_id"
+    ):
+        groups.setdefault(attribute_id, []).append(pk)
+    if not groups and value_ids:
+        # Only unknown values (a link to a deleted colour): nothing has them, rather than
+        # dropping the filter and showing the whole catalogue.
+        return [[]]
+    return list(groups.values())
+
+
+def product_search(
+    *,
+    query: str = "",
+    category_slug: str | None = None,
+    category_ids: list[int] | None = None,
+    brand_ids: list[int] | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock_only: bool = False,
+    attribute_value_ids: list[int] | None = None,
+    ordering: str | None = None,
+    categories: CategoryIndex | None = None,
+    ranked_candidates: int | None = None,
+) -> QuerySet:
+    """Active products matching a search and filters, annotated with `stock_available` (and
+    `relevance` when there is a query), in the requested order.
+
+    On PostgreSQL a product matches when every query word is in its title or subtitle
+    (substring, so Chinese without word breaks and partial words such as "iph" are found), or
+    the words match its search document as prefixes, or a word is a near miss of a title word
+    (pg_trgm). Relevance adds full-text rank, trigram word similarity and a bonus for a title
+    that contains the whole query. On SQLite (local fallback) it is substring matching only.
+    `categories` lets a page that already loaded the categories reuse them.
+
+    `ranked_candidates` (the storefront pages): a search in "best match" order ranks only that
+    many matches, the best-selling ones, instead of computing the rank of every match of a
+    broad word before showing 20 (the pages count and show at most LISTING_COUNT_CAP anyway).
+    """
+    products = _listed()
+
+    if category_slug or category_ids is not None:
+        categories = categories or CategoryIndex.load()
+        if category_slug:
+            category_ids = categories.resolve(category_slug)
+        products = products.filter(category_id__in=categories.descendant_ids(category_ids))
+    if brand_ids:
+        products = products.filter(brand_id__in=brand_ids)
+    if min_price is not None:
+        products = products.filter(price_from__gte=min_price)
+    if max_price is not None:
+        products = products.filter(price_from__lte=max_price)
+    if attribute_value_ids:
+        for group in _group_attribute_values(attribute_value_ids):
+            products = products.filter(
+                Exists(
+                    SKU.objects.filter(
+                        product_id=OuterRef("pk"), is_active=True, attribute_values__in=group
+                    )
+                )
+            )
+    if in_stock_only:
+        # Same as stock_available > 0 (no record goes below zero), but a semi-join PostgreSQL
+        # stops at the first record with stock instead of summing every product's records.
+        # 25,200 products: price order 523 -> 107 ms, a search 2,120 -> 316 ms (count + page).
+        products = products.filter(
+            Exists(
+                StockRecord.objects.filter(
+                    sku__product_id=OuterRef("pk"),
+                    sku__is_active=True,
+                    warehouse__is_active=True,
+                    on_hand__gt=F("allocated"),
+                )
+            )
+        )
+
+    terms = search_terms(query)
+    if not terms and query.strip():
+        # Only punctuation ("%", "?"): nothing to look for, so nothing matches (it used to
+        # list the whole catalogue as if it had).
+        return _shown(products.none())
+    if terms:
+        products = products.filter(_match_filter(terms))
+        if ordering not in ORDERINGS and ranked_candidates:
+            best_selling = products.order_by(*ORDERINGS["sales"]).values("pk")
+            products = Product.objects.filter(pk__in=best_selling[:ranked_candidates])
+        products = products.annotate(relevance=_relevance(query.strip(), terms))
+
+    products = _shown(products)
+    if ordering in ORDERINGS:
+        return products.order_by(*ORDERINGS[ordering])
+    if terms:
+        return products.order_by("-relevance", "-sales_count", "-id")
+    return products.order_by(*DEFAULT_ORDERING)
+
+
+def _match_filter(terms: list[str]) -> Q:
+    """Every word in the title or subtitle (or, on PostgreSQL, a near miss of a title word);
+    or, on PostgreSQL, all words prefix-matching the search document (description included).
+    Each branch is served by a GIN index (0002, 0006), so PostgreSQL ORs index scans instead
+    of reading every product; words shorter than 3 characters have no trigram and are read
+    from the rows."""
+    postgres = connection.vendor == "postgresql"
+    every_word = Q()
+    for term in terms:
+        word = Q(title__icontains=term) | Q(subtitle__icontains=term)
+        if postgres and len(term) >= 3:
+            word |= Q(title__trigram_word_similar=term)
+        every_word &= word
+    if not postgres:
+        return every_word
+    return every_word | Q(search_document=_full_text(terms))
+
+
+def _full_text(terms: list[str]) -> SearchQuery:
+    return SearchQuery(
+        " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+    )
+
+
+def _relevance(query: str, terms: list[str]):
+    title_bonus = Case(
+        When(title__icontains=query, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+    )
+    if connection.vendor != "postgresql":
+        return title_bonus
+    return (
+        SearchRank(F("search_document"), _full_text(terms))
+        + Greatest(
+            TrigramWordSimilarity(Value(query), "title"),
+            TrigramWordSimilarity(Value(query), "subtitle") * Value(0.5),
+        )
+        + title_bonus
+    )
+
+
+def featured_products(*, limit: int = 8) -> list[Product]:
+    return list(listed_products().filter(is_featured=True).order_by(*DEFAULT_ORDERING)[:limit])
+
+
+def newest_products(*, limit: int = 12) -> list[Product]:
+    return list(listed_products().order_by("-created_at", "-id")[:limit])
+
+
+def facet_sample(products: QuerySet) -> QuerySet:
+    """The ids of the FACET_SAMPLE_SIZE best-selling of `products` (read in the sales index's
+    order), the matches the facets are read from."""
+    return products.order_by(*ORDERINGS["sales"]).values("pk")[:FACET_SAMPLE_SIZE]
+
+
+def brands_for(products: QuerySet) -> list[Brand]:
+    """Brands that occur among the best-selling FACET_SAMPLE_SIZE of `products` (for the brand
+    filter), one query."""
+    sampled = Product.objects.filter(pk__in=facet_sample(products), brand_id__isnull=False)
+    return list(Brand.objects.filter(pk__in=sampled.values("brand_id")).order_by("name"))
+
+
+def attribute_values_for(products: QuerySet) -> list[tuple]:
+    """[(attribute, [values])] that active SKUs of the best-selling FACET_SAMPLE_SIZE of
+    `products` carry, one query."""
+    values = (
+        AttributeValue.objects.filter(
+            skus__is_active=True, skus__product_id__in=facet_sample(products)
+        )
+        .select_related("attribute")
+        .distinct()
+        .order_by("attribute__name", "attribute_id", "value")
+    )
+    grouped: dict[int, tuple] = {}
+    for value in values:
+        grouped.setdefault(value.attribute_id, (value.attribute, []))[1].append(value)
+    return list(grouped.values())
