@@ -1,20 +1,11 @@
-"""The after-sales API of shoppers and of merchants' staff (ERP or the merchant app): input
-serializer in, one aftersales service or selector call, the case out.
-
-Domain errors raised by the services (InvalidInput 400, NotFound 404 — a case or sub-order
-that is not yours —, Conflict/TransitionNotAllowed 409) become `{"detail", "code"}` bodies in
-shop.errors.api_exception_handler; nothing here catches them. Merchant endpoints answer 403 to
-a shopper (IsMerchantStaffOrOps, as logistics' merchant API does) and 404 to another
-merchant's staff.
-"""
+"""The shopper's after-sales API: what can be asked for, evidence, cases and their thread,
+offers, the return parcel, appeals and cancelling a paid order."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Prefetch, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,16 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales import selectors, services
-from aftersales.models import AfterSalesCase, CaseMessage
 from catalog.actors import actor_for
-from logistics.api.views import IsMerchantStaffOrOps
-from orders.api.views import ErrorSerializer
 from orders.selectors import sub_order_get_for_user
 from shop.errors import InvalidInput
 
-from .serializers import (
+from ..serializers import (
     AppealInputSerializer,
-    ApproveInputSerializer,
     CancelPaidInputSerializer,
     CaseCreateInputSerializer,
     CaseDetailSerializer,
@@ -39,91 +26,20 @@ from .serializers import (
     CaseSummarySerializer,
     EvidenceUploadedSerializer,
     EvidenceUploadInputSerializer,
-    MerchantCaseListQuerySerializer,
     MessageInputSerializer,
-    OfferInputSerializer,
-    OutOfStockInputSerializer,
-    ReceiveReturnInputSerializer,
-    RejectInputSerializer,
-    ReshipInputSerializer,
     ReturnShipmentInputSerializer,
     SubOrderOptionsSerializer,
 )
-
-SHOPPER, MERCHANT = "shopper", "merchant"
-MAX_IDEMPOTENCY_KEY_LENGTH = 64
-# The return address is shown from the moment the shopper has to send the goods back.
-RETURN_ADDRESS_STATES = (
-    AfterSalesCase.Status.AWAITING_RETURN,
-    AfterSalesCase.Status.RETURN_RECEIVED,
-    AfterSalesCase.Status.REFUNDING,
-    AfterSalesCase.Status.REFUNDED,
-    AfterSalesCase.Status.RESHIPPED,
+from .common import (
+    IDEMPOTENCY_KEY,
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MULTIPART_OVERHEAD_BYTES,
+    NOT_NOW,
+    NOT_YOURS,
+    _error,
+    _shopper_case,
+    _valid,
 )
-# Room for the multipart boundaries and headers around the one file.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-NOT_YOURS = _error("No such case of yours (another shopper's or merchant's is not found either).")
-NOT_NOW = _error("Not allowed while the case is in its current state (`status` says which).")
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    type=OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Up to 64 characters chosen by the client for this request. Sending the same "
-    "key again returns the case it opened (200) instead of opening a second one.",
-)
-
-
-# --- reading a case --------------------------------------------------------------------------
-
-
-def _case_detail(request, case_no: str, *, for_role: str, code: int = status.HTTP_200_OK):
-    """The case as its page shows it, in a fixed number of queries whatever its history."""
-    case = selectors.case_for(user=request.user, case_no=case_no, shopper_only=for_role == SHOPPER)
-    prefetch_related_objects(
-        [case],
-        "events",
-        Prefetch("messages", queryset=CaseMessage.objects.prefetch_related("evidence")),
-        "offers",
-        "evidence",
-        "return_shipment__carrier",
-    )
-    return_address = (
-        selectors.return_address_for(case)
-        if case.needs_return and case.status in RETURN_ADDRESS_STATES
-        else None
-    )
-    context = {
-        "request": request,
-        "next_action": selectors.next_action(case, for_role=for_role),
-        "return_address": return_address,
-        "refunds": list(selectors.refunds_of(case)),
-    }
-    return Response(CaseDetailSerializer(case, context=context).data, status=code)
-
-
-def _shopper_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
-    return _case_detail(request, case_no, for_role=SHOPPER, code=code)
-
-
-def _merchant_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
-    return _case_detail(request, case_no, for_role=MERCHANT, code=code)
-
-
-def _valid(serializer_class, request) -> dict:
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
-
-
-# --- the shopper -----------------------------------------------------------------------------
 
 
 class SubOrderOptionsView(APIView):
@@ -404,203 +320,3 @@ class OrderCancelPaidView(APIView):
         return Response(
             CaseListSerializer({"cases": list(cases)}).data, status=status.HTTP_201_CREATED
         )
-
-
-# --- the merchant's staff (operations: every merchant) ---------------------------------------
-
-
-class MerchantCaseListView(GenericAPIView):
-    permission_classes = [IsMerchantStaffOrOps]
-    serializer_class = CaseSummarySerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no staff
-            return AfterSalesCase.objects.none()
-        query = MerchantCaseListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = query.validated_data
-        cases = selectors.merchant_cases(user=self.request.user)
-        if filters.get("status"):
-            cases = cases.filter(status=filters["status"])
-        if filters.get("type"):
-            cases = cases.filter(type=filters["type"])
-        if filters.get("reason"):
-            cases = cases.filter(reason__code=filters["reason"])
-        return cases
-
-    @extend_schema(
-        operation_id="merchant_aftersales_list",
-        parameters=[MerchantCaseListQuerySerializer],
-        responses={
-            200: CaseSummarySerializer(many=True),
-            400: _error("Unknown status or type."),
-            403: _error("Not a merchant's staff."),
-        },
-        summary="The merchant's after-sales queue, due soonest first",
-    )
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-
-class MerchantCaseDetailView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_retrieve",
-        responses={200: CaseDetailSerializer, 404: NOT_YOURS},
-        summary="One case of the merchant's with its timeline, thread and offers",
-    )
-    def get(self, request, case_no: str):
-        return _merchant_case(request, case_no)
-
-
-class MerchantApproveView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_approve",
-        request=ApproveInputSerializer,
-        responses={200: CaseDetailSerializer, 404: NOT_YOURS, 409: NOT_NOW},
-        summary="Approve a request (a refund starts, or the shopper is asked to return)",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(ApproveInputSerializer, request)
-        services.case_approve(
-            case_no=case_no, actor=actor_for(request.user), intercept=values["intercept"]
-        )
-        return _merchant_case(request, case_no)
-
-
-class MerchantRejectView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_reject",
-        request=RejectInputSerializer,
-        responses={
-            200: CaseDetailSerializer,
-            400: _error(
-                "No reason, or neither an offer made before nor evidence "
-                "(`offer_or_evidence_required`)."
-            ),
-            404: NOT_YOURS,
-            409: NOT_NOW,
-        },
-        summary="Reject a request (the shopper may appeal)",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(RejectInputSerializer, request)
-        services.case_reject(
-            case_no=case_no,
-            actor=actor_for(request.user),
-            reason=values["reason"],
-            evidence_ids=values.get("evidence_ids"),
-        )
-        return _merchant_case(request, case_no)
-
-
-class MerchantOfferView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_offer",
-        request=OfferInputSerializer,
-        responses={
-            201: CaseDetailSerializer,
-            400: _error("A type not possible now, or an amount of zero or above the maximum."),
-            404: NOT_YOURS,
-            409: NOT_NOW,
-        },
-        summary="Offer the shopper another solution (replaces a pending offer)",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(OfferInputSerializer, request)
-        services.case_offer_make(case_no=case_no, actor=actor_for(request.user), **values)
-        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
-
-
-class MerchantReceiveReturnView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_receive_return",
-        request=ReceiveReturnInputSerializer,
-        responses={200: CaseDetailSerializer, 404: NOT_YOURS, 409: NOT_NOW},
-        summary="Confirm the return arrived (then the refund or the replacement follows)",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(ReceiveReturnInputSerializer, request)
-        services.case_receive_return(
-            case_no=case_no, actor=actor_for(request.user), resellable=values["resellable"]
-        )
-        return _merchant_case(request, case_no)
-
-
-class MerchantReshipView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_reship",
-        request=ReshipInputSerializer,
-        responses={
-            200: CaseDetailSerializer,
-            400: _error("Unknown carrier or a tracking number it does not issue."),
-            404: NOT_YOURS,
-            409: NOT_NOW,
-        },
-        summary="Ship an exchange's replacement (out of stock: refunded instead)",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(ReshipInputSerializer, request)
-        services.case_reship(case_no=case_no, actor=actor_for(request.user), **values)
-        return _merchant_case(request, case_no)
-
-
-class MerchantMessageView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_aftersales_message",
-        request=MessageInputSerializer,
-        responses={
-            201: CaseDetailSerializer,
-            400: _error("No text and no photo, or evidence that is not yours."),
-            404: NOT_YOURS,
-        },
-        summary="Write in the case's thread as the merchant",
-    )
-    def post(self, request, case_no: str):
-        values = _valid(MessageInputSerializer, request)
-        services.case_message_post(
-            case_no=case_no,
-            actor=actor_for(request.user),
-            text=values["text"],
-            evidence_ids=values.get("evidence_ids"),
-        )
-        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
-
-
-class MerchantOutOfStockView(APIView):
-    permission_classes = [IsMerchantStaffOrOps]
-
-    @extend_schema(
-        operation_id="merchant_shipments_out_of_stock",
-        request=OutOfStockInputSerializer,
-        responses={
-            201: CaseDetailSerializer,
-            400: _error("More units than are left to ship (`invalid_quantity`), or no reason."),
-            404: _error("No such order line of the merchant's."),
-            409: _error(
-                "The sub-order is not awaiting shipment, a parcel shipped (`shipped`), or the "
-                "units are in an open request (`units_in_open_case`)."
-            ),
-        },
-        summary="Mark units of a line out of stock at picking (refunds the shopper)",
-        description="Opens an out-of-stock case on the units, approved at once: the shopper is "
-        "told and refunded to the original payment method; logistics records the shortage.",
-    )
-    def post(self, request):
-        values = _valid(OutOfStockInputSerializer, request)
-        case = services.case_open_out_of_stock(actor=actor_for(request.user), **values)
-        return _merchant_case(request, case.case_no, status.HTTP_201_CREATED)
