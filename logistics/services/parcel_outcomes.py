@@ -115,10 +115,8 @@ def parcel_refused(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, not
     emit_outcome(nodes.SHIPMENT_REFUSED, shipment=shipment, sub_order=sub_order, at=at)
 
 
-def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: str, at):
-    """An outbound parcel the carrier lost: the sub-order's automatic receipt is held (it must
-    not confirm goods that never came); after-sales opens a lost-parcel case (SHIPMENT_LOST),
-    refunds, then settles it (parcel_desk.shipment_lost_settled)."""
+def _mark_lost(*, shipment: Shipment, actor: Actor, note: str) -> None:
+    """The parcel's LOSE transition with its history row: outbound and side parcels alike."""
     shipment_transition(
         shipment=shipment,
         actor=actor,
@@ -127,6 +125,13 @@ def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: 
         note=note,
         at=timezone.now(),
     )
+
+
+def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: str, at):
+    """An outbound parcel the carrier lost: the sub-order's automatic receipt is held (it must
+    not confirm goods that never came); after-sales opens a lost-parcel case (SHIPMENT_LOST),
+    refunds, then settles it (parcel_desk.shipment_lost_settled)."""
+    _mark_lost(shipment=shipment, actor=actor, note=note)
     logger.warning(
         "parcel %s (%s %s) of sub-order %s reported lost",
         shipment.shipment_no,
@@ -262,14 +267,7 @@ def side_parcel_outcome(
         )
     elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
         note = note or "Reported lost by the carrier"
-        shipment_transition(
-            shipment=shipment,
-            actor=actor,
-            what=What.LOSE,
-            fields=["closed_at", "note"],
-            note=note,
-            at=timezone.now(),
-        )
+        _mark_lost(shipment=shipment, actor=actor, note=note)
         logger.warning(
             "%s parcel %s of sub-order %s reported lost",
             shipment.direction,
