@@ -11,6 +11,8 @@ import logging
 from django.db import transaction
 
 from catalog.actors import SYSTEM
+from logistics.events import ShipmentChanged
+from payments.events import RefundSucceeded
 from shop import events as nodes
 from shop.errors import DomainError
 from shop.events import DomainEvent
@@ -24,17 +26,23 @@ PARCEL_HANDLERS = {
     nodes.SHIPMENT_RETURNED: services.parcel_returned,
     nodes.SHIPMENT_INTERCEPT_FAILED: services.parcel_intercept_failed,
     nodes.SHIPMENT_LOST: services.parcel_lost,
-    nodes.SHIPMENT_RETURN_SIGNED: services.return_parcel_signed,
 }
 
 
 def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
     handler = PARCEL_HANDLERS.get(event.node)
-    if handler is not None:
+    if handler is not None and isinstance(event, ShipmentChanged):
         call = lambda: handler(shipment_id=event.subject_id, actor=SYSTEM)  # noqa: E731
-    elif event.node == nodes.REFUND_SUCCEEDED:
-        key = (event.data or {}).get("key", "")
-        call = lambda: services.refund_settled(refund_key=key, actor=SYSTEM)  # noqa: E731
+    elif event.node == nodes.SHIPMENT_RETURN_SIGNED and isinstance(event, ShipmentChanged):
+        # The case's timers count from when the carrier says it was signed for, not from when
+        # the scan reached the shop.
+        call = lambda: services.return_parcel_signed(  # noqa: E731
+            shipment_id=event.subject_id, actor=SYSTEM, at=event.occurred_at
+        )
+    elif isinstance(event, RefundSucceeded):
+        call = lambda: services.refund_settled(  # noqa: E731
+            refund_key=event.idempotency_key, actor=SYSTEM
+        )
     else:
         return
     try:

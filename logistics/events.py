@@ -6,6 +6,10 @@ SHIPMENT_RETURN_SIGNED) are emitted as the last step of handling them: the recei
 synchronously and may call back into logistics, orders and payments.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
 from django.utils import timezone
 
 from catalog.actors import Actor
@@ -13,8 +17,51 @@ from orders.events import order_path
 from orders.models import SubOrder
 from shop import events as nodes
 from shop.events import DomainEvent, emit
+from shop.money import ZERO
 
 from .models import Shipment, ShipmentEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentChanged(DomainEvent):
+    """A parcel moved: shipped, tracked, or reached an outcome (refused, lost, returned, the
+    interception failed, a return signed for). `occurred_at` is when the carrier says it
+    happened (a scan may arrive hours late), for the outcomes after-sales acts on."""
+
+    subject_type: str = "shipment"
+    shipment_no: str = ""
+    sub_order_no: str = ""
+    order_no: str = ""
+    tracking_no: str = ""
+    direction: str = ""
+    status: str = ""
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodSettled(DomainEvent):
+    """Every parcel of a cash-on-delivery sub-order is settled (delivered, refused, returned
+    or lost and settled): payments records the cash the courier took. `delivered`: the
+    shipment numbers of the parcels whose cash was taken."""
+
+    node: str = nodes.SUBORDER_COD_SETTLED
+    subject_type: str = "suborder"
+    sub_order_no: str = ""
+    delivered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitsShortAtPicking(DomainEvent):
+    """Units of a line were short at picking while the rest of the sub-order still ships;
+    `amount` is what the shopper gets back for them."""
+
+    node: str = nodes.SUBORDER_OUT_OF_STOCK
+    subject_type: str = "suborder"
+    sub_order_no: str = ""
+    product: str = ""
+    quantity: int = 0
+    amount: Decimal = ZERO
+    shortage_id: int | None = None
 
 
 def shipment_event_record(
@@ -31,7 +78,9 @@ def shipment_event_record(
     )
 
 
-def emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=None) -> None:
+def emit_shipment(
+    node: str, *, shipment: Shipment, sub_order: SubOrder, at=None, extra=None
+) -> None:
     order = sub_order.order
     data = {
         "shipment_no": shipment.shipment_no,
@@ -46,41 +95,44 @@ def emit_shipment(node: str, *, shipment: Shipment, sub_order: SubOrder, extra=N
         "path": order_path(order),
         "phone": order.phone,  # SMS reaches a shopper whose profile has no number
     }
+    if at is not None:
+        data["occurred_at"] = at.isoformat()
     data.update(extra or {})
     emit(
-        DomainEvent(
+        ShipmentChanged(
             node=node,
-            subject_type="shipment",
             subject_id=shipment.pk,
             shopper_id=order.user_id,
             merchant_id=sub_order.merchant_id,
             warehouse_id=sub_order.warehouse_id,
+            shipment_no=shipment.shipment_no,
+            sub_order_no=sub_order.sub_order_no,
+            order_no=order.order_no,
+            tracking_no=shipment.tracking_no,
+            direction=shipment.direction,
+            status=shipment.status,
+            occurred_at=at,
             data=data,
         )
     )
 
 
 def emit_outcome(node: str, *, shipment: Shipment, sub_order: SubOrder, at) -> None:
-    """A parcel's outcome for after-sales (and push rules)."""
-    emit_shipment(
-        node,
-        shipment=shipment,
-        sub_order=sub_order,
-        extra={"occurred_at": (at or timezone.now()).isoformat()},
-    )
+    """A parcel's outcome for after-sales (and push rules), with the carrier's time of it."""
+    emit_shipment(node, shipment=shipment, sub_order=sub_order, at=at or timezone.now())
 
 
 def emit_cod_settled(*, sub_order: SubOrder, delivered: list[str]) -> None:
     """A cash-on-delivery sub-order's cash is settled; payments' receiver records it."""
     order = sub_order.order
     emit(
-        DomainEvent(
-            node=nodes.SUBORDER_COD_SETTLED,
-            subject_type="suborder",
+        CodSettled(
             subject_id=sub_order.pk,
             shopper_id=order.user_id,
             merchant_id=sub_order.merchant_id,
             warehouse_id=sub_order.warehouse_id,
+            sub_order_no=sub_order.sub_order_no,
+            delivered=tuple(delivered),
             data={
                 "order_no": order.order_no,
                 "sub_order_no": sub_order.sub_order_no,
@@ -96,13 +148,16 @@ def emit_partial_shortage(*, sub_order: SubOrder, shortage, amount, reason: str)
     order = sub_order.order
     line = shortage.order_line
     emit(
-        DomainEvent(
-            node=nodes.SUBORDER_OUT_OF_STOCK,
-            subject_type="suborder",
+        UnitsShortAtPicking(
             subject_id=sub_order.pk,
             shopper_id=order.user_id,
             merchant_id=sub_order.merchant_id,
             warehouse_id=sub_order.warehouse_id,
+            sub_order_no=sub_order.sub_order_no,
+            product=line.product_title,
+            quantity=shortage.quantity,
+            amount=amount,
+            shortage_id=shortage.pk,
             data={
                 "order_no": order.order_no,
                 "sub_order_no": sub_order.sub_order_no,

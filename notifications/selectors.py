@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from aftersales.events import CaseChanged
 from catalog.models import MerchantStaff
 from notifications.models import (
     Channel,
@@ -26,6 +27,7 @@ from notifications.nodes import (
     PAYMENT_ORPHANED,
     SHOPPER_NODE_LABELS,
 )
+from orders.events import OrderChanged
 from payments.events import PaymentSucceeded
 from shop import events
 from shop.errors import NotFound
@@ -42,46 +44,35 @@ AUTOMATIC_CASE_NODES = {
 REFUNDED_AT_ONCE = frozenset({"lost", "out_of_stock"})
 
 
-def case_type_of(*, event: events.DomainEvent) -> str:
-    """The case's type code, as every case event carries it (aftersales' `event_record`); its
-    `type` is the label, for people."""
-    return str((event.data or {}).get("type_code") or "")
-
-
 def push_node_for(*, event: events.DomainEvent) -> str:
-    """The node whose rules speak for this event: the event's own, except where its data
-    changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED, PAYMENT_ORPHANED,
-    CASE_OPENED_AUTOMATICALLY, CASE_LOST_REFUNDING, CASE_EXCHANGE_TO_REFUND)."""
-    data = event.data or {}
-    if event.subject_type == "case":
-        return _case_push_node(event=event, data=data)
-    if event.node == events.ORDER_PAID and data.get("payment_method") == "cod":
+    """The node whose rules speak for this event: the event's own, except where a fact it
+    carries changes what is true for the reader (see nodes.ORDER_COD_CONFIRMED,
+    PAYMENT_ORPHANED, CASE_OPENED_AUTOMATICALLY, CASE_LOST_REFUNDING, CASE_EXCHANGE_TO_REFUND)."""
+    if isinstance(event, CaseChanged):
+        return _case_push_node(event=event)
+    if event.node == events.ORDER_PAID and _is_cod_order(event):
         return ORDER_COD_CONFIRMED
-    if event.node == events.PAYMENT_SUCCEEDED and event.subject_type == "payment":
-        # Payments' typed event carries the fact; a plain event may say it in its data.
-        orphaned = (
-            event.orphaned if isinstance(event, PaymentSucceeded) else bool(data.get("orphaned"))
-        )
-        if orphaned:
-            return PAYMENT_ORPHANED
+    if isinstance(event, PaymentSucceeded) and event.orphaned:
+        return PAYMENT_ORPHANED
     return event.node
 
 
-def _case_push_node(*, event: events.DomainEvent, data: dict) -> str:
-    if event.node == events.CASE_REQUESTED and data.get("approved_at_once"):
+def _is_cod_order(event: events.DomainEvent) -> bool:
+    return isinstance(event, OrderChanged) and event.payment_method == "cod"
+
+
+def _case_push_node(*, event: CaseChanged) -> str:
+    if event.node == events.CASE_REQUESTED and event.approved_at_once:
         # A paid order cancelled before shipping: approved in the same breath, nothing to answer.
         return CASE_OPENED_AUTOMATICALLY
-    if (
-        event.node in (events.CASE_REFUNDING, events.CASE_REFUNDED)
-        and data.get("money_moved") is False
-    ):
+    if event.node in (events.CASE_REFUNDING, events.CASE_REFUNDED) and event.money_moved is False:
         # Cash on delivery not collected: no money goes back, so no "refunded" message.
         return CASE_REFUNDING_TOLD_ALREADY
     if event.node in (events.CASE_REQUESTED, events.CASE_APPROVED):
-        special = AUTOMATIC_CASE_NODES.get(case_type_of(event=event))
+        special = AUTOMATIC_CASE_NODES.get(event.case_type)
         if special is not None:
             return CASE_OPENED_AUTOMATICALLY if event.node == events.CASE_REQUESTED else special
-    if event.node == events.CASE_REFUNDING and case_type_of(event=event) in REFUNDED_AT_ONCE:
+    if event.node == events.CASE_REFUNDING and event.case_type in REFUNDED_AT_ONCE:
         return CASE_REFUNDING_TOLD_ALREADY
     return event.node
 
@@ -91,7 +82,7 @@ def rules_for_event(*, event: events.DomainEvent, node: str) -> list[PushRule]:
     the same breath as it is placed (its "confirmed, pay the courier" message follows): the
     shopper is not told to "pay in time, or it is cancelled"."""
     rules = rules_for_node(node=node)
-    if node == events.ORDER_CREATED and (event.data or {}).get("payment_method") == "cod":
+    if node == events.ORDER_CREATED and _is_cod_order(event):
         rules = [rule for rule in rules if rule.target != Target.SHOPPER]
     return rules
 

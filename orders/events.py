@@ -1,16 +1,46 @@
 """The order timeline and the domain events of orders.
 
 Every transition of an order or sub-order writes one OrderEvent (the row the storefront timeline
-and the admin history show) and emits one DomainEvent (what notifications turns into pushes), both
-inside the service's transaction.
+and the admin history show) and emits one typed domain event (OrderChanged or SubOrderChanged,
+what payments and notifications act on), both inside the service's transaction.
 """
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import reverse
 
 from catalog.actors import Actor
 from shop.events import DomainEvent, emit
+from shop.money import ZERO
 
 from .models import Order, OrderEvent, SubOrder
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderChanged(DomainEvent):
+    """An order was created or moved (paid, cancelled, expired, its payment failed).
+    `payment_method` is how it is (or will be) paid: a cash-on-delivery order is confirmed, not
+    paid, and its shopper is never told "pay in time"."""
+
+    subject_type: str = "order"
+    order_no: str = ""
+    status: str = ""
+    payment_method: str = ""
+    amount: Decimal = ZERO
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubOrderChanged(DomainEvent):
+    """One merchant's part of an order was created or moved (shipped, delivered, received,
+    completed, refused, closed, out of stock)."""
+
+    subject_type: str = "suborder"
+    order_no: str = ""
+    sub_order_no: str = ""
+    status: str = ""
+    payment_method: str = ""
+    amount: Decimal = ZERO
 
 
 def order_event_record(
@@ -44,7 +74,7 @@ def order_path(order: Order) -> str:
 def order_domain_event_emit(
     *, node: str, order: Order, sub_order: SubOrder | None = None, data: dict | None = None
 ) -> None:
-    """One DomainEvent about an order (sub_order None) or one of its sub-orders."""
+    """One OrderChanged (sub_order None) or SubOrderChanged event."""
     subject = sub_order if sub_order is not None else order
     payload = {
         "order_no": order.order_no,
@@ -54,17 +84,28 @@ def order_domain_event_emit(
         "path": order_path(order),
         # The delivery phone: SMS reaches a shopper whose profile has no number.
         "phone": order.phone,
+        "payment_method": order.payment_method,
     }
     payload.update(data or {})
+    facts = {
+        "node": node,
+        "subject_id": subject.pk,
+        "shopper_id": order.user_id,
+        "order_no": order.order_no,
+        "status": subject.status,
+        "payment_method": order.payment_method,
+        "amount": subject.payable_amount,
+        "data": payload,
+    }
+    if sub_order is None:
+        emit(OrderChanged(**facts))
+        return
     emit(
-        DomainEvent(
-            node=node,
-            subject_type="suborder" if sub_order is not None else "order",
-            subject_id=subject.pk,
-            shopper_id=order.user_id,
-            merchant_id=sub_order.merchant_id if sub_order is not None else None,
-            warehouse_id=sub_order.warehouse_id if sub_order is not None else None,
-            data=payload,
+        SubOrderChanged(
+            **facts,
+            sub_order_no=sub_order.sub_order_no,
+            merchant_id=sub_order.merchant_id,
+            warehouse_id=sub_order.warehouse_id,
         )
     )
 

@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 
 from catalog.actors import SYSTEM
+from orders.events import OrderChanged, SubOrderChanged
 from shop import events as nodes
 from shop.errors import DomainError
 from shop.events import DomainEvent
@@ -21,15 +22,17 @@ def on_domain_event(sender, *, event: DomainEvent, **kwargs) -> None:
     """In the emitter's transaction: an order closed unpaid closes its open payments (the
     cashier cannot take money for it, the result page stops waiting); a cash-on-delivery
     sub-order closed without its cash may leave the rest of the order fully collected."""
-    if event.subject_type == "order":
+    if isinstance(event, OrderChanged):
         reason = services.ORDER_CLOSED_REASONS.get(event.node)
         if reason is not None:
             services.payment_close_open_for_order(
                 order_id=event.subject_id, reason=reason, actor=SYSTEM
             )
-    elif event.subject_type == "suborder" and event.node in SUB_ORDER_CLOSED_NODES:
+    elif isinstance(event, SubOrderChanged) and event.node in SUB_ORDER_CLOSED_NODES:
         services.cod_settle_after_sub_order_closed(sub_order_id=event.subject_id, actor=SYSTEM)
-    elif event.subject_type == "suborder" and event.node == nodes.SUBORDER_COD_SETTLED:
+    elif event.node == nodes.SUBORDER_COD_SETTLED:
+        # Logistics' CodSettled (payments does not import logistics, its sibling: the node is
+        # the contract, and the sub-order is all it needs).
         on_cod_settled(event)
 
 

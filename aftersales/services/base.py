@@ -13,8 +13,9 @@ from django_fsm import can_proceed
 
 from catalog.actors import Actor
 from shop.errors import NotFound, TransitionNotAllowed
-from shop.events import DomainEvent, emit
+from shop.events import emit
 
+from ..events import CaseChanged
 from ..models import AfterSalesCase, CaseEvent
 
 Role = CaseEvent.Role
@@ -77,13 +78,20 @@ def event_record(
         payload=payload or {},
     )
     deadline, _outcome = case.next_deadline
+    payload = payload or {}
     emit(
-        DomainEvent(
+        CaseChanged(
             node=node or f"case.{case.status}",
-            subject_type="case",
             subject_id=case.pk,
             shopper_id=case.user_id,
             merchant_id=case.merchant_id,
+            case_no=case.case_no,
+            case_type=case.type,
+            status=case.status,
+            amount=case.refund_amount,
+            event_id=event.pk,
+            approved_at_once=bool(payload.get("approved_at_once")),
+            money_moved=payload.get("money_moved"),
             data={
                 "event_id": event.pk,
                 "case_no": case.case_no,
@@ -99,7 +107,7 @@ def event_record(
                 "deadline": deadline.isoformat() if deadline else "",
                 "phone": case.order.phone,
                 "path": case_path(case),
-                **(payload or {}),
+                **payload,
             },
         )
     )

@@ -109,21 +109,22 @@ def parcel_refused(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, not
         what=What.REFUSE,
         fields=["closed_at", "note"],
         note=note,
-        at=timezone.now(),
+        at=at or timezone.now(),
     )
     _on_parcel_refused(sub_order=sub_order, shipment=shipment)
     emit_outcome(nodes.SHIPMENT_REFUSED, shipment=shipment, sub_order=sub_order, at=at)
 
 
-def _mark_lost(*, shipment: Shipment, actor: Actor, note: str) -> None:
-    """The parcel's LOSE transition with its history row: outbound and side parcels alike."""
+def _mark_lost(*, shipment: Shipment, actor: Actor, note: str, at) -> None:
+    """The parcel's LOSE transition with its history row: outbound and side parcels alike.
+    Closed when the carrier says it was lost (`at`; now when nobody says)."""
     shipment_transition(
         shipment=shipment,
         actor=actor,
         what=What.LOSE,
         fields=["closed_at", "note"],
         note=note,
-        at=timezone.now(),
+        at=at or timezone.now(),
     )
 
 
@@ -131,7 +132,7 @@ def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: 
     """An outbound parcel the carrier lost: the sub-order's automatic receipt is held (it must
     not confirm goods that never came); after-sales opens a lost-parcel case (SHIPMENT_LOST),
     refunds, then settles it (parcel_desk.shipment_lost_settled)."""
-    _mark_lost(shipment=shipment, actor=actor, note=note)
+    _mark_lost(shipment=shipment, actor=actor, note=note, at=at)
     logger.warning(
         "parcel %s (%s %s) of sub-order %s reported lost",
         shipment.shipment_no,
@@ -157,7 +158,7 @@ def parcel_lost(*, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: 
 
 
 def parcel_intercepted_back(
-    *, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: str
+    *, shipment: Shipment, sub_order: SubOrder, actor: Actor, note: str, at=None
 ) -> None:
     """An intercepted parcel came back without reaching the shopper. Like a refused one, it no
     longer holds up the sub-order: what else arrived is delivered once nothing is on its way;
@@ -170,7 +171,7 @@ def parcel_intercepted_back(
         what=What.RETURN_TO_SENDER,
         fields=["closed_at", "note"],
         note=note,
-        at=timezone.now(),
+        at=at or timezone.now(),
     )
     if sub_order.order.payment_method == PaymentMethod.COD:
         cod_lines_no_longer_owed(shipment=shipment, reason="intercepted")
@@ -231,7 +232,9 @@ def returned_to_sender(
                 at=at,
             )
         else:
-            parcel_intercepted_back(shipment=shipment, sub_order=sub_order, actor=actor, note=note)
+            parcel_intercepted_back(
+                shipment=shipment, sub_order=sub_order, actor=actor, note=note, at=at
+            )
     if shipment.status not in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
         logger.info(
             "parcel %s is %s: 'returned to sender' ignored", shipment.shipment_no, shipment.status
@@ -263,11 +266,11 @@ def side_parcel_outcome(
             what=What.REFUSE,
             fields=["closed_at", "note"],
             note=note,
-            at=timezone.now(),
+            at=at or timezone.now(),
         )
     elif status == TrackingEvent.Status.LOST and can_proceed(shipment.lose):
         note = note or "Reported lost by the carrier"
-        _mark_lost(shipment=shipment, actor=actor, note=note)
+        _mark_lost(shipment=shipment, actor=actor, note=note, at=at)
         logger.warning(
             "%s parcel %s of sub-order %s reported lost",
             shipment.direction,
@@ -286,7 +289,7 @@ def side_parcel_outcome(
                 what=What.RETURN_TO_SENDER,
                 fields=["closed_at", "note"],
                 note=note,
-                at=timezone.now(),
+                at=at or timezone.now(),
             )
         if shipment.status in (Shipment.Status.REFUSED, Shipment.Status.RETURNED):
             parcel_back(sub_order=sub_order, shipment=shipment, actor=actor, at=at)

@@ -70,7 +70,6 @@ def _order_mark_paid(*, order: Order, transition: str, actor: Actor, note: str, 
         transition=transition,
         from_state=from_state,
         note=note,
-        data={"payment_method": order.payment_method},
     )
     for sub_order in sub_orders:
         order_transition_record(

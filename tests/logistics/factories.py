@@ -162,7 +162,9 @@ def kuaidi100_push(
 # Parcels shipped and pushed in one line each (tests of what tracking does to a sub-order).
 
 
-def push(carrier_code, tracking_no, status, key=None):
+def push(carrier_code, tracking_no, status, key=None, occurred_at=None):
+    """One courier event for a parcel, as the courier's push delivers it (`occurred_at`: when
+    the courier says it happened; now by default)."""
     logistics_services.tracking_event_record(
         actor=SYSTEM,
         carrier_code=carrier_code,
@@ -174,7 +176,7 @@ def push(carrier_code, tracking_no, status, key=None):
                 carrier_status=status,
                 description=status,
                 location="",
-                occurred_at=timezone.now(),
+                occurred_at=occurred_at or timezone.now(),
             )
         ],
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from catalog.actors import SYSTEM, Role, actor_for
 from logistics import selectors, services
+from logistics.events import ShipmentChanged
 from logistics.models import Shipment
 from orders import services as order_services
 from orders.models import OrderEvent, OrderLine, PaymentMethod, SubOrder
@@ -93,6 +94,44 @@ def test_a_lost_parcel_holds_automatic_receipt_past_the_deadline():
 
     # then: the shopper is not taken to have received what was lost
     assert fresh(sub_order).status == SubOrder.Status.SHIPPED
+
+
+def test_a_parcel_reported_late_is_lost_and_refused_as_of_the_carriers_scan():
+    # given two sandbox parcels on their way, and courier scans that reach the shop 6 hours
+    # after the courier made them
+    lost_sub_order, refused_sub_order = paid_sub_order(), paid_sub_order()
+    lost = services.sub_order_ship_next_parcel(
+        sub_order_no=lost_sub_order.sub_order_no,
+        carrier_code="sandbox",
+        tracking_no="SBX0000000901L",
+        actor=SYSTEM,
+    )
+    refused = services.sub_order_ship_next_parcel(
+        sub_order_no=refused_sub_order.sub_order_no,
+        carrier_code="sandbox",
+        tracking_no="SBX0000000902R",
+        actor=SYSTEM,
+    )
+    scanned_at = timezone.now() - timedelta(hours=6)
+    # when the scans arrive
+    with capture_domain_events() as events:
+        push("sandbox", lost.tracking_no, "lost", occurred_at=scanned_at)
+        push("sandbox", refused.tracking_no, "refused", occurred_at=scanned_at)
+    # then each parcel is closed at the courier's time, not at the time the scan came in
+    assert Shipment.objects.get(pk=lost.pk).closed_at == scanned_at
+    assert Shipment.objects.get(pk=refused.pk).closed_at == scanned_at
+    # and after-sales hears each outcome as a typed parcel event carrying that time
+    outcomes = {e.node: e for e in events.events if e.node in PARCEL_OUTCOMES}
+    assert set(outcomes) == PARCEL_OUTCOMES
+    for node, parcel in ((nodes.SHIPMENT_LOST, lost), (nodes.SHIPMENT_REFUSED, refused)):
+        event = outcomes[node]
+        assert isinstance(event, ShipmentChanged)
+        assert (event.shipment_no, event.tracking_no) == (parcel.shipment_no, parcel.tracking_no)
+        assert event.direction == Shipment.Direction.OUTBOUND
+        assert event.occurred_at == scanned_at
+
+
+PARCEL_OUTCOMES = {nodes.SHIPMENT_LOST, nodes.SHIPMENT_REFUSED}
 
 
 def test_settling_the_only_lost_parcel_closes_the_sub_order(small_carrier):

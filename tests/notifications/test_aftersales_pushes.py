@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
+from aftersales.events import CaseChanged
 from notifications import nodes
 from notifications.models import InboxMessage, MerchantWebhook, OutboxMessage, PushRule
 from notifications.seed import push_rules_sync
@@ -37,8 +38,8 @@ def people(default_rules):
     }
 
 
-def case_event(node, people, *, case_id=501, event_id=1, **extra) -> events.DomainEvent:
-    """A case's domain event with the data aftersales.services.base.event_record sends."""
+def case_event(node, people, *, case_id=501, event_id=1, **extra) -> CaseChanged:
+    """A case's domain event as aftersales.services.base.event_record emits it."""
     data = {
         "event_id": event_id,
         "case_no": "A2026120400001",
@@ -56,12 +57,17 @@ def case_event(node, people, *, case_id=501, event_id=1, **extra) -> events.Doma
         "path": "/aftersales/A2026120400001/",
         **extra,
     }
-    return events.DomainEvent(
+    return CaseChanged(
         node=node,
-        subject_type="case",
         subject_id=case_id,
         shopper_id=people["shopper"].pk,
         merchant_id=people["merchant"].pk,
+        case_no=data["case_no"],
+        case_type=data["type_code"],
+        status=data["status"],
+        event_id=event_id,
+        approved_at_once=bool(data.get("approved_at_once")),
+        money_moved=data.get("money_moved"),
         data=data,
     )
 

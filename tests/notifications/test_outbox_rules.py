@@ -8,6 +8,8 @@ from catalog.models import MerchantStaff
 from notifications import nodes
 from notifications.models import InboxMessage, OutboxMessage, PushRule
 from notifications.services.delivery import outbox_retry
+from orders.events import OrderChanged
+from payments.events import PaymentSucceeded
 from shop import events
 from tests.accounts.factories import CustomerProfileFactory, UserFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory, WarehouseFactory
@@ -76,20 +78,9 @@ def test_every_default_rule_renders_with_the_data_the_emitters_send(default_rule
             )
         )
     # and the pushes that depend on the data: a cash-on-delivery order, money for a closed order
-    variants = [
-        (events.ORDER_PAID, "order", {"payment_method": "cod"}),
-        (events.PAYMENT_SUCCEEDED, "payment", {"orphaned": True}),
-    ]
-    for node, subject_type, extra in variants:
-        commit_emit(
-            events.DomainEvent(
-                node=node,
-                subject_type=subject_type,
-                subject_id=2,
-                shopper_id=shopper.pk,
-                data={**data, **extra},
-            )
-        )
+    people = {"shopper_id": shopper.pk, "data": data}
+    commit_emit(OrderChanged(node=events.ORDER_PAID, subject_id=2, payment_method="cod", **people))
+    commit_emit(PaymentSucceeded(subject_id=2, orphaned=True, **people))
     assert OutboxMessage.objects.filter(node=nodes.ORDER_COD_CONFIRMED).exists()
     assert OutboxMessage.objects.filter(node=nodes.PAYMENT_ORPHANED).exists()
     # then every message rendered without a gap, and no rule reports a problem

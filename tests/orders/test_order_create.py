@@ -13,6 +13,7 @@ from catalog.actors import SYSTEM, actor_for
 from catalog.models import StockMove
 from catalog.selectors import stock_ledger_mismatches
 from orders import services
+from orders.events import OrderChanged
 from orders.models import Order, OrderEvent, OrderLine, PriceLine
 from shop import events as nodes
 from shop.accounts.models import HeldCoupon
@@ -106,7 +107,13 @@ def test_order_create_reserves_stock_and_keeps_the_bill():
     [event] = OrderEvent.objects.filter(order=order)
     assert (event.transition, event.to_state) == ("create", "pending_payment")
     assert recorded.nodes == [nodes.ORDER_CREATED]
-    assert recorded.events[0].data["path"] == f"/orders/{order.order_no}/"
+    [created] = recorded.events
+    assert created.data["path"] == f"/orders/{order.order_no}/"
+    # typed: what listeners act on is a field, not a key of the template variables
+    assert isinstance(created, OrderChanged)
+    assert (created.subject_id, created.shopper_id) == (order.pk, shopper.pk)
+    assert (created.order_no, created.status) == (order.order_no, Order.Status.PENDING_PAYMENT)
+    assert (created.payment_method, created.amount) == ("alipay", order.payable_amount)
 
 
 def test_a_line_served_by_two_warehouses_becomes_two_lines_with_apportioned_amounts():
