@@ -29,12 +29,17 @@ RETURN_ADDRESS_STATES = (
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-def _error(description: str) -> OpenApiResponse:
+def documented_error(description: str) -> OpenApiResponse:
+    """A documented error answer of the schema (the ErrorSerializer body)."""
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
-NOT_YOURS = _error("No such case of yours (another shopper's or merchant's is not found either).")
-NOT_NOW = _error("Not allowed while the case is in its current state (`status` says which).")
+NOT_YOURS = documented_error(
+    "No such case of yours (another shopper's or merchant's is not found either)."
+)
+NOT_NOW = documented_error(
+    "Not allowed while the case is in its current state (`status` says which)."
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     name="Idempotency-Key",
@@ -49,7 +54,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 # --- reading a case --------------------------------------------------------------------------
 
 
-def _case_detail(request, case_no: str, *, for_role: str, code: int = status.HTTP_200_OK):
+def case_detail_response(request, case_no: str, *, for_role: str, code: int = status.HTTP_200_OK):
     """The case as its page shows it, in a fixed number of queries whatever its history."""
     case = selectors.case_for(user=request.user, case_no=case_no, shopper_only=for_role == SHOPPER)
     prefetch_related_objects(
@@ -74,15 +79,16 @@ def _case_detail(request, case_no: str, *, for_role: str, code: int = status.HTT
     return Response(CaseDetailSerializer(case, context=context).data, status=code)
 
 
-def _shopper_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
-    return _case_detail(request, case_no, for_role=SHOPPER, code=code)
+def shopper_case_response(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
+    return case_detail_response(request, case_no, for_role=SHOPPER, code=code)
 
 
-def _merchant_case(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
-    return _case_detail(request, case_no, for_role=MERCHANT, code=code)
+def merchant_case_response(request, case_no: str, code: int = status.HTTP_200_OK) -> Response:
+    return case_detail_response(request, case_no, for_role=MERCHANT, code=code)
 
 
-def _valid(serializer_class, request) -> dict:
+def validated_body(serializer_class, request) -> dict:
+    """The request body validated by `serializer_class` (a 400 with field errors if not)."""
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     return data.validated_data

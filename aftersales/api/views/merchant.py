@@ -23,7 +23,7 @@ from ..serializers import (
     RejectInputSerializer,
     ReshipInputSerializer,
 )
-from .common import NOT_NOW, NOT_YOURS, _error, _merchant_case, _valid
+from .common import NOT_NOW, NOT_YOURS, documented_error, merchant_case_response, validated_body
 
 
 class MerchantCaseListView(GenericAPIView):
@@ -50,8 +50,8 @@ class MerchantCaseListView(GenericAPIView):
         parameters=[MerchantCaseListQuerySerializer],
         responses={
             200: CaseSummarySerializer(many=True),
-            400: _error("Unknown status or type."),
-            403: _error("Not a merchant's staff."),
+            400: documented_error("Unknown status or type."),
+            403: documented_error("Not a merchant's staff."),
         },
         summary="The merchant's after-sales queue, due soonest first",
     )
@@ -69,7 +69,7 @@ class MerchantCaseDetailView(APIView):
         summary="One case of the merchant's with its timeline, thread and offers",
     )
     def get(self, request, case_no: str):
-        return _merchant_case(request, case_no)
+        return merchant_case_response(request, case_no)
 
 
 class MerchantApproveView(APIView):
@@ -82,11 +82,11 @@ class MerchantApproveView(APIView):
         summary="Approve a request (a refund starts, or the shopper is asked to return)",
     )
     def post(self, request, case_no: str):
-        values = _valid(ApproveInputSerializer, request)
+        values = validated_body(ApproveInputSerializer, request)
         services.case_approve(
             case_no=case_no, actor=actor_for(request.user), intercept=values["intercept"]
         )
-        return _merchant_case(request, case_no)
+        return merchant_case_response(request, case_no)
 
 
 class MerchantRejectView(APIView):
@@ -97,7 +97,7 @@ class MerchantRejectView(APIView):
         request=RejectInputSerializer,
         responses={
             200: CaseDetailSerializer,
-            400: _error(
+            400: documented_error(
                 "No reason, or neither an offer made before nor evidence "
                 "(`offer_or_evidence_required`)."
             ),
@@ -107,14 +107,14 @@ class MerchantRejectView(APIView):
         summary="Reject a request (the shopper may appeal)",
     )
     def post(self, request, case_no: str):
-        values = _valid(RejectInputSerializer, request)
+        values = validated_body(RejectInputSerializer, request)
         services.case_reject(
             case_no=case_no,
             actor=actor_for(request.user),
             reason=values["reason"],
             evidence_ids=values.get("evidence_ids"),
         )
-        return _merchant_case(request, case_no)
+        return merchant_case_response(request, case_no)
 
 
 class MerchantOfferView(APIView):
@@ -125,16 +125,18 @@ class MerchantOfferView(APIView):
         request=OfferInputSerializer,
         responses={
             201: CaseDetailSerializer,
-            400: _error("A type not possible now, or an amount of zero or above the maximum."),
+            400: documented_error(
+                "A type not possible now, or an amount of zero or above the maximum."
+            ),
             404: NOT_YOURS,
             409: NOT_NOW,
         },
         summary="Offer the shopper another solution (replaces a pending offer)",
     )
     def post(self, request, case_no: str):
-        values = _valid(OfferInputSerializer, request)
+        values = validated_body(OfferInputSerializer, request)
         services.case_offer_make(case_no=case_no, actor=actor_for(request.user), **values)
-        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
+        return merchant_case_response(request, case_no, status.HTTP_201_CREATED)
 
 
 class MerchantReceiveReturnView(APIView):
@@ -147,11 +149,11 @@ class MerchantReceiveReturnView(APIView):
         summary="Confirm the return arrived (then the refund or the replacement follows)",
     )
     def post(self, request, case_no: str):
-        values = _valid(ReceiveReturnInputSerializer, request)
+        values = validated_body(ReceiveReturnInputSerializer, request)
         services.case_receive_return(
             case_no=case_no, actor=actor_for(request.user), resellable=values["resellable"]
         )
-        return _merchant_case(request, case_no)
+        return merchant_case_response(request, case_no)
 
 
 class MerchantReshipView(APIView):
@@ -162,16 +164,16 @@ class MerchantReshipView(APIView):
         request=ReshipInputSerializer,
         responses={
             200: CaseDetailSerializer,
-            400: _error("Unknown carrier or a tracking number it does not issue."),
+            400: documented_error("Unknown carrier or a tracking number it does not issue."),
             404: NOT_YOURS,
             409: NOT_NOW,
         },
         summary="Ship an exchange's replacement (out of stock: refunded instead)",
     )
     def post(self, request, case_no: str):
-        values = _valid(ReshipInputSerializer, request)
+        values = validated_body(ReshipInputSerializer, request)
         services.case_reship(case_no=case_no, actor=actor_for(request.user), **values)
-        return _merchant_case(request, case_no)
+        return merchant_case_response(request, case_no)
 
 
 class MerchantMessageView(APIView):
@@ -182,20 +184,20 @@ class MerchantMessageView(APIView):
         request=MessageInputSerializer,
         responses={
             201: CaseDetailSerializer,
-            400: _error("No text and no photo, or evidence that is not yours."),
+            400: documented_error("No text and no photo, or evidence that is not yours."),
             404: NOT_YOURS,
         },
         summary="Write in the case's thread as the merchant",
     )
     def post(self, request, case_no: str):
-        values = _valid(MessageInputSerializer, request)
+        values = validated_body(MessageInputSerializer, request)
         services.case_message_post(
             case_no=case_no,
             actor=actor_for(request.user),
             text=values["text"],
             evidence_ids=values.get("evidence_ids"),
         )
-        return _merchant_case(request, case_no, status.HTTP_201_CREATED)
+        return merchant_case_response(request, case_no, status.HTTP_201_CREATED)
 
 
 class MerchantOutOfStockView(APIView):
@@ -206,9 +208,11 @@ class MerchantOutOfStockView(APIView):
         request=OutOfStockInputSerializer,
         responses={
             201: CaseDetailSerializer,
-            400: _error("More units than are left to ship (`invalid_quantity`), or no reason."),
-            404: _error("No such order line of the merchant's."),
-            409: _error(
+            400: documented_error(
+                "More units than are left to ship (`invalid_quantity`), or no reason."
+            ),
+            404: documented_error("No such order line of the merchant's."),
+            409: documented_error(
                 "The sub-order is not awaiting shipment, a parcel shipped (`shipped`), or the "
                 "units are in an open request (`units_in_open_case`)."
             ),
@@ -218,6 +222,6 @@ class MerchantOutOfStockView(APIView):
         "told and refunded to the original payment method; logistics records the shortage.",
     )
     def post(self, request):
-        values = _valid(OutOfStockInputSerializer, request)
+        values = validated_body(OutOfStockInputSerializer, request)
         case = services.case_open_out_of_stock(actor=actor_for(request.user), **values)
-        return _merchant_case(request, case.case_no, status.HTTP_201_CREATED)
+        return merchant_case_response(request, case.case_no, status.HTTP_201_CREATED)

@@ -36,16 +36,19 @@ from .common import (
     MULTIPART_OVERHEAD_BYTES,
     NOT_NOW,
     NOT_YOURS,
-    _error,
-    _shopper_case,
-    _valid,
+    documented_error,
+    shopper_case_response,
+    validated_body,
 )
 
 
 class SubOrderOptionsView(APIView):
     @extend_schema(
         operation_id="aftersales_options",
-        responses={200: SubOrderOptionsSerializer, 404: _error("No such sub-order of yours.")},
+        responses={
+            200: SubOrderOptionsSerializer,
+            404: documented_error("No such sub-order of yours."),
+        },
         summary="What I can ask for on a sub-order now",
         description="Each line's refundable quantity, largest refund and allowed request "
         "types, the reasons to choose from, when the after-sales window ends, and why nothing "
@@ -86,7 +89,7 @@ class EvidenceUploadView(APIView):
         request={"multipart/form-data": EvidenceUploadInputSerializer},
         responses={
             201: EvidenceUploadedSerializer,
-            400: _error(
+            400: documented_error(
                 "No file, not a real image or MP4 video (`invalid_file`), or over the size "
                 "limit (`file_too_large`)."
             ),
@@ -98,7 +101,7 @@ class EvidenceUploadView(APIView):
     )
     def post(self, request):
         try:
-            upload = _valid(EvidenceUploadInputSerializer, request)["file"]
+            upload = validated_body(EvidenceUploadInputSerializer, request)["file"]
         except RequestDataTooBig:
             raise InvalidInput("The upload is too large.", code="file_too_large") from None
         evidence = services.evidence_upload(actor=actor_for(request.user), upload=upload)
@@ -130,14 +133,14 @@ class CaseListCreateView(GenericAPIView):
             200: OpenApiResponse(
                 CaseDetailSerializer, description="Replay: the case this key already opened."
             ),
-            400: _error(
+            400: documented_error(
                 "Unknown reason (`unknown_reason`) or one that does not fit the type and stage "
                 "(`reason_not_allowed`), more units than refundable (`invalid_quantity`), an "
                 "amount above the maximum (`amount_too_high`), a type a shopper cannot ask for "
                 "(`invalid_type`), missing or foreign evidence."
             ),
-            404: _error("No such sub-order of yours."),
-            409: _error(
+            404: documented_error("No such sub-order of yours."),
+            409: documented_error(
                 "The units are in another open request (`units_in_open_case`), the type is "
                 "not possible at this stage (`type_not_allowed`), or after-sales is over "
                 "(`aftersales_closed`, `window_ended`)."
@@ -154,7 +157,7 @@ class CaseListCreateView(GenericAPIView):
             raise serializers.ValidationError(
                 {"Idempotency-Key": [f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
             )
-        values = _valid(CaseCreateInputSerializer, request)
+        values = validated_body(CaseCreateInputSerializer, request)
         started_at = timezone.now()
         case = services.case_create(
             actor=actor_for(request.user),
@@ -169,7 +172,7 @@ class CaseListCreateView(GenericAPIView):
         )
         # A replayed key returns the case an earlier request opened.
         replayed = bool(key) and case.created_at < started_at
-        return _shopper_case(
+        return shopper_case_response(
             request, case.case_no, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         )
 
@@ -181,7 +184,7 @@ class CaseDetailView(APIView):
         summary="One of my after-sales requests with its timeline, thread and offers",
     )
     def get(self, request, case_no: str):
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class CaseCancelView(APIView):
@@ -193,7 +196,7 @@ class CaseCancelView(APIView):
     )
     def post(self, request, case_no: str):
         services.case_cancel(case_no=case_no, actor=actor_for(request.user))
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class CaseMessageView(APIView):
@@ -202,20 +205,20 @@ class CaseMessageView(APIView):
         request=MessageInputSerializer,
         responses={
             201: CaseDetailSerializer,
-            400: _error("No text and no photo, or evidence that is not yours."),
+            400: documented_error("No text and no photo, or evidence that is not yours."),
             404: NOT_YOURS,
         },
         summary="Write in the case's thread",
     )
     def post(self, request, case_no: str):
-        values = _valid(MessageInputSerializer, request)
+        values = validated_body(MessageInputSerializer, request)
         services.case_message_post(
             case_no=case_no,
             actor=actor_for(request.user),
             text=values["text"],
             evidence_ids=values.get("evidence_ids"),
         )
-        return _shopper_case(request, case_no, status.HTTP_201_CREATED)
+        return shopper_case_response(request, case_no, status.HTTP_201_CREATED)
 
 
 class OfferAcceptView(APIView):
@@ -224,8 +227,10 @@ class OfferAcceptView(APIView):
         request=None,
         responses={
             200: CaseDetailSerializer,
-            404: _error("No such case or offer of yours."),
-            409: _error("The offer is no longer pending (`offer_closed`), or the case moved on."),
+            404: documented_error("No such case or offer of yours."),
+            409: documented_error(
+                "The offer is no longer pending (`offer_closed`), or the case moved on."
+            ),
         },
         summary="Accept the merchant's offer (the case goes on as offered)",
     )
@@ -233,7 +238,7 @@ class OfferAcceptView(APIView):
         services.case_offer_accept(
             case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
         )
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class OfferDeclineView(APIView):
@@ -242,8 +247,8 @@ class OfferDeclineView(APIView):
         request=None,
         responses={
             200: CaseDetailSerializer,
-            404: _error("No such case or offer of yours."),
-            409: _error("The offer is no longer pending (`offer_closed`)."),
+            404: documented_error("No such case or offer of yours."),
+            409: documented_error("The offer is no longer pending (`offer_closed`)."),
         },
         summary="Decline the merchant's offer (the request stays as asked)",
     )
@@ -251,7 +256,7 @@ class OfferDeclineView(APIView):
         services.case_offer_decline(
             case_no=case_no, offer_id=offer_id, actor=actor_for(request.user)
         )
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class ReturnShipmentView(APIView):
@@ -260,16 +265,18 @@ class ReturnShipmentView(APIView):
         request=ReturnShipmentInputSerializer,
         responses={
             200: CaseDetailSerializer,
-            400: _error("Unknown carrier or a tracking number it does not issue."),
+            400: documented_error("Unknown carrier or a tracking number it does not issue."),
             404: NOT_YOURS,
-            409: _error("Not awaiting a return, or the return parcel is entered already."),
+            409: documented_error(
+                "Not awaiting a return, or the return parcel is entered already."
+            ),
         },
         summary="Enter the return parcel's carrier and tracking number",
     )
     def post(self, request, case_no: str):
-        values = _valid(ReturnShipmentInputSerializer, request)
+        values = validated_body(ReturnShipmentInputSerializer, request)
         services.case_return_ship(case_no=case_no, actor=actor_for(request.user), **values)
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class AppealView(APIView):
@@ -278,21 +285,21 @@ class AppealView(APIView):
         request=AppealInputSerializer,
         responses={
             200: CaseDetailSerializer,
-            400: _error("No reason given, or evidence that is not yours."),
+            400: documented_error("No reason given, or evidence that is not yours."),
             404: NOT_YOURS,
-            409: _error("Only a rejected case can be appealed, before `appeal_by`."),
+            409: documented_error("Only a rejected case can be appealed, before `appeal_by`."),
         },
         summary="Ask the platform to step in after the merchant rejected",
     )
     def post(self, request, case_no: str):
-        values = _valid(AppealInputSerializer, request)
+        values = validated_body(AppealInputSerializer, request)
         services.case_appeal(
             case_no=case_no,
             actor=actor_for(request.user),
             reason=values["reason"],
             evidence_ids=values.get("evidence_ids"),
         )
-        return _shopper_case(request, case_no)
+        return shopper_case_response(request, case_no)
 
 
 class OrderCancelPaidView(APIView):
@@ -301,8 +308,8 @@ class OrderCancelPaidView(APIView):
         request=CancelPaidInputSerializer,
         responses={
             201: CaseListSerializer,
-            404: _error("No such order of yours."),
-            409: _error(
+            404: documented_error("No such order of yours."),
+            409: documented_error(
                 "The order is not paid, has shipped (`shipped`), or nothing is left to cancel "
                 "(`nothing_to_cancel`)."
             ),
@@ -312,7 +319,7 @@ class OrderCancelPaidView(APIView):
         "approved at once: the money goes back to the original payment method.",
     )
     def post(self, request, order_no: str):
-        values = _valid(CancelPaidInputSerializer, request)
+        values = validated_body(CancelPaidInputSerializer, request)
         opened = services.order_cancel_paid(
             order_no=order_no, actor=actor_for(request.user), reason=values["reason"]
         )
