@@ -196,6 +196,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the cache (Redis) and written through to the database: a request
+# costs no session query, and a Redis restart (it keeps nothing on disk) logs nobody out and
+# empties no guest's cart.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # Publishing from a web request fails fast when Redis is down (kombu retries a connection for
 # about 6 s by default); every enqueue has a beat sweep behind it (shop.celery.send_after_commit).
