@@ -69,7 +69,7 @@ FACET_SAMPLE_SIZE = 1000
 # --- Product listings and search ---------------------------------------------------------
 
 
-def _card_images() -> Prefetch:
+def card_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
 
 
@@ -78,7 +78,7 @@ def _shown(products: QuerySet) -> QuerySet:
     PostgreSQL evaluates after ORDER BY ... LIMIT, i.e. for the page's products only."""
     return (
         products.select_related("merchant", "brand")
-        .prefetch_related(_card_images())
+        .prefetch_related(card_images())
         .annotate(stock_available=product_sellable_expression())
     )
 

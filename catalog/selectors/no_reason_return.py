@@ -26,7 +26,7 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _categories_allow_no_reason(*, product_id: int) -> RawSQL:
+def categories_allow_no_reason(*, product_id: int) -> RawSQL:
     """True when no category from the product's up to the root switches 7-day no-reason return
     off: a subquery of the product query, so the product page needs no query of its own. UNION
     (not UNION ALL) ends the walk even if the admin ever saved a cycle of parents."""

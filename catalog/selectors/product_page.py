@@ -16,8 +16,8 @@ from catalog.models import (
 )
 from shop.errors import NotFound
 
-from .listing import _card_images
-from .no_reason_return import _categories_allow_no_reason
+from .listing import card_images
+from .no_reason_return import categories_allow_no_reason
 from .stock import sku_sellable_expression
 
 logger = logging.getLogger(__name__)
@@ -58,9 +58,9 @@ def product_detail(pk: int) -> ProductDetail:
     product = (
         Product.objects.filter(pk=pk, is_active=True, merchant__is_active=True)
         .select_related("merchant", "category", "brand")
-        .annotate(categories_allow_no_reason=_categories_allow_no_reason(product_id=int(pk)))
+        .annotate(categories_allow_no_reason=categories_allow_no_reason(product_id=int(pk)))
         .prefetch_related(
-            _card_images(),
+            card_images(),
             Prefetch(
                 "skus",
                 queryset=SKU.objects.annotate(stock_available=sku_sellable_expression())
