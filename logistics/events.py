@@ -78,6 +78,16 @@ def shipment_event_record(
     )
 
 
+def _reached_through(sub_order: SubOrder) -> dict:
+    """Whom an event about one of a sub-order's parcels concerns: its shopper, its merchant's
+    staff and the warehouse that ships it (the push rules' targets)."""
+    return {
+        "shopper_id": sub_order.order.user_id,
+        "merchant_id": sub_order.merchant_id,
+        "warehouse_id": sub_order.warehouse_id,
+    }
+
+
 def emit_shipment(
     node: str, *, shipment: Shipment, sub_order: SubOrder, at=None, extra=None
 ) -> None:
@@ -102,9 +112,7 @@ def emit_shipment(
         ShipmentChanged(
             node=node,
             subject_id=shipment.pk,
-            shopper_id=order.user_id,
-            merchant_id=sub_order.merchant_id,
-            warehouse_id=sub_order.warehouse_id,
+            **_reached_through(sub_order),
             shipment_no=shipment.shipment_no,
             sub_order_no=sub_order.sub_order_no,
             order_no=order.order_no,
@@ -128,9 +136,7 @@ def emit_cod_settled(*, sub_order: SubOrder, delivered: list[str]) -> None:
     emit(
         CodSettled(
             subject_id=sub_order.pk,
-            shopper_id=order.user_id,
-            merchant_id=sub_order.merchant_id,
-            warehouse_id=sub_order.warehouse_id,
+            **_reached_through(sub_order),
             sub_order_no=sub_order.sub_order_no,
             delivered=tuple(delivered),
             data={
@@ -150,9 +156,7 @@ def emit_partial_shortage(*, sub_order: SubOrder, shortage, amount, reason: str)
     emit(
         UnitsShortAtPicking(
             subject_id=sub_order.pk,
-            shopper_id=order.user_id,
-            merchant_id=sub_order.merchant_id,
-            warehouse_id=sub_order.warehouse_id,
+            **_reached_through(sub_order),
             sub_order_no=sub_order.sub_order_no,
             product=line.product_title,
             quantity=shortage.quantity,
