@@ -84,6 +84,11 @@ def _error_body(detail, code: str, extra: dict | None = None) -> dict:
     return body
 
 
+def domain_error_body(exc: DomainError) -> dict:
+    """The JSON body a DomainError is answered with, wherever it is answered."""
+    return _error_body(exc.detail, exc.code, exc.extra)
+
+
 def _flatten_validation_detail(detail) -> str:
     """A readable one-line summary of a DRF validation error, for `detail`."""
     if isinstance(detail, dict):
@@ -100,7 +105,7 @@ def _flatten_validation_detail(detail) -> str:
 def _known_error_response(exc) -> Response | None:
     """Exceptions of Django and django-fsm that are the client's doing, as 4xx answers."""
     if isinstance(exc, DomainError):
-        return Response(_error_body(exc.detail, exc.code, exc.extra), status=exc.status_code)
+        return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, FSMTransitionNotAllowed):
         return Response(
             _error_body(str(exc) or "Not allowed in the current state.", "transition_not_allowed"),

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Saturated: answer 503 + Retry-After before any session or database work (shop.load_shedding).
     "shop.load_shedding.LoadSheddingMiddleware",
+    # A flash sale's order attempts, answered before sessions, CSRF and DRF (orders.api.flash_lane).
+    "orders.api.flash_lane.FlashSaleLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,7 +193,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "shop.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL.startswith("redis")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

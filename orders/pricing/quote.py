@@ -12,7 +12,7 @@ from .cart import price_cart
 from .flash_sales import catalogue_for, flash_sale_prices
 from .inputs import check_province, normalise_items
 from .shopper import coupon_offer_load, member_status_load
-from .values import Quote
+from .values import MemberStatus, Quote
 
 
 def quote_order(
@@ -22,10 +22,12 @@ def quote_order(
     province: str,
     coupon_code: str | None = None,
     at: datetime | None = None,
+    member: MemberStatus | None = None,
 ) -> Quote:
     """Price `items` ((sku_id, quantity) pairs) for `user`, shipped to `province`, at `at`
     (now by default). Reads a fixed number of queries (fewer for flash-sale SKUs, whose
-    catalogue reads are cached), writes nothing."""
+    catalogue reads are cached), writes nothing. `member`: the shopper's membership when the
+    caller has already read it (the flash-sale lane reads it with the shopper's other facts)."""
     at = at or timezone.now()
     wanted = normalise_items(items, max_quantity=settings.CART_MAX_QUANTITY_PER_LINE)
     check_province(province)
@@ -37,7 +39,7 @@ def quote_order(
         province=province,
         at=at,
         promotions=[*promotions, *flash_sale_prices(flash, lines, at)],
-        member=member_status_load(user),
+        member=member if member is not None else member_status_load(user),
         coupon_code=code or None,
         coupon=coupon_offer_load(user, code) if code else None,
         shipping=shipping,

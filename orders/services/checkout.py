@@ -61,9 +61,10 @@ def order_preview(
     )
 
 
-def _lines_from_allocations(*, order: Order, quote, allocations) -> list[OrderLine]:
-    """One line per (SKU, warehouse) allocation; a quoted line split over warehouses has its
-    amounts apportioned by quantity, so the parts add up to the quoted line exactly."""
+def order_lines_for(*, order: Order, quote, allocations) -> list[OrderLine]:
+    """The order's lines, unsaved: one per (SKU, warehouse) allocation; a quoted line split over
+    warehouses has its amounts apportioned by quantity, so the parts add up to the quoted line
+    exactly."""
     by_sku: dict[int, list] = defaultdict(list)
     for allocation in allocations:
         by_sku[allocation.sku_id].append(allocation)
@@ -100,7 +101,22 @@ def _lines_from_allocations(*, order: Order, quote, allocations) -> list[OrderLi
                     paid_amount=goods[i] - promotion[i] - member[i] + shipping[i],
                 )
             )
-    return OrderLine.objects.bulk_create(lines)
+    return lines
+
+
+def price_lines_for(*, order: Order, quote) -> list[PriceLine]:
+    """The order's bill rows, unsaved, in the quote's order."""
+    return [
+        PriceLine(
+            order=order,
+            merchant_id=row.merchant_id,
+            kind=row.kind,
+            label=row.label[:128],
+            amount=to_money(row.amount),
+            position=position,
+        )
+        for position, row in enumerate(quote.breakdown)
+    ]
 
 
 def _use_coupon(*, user, held_coupon_id: int, order_no: str, at) -> None:
@@ -198,6 +214,11 @@ def order_create(
     return order
 
 
+def sold_out(sku_id: int) -> OutOfStock:
+    """The answer to an attempt the flash-sale gate turned away: its SKU's stock is gone."""
+    return OutOfStock(_("Sold out."), extra={"sku_id": sku_id, "available": 0})
+
+
 def _admit(*, flash: dict, wanted: list[tuple[int, int]]) -> dict[int, int]:
     """Pass the flash-sale gate of every gated SKU; {sku_id: units taken from its counter}.
     OutOfStock, with nothing taken, when one's stock is gone; a SKU whose gate is unavailable
@@ -213,7 +234,7 @@ def _admit(*, flash: dict, wanted: list[tuple[int, int]]) -> dict[int, int]:
         if not passed:
             for taken_sku, taken in admitted.items():
                 flash_gate.gate_release(sku_id=taken_sku, quantity=taken)
-            raise OutOfStock(_("Sold out."), extra={"sku_id": sku_id, "available": 0})
+            raise sold_out(sku_id)
         admitted[sku_id] = quantity
     return admitted
 
@@ -300,18 +321,10 @@ def _order_create_once(
             idempotency_fingerprint=fingerprint,
             payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
         )
-        lines = _lines_from_allocations(order=order, quote=quote, allocations=plan)
-        price_lines = PriceLine.objects.bulk_create(
-            PriceLine(
-                order=order,
-                merchant_id=row.merchant_id,
-                kind=row.kind,
-                label=row.label[:128],
-                amount=to_money(row.amount),
-                position=position,
-            )
-            for position, row in enumerate(quote.breakdown)
+        lines = OrderLine.objects.bulk_create(
+            order_lines_for(order=order, quote=quote, allocations=plan)
         )
+        price_lines = PriceLine.objects.bulk_create(price_lines_for(order=order, quote=quote))
         if quote.held_coupon_id:
             _use_coupon(user=user, held_coupon_id=quote.held_coupon_id, order_no=order_no, at=now)
         # The ordered SKUs leave the cart: one DELETE (nothing refers to cart items).
@@ -333,15 +346,21 @@ def _order_create_once(
         stock_allocate_planned(allocations=plan, order_no=order_no, actor=actor)
     # The order as orders.selectors.order_get_for_user would read it back, from what was just
     # written: the API answers a new order without reading it again.
+    order_as_read_back(order, lines=lines, price_lines=price_lines, events=[created])
+    return order
+
+
+def order_as_read_back(order: Order, *, lines, price_lines, events) -> None:
+    """Leave on a just-written `order` what orders.selectors.order_get_for_user would read back
+    (a new order has no sub-orders yet), so the API answers it without reading it again."""
     for relation, rows in (
         ("lines", lines),
         ("price_lines", price_lines),
         ("sub_orders", []),
-        ("events", [created]),
+        ("events", events),
     ):
         _prefetched(order, relation, rows)
     order.is_fresh = True
-    return order
 
 
 def _prefetched(order: Order, relation: str, rows: list) -> None:

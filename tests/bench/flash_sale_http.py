@@ -330,7 +330,11 @@ def run() -> list[Row]:
     raw = raw_sql_limit.measure(
         transactions=UNITS,
         connections=WORKERS * THREADS,
-        user=get_user_model().objects.get(username=f"{PREFIX}-0"),
+        users=list(
+            get_user_model()
+            .objects.filter(username__startswith=f"{PREFIX}-")
+            .order_by("pk")[: UNITS + 1]
+        ),
         sku=SKUFactory(code=f"{PREFIX}-raw", product=sku.product),
         warehouse=stock.warehouse,
     )

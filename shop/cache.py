@@ -1,0 +1,28 @@
+"""Django's Redis cache with one client per connection pool instead of one per operation.
+
+django.core.cache.backends.redis builds a new `redis.Redis` object for every get or set (about
+0.12 ms of Python here, as much as the round trip itself). A Redis client is thread-safe and
+only borrows connections from its pool, so one per pool is enough; the pools, options and
+behaviour are Django's own.
+"""
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class _ReusedClients(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class SharedClientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClients
