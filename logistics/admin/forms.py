@@ -87,11 +87,13 @@ class MoveUnitsForm(forms.Form):
             for i, p in enumerate(parcels, start=1)
         ]
         self.fields["from_parcel"].choices = numbered
-        self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, "A new parcel")]
+        self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, gettext("A new parcel"))]
 
 
 class BulkShipForm(forms.Form):
-    file = forms.FileField(help_text="CSV (UTF-8) or Excel (.xlsx), at most 2 MB.")
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV (UTF-8) or Excel (.xlsx), at most 2 MB.")
+    )
 
     MAX_BYTES = 2 * 1024 * 1024
 
@@ -124,5 +126,7 @@ class CarrierForm(forms.ModelForm):
         try:
             re.compile(pattern)
         except re.error as error:
-            raise forms.ValidationError(f"Not a regular expression: {error}") from None
+            raise forms.ValidationError(
+                gettext("Not a regular expression: %(error)s") % {"error": error}
+            ) from None
         return pattern
