@@ -174,3 +174,23 @@ def test_operations_read_refunds_and_parcels_in_chinese(
     assert "重试退款" in refunds and "Retry refund" not in refunds
     assert "丢件，待处理" in parcels and "丢件，已处理" in parcels
     assert "Lost, to settle" not in parcels
+
+
+def test_a_merchant_reads_a_product_page_and_an_order_page_in_chinese(client):
+    merchant = MerchantFactory()
+    sku = stocked_sku(merchant=merchant, on_hand=5)
+    order = paid_order(items=[(sku, 1)])
+    client.force_login(merchant_staff_user(merchant))
+
+    product = client.get(
+        reverse("admin:catalog_product_change", args=[sku.product_id]), **ZH
+    ).content.decode()
+    order_page = client.get(
+        reverse("admin:orders_order_change", args=[order.pk]), **ZH
+    ).content.decode()
+
+    assert "各仓库存" in product and "实物库存" in product and "已占用" in product
+    assert "修改库存" in product and f"将 {sku.code} 入库到仓库" in product
+    assert "Stock per warehouse" not in product and "On hand" not in product
+    assert "金额（您的子订单）" in order_page and "收货地址（下单时）" in order_page
+    assert "Money (your sub-orders)" not in order_page
