@@ -23,6 +23,7 @@ from catalog.resources import SKUImportResource, SpreadsheetCSV
 class CatalogImportForm(ImportForm):
     merchant = forms.ModelChoiceField(
         queryset=Merchant.objects.filter(is_active=True),
+        label=_("Merchant"),
         help_text=_("Products, SKUs and stock are imported into this merchant."),
     )
 

@@ -51,18 +51,21 @@ class StockRecordForm(forms.ModelForm):
     """Counted figure ("new on hand") or a correction ("adjust by"), always with a reason."""
 
     new_on_hand = forms.IntegerField(
+        label=_("New on hand"),
         required=False,
         min_value=0,
         max_value=STOCK_QUANTITY_MAX,
         help_text=_("The counted quantity now in the warehouse."),
     )
     adjust_by = forms.IntegerField(
+        label=_("Adjust by"),
         required=False,
         min_value=-STOCK_QUANTITY_MAX,
         max_value=STOCK_QUANTITY_MAX,
         help_text=_("Or: add (positive) or remove (negative) this many."),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         required=False,
         max_length=200,
         help_text=_("Why the stock changes (kept in the ledger)."),

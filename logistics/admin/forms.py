@@ -46,7 +46,7 @@ class QueueActionForm(ActionForm):
 
 class PackForm(forms.Form):
     carrier = forms.ModelChoiceField(
-        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
+        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None, label=_("Carrier")
     )
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +57,7 @@ class PackForm(forms.Form):
 class ShipParcelForm(forms.Form):
     shipment = forms.IntegerField(widget=forms.HiddenInput)
     carrier = forms.ModelChoiceField(
-        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
+        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None, label=_("Carrier")
     )
     tracking_no = forms.CharField(max_length=40, required=False, label=_("Tracking number"))
 
@@ -73,7 +73,7 @@ class MoveUnitsForm(forms.Form):
     line = forms.TypedChoiceField(coerce=int, label=_("Item"))
     from_parcel = forms.TypedChoiceField(coerce=int, label=_("From parcel"))
     to_parcel = forms.TypedChoiceField(coerce=int, label=_("To parcel"))
-    quantity = forms.IntegerField(min_value=1, initial=1)
+    quantity = forms.IntegerField(min_value=1, initial=1, label=_("Quantity"))
 
     NEW_PARCEL = 0
 

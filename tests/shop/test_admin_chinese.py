@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from catalog.actors import SYSTEM, actor_for
-from catalog.models import Product
+from catalog.models import Product, StockRecord
 from orders.models import Order
 from payments import services as payment_services
 from reviews.services import review_create, review_reply
-from tests.catalog.factories import MerchantFactory, ProductFactory, SKUFactory
+from tests.catalog.factories import MerchantFactory, ProductFactory, SKUFactory, StockRecordFactory
 from tests.catalog.factories_admin import merchant_staff_user, ops_user
 from tests.orders.factories import paid_order, place_order, stocked_sku
 from tests.payments.factories import pending_order
@@ -194,3 +194,22 @@ def test_a_merchant_reads_a_product_page_and_an_order_page_in_chinese(client):
     assert "Stock per warehouse" not in product and "On hand" not in product
     assert "金额（您的子订单）" in order_page and "收货地址（下单时）" in order_page
     assert "Money (your sub-orders)" not in order_page
+
+
+def test_the_stock_form_asks_and_refuses_in_chinese(client):
+    record = StockRecordFactory(on_hand=20, allocated=5, location="A-01")
+    client.force_login(merchant_staff_user(record.sku.product.merchant))
+    url = reverse("admin:catalog_stockrecord_change", args=[record.pk])
+    form = {"location": "A-01", "new_on_hand": "", "adjust_by": "", "reason": ""}
+
+    page = client.get(url, **ZH).content.decode()
+    no_reason = client.post(url, {**form, "adjust_by": "3"}, **ZH).content.decode()
+    too_low = client.post(
+        url, {**form, "new_on_hand": "2", "reason": "盘点"}, **ZH
+    ).content.decode()
+
+    assert "盘点后实物库存" in page and "调整数量" in page and "库存流水" in page
+    assert "盘点后仓库中现有的数量。" in page
+    assert "请说明库存变动的原因。" in no_reason
+    assert "实物库存不能低于订单已占用的 5 件（按此修改将变为 2）。" in too_low
+    assert StockRecord.objects.get(pk=record.pk).on_hand == 20
