@@ -5,11 +5,15 @@ Platform operations see every order; a merchant's staff see the orders that cont
 sub-orders, and of those only their own lines, sub-orders and timeline rows.
 """
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -51,8 +55,8 @@ class OrderLineInline(MerchantScopedInline, ReadOnlyTabularInline):
 class PriceLineInline(MerchantScopedInline, ReadOnlyTabularInline):
     model = PriceLine
     merchant_lookup = "merchant"
-    verbose_name = "bill row"
-    verbose_name_plural = "bill (where every cent went)"
+    verbose_name = _("bill row")
+    verbose_name_plural = _("bill (where every cent went)")
     fields = ("kind", "label", "merchant", "amount")
 
     def get_queryset(self, request):
@@ -62,7 +66,7 @@ class PriceLineInline(MerchantScopedInline, ReadOnlyTabularInline):
 class SubOrderInline(MerchantScopedInline, ReadOnlyTabularInline):
     model = SubOrder
     merchant_lookup = "merchant"
-    verbose_name_plural = "sub-orders (one parcel source each)"
+    verbose_name_plural = _("sub-orders (one parcel source each)")
     fields = (
         "number",
         "merchant",
@@ -77,7 +81,7 @@ class SubOrderInline(MerchantScopedInline, ReadOnlyTabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
-    @admin.display(description="Sub-order")
+    @admin.display(description=_("Sub-order"))
     def number(self, sub_order):
         url = reverse("admin:orders_suborder_change", args=[sub_order.pk])
         return format_html('<a href="{}">{}</a>', url, sub_order.sub_order_no)
@@ -90,8 +94,8 @@ class OrderEventInline(ReadOnlyTabularInline):
     """The timeline. A merchant's staff see the order's own events and their sub-orders'."""
 
     model = OrderEvent
-    verbose_name = "timeline entry"
-    verbose_name_plural = "timeline"
+    verbose_name = _("timeline entry")
+    verbose_name_plural = _("timeline")
     fields = (
         "created_at",
         "sub_order",
@@ -122,7 +126,7 @@ class MerchantFilter(admin.RelatedFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         self._platform = is_platform_staff(request.user)
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = "merchant"
+        self.title = _("merchant")
 
     def field_choices(self, field, request, model_admin):
         if not self._platform:
@@ -143,7 +147,7 @@ class PaymentMethodFilter(admin.ChoicesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = "payment method"
+        self.title = _("payment method")
 
 
 class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
@@ -161,7 +165,8 @@ class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def _run_each(self, request, queryset, call, done: str) -> None:
+    def _run_each(self, request, queryset, call, done: Callable[[int], str]) -> None:
+        """Call `call` for each row; `done(count)` words the success (a plural)."""
         changed, failures = 0, []
         for obj in queryset:
             try:
@@ -171,7 +176,7 @@ class _ServiceOnlyAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             else:
                 changed += 1
         if changed:
-            self.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+            self.message_user(request, done(changed), messages.SUCCESS)
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
 
@@ -211,7 +216,7 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "shown_to_shopper", "payment_method")}),
         (
-            "Money",
+            _("Money"),
             {
                 "fields": (
                     "goods_amount",
@@ -224,7 +229,7 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
             },
         ),
         (
-            "Delivery address (as ordered)",
+            _("Delivery address (as ordered)"),
             {
                 "fields": (
                     "recipient",
@@ -238,7 +243,7 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
             },
         ),
         (
-            "Dates",
+            _("Dates"),
             {"fields": ("created_at", "payment_due_at", "paid_at", "closed_at", "close_reason")},
         ),
     )
@@ -309,10 +314,10 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
             return self.fieldsets
         return tuple(
             (
-                "Money (your sub-orders)",
+                _("Money (your sub-orders)"),
                 {**options, "fields": self.OWN_MONEY_FIELDS},
             )
-            if name == "Money"
+            if options["fields"] == self.WHOLE_ORDER_MONEY_FIELDS
             else (name, options)
             for name, options in self.fieldsets
         )
@@ -327,23 +332,23 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
             + self.OWN_MONEY_FIELDS
         )
 
-    @admin.display(description="Goods (yours)")
+    @admin.display(description=_("Goods (yours)"))
     def own_goods_amount(self, order):
         return order.own_goods
 
-    @admin.display(description="Discounts (yours)")
+    @admin.display(description=_("Discounts (yours)"))
     def own_discount_amount(self, order):
         return order.own_discount
 
-    @admin.display(description="Shipping (yours)")
+    @admin.display(description=_("Shipping (yours)"))
     def own_shipping_fee(self, order):
         return order.own_shipping
 
-    @admin.display(description="Payable (yours)", ordering="own_payable")
+    @admin.display(description=_("Payable (yours)"), ordering="own_payable")
     def own_payable_amount(self, order):
         return order.own_payable
 
-    @admin.display(description="Shopper sees")
+    @admin.display(description=_("Shopper sees"))
     def shown_to_shopper(self, order):
         return order_display_status_label(order)
 
@@ -351,7 +356,8 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
         return is_platform_staff(request.user)
 
     @admin.action(
-        description="Cancel selected unpaid orders (stock and coupon return)", permissions=["ops"]
+        description=_("Cancel selected unpaid orders (stock and coupon return)"),
+        permissions=["ops"],
     )
     def cancel_unpaid(self, request, queryset):
         self._run_each(
@@ -362,7 +368,10 @@ class OrderAdmin(ExportMixin, _ServiceOnlyAdmin):
                 actor=actor_for(request.user),
                 reason=wording.CANCELLED_BY_OPERATIONS,
             ),
-            "order(s) cancelled",
+            lambda count: (
+                ngettext("%(count)d order cancelled.", "%(count)d orders cancelled.", count)
+                % {"count": count}
+            ),
         )
 
 
@@ -435,12 +444,12 @@ class SubOrderAdmin(ExportMixin, _ServiceOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Order", ordering="order__order_no")
+    @admin.display(description=_("Order"), ordering="order__order_no")
     def order_link(self, sub_order):
         url = reverse("admin:orders_order_change", args=[sub_order.order_id])
         return format_html('<a href="{}">{}</a>', url, sub_order.order.order_no)
 
-    @admin.display(description="Ship to")
+    @admin.display(description=_("Ship to"))
     def ship_to(self, sub_order):
         order = sub_order.order
         return (

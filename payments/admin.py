@@ -12,6 +12,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -71,7 +73,8 @@ class PaymentEventInline(ReadOnlyTabularInline):
         "actor_role",
         "note",
     ]
-    verbose_name_plural = "history"
+    verbose_name = _("history entry")
+    verbose_name_plural = _("history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("refund", "actor")
@@ -130,11 +133,11 @@ class PaymentAdmin(ExportMixin, OpsOnlyAdmin):
     fields = readonly_fields
     inlines = [RefundInline, NotificationInline, PaymentEventInline]
 
-    @admin.display(description="Order", ordering="order__order_no")
+    @admin.display(description=_("Order"), ordering="order__order_no")
     def order_no(self, obj):
         return obj.order.order_no
 
-    @admin.display(description="Refunded")
+    @admin.display(description=pgettext_lazy("money returned so far", "Refunded"))
     def refunded_total(self, obj):
         # Money the gateway has confirmed back; refunds still pending or failed are listed in
         # the inline with their status, not counted as returned.
@@ -197,26 +200,28 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
     inlines = [RefundEventInline]
     actions = ["retry_refund", "record_paid_out"]
 
-    @admin.display(description="Payout")
+    @admin.display(description=_("Payout"))
     def payout(self, obj):
         if obj.awaiting_manual_payout:
-            return "Awaiting manual payout"
+            return gettext("Awaiting manual payout")
         if obj.manual_payout and obj.status == Refund.Status.SUCCEEDED:
-            return f"Paid out by hand ({obj.payout_reference})"
-        return "Through the gateway"
+            return gettext("Paid out by hand (%(reference)s)") % {"reference": obj.payout_reference}
+        return gettext("Through the gateway")
 
-    @admin.display(description="Payment", ordering="payment__payment_no")
+    @admin.display(
+        description=pgettext_lazy("a payment record", "Payment"), ordering="payment__payment_no"
+    )
     def payment_no(self, obj):
         return obj.payment.payment_no
 
-    @admin.display(description="Order", ordering="payment__order__order_no")
+    @admin.display(description=_("Order"), ordering="payment__order__order_no")
     def order_no(self, obj):
         return obj.payment.order.order_no
 
     def has_retry_permission(self, request):
         return is_platform_staff(request.user)
 
-    @admin.action(description="Retry refund", permissions=["retry"])
+    @admin.action(description=_("Retry refund"), permissions=["retry"])
     def retry_refund(self, request, queryset):
         retried = 0
         actor = actor_for(request.user)
@@ -229,13 +234,21 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 retried += 1
-        self.message_user(request, f"{retried} refund(s) queued for another attempt.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d refund queued for another attempt.",
+                "%(count)d refunds queued for another attempt.",
+                retried,
+            )
+            % {"count": retried},
+        )
 
     def has_payout_permission(self, request):
         return is_platform_staff(request.user)
 
     @admin.action(
-        description="Paid out (cash-on-delivery refund paid by hand)", permissions=["payout"]
+        description=_("Paid out (cash-on-delivery refund paid by hand)"), permissions=["payout"]
     )
     def record_paid_out(self, request, queryset):
         """Ask for the transfer's reference, then record each selected refund as paid out."""
@@ -246,7 +259,9 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
         )
         if not waiting:
             self.message_user(
-                request, "None of the selected refunds is awaiting a manual payout.", messages.ERROR
+                request,
+                gettext("None of the selected refunds is awaiting a manual payout."),
+                messages.ERROR,
             )
             return None
         if "apply" in request.POST:
@@ -264,14 +279,22 @@ class RefundAdmin(ExportMixin, OpsOnlyAdmin):
                     break
                 paid += 1
             if paid:
-                self.message_user(request, f"{paid} refund(s) recorded as paid out.")
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d refund recorded as paid out.",
+                        "%(count)d refunds recorded as paid out.",
+                        paid,
+                    )
+                    % {"count": paid},
+                )
             return None
         return TemplateResponse(
             request,
             "payments/admin/refund_paid_out.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Record a manual payout",
+                "title": _("Record a manual payout"),
                 "opts": self.model._meta,
                 "refunds": waiting,
                 "total": sum(refund.amount for refund in waiting),
@@ -336,13 +359,17 @@ class MismatchInline(admin.TabularInline):
 
 class ReconcileDayForm(forms.Form):
     day = forms.DateField(
-        label="Day", widget=forms.DateInput(attrs={"type": "date"}), help_text="A past day."
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A past day."),
     )
 
     def clean_day(self):
         day = self.cleaned_data["day"]
         if day >= timezone.localdate():
-            raise forms.ValidationError("Choose a day that is over (today is still going on).")
+            raise forms.ValidationError(
+                gettext("Choose a day that is over (today is still going on).")
+            )
         return day
 
 
@@ -392,15 +419,27 @@ class ReconciliationRunAdmin(OpsOnlyAdmin):
         form = ReconcileDayForm(request.POST)
         if not form.is_valid():
             for error in form.errors.get("day", []):
-                self.message_user(request, f"Reconciliation not run: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("Reconciliation not run: %(error)s") % {"error": error},
+                    messages.ERROR,
+                )
             return HttpResponseRedirect(reverse("admin:payments_reconciliationrun_changelist"))
         run = services.reconcile_payments(
             day=form.cleaned_data["day"], actor=actor_for(request.user)
         )
         self.message_user(
             request,
-            f"Reconciled {run.day:%Y-%m-%d}: {run.payments_checked} payments and "
-            f"{run.refunds_checked} refunds checked, {run.mismatch_count} mismatches.",
+            gettext(
+                "Reconciled %(day)s: payments checked %(payments)d, refunds checked "
+                "%(refunds)d, mismatches %(mismatches)d."
+            )
+            % {
+                "day": f"{run.day:%Y-%m-%d}",
+                "payments": run.payments_checked,
+                "refunds": run.refunds_checked,
+                "mismatches": run.mismatch_count,
+            },
             messages.WARNING if run.mismatch_count else messages.SUCCESS,
         )
         return HttpResponseRedirect(

@@ -7,6 +7,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.actors import actor_for, is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin
@@ -17,11 +19,11 @@ from shop.errors import DomainError
 
 
 class RepliedFilter(admin.SimpleListFilter):
-    title = "merchant reply"
+    title = _("merchant reply")
     parameter_name = "replied"
 
     def lookups(self, request, model_admin):
-        return [("no", "Waiting for a reply"), ("yes", "Replied")]
+        return [("no", _("Waiting for a reply")), ("yes", _("Replied"))]
 
     def queryset(self, request, queryset):
         if self.value() == "no":
@@ -37,13 +39,20 @@ class ReviewReplyForm(forms.ModelForm):
         fields = ["merchant_reply"]
         widgets = {"merchant_reply": forms.Textarea(attrs={"rows": 4, "cols": 80})}
         help_texts = {
-            "merchant_reply": "Shown under the review on the product page. You can reply once."
+            "merchant_reply": _("Shown under the review on the product page. You can reply once.")
         }
 
     def clean_merchant_reply(self):
         text = (self.cleaned_data.get("merchant_reply") or "").strip()
         if len(text) > MAX_REPLY_LENGTH:
-            raise forms.ValidationError(f"At most {MAX_REPLY_LENGTH} characters.")
+            raise forms.ValidationError(
+                ngettext(
+                    "At most %(limit)d character.",
+                    "At most %(limit)d characters.",
+                    MAX_REPLY_LENGTH,
+                )
+                % {"limit": MAX_REPLY_LENGTH}
+            )
         return text
 
 
@@ -83,8 +92,8 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            ("Review", {"fields": self.review_fields}),
-            ("Merchant's reply", {"fields": self.reply_fields}),
+            (_("Review"), {"fields": self.review_fields}),
+            (_("Merchant's reply"), {"fields": self.reply_fields}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -94,28 +103,28 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         return readonly
 
     # -- columns ------------------------------------------------------------------------------
-    @admin.display(description="rating", ordering="rating")
+    @admin.display(description=_("rating"), ordering="rating")
     def rating_stars(self, review):
         return stars(review.rating)
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, review):
         return Truncator(review.text).chars(60)
 
-    @admin.display(description="pictures", ordering="picture_total")
+    @admin.display(description=_("pictures"), ordering="picture_total")
     def picture_count(self, review):
         # get_queryset annotates it; `or` would query again for every review without pictures.
         return review.picture_total
 
-    @admin.display(description="replied", boolean=True, ordering="replied_at")
+    @admin.display(description=_("replied"), boolean=True, ordering="replied_at")
     def replied(self, review):
         return review.replied_at is not None
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order_no(self, review):
         return review.order_line.order.order_no
 
-    @admin.display(description="pictures")
+    @admin.display(description=_("pictures"))
     def pictures(self, review):
         images = ReviewImage.objects.filter(review=review).order_by("position", "id")
         if not images:
@@ -152,7 +161,7 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.detail, level=messages.ERROR)
         else:
-            self.message_user(request, "Your reply is published under the review.")
+            self.message_user(request, gettext("Your reply is published under the review."))
 
     def response_change(self, request, obj):
         if getattr(request, "_review_reply_sent", False):
@@ -167,13 +176,16 @@ class ReviewAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         for pk in queryset.exclude(is_visible=is_visible).values_list("pk", flat=True):
             review_set_visible(review_id=pk, actor=actor, is_visible=is_visible)
             changed += 1
-        verb = "shown" if is_visible else "hidden"
-        self.message_user(request, f"{changed} review{'s' if changed != 1 else ''} {verb}.")
+        if is_visible:
+            text = ngettext("%(count)d review shown.", "%(count)d reviews shown.", changed)
+        else:
+            text = ngettext("%(count)d review hidden.", "%(count)d reviews hidden.", changed)
+        self.message_user(request, text % {"count": changed})
 
-    @admin.action(description="Hide the selected reviews from the product page")
+    @admin.action(description=_("Hide the selected reviews from the product page"))
     def hide_reviews(self, request, queryset):
         self._set_visible(request, queryset, is_visible=False)
 
-    @admin.action(description="Show the selected reviews again")
+    @admin.action(description=_("Show the selected reviews again"))
     def show_reviews(self, request, queryset):
         self._set_visible(request, queryset, is_visible=True)

@@ -20,7 +20,7 @@ Status = AfterSalesCase.Status
 class OperationsQueueFilter(admin.SimpleListFilter):
     """The tabs of the queue; without one, everything operations have to handle."""
 
-    title = "queue"
+    title = _("queue")
     parameter_name = "queue"
     APPEALS, OVERDUE, REFUND_FAILED = "appeals", "overdue", "refund_failed"
 

@@ -80,7 +80,7 @@ class AfterSalesCaseAdmin(DeskPages, MerchantScopedAdmin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Evidence", {"fields": ("evidence",)}),
+        (_("Evidence"), {"fields": ("evidence",)}),
         (
             _("Parcels"),
             {
@@ -235,12 +235,18 @@ class AfterSalesCaseAdmin(DeskPages, MerchantScopedAdmin, admin.ModelAdmin):
         ops = [e for e in staff if is_ops[e.uploaded_by_id]]
         merchant = [e for e in staff if not is_ops[e.uploaded_by_id]]
         return format_html(
-            '<div data-testid="shopper-evidence"><strong>Shopper:</strong> {}</div>'
-            '<div data-testid="merchant-evidence"><strong>Merchant:</strong> {}</div>'
+            '<div data-testid="shopper-evidence"><strong>{}</strong> {}</div>'
+            '<div data-testid="merchant-evidence"><strong>{}</strong> {}</div>'
             "{}",
+            gettext("Shopper:"),
             evidence_thumbnails(shopper),
+            gettext("Merchant:"),
             evidence_thumbnails(merchant),
-            format_html("<div><strong>Operations:</strong> {}</div>", evidence_thumbnails(ops))
+            format_html(
+                "<div><strong>{}</strong> {}</div>",
+                gettext("Operations:"),
+                evidence_thumbnails(ops),
+            )
             if ops
             else "",
         )
@@ -295,12 +301,12 @@ class AfterSalesCaseAdmin(DeskPages, MerchantScopedAdmin, admin.ModelAdmin):
     def case_action_view(self, request, pk, action):
         case = self.get_queryset(request).filter(pk=pk).first()
         if case is None or not self.has_view_permission(request, case):
-            raise Http404("No such after-sales case.")
+            raise Http404(gettext("No such after-sales case."))
         if request.method != "POST":
             return HttpResponseRedirect(self._change_url(case))
         chosen = ACTIONS_BY_NAME.get(action)
         if chosen is None or (chosen.ops_only and not is_platform_staff(request.user)):
-            raise Http404("No such action.")
+            raise Http404(gettext("No such action."))
         # Whether the case's state allows it is the service's to say (a page left open while
         # the shopper or a timer moved the case on gets the service's own message).
         form = chosen.make_form(case, request.POST, request.FILES)
@@ -317,7 +323,7 @@ class AfterSalesCaseAdmin(DeskPages, MerchantScopedAdmin, admin.ModelAdmin):
             ):
                 done = chosen.call(actor, case, form.cleaned_data, evidence_ids)
         except NotFound:
-            raise Http404("No such after-sales case.")
+            raise Http404(gettext("No such after-sales case."))
         except DomainError as error:
             self.message_user(request, error.detail, messages.ERROR)
         else:

@@ -203,7 +203,7 @@ class DeskPages:
             .first()
         )
         if sub_order is None or not user_may_access(request.user, sub_order, "merchant"):
-            raise Http404("No such sub-order.")
+            raise Http404(gettext("No such sub-order."))
         lines = list(OrderLine.objects.filter(sub_order=sub_order).order_by("pk"))
         form = OutOfStockForm(request.POST or None, lines=lines)
         if request.method == "POST":
@@ -254,14 +254,14 @@ class DeskPages:
     # -- lost parcels (operations) ---------------------------------------------------------------
     def _parcel_for_ops_or_404(self, request, **lookup) -> Shipment:
         if not is_platform_staff(request.user):
-            raise Http404("No such parcel.")  # as services.parcel_lost answers anyone else
+            raise Http404(gettext("No such parcel."))  # as services.parcel_lost answers anyone else
         parcel = (
             Shipment.objects.select_related("carrier", "sub_order", "sub_order__order")
             .filter(direction=Shipment.Direction.OUTBOUND, **lookup)
             .first()
         )
         if parcel is None:
-            raise Http404("No such parcel.")
+            raise Http404(gettext("No such parcel."))
         return parcel
 
     def lost_parcel_find_view(self, request):
@@ -290,7 +290,7 @@ class DeskPages:
             try:
                 case = services.parcel_lost(shipment_id=parcel.pk, actor=actor_for(request.user))
             except NotFound:
-                raise Http404("No such parcel.")
+                raise Http404(gettext("No such parcel."))
             except DomainError as error:
                 self.message_user(request, error.detail, messages.ERROR)
             else:

@@ -19,11 +19,13 @@ class CaseReasonForm(forms.ModelForm):
     """Stages and types are JSON lists on the model; ops tick them as boxes."""
 
     stages = forms.MultipleChoiceField(
+        label=_("Stages"),
         choices=Stage.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Where the sub-order is when the shopper may choose this reason."),
     )
     types = forms.MultipleChoiceField(
+        label=_("Types"),
         choices=CaseType.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The kinds of request this reason may be given for."),
@@ -104,7 +106,7 @@ class OfferForm(forms.Form):
         required=False,
         help_text=_("Left empty for an exchange."),
     )
-    note = forms.CharField(max_length=255, required=False)
+    note = forms.CharField(max_length=255, required=False, label=_("Note (optional)"))
 
     def __init__(self, *args, case: AfterSalesCase, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,7 +131,7 @@ def active_carriers():
 
 class ReshipForm(forms.Form):
     carrier = forms.ModelChoiceField(
-        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
+        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None, label=_("Carrier")
     )
     tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
 

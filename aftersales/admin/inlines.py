@@ -19,8 +19,8 @@ class _CaseInline(ReadOnlyTabularInline):
 
 class CaseLineInline(_CaseInline):
     model = CaseLine
-    verbose_name = "item"
-    verbose_name_plural = "items"
+    verbose_name = _("item")
+    verbose_name_plural = _("items")
     fields = ("item", "quantity", "refund_amount", "shipping_amount")
 
     @admin.display(description=_("Item"))
@@ -34,8 +34,8 @@ class CaseLineInline(_CaseInline):
 
 class CaseEventInline(_CaseInline):
     model = CaseEvent
-    verbose_name = "timeline entry"
-    verbose_name_plural = "timeline"
+    verbose_name = _("timeline entry")
+    verbose_name_plural = _("timeline")
     fields = ("created_at", "role", "actor", "action", "from_state", "to_state", "note")
     ordering = ("created_at", "pk")
 
@@ -45,8 +45,8 @@ class CaseEventInline(_CaseInline):
 
 class CaseMessageInline(_CaseInline):
     model = CaseMessage
-    verbose_name = "message"
-    verbose_name_plural = "thread"
+    verbose_name = _("message")
+    verbose_name_plural = _("thread")
     fields = ("created_at", "role", "author", "text", "photos")
     ordering = ("created_at", "pk")
 
@@ -60,8 +60,8 @@ class CaseMessageInline(_CaseInline):
 
 class CaseOfferInline(_CaseInline):
     model = CaseOffer
-    verbose_name = "offer"
-    verbose_name_plural = "offers to the shopper"
+    verbose_name = _("offer")
+    verbose_name_plural = _("offers to the shopper")
     fields = ("created_at", "type", "refund_amount", "note", "status", "created_by", "answered_at")
     ordering = ("created_at", "pk")
 

@@ -4,6 +4,8 @@ sellable stock, so a counter that drifted is visible (the reconcile task repairs
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.actors import is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin
@@ -39,19 +41,20 @@ class FlashSaleAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             columns.remove("merchant")
         return columns
 
-    @admin.display(description="Merchant", ordering="sku__product__merchant__name")
+    @admin.display(description=_("Merchant"), ordering="sku__product__merchant__name")
     def merchant(self, sale):
         return sale.sku.product.merchant
 
-    @admin.display(description="Running now", boolean=True)
+    @admin.display(description=_("Running now"), boolean=True)
     def running(self, sale):
         return sale.runs_at(timezone.now())
 
-    @admin.display(description="Gate / sellable")
+    @admin.display(description=_("Gate / sellable"))
     def gate(self, sale):
         sellable = flash_gate.sellable_in_database(sale.sku_id)
         try:
             counter = flash_gate.gate_read(sku_id=sale.sku_id)
         except flash_gate.GateUnavailable:
-            return f"Redis unavailable / {sellable}"
-        return f"{'not built' if counter is None else counter} / {sellable}"
+            return gettext("Redis unavailable / %(sellable)s") % {"sellable": sellable}
+        gate = gettext("not built") if counter is None else counter
+        return f"{gate} / {sellable}"

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -21,7 +23,8 @@ from catalog.resources import SKUImportResource, SpreadsheetCSV
 class CatalogImportForm(ImportForm):
     merchant = forms.ModelChoiceField(
         queryset=Merchant.objects.filter(is_active=True),
-        help_text="Products, SKUs and stock are imported into this merchant.",
+        label=_("Merchant"),
+        help_text=_("Products, SKUs and stock are imported into this merchant."),
     )
 
 
@@ -103,13 +106,19 @@ class ProductImportPage:
         if result.has_errors() or result.has_validation_errors():
             # The data changed between the preview and the confirmation: nothing was saved.
             problems = [
-                f"row {row.number}: {'; '.join(str(m) for m in row.error.messages)}"
+                gettext("row %(number)s: %(problem)s")
+                % {"number": row.number, "problem": "; ".join(str(m) for m in row.error.messages)}
                 for row in result.invalid_rows
-            ] + [f"row {number}: {errors[0].error}" for number, errors in result.row_errors()]
+            ] + [
+                gettext("row %(number)s: %(problem)s")
+                % {"number": number, "problem": errors[0].error}
+                for number, errors in result.row_errors()
+            ]
             problems += [str(error.error) for error in result.base_errors]
             self.message_user(
                 request,
-                "Nothing was imported: " + " | ".join(problems[:10]),
+                gettext("Nothing was imported: %(problems)s")
+                % {"problems": " | ".join(problems[:10])},
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:catalog_product_import"))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from catalog.actors import is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin
@@ -36,7 +37,11 @@ class MerchantStaffForm(forms.ModelForm):
         foreign = [w for w in warehouses if merchant and w.merchant_id != merchant.pk]
         if foreign:
             names = ", ".join(str(w) for w in foreign)
-            self.add_error("warehouses", f"Not warehouses of {merchant}: {names}.")
+            self.add_error(
+                "warehouses",
+                gettext("Not warehouses of %(merchant)s: %(names)s.")
+                % {"merchant": merchant, "names": names},
+            )
         return cleaned
 
 

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 
 from catalog.actors import actor_for, is_platform_staff
@@ -23,11 +25,15 @@ from .stock import StockLevelFilter
 
 def _thumbnail(image: ProductImage | None, size: int = 48):
     if image is None or not image.image:
-        return format_html('<span style="color:var(--body-quiet-color)">{}</span>', "no image")
+        return format_html(
+            '<span style="color:var(--body-quiet-color)">{}</span>', gettext("no image")
+        )
     try:
         url = image.thumbnail.url
     except (OSError, ValueError):  # source file missing or unreadable: show nothing broken
-        return format_html('<span style="color:var(--error-fg)">{}</span>', "image missing")
+        return format_html(
+            '<span style="color:var(--error-fg)">{}</span>', gettext("image missing")
+        )
     return format_html(
         '<img src="{}" alt="{}" width="{}" height="{}" style="object-fit:cover;border-radius:4px">',
         url,
@@ -66,7 +72,7 @@ class SKUInline(MerchantScopedInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sellable_total=sku_sellable_expression())
 
-    @admin.display(description="Sellable")
+    @admin.display(description=_("Sellable"))
     def sellable(self, sku):
         return getattr(sku, "sellable_total", "—") if sku.pk else "—"
 
@@ -77,7 +83,7 @@ class ProductImageInline(MerchantScopedInline, admin.TabularInline):
     readonly_fields = ("preview",)
     extra = 1
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, image):
         return _thumbnail(image, size=80) if image.pk else "—"
 
@@ -92,7 +98,7 @@ class ProductImageAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     fields = ("product", "image", "preview", "alt", "position")
     readonly_fields = ("preview",)
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, image):
         return _thumbnail(image, size=80) if image.pk else "—"
 
@@ -123,16 +129,16 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
     list_select_related = ("merchant", "category")
     list_per_page = 50
     search_fields = ("title", "skus__code", "skus__barcode")
-    search_help_text = "Title, SKU code or barcode."
+    search_help_text = _("Title, SKU code or barcode.")
     autocomplete_fields = ("category", "brand")
     readonly_fields = ("price_from", "sales_count", "stock", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("merchant", "title", "subtitle", "category", "brand")}),
-        ("Description", {"fields": ("description",)}),
-        ("On sale", {"fields": ("is_active", "is_featured", "price_from", "sales_count")}),
-        ("Stock", {"fields": ("stock",)}),
-        ("After-sales", {"fields": ("no_reason_return",)}),
-        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (_("Description"), {"fields": ("description",)}),
+        (_("On sale"), {"fields": ("is_active", "is_featured", "price_from", "sales_count")}),
+        (_("Stock"), {"fields": ("stock",)}),
+        (_("After-sales"), {"fields": ("no_reason_return",)}),
+        (_("History"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = [SKUInline, ProductImageInline]
     actions = ["put_on_sale", "take_off_sale", "feature", "unfeature"]
@@ -161,12 +167,12 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
     def view_on_site(self, product):
         return reverse("catalog:product", args=[product.pk])
 
-    @admin.display(description="Stock per warehouse")
+    @admin.display(description=_("Stock per warehouse"))
     def stock(self, product):
         """Each SKU's stock per warehouse, each linking to its stock form (count, adjust), and
         a link to stock a SKU in another warehouse: stock is changed from the product page."""
         if product.pk is None:
-            return "Save the product first, then stock its SKUs here."
+            return gettext("Save the product first, then stock its SKUs here.")
         records = StockRecord.objects.filter(sku__product=product).select_related(
             "sku", "warehouse"
         )
@@ -175,7 +181,7 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            '<td><a href="{}">Change stock</a></td></tr>',
+            '<td><a href="{}">{}</a></td></tr>',
             (
                 (
                     r.sku.code,
@@ -184,6 +190,7 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
                     r.allocated,
                     r.sellable,
                     reverse(change, args=[r.pk]),
+                    gettext("Change stock"),
                 )
                 for r in records
             ),
@@ -191,12 +198,20 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
         add = reverse("admin:catalog_stockrecord_add")
         add_links = format_html_join(
             " ",
-            '<a class="addlink" href="{}?sku={}">Stock {} in a warehouse</a>',
-            ((add, sku.pk, sku.code) for sku in skus),
+            '<a class="addlink" href="{}?sku={}">{}</a>',
+            (
+                (add, sku.pk, gettext("Stock %(sku)s in a warehouse") % {"sku": sku.code})
+                for sku in skus
+            ),
         )
         return format_html(
-            "<table><thead><tr><th>SKU</th><th>Warehouse</th><th>On hand</th><th>Allocated</th>"
-            "<th>Sellable</th><th></th></tr></thead><tbody>{}</tbody></table><p>{}</p>",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>{}</th><th></th></tr></thead><tbody>{}</tbody></table><p>{}</p>",
+            gettext("SKU"),
+            gettext("Warehouse"),
+            gettext("On hand"),
+            gettext("Allocated"),
+            gettext("Sellable"),
             rows,
             add_links,
         )
@@ -206,15 +221,15 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
         images = getattr(product, "ordered_images", None)
         return _thumbnail(images[0] if images else None)
 
-    @admin.display(description="Sellable", ordering="sellable_total")
+    @admin.display(description=_("Sellable"), ordering="sellable_total")
     def sellable_stock(self, product):
         return product.sellable_total
 
-    @admin.display(description="On sale", boolean=True, ordering="is_active")
+    @admin.display(description=_("On sale"), boolean=True, ordering="is_active")
     def on_sale(self, product):
         return product.is_active
 
-    @admin.display(description="Featured", boolean=True, ordering="is_featured")
+    @admin.display(description=_("Featured"), boolean=True, ordering="is_featured")
     def featured(self, product):
         return product.is_featured
 
@@ -223,47 +238,78 @@ class ProductAdmin(ProductImportPage, ImportMixin, MerchantScopedAdmin, admin.Mo
         product_refresh_price_from(product_id=form.instance.pk)
 
     # actions
-    @admin.action(description="Put selected products on sale", permissions=["change"])
+    @admin.action(description=_("Put selected products on sale"), permissions=["change"])
     def put_on_sale(self, request, queryset):
         result = product_set_active(
             product_ids=queryset.values_list("pk", flat=True),
             is_active=True,
             actor=actor_for(request.user),
         )
-        self.message_user(request, f"{result.changed} product(s) put on sale.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d product put on sale.", "%(count)d products put on sale.", result.changed
+            )
+            % {"count": result.changed},
+            messages.SUCCESS,
+        )
         if result.skipped:
             self.message_user(
                 request,
-                "Not put on sale, no active SKU: " + ", ".join(result.skipped),
+                gettext("Not put on sale, no active SKU: %(products)s")
+                % {"products": ", ".join(result.skipped)},
                 messages.WARNING,
             )
 
-    @admin.action(description="Take selected products off sale", permissions=["change"])
+    @admin.action(description=_("Take selected products off sale"), permissions=["change"])
     def take_off_sale(self, request, queryset):
         result = product_set_active(
             product_ids=queryset.values_list("pk", flat=True),
             is_active=False,
             actor=actor_for(request.user),
         )
-        self.message_user(request, f"{result.changed} product(s) taken off sale.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d product taken off sale.",
+                "%(count)d products taken off sale.",
+                result.changed,
+            )
+            % {"count": result.changed},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Feature selected products", permissions=["change"])
+    @admin.action(description=_("Feature selected products"), permissions=["change"])
     def feature(self, request, queryset):
         changed = product_set_featured(
             product_ids=queryset.values_list("pk", flat=True),
             is_featured=True,
             actor=actor_for(request.user),
         )
-        self.message_user(request, f"{changed} product(s) featured.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d product featured.", "%(count)d products featured.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Stop featuring selected products", permissions=["change"])
+    @admin.action(description=_("Stop featuring selected products"), permissions=["change"])
     def unfeature(self, request, queryset):
         changed = product_set_featured(
             product_ids=queryset.values_list("pk", flat=True),
             is_featured=False,
             actor=actor_for(request.user),
         )
-        self.message_user(request, f"{changed} product(s) no longer featured.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d product no longer featured.",
+                "%(count)d products no longer featured.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(SKU)
@@ -289,7 +335,7 @@ class SKUAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sellable_total=sku_sellable_expression())
 
-    @admin.display(description="Sellable", ordering="sellable_total")
+    @admin.display(description=_("Sellable"), ordering="sellable_total")
     def sellable(self, sku):
         return sku.sellable_total
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from catalog.actors import is_platform_staff
 from catalog.admin_scope import MerchantScopedAdmin, MerchantScopedInline
@@ -20,7 +21,7 @@ class LimitedTimePriceFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             sku = form.cleaned_data.get("sku") if hasattr(form, "cleaned_data") else None
             if sku and merchant_id and sku.product.merchant_id != merchant_id:
-                form.add_error("sku", "Choose an SKU of this promotion's merchant.")
+                form.add_error("sku", gettext("Choose an SKU of this promotion's merchant."))
 
 
 class LimitedTimePriceInline(MerchantScopedInline, admin.TabularInline):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Attribute, AttributeValue, Brand, Category
 
@@ -73,7 +74,7 @@ class CategoryAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return CategoryTreeChangeList
 
-    @admin.display(description="Category", ordering="tree_order")
+    @admin.display(description=_("Category"), ordering="tree_order")
     def tree_name(self, category):
         level = getattr(self, "_depth", {}).get(category.pk, 0)
         return format_html(
@@ -83,7 +84,7 @@ class CategoryAdmin(admin.ModelAdmin):
             category.name,
         )
 
-    @admin.display(description="Products", ordering="products_total")
+    @admin.display(description=_("Products"), ordering="products_total")
     def product_count(self, category):
         return category.products_total
 
@@ -109,7 +110,7 @@ class AttributeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("values")
 
-    @admin.display(description="Values")
+    @admin.display(description=_("Values"))
     def value_list(self, attribute):
         return ", ".join(v.value for v in attribute.values.all())
 

@@ -7,6 +7,8 @@ from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.actors import actor_for
 from catalog.admin_scope import MerchantScopedAdmin
@@ -18,15 +20,15 @@ from shop.errors import DomainError
 class StockLevelFilter(admin.SimpleListFilter):
     """Out of stock / running low / in stock, on the annotated `sellable_total`."""
 
-    title = "stock"
+    title = _("stock")
     parameter_name = "stock"
     LOW = 10
 
     def lookups(self, request, model_admin):
         return [
-            ("out", "Out of stock"),
-            ("low", f"Low (1–{self.LOW})"),
-            ("in", f"In stock (over {self.LOW})"),
+            ("out", _("Out of stock")),
+            ("low", gettext("Low (1–%(low)d)") % {"low": self.LOW}),
+            ("in", gettext("In stock (over %(low)d)") % {"low": self.LOW}),
         ]
 
     def queryset(self, request, queryset):
@@ -49,19 +51,24 @@ class StockRecordForm(forms.ModelForm):
     """Counted figure ("new on hand") or a correction ("adjust by"), always with a reason."""
 
     new_on_hand = forms.IntegerField(
+        label=_("New on hand"),
         required=False,
         min_value=0,
         max_value=STOCK_QUANTITY_MAX,
-        help_text="The counted quantity now in the warehouse.",
+        help_text=_("The counted quantity now in the warehouse."),
     )
     adjust_by = forms.IntegerField(
+        label=_("Adjust by"),
         required=False,
         min_value=-STOCK_QUANTITY_MAX,
         max_value=STOCK_QUANTITY_MAX,
-        help_text="Or: add (positive) or remove (negative) this many.",
+        help_text=_("Or: add (positive) or remove (negative) this many."),
     )
     reason = forms.CharField(
-        required=False, max_length=200, help_text="Why the stock changes (kept in the ledger)."
+        label=_("Reason"),
+        required=False,
+        max_length=200,
+        help_text=_("Why the stock changes (kept in the ledger)."),
     )
 
     class Meta:
@@ -74,14 +81,18 @@ class StockRecordForm(forms.ModelForm):
         adjust_by = cleaned.get("adjust_by")
         reason = (cleaned.get("reason") or "").strip()
         if new_on_hand is not None and adjust_by not in (None, 0):
-            raise forms.ValidationError("Give either a new on-hand figure or an adjustment.")
+            raise forms.ValidationError(
+                gettext("Give either a new on-hand figure or an adjustment.")
+            )
         changes_stock = new_on_hand is not None or adjust_by not in (None, 0)
         if changes_stock and not reason:
-            self.add_error("reason", "Say why the stock changes.")
+            self.add_error("reason", gettext("Say why the stock changes."))
         if self.instance.pk is None:
             sku, warehouse = cleaned.get("sku"), cleaned.get("warehouse")
             if sku and warehouse and sku.product.merchant_id != warehouse.merchant_id:
-                self.add_error("warehouse", "Choose a warehouse of the SKU's own merchant.")
+                self.add_error(
+                    "warehouse", gettext("Choose a warehouse of the SKU's own merchant.")
+                )
             current_on_hand, allocated = 0, 0
         else:
             current = StockRecord.objects.get(pk=self.instance.pk)
@@ -94,13 +105,17 @@ class StockRecordForm(forms.ModelForm):
         if target is not None and target < allocated:
             self.add_error(
                 field,
-                f"On hand cannot go below the {allocated} allocated to orders "
-                f"(this would make it {target}).",
+                gettext(
+                    "On hand cannot go below the %(allocated)s allocated to orders "
+                    "(this would make it %(target)s)."
+                )
+                % {"allocated": allocated, "target": target},
             )
         elif target is not None and target > STOCK_QUANTITY_MAX:
             self.add_error(
                 field,
-                f"On hand cannot exceed {STOCK_QUANTITY_MAX:,} (this would make it {target:,}).",
+                gettext("On hand cannot exceed %(most)s (this would make it %(target)s).")
+                % {"most": f"{STOCK_QUANTITY_MAX:,}", "target": f"{target:,}"},
             )
         cleaned["reason"] = reason
         return cleaned
@@ -138,26 +153,27 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sellable_total=F("on_hand") - F("allocated"))
 
-    @admin.display(description="SKU", ordering="sku__code")
+    @admin.display(description=_("SKU"), ordering="sku__code")
     def sku_code(self, record):
         return record.sku.code
 
-    @admin.display(description="Product", ordering="sku__product__title")
+    @admin.display(description=_("Product"), ordering="sku__product__title")
     def product_title(self, record):
         return record.sku.product.title
 
-    @admin.display(description="Sellable", ordering="sellable_total")
+    @admin.display(description=_("Sellable"), ordering="sellable_total")
     def sellable(self, record):
         return record.sellable
 
-    @admin.display(description="Ledger")
+    @admin.display(description=_("Ledger"))
     def ledger_link(self, record):
         url = reverse("admin:catalog_stockmove_changelist")
         return format_html(
-            '<a href="{}?sku__id__exact={}&amp;warehouse__id__exact={}">Stock moves</a>',
+            '<a href="{}?sku__id__exact={}&amp;warehouse__id__exact={}">{}</a>',
             url,
             record.sku_id,
             record.warehouse_id,
+            gettext("Stock moves"),
         )
 
     def save_model(self, request, obj, form, change):
@@ -194,7 +210,11 @@ class StockRecordAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 record = StockRecord.objects.get(sku=obj.sku, warehouse=obj.warehouse)
         except DomainError as exc:
             # Raced with an order between the form check and the save: nothing changed.
-            self.message_user(request, f"Stock not changed: {exc.detail}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Stock not changed: %(why)s") % {"why": exc.detail},
+                messages.ERROR,
+            )
             request._stock_refused = True
             record = StockRecord.objects.get(pk=obj.pk) if obj.pk else None
             if record is None:
@@ -249,6 +269,6 @@ class StockMoveAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="SKU", ordering="sku__code")
+    @admin.display(description=_("SKU"), ordering="sku__code")
     def sku_code(self, move):
         return move.sku.code

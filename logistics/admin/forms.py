@@ -46,7 +46,7 @@ class QueueActionForm(ActionForm):
 
 class PackForm(forms.Form):
     carrier = forms.ModelChoiceField(
-        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
+        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None, label=_("Carrier")
     )
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +57,7 @@ class PackForm(forms.Form):
 class ShipParcelForm(forms.Form):
     shipment = forms.IntegerField(widget=forms.HiddenInput)
     carrier = forms.ModelChoiceField(
-        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None
+        queryset=Carrier.objects.none(), to_field_name="code", empty_label=None, label=_("Carrier")
     )
     tracking_no = forms.CharField(max_length=40, required=False, label=_("Tracking number"))
 
@@ -73,7 +73,7 @@ class MoveUnitsForm(forms.Form):
     line = forms.TypedChoiceField(coerce=int, label=_("Item"))
     from_parcel = forms.TypedChoiceField(coerce=int, label=_("From parcel"))
     to_parcel = forms.TypedChoiceField(coerce=int, label=_("To parcel"))
-    quantity = forms.IntegerField(min_value=1, initial=1)
+    quantity = forms.IntegerField(min_value=1, initial=1, label=_("Quantity"))
 
     NEW_PARCEL = 0
 
@@ -87,11 +87,13 @@ class MoveUnitsForm(forms.Form):
             for i, p in enumerate(parcels, start=1)
         ]
         self.fields["from_parcel"].choices = numbered
-        self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, "A new parcel")]
+        self.fields["to_parcel"].choices = [*numbered, (self.NEW_PARCEL, gettext("A new parcel"))]
 
 
 class BulkShipForm(forms.Form):
-    file = forms.FileField(help_text="CSV (UTF-8) or Excel (.xlsx), at most 2 MB.")
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV (UTF-8) or Excel (.xlsx), at most 2 MB.")
+    )
 
     MAX_BYTES = 2 * 1024 * 1024
 
@@ -124,5 +126,7 @@ class CarrierForm(forms.ModelForm):
         try:
             re.compile(pattern)
         except re.error as error:
-            raise forms.ValidationError(f"Not a regular expression: {error}") from None
+            raise forms.ValidationError(
+                gettext("Not a regular expression: %(error)s") % {"error": error}
+            ) from None
         return pattern

@@ -2,11 +2,14 @@
 state), the actions on parcels back in the warehouse and cash on delivery collected, and bulk
 ship from a file."""
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.actors import actor_for, is_platform_staff, staff_merchant
@@ -58,11 +61,11 @@ class LostParcelFilter(admin.SimpleListFilter):
     """Lost parcels: those after-sales has still to settle (a lost-parcel case refunds the
     goods, then the sub-order goes on) and those it settled."""
 
-    title = "lost parcels"
+    title = _("lost parcels")
     parameter_name = "lost"
 
     def lookups(self, request, model_admin):
-        return (("waiting", "Lost, to settle"), ("settled", "Lost, settled"))
+        return (("waiting", _("Lost, to settle")), ("settled", _("Lost, settled")))
 
     def queryset(self, request, queryset):
         lost = queryset.filter(status=Shipment.Status.LOST)
@@ -128,7 +131,8 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         """Cash on delivery recorded by hand is for platform operations only."""
         return is_platform_staff(request.user)
 
-    def _each_parcel(self, request, queryset, call, done_text: str) -> None:
+    def _each_parcel(self, request, queryset, call, done_text: Callable[[int], str]) -> None:
+        """Call `call` for each parcel; `done_text(count)` words the success (a plural)."""
         done, failures = 0, []
         for shipment in queryset.order_by("pk"):
             try:
@@ -138,12 +142,12 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, done_text.format(done), messages.SUCCESS)
+            self.message_user(request, done_text(done), messages.SUCCESS)
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
 
     @admin.action(
-        description="Cash on delivery: cash collected by the courier (parcel handed over)",
+        description=_("Cash on delivery: cash collected by the courier (parcel handed over)"),
         permissions=["operations"],
     )
     def cod_collected(self, request, queryset):
@@ -153,12 +157,22 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             lambda shipment: services.shipment_cod_collect(
                 shipment_id=shipment.pk, actor=actor_for(request.user)
             ),
-            "Cash collected for {} parcel(s). A sub-order's cash is recorded once none of its "
-            "parcels is still on its way.",
+            lambda count: (
+                ngettext(
+                    "Cash collected for %(count)d parcel. A sub-order's cash is recorded once "
+                    "none of its parcels is still on its way.",
+                    "Cash collected for %(count)d parcels. A sub-order's cash is recorded once "
+                    "none of its parcels is still on its way.",
+                    count,
+                )
+                % {"count": count}
+            ),
         )
 
     @admin.action(
-        description="Refused or intercepted parcel back in the warehouse (goods return to stock)",
+        description=_(
+            "Refused or intercepted parcel back in the warehouse (goods return to stock)"
+        ),
         permissions=["change"],
     )
     def return_received(self, request, queryset):
@@ -168,7 +182,12 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             lambda shipment: services.shipment_return_received(
                 shipment_id=shipment.pk, actor=actor_for(request.user)
             ),
-            "{} parcel(s) back in stock.",
+            lambda count: (
+                ngettext(
+                    "%(count)d parcel back in stock.", "%(count)d parcels back in stock.", count
+                )
+                % {"count": count}
+            ),
         )
 
     def has_add_permission(self, request, *args):
@@ -180,15 +199,17 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description="Lost parcel")
+    @admin.display(description=_("Lost parcel"))
     def lost_parcel_case(self, shipment):
         """Where ops settle a lost parcel: the after-sales page that refunds its goods."""
         if shipment.status != Shipment.Status.LOST or shipment.lost_settled_at is not None:
             return "-"
         url = reverse("admin:aftersales_lost_parcel", args=[shipment.pk])
-        return format_html('<a href="{}">Refund the lost goods to the shopper</a>', url)
+        return format_html(
+            '<a href="{}">{}</a>', url, gettext("Refund the lost goods to the shopper")
+        )
 
-    @admin.display(description="Sub-order", ordering="sub_order__sub_order_no")
+    @admin.display(description=_("Sub-order"), ordering="sub_order__sub_order_no")
     def sub_order_link(self, shipment):
         url = reverse("admin:orders_suborder_change", args=[shipment.sub_order_id])
         return format_html('<a href="{}">{}</a>', url, shipment.sub_order.sub_order_no)
@@ -220,21 +241,39 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             else:
                 if report.applied:
                     self.message_user(
-                        request, f"{len(report.rows)} parcel(s) shipped.", messages.SUCCESS
+                        request,
+                        ngettext(
+                            "%(count)d parcel shipped.",
+                            "%(count)d parcels shipped.",
+                            len(report.rows),
+                        )
+                        % {"count": len(report.rows)},
+                        messages.SUCCESS,
                     )
                     if report.notes:
                         self.message_user(
                             request,
-                            f"{len(report.notes)} row(s) leave parcels of their sub-order "
-                            "packed: those sub-orders ship with their last parcel. See the "
-                            "report below.",
+                            ngettext(
+                                "%(count)d row leaves parcels of its sub-order packed: that "
+                                "sub-order ships with its last parcel. See the report below.",
+                                "%(count)d rows leave parcels of their sub-order packed: those "
+                                "sub-orders ship with their last parcel. See the report below.",
+                                len(report.notes),
+                            )
+                            % {"count": len(report.notes)},
                             messages.WARNING,
                         )
                 else:
                     self.message_user(
                         request,
-                        f"{len(report.errors)} row(s) have problems: nothing was shipped. Fix "
-                        "them and upload the file again.",
+                        ngettext(
+                            "%(count)d row has problems: nothing was shipped. Fix it and "
+                            "upload the file again.",
+                            "%(count)d rows have problems: nothing was shipped. Fix them and "
+                            "upload the file again.",
+                            len(report.errors),
+                        )
+                        % {"count": len(report.errors)},
                         messages.ERROR,
                     )
         return TemplateResponse(
@@ -243,7 +282,7 @@ class ShipmentAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Bulk ship from a file",
+                "title": _("Bulk ship from a file"),
                 "form": form,
                 "report": report,
                 "carriers": active_carriers(),

@@ -190,7 +190,7 @@ def test_bulk_ship_page_ships_a_good_file(client, two_merchants):
         {"file": SimpleUploadedFile("ship.csv", content.encode(), content_type="text/csv")},
     )
 
-    assert "1 parcel(s) shipped." in response.content.decode()
+    assert "1 parcel shipped." in response.content.decode()
     assert SubOrder.objects.get(pk=good.pk).status == SubOrder.Status.SHIPPED
 
 

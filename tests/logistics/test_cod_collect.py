@@ -50,7 +50,7 @@ def test_operations_record_the_cash_of_a_parcel_no_carrier_update_reported(clien
         )
 
     # then: the cash recorded once, the payment complete, the parcel handed over
-    assert "Cash collected for 1 parcel(s)" in response.content.decode()
+    assert "Cash collected for 1 parcel." in response.content.decode()
     collection = CodCollection.objects.get(sub_order=sub_order)
     assert collection.amount == Decimal("200.00")
     assert collection.payment.status == Payment.Status.SUCCEEDED

@@ -131,6 +131,6 @@ def test_the_admin_action_takes_a_refused_parcel_back_and_reports_the_others(cli
 
     # then: the refused one is back, the delivered one is reported by its number
     page = response.content.decode()
-    assert "1 parcel(s) back in stock." in page
+    assert "1 parcel back in stock." in page
     assert f"{first.shipment_no}: Only a refused parcel can come back" in page
     assert fresh(second).returned_at is not None

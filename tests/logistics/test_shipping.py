@@ -317,4 +317,4 @@ def test_bulk_ship_page_warns_about_parcels_left_packed(client):
 
     html = response.content.decode()
     assert "1 still packed: add a row for it" in html
-    assert "leave parcels of their sub-order packed" in html
+    assert "1 row leaves parcels of its sub-order packed" in html

@@ -167,7 +167,7 @@ def test_ops_cancel_unpaid_orders_and_merchants_cannot(client, shops):
 
     # then: the unpaid one is cancelled, the paid one refused with a message
     content = response.content.decode()
-    assert "1 order(s) cancelled" in content
+    assert "1 order cancelled." in content
     assert shops["both"].order_no in content
     assert Order.objects.get(pk=unpaid.pk).status == Order.Status.CANCELLED
     assert Order.objects.get(pk=shops["both"].pk).status == Order.Status.PAID
