@@ -231,12 +231,19 @@ def _empty_queue() -> int:
         queues = {"celery", *(q.name for q in settings.CELERY_TASK_QUEUES)}
         queued = sum(client.llen(queue) for queue in queues)
         client.delete(*queues)
-        gates = list(client.scan_iter("flash:gate:*"))
-        if gates:
-            client.delete(*gates)
+        _drop_gate_counters(client)
         return queued
     finally:
         client.close()
+
+
+def _drop_gate_counters(client) -> None:
+    """Admission counters name SKU ids of a benchmark database that no longer exists; a run
+    that was killed (or anything else on this Redis db) may have left some: the next database
+    reuses the ids, and a stale counter would refuse stock that exists."""
+    gates = list(client.scan_iter("flash:gate:*"))
+    if gates:
+        client.delete(*gates)
 
 
 def _children_cpu() -> float:
@@ -350,6 +357,10 @@ def run() -> list[Row]:
             per_shopper_limit=1,
         )
     connection.close()  # the server's workers, not this process, talk to the database now
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL) as client:
+        _drop_gate_counters(client)
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
