@@ -100,7 +100,7 @@ class ReturnAddress(models.Model):
     )
     recipient = models.CharField(_("recipient"), max_length=64)
     phone = models.CharField(_("phone"), max_length=20)
-    address = models.CharField(_("address"), max_length=255)
+    address = models.CharField(_("street address"), max_length=255)
 
     class Meta:
         ordering = ["merchant_id", "warehouse_id"]
@@ -534,7 +534,7 @@ class CaseEvidence(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="evidence",
-        verbose_name=_("message"),
+        verbose_name=_("case message"),
     )
     file = models.FileField(_("file"), upload_to="aftersales/%Y/%m/", storage=evidence_storage)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)

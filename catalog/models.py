@@ -132,7 +132,7 @@ class AttributeValue(models.Model):
     attribute = models.ForeignKey(
         Attribute, on_delete=models.CASCADE, related_name="values", verbose_name=_("attribute")
     )
-    value = models.CharField(_("value"), max_length=64)
+    value = models.CharField(_("attribute value"), max_length=64)
 
     class Meta:
         ordering = ["attribute__name", "value"]
@@ -290,7 +290,7 @@ class Warehouse(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=128)
     region = models.CharField(_("province"), max_length=16, choices=PROVINCE_CHOICES)
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(_("warehouse address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

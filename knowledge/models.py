@@ -247,7 +247,7 @@ class ContactRequest(models.Model):
         related_name="+",
         verbose_name=_("shopper"),
     )
-    recipient = models.CharField(_("to"), max_length=16, choices=Recipient.choices)
+    recipient = models.CharField(_("addressed to"), max_length=16, choices=Recipient.choices)
     merchant = models.ForeignKey(
         "catalog.Merchant",
         null=True,

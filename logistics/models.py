@@ -298,7 +298,7 @@ class TrackingEvent(models.Model):
     description = models.CharField(_("description"), max_length=500)
     location = models.CharField(_("location"), max_length=128, blank=True)
     occurred_at = models.DateTimeField(_("occurred"))
-    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_at = models.DateTimeField(_("reached the shop"), auto_now_add=True)
 
     class Meta:
         # By when it happened, not when it arrived: pushes come out of order.

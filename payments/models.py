@@ -175,7 +175,7 @@ class Refund(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
     )
     gateway_refund_id = models.CharField(_("gateway refund id"), max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
     requested_by = models.ForeignKey(

@@ -59,8 +59,8 @@ class Review(models.Model):
                 condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),
         ]
-        verbose_name = _("review")
-        verbose_name_plural = _("reviews")
+        verbose_name = _("product review")
+        verbose_name_plural = _("product reviews")
 
     def __str__(self):
         return f"{self.rating}★ review of {self.product.title} by {self.user}"
@@ -72,7 +72,7 @@ class Review(models.Model):
 
 class ReviewImage(models.Model):
     review = models.ForeignKey(
-        Review, on_delete=models.CASCADE, related_name="images", verbose_name=_("review")
+        Review, on_delete=models.CASCADE, related_name="images", verbose_name=_("product review")
     )
     image = models.ImageField(_("image"), upload_to="reviews/%Y/%m/")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -82,8 +82,8 @@ class ReviewImage(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        verbose_name = _("review image")
-        verbose_name_plural = _("review images")
+        verbose_name = _("review picture")
+        verbose_name_plural = _("review pictures")
 
     def __str__(self):
         return f"Image {self.position + 1} of {self.review}"
