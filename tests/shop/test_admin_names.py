@@ -12,8 +12,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.models import Language
+from shop.regions import PROVINCE_CHOICES
+
 # Names that are the same words in Chinese as in English.
 SAME_IN_BOTH_LANGUAGES = {"ID", "SKU"}
+
+# Choices written in their own language whatever the page's: province names, and the names of
+# the languages themselves (as the language switch shows them).
+CHOICES_IN_THEIR_OWN_LANGUAGE = [list(PROVINCE_CHOICES), list(Language.choices)]
 
 # Translated by the notifications change: remove once it is merged.
 NOT_YET_TRANSLATED_APPS = {"notifications"}
@@ -61,10 +68,32 @@ def untranslated_names(app_labels):
     return found
 
 
+def untranslated_choice_labels(app_labels):
+    found = []
+    for app in project_apps():
+        if app.label not in app_labels:
+            continue
+        for model in app.get_models():
+            for field in model._meta.concrete_fields:
+                if not field.choices or list(field.choices) in CHOICES_IN_THEIR_OWN_LANGUAGE:
+                    continue
+                found += [
+                    f"{app.label}.{model.__name__}.{field.name}: {label!r}"
+                    for _value, label in field.flatchoices
+                    if reads_the_same_in_both_languages(label)
+                ]
+    return found
+
+
 def test_every_model_and_field_of_ours_has_a_chinese_name():
     labels = {app.label for app in project_apps()} - NOT_YET_TRANSLATED_APPS
     assert {"accounts", "catalog", "orders", "aftersales", "logistics"} <= labels
     assert untranslated_names(labels) == []
+
+
+def test_every_choice_of_ours_has_a_chinese_label():
+    labels = {app.label for app in project_apps()} - NOT_YET_TRANSLATED_APPS
+    assert untranslated_choice_labels(labels) == []
 
 
 def test_the_check_catches_a_bare_name_and_a_name_missing_from_the_catalogue():
