@@ -1,5 +1,5 @@
-"""Chinese first in the admin: every model of ours and every one of its fields has a Chinese
-name, so a merchant never reads "sub order line" or "stock records" on a Chinese page.
+"""Chinese first in the admin: every app and model of ours and every one of its fields has a
+Chinese name, so a merchant never reads "sub order line" or "stock records" on a Chinese page.
 
 A name is translated when it reads differently in zh-hans and in English: a bare string (or a
 name Django derives from the attribute, like "payable amount") reads the same in both."""
@@ -50,6 +50,9 @@ def untranslated_names(app_labels):
     for app in project_apps():
         if app.label not in app_labels:
             continue
+        # The heading of the app's models on the admin index.
+        if reads_the_same_in_both_languages(app.verbose_name):
+            found.append(f"{app.label}: verbose_name {app.verbose_name!r}")
         for model in app.get_models():
             where = f"{app.label}.{model.__name__}"
             meta = model._meta
@@ -113,6 +116,7 @@ def test_the_admin_shows_our_models_and_fields_in_chinese(admin_client):
     for chinese in ("商品评价", "库存流水", "售后原因", "缺货记录", "运费模板", "对账差异"):
         assert chinese in page
     assert "Stock moves" not in page and "Shortage records" not in page
+    assert "知识库与客服" in page and "Catalogue" not in page
 
     form = admin_client.get(reverse("admin:catalog_sku_add"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     page = form.content.decode()
