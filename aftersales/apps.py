@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AftersalesConfig(AppConfig):
     name = "aftersales"
-    verbose_name = "After-sales"
+    verbose_name = _("After-sales")
 
     def ready(self):
         from shop.events import domain_event

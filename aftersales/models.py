@@ -51,22 +51,27 @@ class Stage(models.TextChoices):
 class CaseReason(models.Model):
     """Why a case is opened: data ops edit in the admin (seeded with the Taobao list)."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    label = models.CharField(max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=100)
     # Stages and case types this reason may be chosen for (values of Stage and CaseType).
-    stages = models.JSONField(default=list, blank=True)
-    types = models.JSONField(default=list, blank=True)
+    stages = models.JSONField(_("order stages"), default=list, blank=True)
+    types = models.JSONField(_("case types"), default=list, blank=True)
     responsibility = models.CharField(
-        max_length=16, choices=Responsibility.choices, default=Responsibility.BUYER
+        _("responsibility"),
+        max_length=16,
+        choices=Responsibility.choices,
+        default=Responsibility.BUYER,
     )
-    evidence_required = models.BooleanField(default=False)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
     # "7 days no reason": refused on products or categories marked not returnable that way.
-    is_no_reason = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    is_no_reason = models.BooleanField(_("7-day no-reason return"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("after-sales reason")
+        verbose_name_plural = _("after-sales reasons")
 
     def __str__(self):
         return self.label
@@ -80,7 +85,10 @@ class ReturnAddress(models.Model):
     """Where returns go: per merchant, optionally per warehouse (the warehouse's own wins)."""
 
     merchant = models.ForeignKey(
-        "catalog.Merchant", on_delete=models.CASCADE, related_name="return_addresses"
+        "catalog.Merchant",
+        on_delete=models.CASCADE,
+        related_name="return_addresses",
+        verbose_name=_("merchant"),
     )
     warehouse = models.ForeignKey(
         "catalog.Warehouse",
@@ -88,10 +96,11 @@ class ReturnAddress(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="return_addresses",
+        verbose_name=_("warehouse"),
     )
-    recipient = models.CharField(max_length=64)
-    phone = models.CharField(max_length=20)
-    address = models.CharField(max_length=255)
+    recipient = models.CharField(_("recipient"), max_length=64)
+    phone = models.CharField(_("phone"), max_length=20)
+    address = models.CharField(_("street address"), max_length=255)
 
     class Meta:
         ordering = ["merchant_id", "warehouse_id"]
@@ -143,74 +152,123 @@ class AfterSalesCase(models.Model):
         SHOPPER = "shopper", _("Shopper")
         MERCHANT = "merchant", _("Merchant")
 
-    case_no = models.CharField(max_length=32, unique=True)
+    case_no = models.CharField(_("case number"), max_length=32, unique=True)
     sub_order = models.ForeignKey(
-        "orders.SubOrder", on_delete=models.PROTECT, related_name="aftersales_cases"
+        "orders.SubOrder",
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+        verbose_name=_("sub-order"),
     )
     # Denormalised from the sub-order for the queues and the "only yours" filters.
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="aftersales_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+        verbose_name=_("shopper"),
     )
     merchant = models.ForeignKey(
-        "catalog.Merchant", on_delete=models.PROTECT, related_name="aftersales_cases"
+        "catalog.Merchant",
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+        verbose_name=_("merchant"),
     )
-    type = models.CharField(max_length=16, choices=CaseType.choices)
+    type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
     status = FSMField(
-        max_length=20, choices=Status.choices, default=Status.REQUESTED, protected=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED, protected=True
     )
-    reason = models.ForeignKey(CaseReason, on_delete=models.PROTECT, related_name="cases")
-    description = models.TextField(blank=True)
+    reason = models.ForeignKey(
+        CaseReason, on_delete=models.PROTECT, related_name="cases", verbose_name=_("reason")
+    )
+    description = models.TextField(_("description"), blank=True)
     # The stage of the sub-order when the case was opened (Stage).
-    stage = models.CharField(max_length=16, choices=Stage.choices)
-    refund_amount = models.DecimalField(**money)  # what the case gives back (0 for exchange)
+    stage = models.CharField(_("order stage"), max_length=16, choices=Stage.choices)
+    refund_amount = models.DecimalField(
+        _("refund amount"), **money
+    )  # what the case gives back (0 for exchange)
     # Shipping refunded with it (part of refund_amount), and who bears the cost.
-    shipping_refund = models.DecimalField(**money)
-    responsibility = models.CharField(max_length=16, choices=Responsibility.choices)
-    platform_funded = models.BooleanField(default=False)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    shipping_refund = models.DecimalField(_("shipping refunded"), **money)
+    responsibility = models.CharField(
+        _("responsibility"), max_length=16, choices=Responsibility.choices
     )
-    idempotency_key = models.CharField(max_length=64, blank=True)
+    platform_funded = models.BooleanField(_("paid by the platform"), default=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
 
     # The parcel this case is about (refusal, lost, intercept); logistics.Shipment.
     shipment = models.ForeignKey(
-        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "logistics.Shipment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("parcel"),
     )
     # The shopper's return parcel (a logistics.Shipment of direction "return").
     return_shipment = models.ForeignKey(
-        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "logistics.Shipment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("return parcel"),
     )
-    return_resellable = models.BooleanField(null=True, blank=True)
+    return_resellable = models.BooleanField(_("return resellable"), null=True, blank=True)
     # The exchange's replacement parcel.
     replacement_shipment = models.ForeignKey(
-        "logistics.Shipment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "logistics.Shipment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replacement parcel"),
     )
-    reject_reason = models.CharField(max_length=255, blank=True)
-    appeal_reason = models.TextField(blank=True)
-    decision_note = models.CharField(max_length=255, blank=True)
+    reject_reason = models.CharField(_("rejection reason"), max_length=255, blank=True)
+    appeal_reason = models.TextField(_("appeal reason"), blank=True)
+    decision_note = models.CharField(_("platform decision"), max_length=255, blank=True)
     # Ops asked one side for more evidence, until evidence_due_by.
-    evidence_requested_from = models.CharField(max_length=16, choices=Party.choices, blank=True)
-    evidence_request_note = models.CharField(max_length=255, blank=True)
+    evidence_requested_from = models.CharField(
+        _("evidence requested from"), max_length=16, choices=Party.choices, blank=True
+    )
+    evidence_request_note = models.CharField(_("evidence request note"), max_length=255, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    rejected_at = models.DateTimeField(null=True, blank=True)
-    appealed_at = models.DateTimeField(null=True, blank=True)
-    return_shipped_at = models.DateTimeField(null=True, blank=True)
-    return_signed_at = models.DateTimeField(null=True, blank=True)
-    return_received_at = models.DateTimeField(null=True, blank=True)
-    refund_started_at = models.DateTimeField(null=True, blank=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
+    return_shipped_at = models.DateTimeField(_("return shipped"), null=True, blank=True)
+    return_signed_at = models.DateTimeField(_("return signed for"), null=True, blank=True)
+    return_received_at = models.DateTimeField(_("return received"), null=True, blank=True)
+    refund_started_at = models.DateTimeField(_("refund started"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     # Deadlines (each the default action for the side that did not act), swept every minute.
-    respond_by = models.DateTimeField(null=True, blank=True)  # merchant answers, else approved
-    appeal_by = models.DateTimeField(null=True, blank=True)  # shopper appeals, else closed
-    return_ship_by = models.DateTimeField(null=True, blank=True)  # shopper ships, else closed
-    receive_by = models.DateTimeField(null=True, blank=True)  # merchant confirms, else refunded
-    evidence_due_by = models.DateTimeField(null=True, blank=True)  # evidence request expires
+    respond_by = models.DateTimeField(
+        _("merchant to respond by"), null=True, blank=True
+    )  # merchant answers, else approved
+    appeal_by = models.DateTimeField(
+        _("appeal by"), null=True, blank=True
+    )  # shopper appeals, else closed
+    return_ship_by = models.DateTimeField(
+        _("return to be shipped by"), null=True, blank=True
+    )  # shopper ships, else closed
+    receive_by = models.DateTimeField(
+        _("return to be received by"), null=True, blank=True
+    )  # merchant confirms, else refunded
+    evidence_due_by = models.DateTimeField(
+        _("evidence due by"), null=True, blank=True
+    )  # evidence request expires
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -248,6 +306,7 @@ class AfterSalesCase(models.Model):
             ),
             models.CheckConstraint(condition=Q(refund_amount__gte=0), name="case_refund_ge_0"),
         ]
+        verbose_name_plural = _("after-sales cases")
 
     def __str__(self):
         return self.case_no
@@ -372,13 +431,23 @@ class AfterSalesCase(models.Model):
 class CaseLine(models.Model):
     """Units of one order line the case is about, and what it refunds for them."""
 
-    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="case_lines"
+    case = models.ForeignKey(
+        AfterSalesCase,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("after-sales case"),
     )
-    quantity = models.PositiveIntegerField()
-    refund_amount = models.DecimalField(**money)  # goods share + shipping_amount
-    shipping_amount = models.DecimalField(**money)  # of which shipping
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="case_lines",
+        verbose_name=_("order line"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    refund_amount = models.DecimalField(
+        _("refund amount"), **money
+    )  # goods share + shipping_amount
+    shipping_amount = models.DecimalField(_("of which shipping"), **money)  # of which shipping
 
     class Meta:
         ordering = ["case_id", "id"]
@@ -390,6 +459,8 @@ class CaseLine(models.Model):
                 name="case_line_shipping_le_refund",
             ),
         ]
+        verbose_name = _("case line")
+        verbose_name_plural = _("case lines")
 
     def __str__(self):
         return f"{self.quantity} x line {self.order_line_id}"
@@ -404,20 +475,32 @@ class CaseEvent(models.Model):
         OPS = "ops", _("Operations")
         SYSTEM = "system", _("System")
 
-    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    case = models.ForeignKey(
+        AfterSalesCase,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("after-sales case"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    note = models.CharField(max_length=500, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    role = models.CharField(_("acting as"), max_length=16, choices=Role.choices)
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from status"), max_length=20, blank=True)
+    to_state = models.CharField(_("to status"), max_length=20)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("case timeline event")
+        verbose_name_plural = _("case timeline events")
 
     def __str__(self):
         return f"{self.action}: {self.from_state} -> {self.to_state}"
@@ -430,25 +513,39 @@ class CaseEvidence(models.Model):
         IMAGE = "image", _("Image")
         VIDEO = "video", _("Video")
 
-    public_id = models.CharField(max_length=32, unique=True)
+    public_id = models.CharField(_("public id"), max_length=32, unique=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     case = models.ForeignKey(
-        AfterSalesCase, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+        AfterSalesCase,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("after-sales case"),
     )
     message = models.ForeignKey(
-        "CaseMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+        "CaseMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+        verbose_name=_("case message"),
     )
-    file = models.FileField(upload_to="aftersales/%Y/%m/", storage=evidence_storage)
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    original_name = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="aftersales/%Y/%m/", storage=evidence_storage)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
 
     def __str__(self):
@@ -458,16 +555,28 @@ class CaseEvidence(models.Model):
 class CaseMessage(models.Model):
     """The negotiation thread: shopper, merchant staff and ops."""
 
-    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    case = models.ForeignKey(
+        AfterSalesCase,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("after-sales case"),
     )
-    role = models.CharField(max_length=16, choices=CaseEvent.Role.choices)
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=CaseEvent.Role.choices)
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.text[:40]}"
@@ -482,16 +591,28 @@ class CaseOffer(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
-    case = models.ForeignKey(AfterSalesCase, on_delete=models.CASCADE, related_name="offers")
-    type = models.CharField(max_length=16, choices=CaseType.choices)
-    refund_amount = models.DecimalField(**money)
-    note = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    case = models.ForeignKey(
+        AfterSalesCase,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        verbose_name=_("after-sales case"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
+    refund_amount = models.DecimalField(_("refund amount"), **money)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("offered by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -500,6 +621,8 @@ class CaseOffer(models.Model):
                 fields=["case"], condition=Q(status="pending"), name="one_pending_offer_per_case"
             )
         ]
+        verbose_name = _("merchant offer")
+        verbose_name_plural = _("merchant offers")
 
     def __str__(self):
         return f"{self.get_type_display()} {self.refund_amount} ({self.status})"

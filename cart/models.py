@@ -3,21 +3,32 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Cart(models.Model):
     """A signed-in shopper's cart. Anonymous carts live in the session and are merged into this
     one at sign-in (cart.services.cart_merge_into_user)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    updated_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("shopper")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
 
 
 class CartItem(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField()
-    added_at = models.DateTimeField(auto_now_add=True)
+    cart = models.ForeignKey(
+        Cart, on_delete=models.CASCADE, related_name="items", verbose_name=_("cart")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "id"]
@@ -25,3 +36,5 @@ class CartItem(models.Model):
             models.UniqueConstraint(fields=["cart", "sku"], name="one_cart_line_per_sku"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_quantity_ge_1"),
         ]
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")

@@ -28,13 +28,14 @@ class Topic(models.Model):
     """A section of the help centre (退货退款, 物流配送, ...)."""
 
     name = models.CharField(_("name"), max_length=64)
-    slug = models.SlugField(max_length=64, unique=True)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("help topic")
+        verbose_name_plural = _("help topics")
 
     def __str__(self):
         return self.name
@@ -45,40 +46,60 @@ class Article(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     # Markdown; rendered by knowledge.markdown, which escapes every raw HTML tag of the author.
     body = models.TextField(_("body (Markdown)"))
     # Words shoppers use that the text may not (退钱, 没收到, "money back"): searched, not shown.
     keywords = models.CharField(_("search keywords"), max_length=300, blank=True)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ZH)
-    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.SHOPPER)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ZH
+    )
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.SHOPPER
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
     topic = models.ForeignKey(
-        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("help topic"),
     )
     # What the article answers: after-sales reasons, case types (aftersales CaseType values),
     # product categories and order stages (aftersales Stage values). Empty means "any".
-    reasons = models.ManyToManyField("aftersales.CaseReason", blank=True, related_name="+")
-    case_types = models.JSONField(default=list, blank=True)
-    categories = models.ManyToManyField("catalog.Category", blank=True, related_name="+")
-    stages = models.JSONField(default=list, blank=True)
-    position = models.PositiveSmallIntegerField(default=100)
+    reasons = models.ManyToManyField(
+        "aftersales.CaseReason", blank=True, related_name="+", verbose_name=_("after-sales reasons")
+    )
+    case_types = models.JSONField(_("case types"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        "catalog.Category", blank=True, related_name="+", verbose_name=_("product categories")
+    )
+    stages = models.JSONField(_("order stages"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
     # Stale answers surface in the admin's "review due" filter and on the workbench.
     review_due_on = models.DateField(_("review due"), null=True, blank=True)
-    source_case_no = models.CharField(max_length=32, blank=True)
+    source_case_no = models.CharField(_("written from case"), max_length=32, blank=True)
 
-    view_count = models.PositiveIntegerField(default=0)
-    helpful_count = models.PositiveIntegerField(default=0)
-    not_helpful_count = models.PositiveIntegerField(default=0)
-    search_document = SearchVectorField(null=True, editable=False)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    helpful_count = models.PositiveIntegerField(_("helpful votes"), default=0)
+    not_helpful_count = models.PositiveIntegerField(_("not helpful votes"), default=0)
+    search_document = SearchVectorField(_("search document"), null=True, editable=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
@@ -92,6 +113,7 @@ class Article(models.Model):
                 name="article_review_due",
             ),
         ]
+        verbose_name_plural = _("help articles")
 
     def __str__(self):
         return self.title
@@ -104,22 +126,31 @@ class Article(models.Model):
 class ArticleVersion(models.Model):
     """Append-only: the article as it was after each change, who made it and why."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
-    body = models.TextField()
-    status = models.CharField(max_length=16, choices=Article.Status.choices)
-    note = models.CharField(max_length=255, blank=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions", verbose_name=_("help article")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=16, choices=Article.Status.choices)
+    note = models.CharField(_("change note"), max_length=255, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["article_id", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="one_version_number")
         ]
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
 
     def __str__(self):
         return f"{self.article_id} v{self.number}"
@@ -128,14 +159,21 @@ class ArticleVersion(models.Model):
 class ArticleFeedback(models.Model):
     """One "was this helpful?" answer; one per user (or browser session) and article."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("help article")
     )
-    session_key = models.CharField(max_length=64, blank=True)
-    helpful = models.BooleanField()
-    comment = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(_("browser session"), max_length=64, blank=True)
+    helpful = models.BooleanField(_("helpful"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name_plural = _("article feedback")
@@ -152,6 +190,7 @@ class ArticleFeedback(models.Model):
                 name="one_feedback_per_session",
             ),
         ]
+        verbose_name = _("article feedback")
 
 
 class SuggestionImpression(models.Model):
@@ -160,19 +199,35 @@ class SuggestionImpression(models.Model):
     Deflection is counted from these rows and the cases themselves (knowledge.metrics): no case
     on the sub-order within 72 h is a deflection, one within 7 days a re-contact (a false one)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sub_order = models.ForeignKey("orders.SubOrder", on_delete=models.CASCADE, related_name="+")
-    merchant = models.ForeignKey("catalog.Merchant", on_delete=models.CASCADE, related_name="+")
-    article_ids = models.JSONField(default=list)
-    reason_code = models.CharField(max_length=40, blank=True)
-    opened_article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shopper"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sub_order = models.ForeignKey(
+        "orders.SubOrder", on_delete=models.CASCADE, related_name="+", verbose_name=_("sub-order")
+    )
+    merchant = models.ForeignKey(
+        "catalog.Merchant", on_delete=models.CASCADE, related_name="+", verbose_name=_("merchant")
+    )
+    article_ids = models.JSONField(_("suggested articles"), default=list)
+    reason_code = models.CharField(_("after-sales reason"), max_length=40, blank=True)
+    opened_article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("article opened"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "sub_order"], name="impression_user_sub_order")]
+        verbose_name = _("article suggestion")
+        verbose_name_plural = _("article suggestions")
 
 
 class ContactRequest(models.Model):
@@ -186,27 +241,50 @@ class ContactRequest(models.Model):
         OPEN = "open", _("Open")
         ANSWERED = "answered", _("Answered")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    recipient = models.CharField(max_length=16, choices=Recipient.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shopper"),
+    )
+    recipient = models.CharField(_("addressed to"), max_length=16, choices=Recipient.choices)
     merchant = models.ForeignKey(
-        "catalog.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
     sub_order = models.ForeignKey(
-        "orders.SubOrder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orders.SubOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sub-order"),
     )
     subject = models.CharField(_("subject"), max_length=120)
     message = models.TextField(_("message"), max_length=2000)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
 
 
 class CannedReply(models.Model):
@@ -214,17 +292,26 @@ class CannedReply(models.Model):
     {case_no} {order_no} {sub_order_no} {refund_amount} {return_address} {deadline}
     {shopper} {merchant}."""
 
-    title = models.CharField(max_length=100)
-    body = models.TextField()
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("body"))
     # None: shared by every merchant (written by ops).
     merchant = models.ForeignKey(
-        "catalog.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
-    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.MERCHANT)
-    reasons = models.ManyToManyField("aftersales.CaseReason", blank=True, related_name="+")
-    case_types = models.JSONField(default=list, blank=True)
-    position = models.PositiveSmallIntegerField(default=100)
-    is_active = models.BooleanField(default=True)
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.MERCHANT
+    )
+    reasons = models.ManyToManyField(
+        "aftersales.CaseReason", blank=True, related_name="+", verbose_name=_("after-sales reasons")
+    )
+    case_types = models.JSONField(_("case types"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -243,17 +330,28 @@ class Macro(models.Model):
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
 
-    name = models.CharField(max_length=100)
-    reply = models.ForeignKey(CannedReply, on_delete=models.PROTECT, related_name="macros")
-    action = models.CharField(max_length=16, choices=Action.choices, default=Action.NONE)
-    merchant = models.ForeignKey(
-        "catalog.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    name = models.CharField(_("name"), max_length=100)
+    reply = models.ForeignKey(
+        CannedReply, on_delete=models.PROTECT, related_name="macros", verbose_name=_("canned reply")
     )
-    position = models.PositiveSmallIntegerField(default=100)
-    is_active = models.BooleanField(default=True)
+    action = models.CharField(
+        _("case action"), max_length=16, choices=Action.choices, default=Action.NONE
+    )
+    merchant = models.ForeignKey(
+        "catalog.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
 
     def __str__(self):
         return self.name

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LogisticsConfig(AppConfig):
     name = "logistics"
-    verbose_name = "Logistics"
+    verbose_name = _("Logistics")

@@ -20,24 +20,32 @@ from orders.models import SubOrder
 
 class Carrier(models.Model):
     class Adapter(models.TextChoices):
-        SANDBOX = "sandbox", "Sandbox (pushes simulated events)"
-        KUAIDI100 = "kuaidi100", "Kuaidi100 subscription push"
+        SANDBOX = "sandbox", _("Sandbox (pushes simulated events)")
+        KUAIDI100 = "kuaidi100", _("Kuaidi100 subscription push")
 
-    name = models.CharField(max_length=64)
-    code = models.SlugField(max_length=32, unique=True, help_text="e.g. SF, ZTO, sandbox")
-    tracking_pattern = models.CharField(
-        max_length=200, help_text="Regular expression a tracking number must match in full."
+    name = models.CharField(_("name"), max_length=64)
+    code = models.SlugField(
+        _("code"), max_length=32, unique=True, help_text=_("e.g. SF, ZTO, sandbox")
     )
-    tracking_example = models.CharField(max_length=40, blank=True)
-    max_weight_grams = models.PositiveIntegerField(default=30_000)
-    max_volume_cm3 = models.PositiveIntegerField(default=120_000)
-    adapter = models.CharField(max_length=16, choices=Adapter.choices, default=Adapter.SANDBOX)
+    tracking_pattern = models.CharField(
+        _("tracking number pattern"),
+        max_length=200,
+        help_text=_("Regular expression a tracking number must match in full."),
+    )
+    tracking_example = models.CharField(_("tracking number example"), max_length=40, blank=True)
+    max_weight_grams = models.PositiveIntegerField(_("maximum weight (g)"), default=30_000)
+    max_volume_cm3 = models.PositiveIntegerField(_("maximum volume (cm³)"), default=120_000)
+    adapter = models.CharField(
+        _("adapter"), max_length=16, choices=Adapter.choices, default=Adapter.SANDBOX
+    )
     # The carrier's company code at the aggregator (Kuaidi100 "com": shunfeng, zhongtong...).
-    aggregator_code = models.CharField(max_length=32, blank=True)
-    active = models.BooleanField(default=True)
+    aggregator_code = models.CharField(_("aggregator company code"), max_length=32, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -72,40 +80,59 @@ class Shipment(models.Model):
     ON_ITS_WAY = (Status.SHIPPED, Status.IN_TRANSIT)
     FINAL = (Status.DELIVERED, Status.REFUSED, Status.LOST, Status.RETURNED)
 
-    shipment_no = models.CharField(max_length=32, unique=True)
+    shipment_no = models.CharField(_("parcel number"), max_length=32, unique=True)
     sub_order = models.ForeignKey(
-        "orders.SubOrder", on_delete=models.CASCADE, related_name="shipments"
+        "orders.SubOrder",
+        on_delete=models.CASCADE,
+        related_name="shipments",
+        verbose_name=_("sub-order"),
     )
     carrier = models.ForeignKey(
-        Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments"
+        Carrier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("carrier"),
     )
-    tracking_no = models.CharField(max_length=40, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     direction = models.CharField(
-        max_length=16, choices=Direction.choices, default=Direction.OUTBOUND, db_index=True
+        _("direction"),
+        max_length=16,
+        choices=Direction.choices,
+        default=Direction.OUTBOUND,
+        db_index=True,
     )
-    status = FSMField(max_length=16, choices=Status.choices, default=Status.PACKED, protected=True)
-    weight_grams = models.PositiveIntegerField(default=0)
-    volume_cm3 = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PACKED, protected=True
+    )
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    volume_cm3 = models.PositiveIntegerField(_("volume (cm³)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
     shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("shipped by"),
     )
     # When the carrier was asked to push this parcel's events (subscribed, or the sandbox courier
     # started its script); empty after shipping means the request was lost and is re-sent.
-    tracking_started_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)  # refused or lost
+    tracking_started_at = models.DateTimeField(_("tracking requested"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("signed for"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)  # refused or lost
     # A refused parcel back in the warehouse: its goods were returned to stock then.
-    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(_("back in the warehouse"), null=True, blank=True)
     # Cash on delivery taken at the door (payments records the money; this is the carrier's word).
-    cod_collected_at = models.DateTimeField(null=True, blank=True)
+    cod_collected_at = models.DateTimeField(_("cash collected"), null=True, blank=True)
     # A lost parcel settled by after-sales: its goods refunded (or, cash on delivery, no longer
     # owed) before logistics was told. Until then the sub-order's automatic receipt is on hold.
-    lost_settled_at = models.DateTimeField(null=True, blank=True)
+    lost_settled_at = models.DateTimeField(_("loss settled"), null=True, blank=True)
     # The carrier was asked to bring the parcel back (拦截) while it was on its way.
-    intercept_requested_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=255, blank=True)
+    intercept_requested_at = models.DateTimeField(_("intercept requested"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["sub_order_id", "id"]
@@ -117,6 +144,8 @@ class Shipment(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "shipped_at"], name="shipment_status_shipped")]
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
 
     def __str__(self):
         return self.shipment_no
@@ -190,31 +219,45 @@ class ShipmentEvent(models.Model):
         LOST_SETTLE = "lost_settle", _("Lost parcel settled")
         COD_COLLECT = "cod_collect", _("Cash on delivery collected")
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="history")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="history", verbose_name=_("shipment")
     )
-    actor_role = models.CharField(max_length=16, choices=Role.choices)
-    what = models.CharField(max_length=32, choices=What.choices)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16)
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_role = models.CharField(_("acting as"), max_length=16, choices=Role.choices)
+    what = models.CharField(_("change"), max_length=32, choices=What.choices)
+    from_state = models.CharField(_("from status"), max_length=16, blank=True)
+    to_state = models.CharField(_("to status"), max_length=16)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["shipment", "created_at"], name="shipment_event_by_time")]
+        verbose_name = _("parcel history entry")
+        verbose_name_plural = _("parcel history")
 
     def __str__(self):
         return f"{self.what}: {self.from_state} -> {self.to_state}"
 
 
 class ShipmentLine(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines"
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("parcel")
     )
-    quantity = models.PositiveIntegerField()
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="shipment_lines",
+        verbose_name=_("order line"),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
         ordering = ["shipment_id", "id"]
@@ -224,6 +267,8 @@ class ShipmentLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_qty_gt_0"),
         ]
+        verbose_name = _("parcel line")
+        verbose_name_plural = _("parcel lines")
 
     def __str__(self):
         return f"{self.quantity} × {self.order_line.product_title}"
@@ -242,16 +287,18 @@ class TrackingEvent(models.Model):
         # Back with the sender and signed for by the merchant (a refused or intercepted parcel).
         RETURNED = "returned", _("Returned to sender")
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="events", verbose_name=_("parcel")
+    )
     # The carrier's event id, or a hash of what identifies the event: the same push twice is
     # stored once.
-    dedupe_key = models.CharField(max_length=64)
-    status = models.CharField(max_length=20, choices=Status.choices)
-    carrier_status = models.CharField(max_length=32, blank=True)
-    description = models.CharField(max_length=500)
-    location = models.CharField(max_length=128, blank=True)
-    occurred_at = models.DateTimeField()
-    received_at = models.DateTimeField(auto_now_add=True)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=64)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    carrier_status = models.CharField(_("carrier's status"), max_length=32, blank=True)
+    description = models.CharField(_("description"), max_length=500)
+    location = models.CharField(_("location"), max_length=128, blank=True)
+    occurred_at = models.DateTimeField(_("occurred"))
+    received_at = models.DateTimeField(_("reached the shop"), auto_now_add=True)
 
     class Meta:
         # By when it happened, not when it arrived: pushes come out of order.
@@ -262,6 +309,8 @@ class TrackingEvent(models.Model):
             )
         ]
         indexes = [models.Index(fields=["shipment", "occurred_at"], name="tracking_by_time")]
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
 
     def __str__(self):
         return f"{self.get_status_display()} @ {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -272,26 +321,39 @@ class ShortageRecord(models.Model):
     (by after-sales through payments; logistics records what it was told)."""
 
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="shortages"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="shortages",
+        verbose_name=_("order line"),
     )
     sub_order = models.ForeignKey(
-        "orders.SubOrder", on_delete=models.CASCADE, related_name="shortages"
+        "orders.SubOrder",
+        on_delete=models.CASCADE,
+        related_name="shortages",
+        verbose_name=_("sub-order"),
     )
-    quantity = models.PositiveIntegerField()
-    reason = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField(_("quantity short"))
+    reason = models.CharField(_("reason"), max_length=255)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reported by"),
     )
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refund_amount = models.DecimalField(_("refund amount"), max_digits=12, decimal_places=2)
     # payments' refund_no, or a note that nothing was collected yet (cash on delivery).
-    refund_reference = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shortage_qty_gt_0")
         ]
+        verbose_name = _("shortage")
+        verbose_name_plural = _("shortages")
 
     def __str__(self):
         return f"{self.quantity} short of {self.order_line.product_title}"
@@ -302,5 +364,5 @@ class FulfilmentQueue(SubOrder):
 
     class Meta:
         proxy = True
-        verbose_name = "sub-order to fulfil"
-        verbose_name_plural = "fulfilment queue"
+        verbose_name = _("sub-order to fulfil")
+        verbose_name_plural = _("fulfilment queue")

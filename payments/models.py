@@ -33,23 +33,29 @@ class Payment(models.Model):
         FAILED = "failed", _("Failed")
         CLOSED = "closed", _("Closed")
 
-    payment_no = models.CharField(max_length=32, unique=True)
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    method = models.CharField(max_length=16, choices=Method.choices)
-    amount = models.DecimalField(**money)
-    status = FSMField(max_length=16, choices=Status.choices, default=Status.CREATED, protected=True)
+    payment_no = models.CharField(_("payment number"), max_length=32, unique=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
+    method = models.CharField(_("payment method"), max_length=16, choices=Method.choices)
+    amount = models.DecimalField(_("amount"), **money)
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.CREATED, protected=True
+    )
     # The gateway's own transaction id (Alipay trade_no, WeChat transaction_id).
-    gateway_trade_no = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    gateway_trade_no = models.CharField(
+        _("gateway transaction number"), max_length=64, null=True, blank=True, unique=True
+    )
     # Money that arrived when the order could no longer be paid (cancelled, expired or already
     # paid by another payment): kept as a succeeded payment and refunded automatically.
-    orphaned = models.BooleanField(default=False)
-    failure_reason = models.CharField(max_length=255, blank=True)
+    orphaned = models.BooleanField(_("paid after the order closed"), default=False)
+    failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
     # What live WeChat Pay (native) gave us to show as a QR code (weixin://...): kept so the
     # result page shows it on every refresh without asking WeChat Pay again.
-    code_url = models.CharField(max_length=255, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    code_url = models.CharField(_("QR code link"), max_length=255, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -62,6 +68,8 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_non_negative"),
         ]
         indexes = [models.Index(fields=["paid_at"], name="payment_paid_at")]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
     def __str__(self):
         return self.payment_no
@@ -93,28 +101,33 @@ class PaymentNotification(models.Model):
     """Every asynchronous notification a gateway sent, verified or not, kept for audit."""
 
     class Outcome(models.TextChoices):
-        PAID = "paid", "Order paid"
-        DUPLICATE = "duplicate", "Duplicate (already handled)"
-        ORPHANED = "orphaned", "Paid after the order closed: refunded"
-        FAILED = "failed", "Payment failed"
-        BAD_SIGNATURE = "bad_signature", "Rejected: bad signature"
-        AMOUNT_MISMATCH = "amount_mismatch", "Rejected: amount mismatch"
-        UNKNOWN_PAYMENT = "unknown_payment", "Rejected: unknown payment"
-        INVALID = "invalid", "Rejected: malformed"
+        PAID = "paid", _("Order paid")
+        DUPLICATE = "duplicate", _("Duplicate (already handled)")
+        ORPHANED = "orphaned", _("Paid after the order closed: refunded")
+        FAILED = "failed", _("Payment failed")
+        BAD_SIGNATURE = "bad_signature", _("Rejected: bad signature")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Rejected: amount mismatch")
+        UNKNOWN_PAYMENT = "unknown_payment", _("Rejected: unknown payment")
+        INVALID = "invalid", _("Rejected: malformed")
 
-    gateway = models.CharField(max_length=16)
+    gateway = models.CharField(_("gateway"), max_length=16)
     payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        verbose_name=_("payment"),
     )
-    notify_id = models.CharField(max_length=128, blank=True)
-    trade_no = models.CharField(max_length=64, blank=True)
-    kind = models.CharField(max_length=16, blank=True)  # "success" | "failure"
-    body = models.TextField()
-    headers = models.JSONField(default=dict, blank=True)
-    signature_valid = models.BooleanField(default=False)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    detail = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    notify_id = models.CharField(_("notification id"), max_length=128, blank=True)
+    trade_no = models.CharField(_("gateway transaction number"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, blank=True)  # "success" | "failure"
+    body = models.TextField(_("body"))
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    signature_valid = models.BooleanField(_("signature valid"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -127,6 +140,8 @@ class PaymentNotification(models.Model):
                 name="notification_once_per_trade_kind",
             ),
         ]
+        verbose_name = _("gateway notification")
+        verbose_name_plural = _("gateway notifications")
 
     def __str__(self):
         return f"{self.gateway} {self.trade_no or '-'} {self.outcome}"
@@ -139,40 +154,51 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    refund_no = models.CharField(max_length=32, unique=True)
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    order_line = models.ForeignKey(
-        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
     )
-    amount = models.DecimalField(**money)
-    quantity = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=255)
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("order line"),
+    )
+    amount = models.DecimalField(_("amount"), **money)
+    quantity = models.PositiveIntegerField(_("quantity"), default=0)
+    reason = models.CharField(_("reason"), max_length=255)
     # A caller's key (e.g. "case:A2026..."): the same key again returns the same refund.
-    idempotency_key = models.CharField(max_length=64, blank=True)
-    status = FSMField(max_length=16, choices=Status.choices, default=Status.PENDING, protected=True)
-    gateway_refund_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    status = FSMField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
+    )
+    gateway_refund_id = models.CharField(_("gateway refund id"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)
     # Cash taken at the door has no gateway to send it back and the shop keeps no balance:
     # operations pay it out by hand (bank transfer, Alipay/WeChat transfer) and record it.
-    manual_payout = models.BooleanField(default=False)
-    payout_reference = models.CharField(max_length=64, blank=True)
+    manual_payout = models.BooleanField(_("paid out by hand"), default=False)
+    payout_reference = models.CharField(_("payout reference"), max_length=64, blank=True)
     paid_out_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("paid out by"),
     )
 
     class Meta:
@@ -192,6 +218,8 @@ class Refund(models.Model):
                 name="refund_due",
             )
         ]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
 
     def __str__(self):
         return self.refund_no
@@ -259,15 +287,21 @@ class Refund(models.Model):
 class CodCollection(models.Model):
     """Cash collected at the door for one sub-order of a cash-on-delivery order."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="collections")
-    sub_order = models.OneToOneField(
-        "orders.SubOrder", on_delete=models.PROTECT, related_name="cod_collection"
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="collections", verbose_name=_("payment")
     )
-    amount = models.DecimalField(**money)
-    collected_at = models.DateTimeField()
+    sub_order = models.OneToOneField(
+        "orders.SubOrder",
+        on_delete=models.PROTECT,
+        related_name="cod_collection",
+        verbose_name=_("sub-order"),
+    )
+    amount = models.DecimalField(_("amount"), **money)
+    collected_at = models.DateTimeField(_("collected"))
 
     class Meta:
-        verbose_name = "cash-on-delivery collection"
+        verbose_name = _("cash-on-delivery collection")
+        verbose_name_plural = _("cash-on-delivery collections")
 
     def __str__(self):
         return f"¥{self.amount} collected for {self.sub_order}"
@@ -279,10 +313,17 @@ class PaymentEvent(models.Model):
     the transaction of the change, shown read-only in the admin history of the payment (and of
     the refund, when it is a refund's change)."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="events", verbose_name=_("payment")
+    )
     # Set when the change is a refund's; the payment is then the one the refund gives back.
     refund = models.ForeignKey(
-        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Refund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("refund"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -290,16 +331,21 @@ class PaymentEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("by"),
     )
-    actor_role = models.CharField(max_length=16, choices=Role.choices)
-    what = models.CharField(max_length=32)  # the transition: "created", "succeed", "retry", ...
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16)
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_role = models.CharField(_("acting as"), max_length=16, choices=Role.choices)
+    what = models.CharField(
+        _("change"), max_length=32
+    )  # the transition: "created", "succeed", "retry", ...
+    from_state = models.CharField(_("from status"), max_length=16, blank=True)
+    to_state = models.CharField(_("to status"), max_length=16)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("payment history entry")
+        verbose_name_plural = _("payment history")
 
     def __str__(self):
         subject = self.refund_id and f"refund {self.refund_id}" or f"payment {self.payment_id}"
@@ -307,14 +353,16 @@ class PaymentEvent(models.Model):
 
 
 class ReconciliationRun(models.Model):
-    day = models.DateField()
-    started_at = models.DateTimeField(auto_now_add=True)
-    payments_checked = models.PositiveIntegerField(default=0)
-    refunds_checked = models.PositiveIntegerField(default=0)
-    mismatch_count = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("day"))
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    payments_checked = models.PositiveIntegerField(_("payments checked"), default=0)
+    refunds_checked = models.PositiveIntegerField(_("refunds checked"), default=0)
+    mismatch_count = models.PositiveIntegerField(_("mismatches"), default=0)
 
     class Meta:
         ordering = ["-day", "-started_at"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
 
     def __str__(self):
         return f"Reconciliation {self.day} ({self.mismatch_count} mismatches)"
@@ -322,23 +370,31 @@ class ReconciliationRun(models.Model):
 
 class ReconciliationMismatch(models.Model):
     class Kind(models.TextChoices):
-        MISSING_AT_GATEWAY = "missing_at_gateway", "We recorded it, the gateway did not"
-        MISSING_LOCALLY = "missing_locally", "The gateway recorded it, we did not"
-        AMOUNT = "amount", "Amounts differ"
-        STATUS = "status", "Statuses differ"
+        MISSING_AT_GATEWAY = "missing_at_gateway", _("We recorded it, the gateway did not")
+        MISSING_LOCALLY = "missing_locally", _("The gateway recorded it, we did not")
+        AMOUNT = "amount", _("Amounts differ")
+        STATUS = "status", _("Statuses differ")
 
-    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="mismatches")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    subject = models.CharField(max_length=16)  # "payment" | "refund"
-    reference = models.CharField(max_length=64)  # payment_no / refund_no / gateway trade no
-    our_amount = models.DecimalField(null=True, blank=True, **money)
-    gateway_amount = models.DecimalField(null=True, blank=True, **money)
-    our_status = models.CharField(max_length=16, blank=True)
-    gateway_status = models.CharField(max_length=16, blank=True)
+    run = models.ForeignKey(
+        ReconciliationRun,
+        on_delete=models.CASCADE,
+        related_name="mismatches",
+        verbose_name=_("reconciliation run"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    subject = models.CharField(_("record type"), max_length=16)  # "payment" | "refund"
+    reference = models.CharField(
+        _("reference"), max_length=64
+    )  # payment_no / refund_no / gateway trade no
+    our_amount = models.DecimalField(_("amount in the shop"), null=True, blank=True, **money)
+    gateway_amount = models.DecimalField(_("amount at the gateway"), null=True, blank=True, **money)
+    our_status = models.CharField(_("status in the shop"), max_length=16, blank=True)
+    gateway_status = models.CharField(_("status at the gateway"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["run_id", "id"]
-        verbose_name_plural = "reconciliation mismatches"
+        verbose_name = _("reconciliation mismatch")
+        verbose_name_plural = _("reconciliation mismatches")
 
     def __str__(self):
         return f"{self.subject} {self.reference}: {self.get_kind_display()}"

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "Reviews"
+    verbose_name = _("Reviews")
 
     def ready(self):
         from catalog.product_page import register_product_section

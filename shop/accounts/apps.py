@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "shop.accounts"
     label = "accounts"
-    verbose_name = "Customers and membership"
+    verbose_name = _("Customers and membership")

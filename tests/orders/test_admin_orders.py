@@ -289,7 +289,7 @@ def test_merchant_staff_see_only_their_own_sub_orders_money_on_a_shared_order(cl
         assert str(amount) in content
     for whole in (order.payable_amount, order.goods_amount, order.promotion_discount):
         assert str(whole) not in content
-    assert "held_coupon" not in content and "Held coupon" not in content
+    assert "held_coupon" not in content and "Coupon used" not in content
     assert "Money (your sub-orders)" in content
 
 
@@ -308,7 +308,7 @@ def test_ops_still_see_the_whole_orders_money(client, shops):
     content = page.content.decode()
     for whole in (order.payable_amount, order.goods_amount, order.promotion_discount):
         assert str(whole) in content
-    assert "Held coupon" in content
+    assert "Coupon used" in content
 
 
 def test_merchant_order_list_queries_do_not_grow_with_orders(client, shops):
