@@ -139,6 +139,8 @@ def _json(body: dict, *, status: int) -> HttpResponse:
         status=status,
         content_type="application/json",
     )
+    # What CommonMiddleware, further in, would add: a client reads the body to its length.
+    response["Content-Length"] = str(len(response.content))
     response["Vary"] = "Accept, Accept-Language"
     response["Content-Language"] = translation.get_language()
     return response

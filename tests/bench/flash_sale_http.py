@@ -5,7 +5,7 @@ address and an API token, each sending one `POST /api/orders/` with its own Idem
 The app runs under gunicorn with DEBUG=0 on 127.0.0.1 (a free port), on the benchmark database,
 with Celery tasks only enqueued on Redis (BENCH_REDIS_URL, default db 12; no worker runs, and
 the queue is emptied afterwards). The load generator is another process (tests/bench/http_load.py,
-asyncio + httpx) keeping BENCH_HTTP_CONCURRENCY requests (default 200) in flight.
+asyncio streams, HTTP/1.1) keeping BENCH_HTTP_CONCURRENCY requests (default 200) in flight.
 
 After gunicorn has stopped, the database must show exactly 1,000 orders and 1,000 units sold,
 0 sellable left, a stock ledger that adds up and no order without lines; every attempt must be

@@ -195,6 +195,7 @@ def test_once_the_stock_is_gone_the_lane_answers_409_without_a_transaction():
         "available": 0,
     }
     assert refused_en.json()["detail"] == "Sold out."
+    assert refused["Content-Length"] == str(len(refused.content))
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 2 and all(s.lstrip().startswith("SELECT") for s in statements)
     assert Order.objects.count() == 1
