@@ -62,4 +62,7 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
             rule.save(update_fields=[*changed, "updated_at"])
     # In the table's order, so that rules are numbered as the table lists them.
     push_rule_model.objects.bulk_create(missing)
+    from notifications.selectors import push_rules_forget
+
+    push_rules_forget()  # bulk_create sends no post_save
     return PushRulesSynced(created=len(missing), reworded=reworded, switched_off=switched_off)

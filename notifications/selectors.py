@@ -1,5 +1,6 @@
 """Reads of notifications: who a rule reaches, and a user's inbox."""
 
+import time
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -87,8 +88,27 @@ def rules_for_event(*, event: events.DomainEvent, node: str) -> list[PushRule]:
     return rules
 
 
+# Every event reads its node's rules and ops rarely edit them, so they are kept per process for
+# RULES_CACHE_SECONDS: a flash sale's thousand order.created events read them once. Saving or
+# deleting a rule (the admin, the sync) forgets this process's copy at once
+# (notifications.apps); other processes see an edit within RULES_CACHE_SECONDS.
+RULES_CACHE_SECONDS = 5
+_rules_by_node: dict[str, tuple[float, list[PushRule]]] = {}
+
+
 def rules_for_node(*, node: str) -> list[PushRule]:
-    return list(PushRule.objects.filter(node=node, is_active=True).order_by("id"))
+    now = time.monotonic()
+    cached = _rules_by_node.get(node)
+    if cached is not None and now < cached[0]:
+        return list(cached[1])
+    rules = list(PushRule.objects.filter(node=node, is_active=True).order_by("id"))
+    _rules_by_node[node] = (now + RULES_CACHE_SECONDS, rules)
+    return list(rules)
+
+
+def push_rules_forget(**_signal) -> None:
+    """Read the rules again on the next event (a rule was saved or deleted; tests)."""
+    _rules_by_node.clear()
 
 
 def _active_ops() -> list[int]:

@@ -38,6 +38,17 @@ def _media_in_tmp(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _push_rules_read_afresh():
+    # Kept per process for a few seconds (notifications.selectors): a test's rules roll back
+    # with its transaction, which no signal reports.
+    from notifications.selectors import push_rules_forget
+
+    push_rules_forget()
+    yield
+    push_rules_forget()
+
+
+@pytest.fixture(autouse=True)
 def _language_of_the_settings():
     # A request through LocaleMiddleware leaves its language active on the thread; without this a
     # test after one that asked for Chinese would read Chinese from code run outside a request.

@@ -229,7 +229,9 @@ def test_a_rolled_back_transition_pushes_nothing(default_rules, make_event):
 
 def test_inactive_rules_are_silent(default_rules, make_event, commit_emit):
     # given ops switched off the shopper SMS of order paid
-    PushRule.objects.filter(node=events.ORDER_PAID, channel="sms").update(is_active=False)
+    for rule in PushRule.objects.filter(node=events.ORDER_PAID, channel="sms"):
+        rule.is_active = False
+        rule.save()  # as the admin saves it
     shopper = UserFactory()
     # when an order is paid
     commit_emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
@@ -385,3 +387,22 @@ def test_every_default_rule_outside_the_inbox_has_the_link(default_rules):
     outside = PushRule.objects.filter(channel__in=["sms", "app_push", "wechat"], is_active=True)
     assert outside.exists()
     assert [r for r in outside if "{link}" not in r.body_template] == []
+
+
+def test_a_rule_ops_switch_off_is_silent_from_the_next_event(
+    default_rules, make_event, commit_emit
+):
+    # given the rules of order paid were read for an event (and are kept for a few seconds)
+    first, second = UserFactory(), UserFactory()
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=first.pk))
+    assert OutboxMessage.objects.filter(recipient=first, channel="sms").exists()
+
+    # when ops switch the SMS off in the admin
+    rule = PushRule.objects.get(node=events.ORDER_PAID, target="shopper", channel="sms")
+    rule.is_active = False
+    rule.save()
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=second.pk, subject_id=2))
+
+    # then the next event sends none
+    assert not OutboxMessage.objects.filter(recipient=second, channel="sms").exists()
+    assert OutboxMessage.objects.filter(recipient=second, channel="inbox").exists()
