@@ -616,7 +616,8 @@ CHINESE: dict[tuple[str, ...], tuple[str, str]] = {
     ),
     ("suborder.out_of_stock", SHOPPER): (
         "缺货：{sub_order_no}",
-        "抱歉，子订单 {sub_order_no} 中的部分或全部商品缺货。无法发货的部分将退款给您，其余商品照常发货。",
+        "抱歉，子订单 {sub_order_no} 中的部分或全部商品缺货。无法发货的部分将退款给您，"
+        "其余商品照常发货。",
     ),
     ("suborder.refused", SHOPPER): (
         "包裹 {sub_order_no} 已拒收",

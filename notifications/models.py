@@ -68,7 +68,9 @@ class PushRule(models.Model):
         validators=[validate_template],
         help_text=_("Placeholders such as {order_no} are filled from the event."),
     )
-    body_template = models.TextField(_("body (English)"), blank=True, validators=[validate_template])
+    body_template = models.TextField(
+        _("body (English)"), blank=True, validators=[validate_template]
+    )
     title_template_zh_hans = models.CharField(
         _("title (Chinese)"),
         max_length=200,

@@ -27,9 +27,9 @@ from notifications.nodes import (
     PAYMENT_ORPHANED,
     SHOPPER_NODE_LABELS,
 )
+from notifications.rendering import recipient_language
 from orders.events import OrderChanged
 from payments.events import PaymentSucceeded
-from notifications.rendering import recipient_language
 from shop import events
 from shop.errors import NotFound
 from shop.roles import PLATFORM_OPS

@@ -10,6 +10,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -100,9 +101,14 @@ class OrderEventInline(ReadOnlyTabularInline):
         "to_state",
         "actor_kind",
         "actor",
-        "note",
+        "note_as_read",
     )
     ordering = ("created_at", "pk")
+
+    @admin.display(description=gettext_lazy("note"))
+    def note_as_read(self, event):
+        # Stored in English (orders/wording.py); read in the admin's language.
+        return wording.as_read(event.note)
 
     def get_queryset(self, request):
         events = super().get_queryset(request).select_related("sub_order", "actor")

@@ -178,9 +178,9 @@ def profile_language_remember(*, user, language: str) -> bool:
     if language not in dict(settings.LANGUAGES) or not getattr(user, "is_authenticated", False):
         return False
     changed = (
-        CustomerProfile.objects.filter(user=user).exclude(language=language).update(
-            language=language
-        )
+        CustomerProfile.objects.filter(user=user)
+        .exclude(language=language)
+        .update(language=language)
     )
     if changed:
         return True
