@@ -75,12 +75,18 @@ class PushRule(models.Model):
         _("title (Chinese)"),
         max_length=200,
         blank=True,
+        # A database default too: code of before this field (migration 0012's historical
+        # model, a worker of the previous release during a deploy) still inserts rules.
+        default="",
+        db_default="",
         validators=[validate_template],
         help_text=_("Empty: Chinese-speaking recipients read the English text."),
     )
     body_template_zh_hans = models.TextField(
         _("body (Chinese)"),
         blank=True,
+        default="",
+        db_default="",
         validators=[validate_template],
         help_text=_("Empty: Chinese-speaking recipients read the English text."),
     )
@@ -189,7 +195,7 @@ class OutboxMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     # The recipient's account language when the row was written: what the text is worded in,
     # and what "Retry now" words it in again. Empty for webhook rows (JSON, no words).
-    language = models.CharField(_("language"), max_length=8, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("body"))
     link = models.CharField(_("link"), max_length=255, blank=True)

@@ -62,9 +62,14 @@ def test_a_database_the_migrations_seeded_is_left_as_it_is():
     before = all_rules()
     # when the sync runs (as migration 0012 does), twice
     first, second = push_rules_sync(), push_rules_sync()
-    # then nothing changed
+    # then the English text and the switches are unchanged; the first sync gave every rule its
+    # Chinese text (the seeding migrations wrote English only), the second changed nothing
     assert all_rules() == before
-    assert first == second == seed.PushRulesSynced(created=0, reworded=0, switched_off=0)
+    assert first == seed.PushRulesSynced(
+        created=0, reworded=0, switched_off=0, chinese_filled=len(DEFAULT_RULES)
+    )
+    assert second == seed.PushRulesSynced(created=0, reworded=0, switched_off=0)
+    assert not PushRule.objects.filter(body_template_zh_hans="").exists()
 
 
 @pytest.mark.django_db
@@ -144,7 +149,9 @@ def test_a_new_default_appears_on_sync(monkeypatch):
         "Enjoy.",
         True,
     )
-    assert out.getvalue().strip() == "Push rules: 1 created, 0 reworded, 0 switched off."
+    assert out.getvalue().strip() == (
+        "Push rules: 1 created, 0 reworded, 0 switched off, 0 given their Chinese text."
+    )
 
 
 def test_every_default_is_a_valid_rule():
