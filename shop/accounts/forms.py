@@ -66,6 +66,7 @@ class ProfileForm(forms.Form):
     )
     language = forms.ChoiceField(
         choices=settings.LANGUAGES,
+        required=False,  # a form without it (an older page) leaves the language as it is
         label=_("Language of my messages"),
         help_text=_("Pushes, SMS and inbox messages are written in this language."),
     )

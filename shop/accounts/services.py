@@ -172,23 +172,18 @@ def profile_update(
 
 def profile_language_remember(*, user, language: str) -> bool:
     """The storefront's language switch: the signed-in user's messages follow the language they
-    chose. One conditional UPDATE, and only when it changes (the switch is used rarely; no
-    page view writes). A user without a profile gets one. Returns whether anything changed;
-    a code that is not one of settings.LANGUAGES changes nothing."""
+    chose. A read, and a write only when the language changes (no page view writes). A user
+    without a profile gets one. Returns whether anything changed; a code that is not one of
+    settings.LANGUAGES changes nothing."""
     if language not in dict(settings.LANGUAGES) or not getattr(user, "is_authenticated", False):
         return False
-    changed = (
-        CustomerProfile.objects.filter(user=user)
-        .exclude(language=language)
-        .update(language=language)
-    )
-    if changed:
-        return True
-    if CustomerProfile.objects.filter(user=user).exists():
+    stored = CustomerProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    if stored == language:
         return False
-    profile = profile_for(user)
-    if profile.language != language:
-        CustomerProfile.objects.filter(pk=profile.pk).update(language=language)
+    if stored is None:
+        profile_for(user)  # staff and legacy users get their profile on first use
+    # Conditional: two switches at once leave the last one, and write once each at most.
+    CustomerProfile.objects.filter(user=user).exclude(language=language).update(language=language)
     return True
 
 

@@ -140,7 +140,12 @@ def profile(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.profile_update(user=request.user, **form.cleaned_data)
+            saved = services.profile_update(
+                user=request.user,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"] or None,
+            )
         except InvalidInput as error:
             _add_domain_error(form, error)
         else:
