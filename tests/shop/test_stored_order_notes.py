@@ -51,3 +51,22 @@ def test_a_note_a_person_typed_shows_as_written_and_english_pages_read_english(c
     # then ops' words show as written, and an English page reads the English note
     assert "顾客来电要求取消" in typed.content.decode()
     assert "· Payment received" in english.content.decode()
+
+
+def test_the_admin_timeline_reads_stored_notes_in_the_admins_language(client):
+    # given a paid order and a member of operations
+    from django.urls import reverse
+
+    from tests.catalog.factories_admin import ops_user
+
+    order = paid_order(user=CustomerProfileFactory().user, items=[(stocked_sku(), 1)])
+    client.force_login(ops_user())
+
+    # when they open the order in a Chinese admin
+    page = client.get(
+        reverse("admin:orders_order_change", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    # then the timeline's note is in Chinese
+    assert "已付款" in page
+    assert "Payment received" not in page
