@@ -94,6 +94,12 @@ def _validate_language(language: str) -> str:
     return language
 
 
+def supported_language(code: str | None) -> str:
+    """`code` (a request's language) when it is one of settings.LANGUAGES, else ""."""
+    code = (code or "").lower()
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
 @transaction.atomic
 def user_register(
     *, username: str, password: str, email: str = "", phone: str = "", language: str = ""

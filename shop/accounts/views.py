@@ -110,7 +110,7 @@ def signup(request):
                 password=form.cleaned_data["password"],
                 phone=form.cleaned_data["phone"],
                 # The language of the sign-up page words their messages from the first one.
-                language=get_language() or "",
+                language=services.supported_language(get_language()),
             )
         except InvalidInput as error:
             _add_domain_error(form, error)

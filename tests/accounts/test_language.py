@@ -94,3 +94,33 @@ def test_the_profile_page_changes_the_language_of_messages(client):
     assert response.status_code == 302
     assert CustomerProfile.objects.get(user=shopper).language == "en"
     assert response.cookies["django_language"].value == "en"
+
+
+def test_the_api_reads_and_changes_the_language_of_messages(api_client):
+    # given a shopper whose account speaks English, signed in to the API
+    shopper = CustomerProfileFactory(language="en").user
+    api_client.force_authenticate(shopper)
+
+    # when the app changes it to Chinese
+    response = api_client.patch("/api/me/", {"language": "zh-hans"}, format="json")
+
+    # then it is stored and answered; a language the shop does not speak is refused
+    assert response.status_code == 200 and response.json()["language"] == "zh-hans"
+    assert CustomerProfile.objects.get(user=shopper).language == "zh-hans"
+    refused = api_client.patch("/api/me/", {"language": "fr"}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_language"
+    assert CustomerProfile.objects.get(user=shopper).language == "zh-hans"
+
+
+def test_an_app_signing_up_in_chinese_makes_a_chinese_account(api_client):
+    # when an app that asks in Chinese registers a shopper
+    response = api_client.post(
+        "/api/auth/register/",
+        {"username": "xiaohong", "password": PASSWORD},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    # then their messages will be in Chinese
+    assert response.status_code == 201
+    assert CustomerProfile.objects.get(user__username="xiaohong").language == "zh-hans"
