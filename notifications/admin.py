@@ -12,8 +12,9 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.actors import actor_for
 from catalog.admin_scope import MerchantScopedAdmin
@@ -49,34 +50,51 @@ class PushRuleAdmin(admin.ModelAdmin):
         "channel",
         "is_active",
         "title_template",
+        "title_template_zh_hans",
         "render_problem",
         "updated_at",
     ]
-    list_editable = ["is_active", "title_template"]
+    list_editable = ["is_active", "title_template", "title_template_zh_hans"]
     list_filter = ["is_active", "target", "channel", "node"]
-    search_fields = ["node", "title_template", "body_template"]
+    search_fields = [
+        "node",
+        "title_template",
+        "body_template",
+        "title_template_zh_hans",
+        "body_template_zh_hans",
+    ]
     readonly_fields = ["last_render_error", "last_render_error_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["node", "target", "channel", "is_active"]}),
         (
-            "Templates",
+            _("Templates"),
             {
-                "fields": ["title_template", "body_template"],
-                "description": (
+                "fields": [
+                    "title_template_zh_hans",
+                    "body_template_zh_hans",
+                    "title_template",
+                    "body_template",
+                ],
+                "description": _(
                     "Placeholders in braces come from the event: {order_no}, {sub_order_no}, "
                     "{payment_no}, {refund_no}, {case_no}, {amount}, {tracking_no}, {carrier}, "
                     "{status_text}; after-sales cases also {type}, {reason}, {note}, "
                     "{deadline}, {offer_amount}, {party}, {author_role}; {link} is the page as a "
                     "full URL (for SMS, push, WeChat). Target 'Platform operations' reaches the "
-                    "active members of the operations group, with a link to the admin page."
+                    "active members of the operations group, with a link to the admin page. "
+                    "Each recipient reads the language of their account; a text left empty in "
+                    "one language is sent in the other."
                 ),
             },
         ),
-        ("Last rendering problem", {"fields": ["last_render_error", "last_render_error_at"]}),
+        (
+            _("Last rendering problem"),
+            {"fields": ["last_render_error", "last_render_error_at"]},
+        ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="Problem", boolean=False)
+    @admin.display(description=_("Problem"), boolean=False)
     def render_problem(self, obj):
         if not obj.last_render_error:
             return ""
@@ -88,7 +106,13 @@ class PushRuleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # A changed template is a fix: the old problem no longer describes the rule.
-        if {"title_template", "body_template"} & set(form.changed_data):
+        templates = {
+            "title_template",
+            "body_template",
+            "title_template_zh_hans",
+            "body_template_zh_hans",
+        }
+        if templates & set(form.changed_data):
             obj.last_render_error = ""
             obj.last_render_error_at = None
         super().save_model(request, obj, form, change)
@@ -103,6 +127,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "channel",
         "recipient",
         "webhook",
+        "language",
         "status",
         "attempts",
         "next_attempt_at",
@@ -122,6 +147,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "recipient",
         "webhook",
         "channel",
+        "language",
         "title",
         "body",
         "link",
@@ -136,11 +162,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "created_at",
     ]
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Last error"))
     def short_error(self, obj):
         return Truncator(obj.last_error).chars(60)
 
-    @admin.action(description="Retry now")
+    @admin.action(description=_("Retry now"))
     def retry_now(self, request, queryset):
         retried, refused = 0, []
         actor = actor_for(request.user)
@@ -152,9 +178,21 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             else:
                 retried += 1
         if retried:
-            self.message_user(request, f"{retried} message(s) queued for delivery.")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message queued for delivery.",
+                    "%(count)d messages queued for delivery.",
+                    retried,
+                )
+                % {"count": retried},
+            )
         if refused:
-            self.message_user(request, "Not retried: " + "; ".join(refused), messages.WARNING)
+            self.message_user(
+                request,
+                gettext("Not retried: %(reasons)s") % {"reasons": "; ".join(refused)},
+                messages.WARNING,
+            )
 
 
 @admin.register(InboxMessage)
@@ -227,7 +265,7 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         # The secret is generated; the merchant copies it to verify X-Shop-Signature.
         return ["secret", "created_at", "updated_at", "recent_deliveries"]
 
-    @admin.display(description="Recent deliveries")
+    @admin.display(description=_("Recent deliveries"))
     def recent_deliveries(self, obj):
         if obj is None or obj.pk is None:
             return "-"
@@ -239,11 +277,20 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
             ]
         )
         if not rows:
-            return "Nothing sent yet."
-        header = mark_safe(
-            "<tr><th>Created</th><th>Event</th><th>Status</th><th>Attempts</th><th>Sent</th>"
-            "<th>Last error</th></tr>"
+            return gettext("Nothing sent yet.")
+        header = format_html_join(
+            "",
+            "<th>{}</th>",
+            (
+                (gettext("Created"),),
+                (gettext("Event"),),
+                (gettext("Status"),),
+                (gettext("Attempts"),),
+                (gettext("Sent"),),
+                (gettext("Last error"),),
+            ),
         )
+        header = format_html("<tr>{}</tr>", header)
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -251,7 +298,7 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 (
                     date_format(timezone.localtime(created), "Y-m-d H:i:s"),
                     node,
-                    OutboxMessage.Status(status).label,
+                    str(OutboxMessage.Status(status).label),
                     attempts,
                     date_format(timezone.localtime(sent), "Y-m-d H:i:s") if sent else "-",
                     Truncator(error).chars(120),
@@ -261,7 +308,7 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
         )
         return format_html("<table>{}{}</table>", header, body)
 
-    @admin.action(description="Rotate the signing secret", permissions=["change"])
+    @admin.action(description=_("Rotate the signing secret"), permissions=["change"])
     def rotate_secret(self, request, queryset):
         rotated = 0
         actor = actor_for(request.user)
@@ -274,6 +321,12 @@ class MerchantWebhookAdmin(MerchantScopedAdmin, admin.ModelAdmin):
                 rotated += 1
         self.message_user(
             request,
-            f"New secret for {rotated} webhook(s): update your system to verify with it; "
-            "messages still waiting are signed with the new one.",
+            ngettext(
+                "New secret for %(count)d webhook: update your system to verify with it; "
+                "messages still waiting are signed with the new one.",
+                "New secret for %(count)d webhooks: update your system to verify with it; "
+                "messages still waiting are signed with the new one.",
+                rotated,
+            )
+            % {"count": rotated},
         )

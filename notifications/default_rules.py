@@ -11,6 +11,11 @@ SMS off).
 
 To change a default's wording, change its body here and add the old body to FORMER_BODIES:
 a rule still in an old wording is not ops' edit, so the sync brings it to the new one.
+
+Every default is worded twice: in English (the table) and in Simplified Chinese (`CHINESE`, by
+node and target, or by node, target and channel where the channels differ in more than the
+`{link}` a push or SMS ends with, which `DefaultRule.body_zh_hans` adds). A recipient reads
+the language of their account (`CustomerProfile.language`).
 """
 
 from typing import NamedTuple
@@ -30,6 +35,20 @@ class DefaultRule(NamedTuple):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.node, self.target, self.channel)
+
+    def _chinese(self) -> tuple[str, str]:
+        return CHINESE.get(self.key) or CHINESE.get((self.node, self.target)) or ("", "")
+
+    @property
+    def title_zh_hans(self) -> str:
+        return self._chinese()[0]
+
+    @property
+    def body_zh_hans(self) -> str:
+        body = self._chinese()[1]
+        if body and self.body.endswith("{link}") and not body.endswith("{link}"):
+            return f"{body} {{link}}"
+        return body
 
 
 DEFAULT_RULES: tuple[DefaultRule, ...] = (
@@ -535,5 +554,263 @@ FORMER_BODIES: dict[tuple[str, str, str], tuple[str, ...]] = {
         "Your payment {payment_no} of ¥{amount} arrived after order {order_no} was closed or "
         "already paid, so it cannot be used. The full ¥{amount} is being refunded to your "
         "original payment method; no action is needed.",
+    ),
+}  # fmt: skip
+
+
+# The defaults in Simplified Chinese: (title, body) by (node, target), or by (node, target,
+# channel) where that channel's English says something else. Bodies of the channels whose
+# English ends with {link} get it appended (DefaultRule.body_zh_hans).
+CHINESE: dict[tuple[str, ...], tuple[str, str]] = {
+    ("order.created", SHOPPER): (
+        "订单 {order_no} 已提交",
+        "您的订单 {order_no} 已提交，请尽快付款，超时未付款订单将自动取消。",
+    ),
+    ("order.paid", SHOPPER): (
+        "订单 {order_no} 已付款",
+        "我们已收到您订单 {order_no} 的付款，商家正在备货。",
+    ),
+    ("order.cancelled", SHOPPER): (
+        "订单 {order_no} 已取消",
+        "您的订单 {order_no} 已取消，占用的库存已释放。",
+    ),
+    ("order.expired", SHOPPER): (
+        "订单 {order_no} 已关闭：超时未付款",
+        "订单 {order_no} 未在规定时间内付款，已自动取消。",
+    ),
+    ("order.payment_failed", SHOPPER): (
+        "订单 {order_no} 付款失败",
+        "订单 {order_no} 的付款未成功，订单已关闭。",
+    ),
+    ("suborder.created", MERCHANT): (
+        "新的已付款订单 {sub_order_no}",
+        "订单 {order_no} 的子订单 {sub_order_no} 已付款，等待发货。",
+    ),
+    ("suborder.created", WAREHOUSE): (
+        "拣货单：{sub_order_no}",
+        "订单 {order_no} 的子订单 {sub_order_no} 等待拣货、打包和发货。",
+    ),
+    ("suborder.shipped", SHOPPER): (
+        "您的包裹 {sub_order_no} 已发出",
+        "订单 {order_no} 的子订单 {sub_order_no} 已发货。",
+    ),
+    ("suborder.delivered", SHOPPER): (
+        "包裹 {sub_order_no} 已送达",
+        "子订单 {sub_order_no} 已送达，请检查商品后确认收货。",
+    ),
+    ("suborder.received", MERCHANT): (
+        "已确认收货：{sub_order_no}",
+        "买家已确认收到子订单 {sub_order_no}。",
+    ),
+    ("suborder.completed", SHOPPER): (
+        "订单 {sub_order_no} 已完成",
+        "子订单 {sub_order_no} 已完成。感谢您的惠顾，欢迎评价，帮助其他买家选购。",
+    ),
+    ("suborder.closed", SHOPPER): (
+        "子订单 {sub_order_no} 已关闭",
+        "订单 {order_no} 的子订单 {sub_order_no} 已关闭。",
+    ),
+    ("suborder.closed", MERCHANT): (
+        "子订单 {sub_order_no} 已关闭",
+        "子订单 {sub_order_no} 已关闭。",
+    ),
+    ("suborder.out_of_stock", SHOPPER): (
+        "缺货：{sub_order_no}",
+        "抱歉，子订单 {sub_order_no} 中的部分或全部商品缺货。无法发货的部分将退款给您，"
+        "其余商品照常发货。",
+    ),
+    ("suborder.refused", SHOPPER): (
+        "包裹 {sub_order_no} 已拒收",
+        "您拒收了包裹 {sub_order_no}。包裹退回商家后，将为您办理退款。",
+    ),
+    ("suborder.refused", MERCHANT): (
+        "包裹被拒收：{sub_order_no}",
+        "买家拒收了子订单 {sub_order_no}，包裹正在退回仓库。",
+    ),
+    ("payment.succeeded", SHOPPER): (
+        "付款 {payment_no} 已到账",
+        "我们已收到您为订单 {order_no} 支付的款项 {payment_no}，金额 ¥{amount}。",
+    ),
+    ("payment.failed", SHOPPER): (
+        "付款 {payment_no} 失败",
+        "您为订单 {order_no} 发起的付款 {payment_no} 未成功，未扣任何款项。订单保留至付款截止时间："
+        "您可以在订单页面重新付款或更换支付方式。",
+    ),
+    ("refund.succeeded", SHOPPER): (
+        "退款 {refund_no} 已完成",
+        "¥{amount} 已原路退回您的支付账户（退款单 {refund_no}）。",
+    ),
+    ("refund.failed", SHOPPER): (
+        "退款 {refund_no} 延迟",
+        "退款 {refund_no} 暂未完成，我们正在重试，您无需任何操作。",
+    ),
+    ("refund.failed", OPS): (
+        "退款 {refund_no} 失败",
+        "订单 {order_no} 的退款 {refund_no}（¥{amount}，付款 {payment_no}：{reason}）在支付网关"
+        "处失败，系统正在重试；如持续失败请跟进处理。",
+    ),
+    ("shipment.shipped", SHOPPER): (
+        "包裹已交给{carrier}",
+        "子订单 {sub_order_no} 的一个包裹已交给{carrier}，运单号 {tracking_no}。",
+    ),
+    ("shipment.tracking", SHOPPER): (
+        "运单 {tracking_no}：{status_text}",
+        "您的包裹 {tracking_no}：{status_text}",
+    ),
+    ("case.requested", SHOPPER): (
+        "售后申请 {case_no} 已提交",
+        "我们已将您的申请 {case_no} 转交商家处理。",
+    ),
+    ("case.requested", MERCHANT): (
+        "新的售后申请 {case_no}",
+        "买家对子订单 {sub_order_no} 发起了售后申请 {case_no}（{type}，¥{amount}）。请在 "
+        "{deadline} 前处理，逾期将自动同意。",
+    ),
+    ("case.requested", MERCHANT, SMS): (
+        "新的售后申请 {case_no}",
+        "新的售后申请 {case_no}：请在 {deadline} 前处理，逾期将自动同意。",
+    ),
+    ("case.approved", SHOPPER): (
+        "售后申请 {case_no} 已通过",
+        "您的售后申请 {case_no} 已通过。",
+    ),
+    ("case.approved", MERCHANT): (
+        "售后 {case_no} 已同意",
+        "售后申请 {case_no} 已同意。",
+    ),
+    ("case.rejected", SHOPPER): (
+        "售后申请 {case_no} 被拒绝",
+        "商家拒绝了申请 {case_no}：{note}。如有异议，您可以在 {deadline} 前向平台申诉。",
+    ),
+    ("case.rejected", MERCHANT): (
+        "售后 {case_no} 已拒绝",
+        "售后申请 {case_no} 已被拒绝。",
+    ),
+    ("case.appealed", SHOPPER): (
+        "申诉 {case_no} 已受理",
+        "平台正在审核您对申请 {case_no} 的申诉。",
+    ),
+    ("case.appealed", MERCHANT): (
+        "{case_no} 收到申诉",
+        "买家对申请 {case_no} 提出了申诉，将由平台运营裁决。",
+    ),
+    ("case.appealed", OPS): (
+        "待裁决的申诉：{case_no}",
+        "买家对商家拒绝申请 {case_no}（{type}，¥{amount}，子订单 {sub_order_no}）提出申诉：{note}",
+    ),
+    ("case.closed", SHOPPER): (
+        "售后 {case_no} 已关闭",
+        "售后申请 {case_no} 已关闭。",
+    ),
+    ("case.closed", MERCHANT): (
+        "售后 {case_no} 已关闭",
+        "售后申请 {case_no} 已关闭。",
+    ),
+    ("case.refunded", SHOPPER): (
+        "售后 {case_no} 已退款",
+        "售后申请 {case_no} 的 ¥{amount} 已退款。",
+    ),
+    ("case.refunded", MERCHANT): (
+        "售后 {case_no} 已退款",
+        "售后申请 {case_no} 已退款。",
+    ),
+    ("case.cancelled", SHOPPER): (
+        "售后 {case_no} 已撤销",
+        "您已撤销售后申请 {case_no}。",
+    ),
+    ("case.cancelled", MERCHANT): (
+        "售后 {case_no} 已撤销",
+        "买家已撤销售后申请 {case_no}。",
+    ),
+    ("order.cod_confirmed", SHOPPER): (
+        "订单 {order_no} 已确认：货到付款",
+        "您的货到付款订单 {order_no} 已确认，商家正在备货。请在收货时向快递员支付 ¥{amount}。",
+    ),
+    ("payment.orphaned", SHOPPER): (
+        "付款 {payment_no} 正在退款",
+        "您的付款 {payment_no}（¥{amount}）到账时订单 {order_no} 已关闭或已付款，无法使用。"
+        "全部 ¥{amount} 正在原路退回您的支付账户，您无需任何操作。",
+    ),
+    ("case.awaiting_return", SHOPPER): (
+        "请寄回申请 {case_no} 的商品",
+        "请在 {deadline} 前将商品寄回申请页面所示的退货地址，并在该页面填写运单号。",
+    ),
+    ("case.intercepting", SHOPPER): (
+        "申请 {case_no} 的包裹正在召回",
+        "商家已要求快递公司退回子订单 {sub_order_no} 的包裹。包裹退回后将退款 ¥{amount}；"
+        "如果包裹仍送到了您手中，届时会请您寄回。",
+    ),
+    ("case.return_shipped", MERCHANT): (
+        "{case_no} 的退货已寄出",
+        "买家已寄回申请 {case_no} 的商品（{note}）。收到后请确认收货。",
+    ),
+    ("case.return_signed", MERCHANT): (
+        "{case_no} 的退货已签收",
+        "申请 {case_no} 的退货包裹已签收。请检查商品并在 {deadline} 前确认收货，逾期将自动退款 "
+        "¥{amount}。",
+    ),
+    ("case.return_received", SHOPPER): (
+        "申请 {case_no} 的退货已收到",
+        "商家已收到您为申请 {case_no} 寄回的商品。",
+    ),
+    ("case.refunding", SHOPPER): (
+        "{case_no} 的 ¥{amount} 退款处理中",
+        "¥{amount} 正在原路退回您的支付账户。",
+    ),
+    ("case.reshipped", SHOPPER): (
+        "申请 {case_no} 的换货已发出",
+        "商家已寄出申请 {case_no} 的换货（{note}），您可以在申请页面查看物流。",
+    ),
+    ("case.offer", SHOPPER): (
+        "申请 {case_no} 有新的方案",
+        "商家提出：{note}。请在申请页面接受或拒绝。",
+    ),
+    ("case.offer_answered", MERCHANT): (
+        "{case_no} 的方案已{offer_status}",
+        "买家{offer_status}了您对申请 {case_no} 提出的方案。",
+    ),
+    ("case.message", SHOPPER): (
+        "申请 {case_no} 有新消息",
+        "申请 {case_no} 的消息：{note}",
+    ),
+    ("case.message", MERCHANT): (
+        "{case_no} 有新消息",
+        "售后申请 {case_no}（子订单 {sub_order_no}）的消息：{note}",
+    ),
+    ("case.evidence_requested", SHOPPER): (
+        "{case_no} 需要补充凭证",
+        "平台运营请{party}为申请 {case_no} 补充凭证：{note}。可在申请的消息中补充。",
+    ),
+    ("case.evidence_requested", MERCHANT): (
+        "{case_no} 需要补充凭证",
+        "平台运营请{party}为申请 {case_no} 补充凭证：{note}。可在申请的消息中补充。",
+    ),
+    ("case.evidence_expired", OPS): (
+        "{case_no} 未按时提交凭证",
+        "{note}。申请 {case_no}（{status_text}）可以根据现有材料裁决。",
+    ),
+    ("case.opened_automatically", MERCHANT): (
+        "{type} {case_no}",
+        "子订单 {sub_order_no} 自动生成了售后 {case_no}（{type}，¥{amount}）：{note}。"
+        "该申请已自动同意，无需处理。",
+    ),
+    ("case.lost_refunding", SHOPPER): (
+        "您的包裹丢失了，¥{amount} 正在退款",
+        "快递公司丢失了订单 {order_no}（子订单 {sub_order_no}）的包裹。¥{amount} 正在原路退回您的"
+        "支付账户（申请 {case_no}），您无需任何操作。",
+    ),
+    ("case.out_of_stock", SHOPPER): (
+        "{type}：已自动退款 ¥{amount}",
+        "订单 {order_no}（子订单 {sub_order_no}）的部分商品缺货：{note}。¥{amount} 已自动原路退回"
+        "您的支付账户（申请 {case_no}）。",
+    ),
+    ("case.refusal", SHOPPER): (
+        "{type}：申请 {case_no} 的 ¥{amount}",
+        "您拒收了订单 {order_no}（子订单 {sub_order_no}）的包裹。包裹退回商家后，¥{amount} 将原路"
+        "退回您的支付账户。",
+    ),
+    ("case.exchange_to_refund", SHOPPER): (
+        "换货 {case_no} 改为退款",
+        "换货无法寄出（{note}），因此改为将 ¥{amount} 原路退回您的支付账户。",
     ),
 }  # fmt: skip

@@ -1,11 +1,13 @@
-"""Turning a rule's templates and an event's data into the text a person reads."""
+"""Turning a rule's templates and an event's data into the text a person reads, in the
+recipient's language (their account's `CustomerProfile.language`)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from string import Formatter
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 
 # Event data keys that hold a moment as ISO 8601 text (aftersales' "deadline"): a person reads
 # it in the shop's time zone to the minute, not "2026-12-04T03:54:37.123456+00:00".
@@ -25,16 +27,44 @@ def human_moment(value):
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+# Event data keys whose value is an English text of the catalogue when the emitter worded it in
+# English (a status or type label, a timeline note of orders/wording.py, a refund's reason):
+# read in the recipient's language. Free text (a merchant's note) is not in the catalogue and
+# stays as written.
+CATALOGUE_KEYS = frozenset({"status_text", "type", "note", "reason"})
+# Event data keys that carry a code, worded here.
+CODE_WORDS = {
+    "offer_status": {
+        "accepted": pgettext_lazy("offer answered", "accepted"),
+        "declined": pgettext_lazy("offer answered", "declined"),
+    },
+    "party": {
+        "shopper": pgettext_lazy("evidence requested from", "shopper"),
+        "merchant": pgettext_lazy("evidence requested from", "merchant"),
+    },
+}
+
+
+def _worded(key: str, value):
+    """One event value as the recipient reads it (call under translation.override)."""
+    if key in MOMENT_KEYS:
+        return human_moment(value)
+    if not isinstance(value, str) or not value:
+        return value  # gettext("") would be the catalogue's header
+    if key in CODE_WORDS:
+        word = CODE_WORDS[key].get(value.lower())
+        return str(word) if word is not None else value
+    if key in CATALOGUE_KEYS:
+        return gettext(value)
+    return value
+
+
 class _Lenient(dict):
     """Event data for str.format_map: a placeholder the event did not carry renders empty."""
 
     def __init__(self, data: dict):
         super().__init__(
-            {
-                key: human_moment(value) if key in MOMENT_KEYS else value
-                for key, value in data.items()
-                if isinstance(key, str)
-            }
+            {key: _worded(key, value) for key, value in data.items() if isinstance(key, str)}
         )
         self.missing: set[str] = set()
 
@@ -59,25 +89,64 @@ class TemplateBroken(Exception):
 TEMPLATE_ERROR_PREFIX = "Template error: "
 
 
-def render_message(*, title_template: str, body_template: str, data: dict) -> Rendered:
-    values = _Lenient(data)
-    try:
-        title = Formatter().vformat(title_template, (), values)
-        body = Formatter().vformat(body_template, (), values)
-    except (ValueError, IndexError, AttributeError, TypeError, KeyError) as error:
-        raise TemplateBroken(f"{type(error).__name__}: {error}") from error
+def is_chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
+def recipient_language(language: str | None) -> str:
+    """A language of settings.LANGUAGES to word a message in; LANGUAGE_CODE for none or another."""
+    language = (language or "").lower()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def templates_for_language(rule, language: str | None) -> tuple[str, str]:
+    """A rule's (title, body) templates in `language`; each text that is empty in that language
+    is taken from the other one (a rule ops wrote in one language only still speaks)."""
+    english = (rule.title_template, rule.body_template)
+    chinese = (rule.title_template_zh_hans, rule.body_template_zh_hans)
+    first, other = (chinese, english) if is_chinese(language) else (english, chinese)
+    return (first[0] or other[0], first[1] or other[1])
+
+
+def render_message(
+    *, title_template: str, body_template: str, data: dict, language: str | None = None
+) -> Rendered:
+    """`language`: what lazy labels and catalogue texts among the data are read in (the
+    recipient's); None keeps the active language."""
+    with translation.override(language or translation.get_language()):
+        values = _Lenient(data)
+        try:
+            title = Formatter().vformat(title_template, (), values)
+            body = Formatter().vformat(body_template, (), values)
+        except (ValueError, IndexError, AttributeError, TypeError, KeyError) as error:
+            raise TemplateBroken(f"{type(error).__name__}: {error}") from error
     warning = ""
     if values.missing:
         warning = "Missing placeholders: " + ", ".join(sorted(values.missing))
     return Rendered(title=" ".join(title.split())[:255], body=body.strip(), warning=warning)
 
 
-def render_for_page(*, title_template: str, body_template: str, data: dict, link: str) -> Rendered:
+def render_for_page(
+    *, title_template: str, body_template: str, data: dict, link: str, language: str | None = None
+) -> Rendered:
     """A rule's message about the page `link` (a site path): `{link}` is its full URL."""
     return render_message(
         title_template=title_template,
         body_template=body_template,
         data={**data, "link": absolute_link(link)},
+        language=language,
+    )
+
+
+def render_rule(*, rule, data: dict, link: str, language: str) -> Rendered:
+    """A rule's message for one recipient: their language's templates, their language's words."""
+    title_template, body_template = templates_for_language(rule, language)
+    return render_for_page(
+        title_template=title_template,
+        body_template=body_template,
+        data=data,
+        link=link,
+        language=language,
     )
 
 

@@ -6,6 +6,11 @@ What counts as ops' edit is what the seeding migrations held to: a rule whose bo
 the defaults gave it (now or before) keeps its text and its switch. A rule still as seeded gets
 the present wording, and is switched off when its default is off. The sync never switches a
 rule on: a default that is on is ops' to switch off, and that choice stays.
+
+The Chinese text (title_template_zh_hans, body_template_zh_hans) is filled where it is empty
+on a rule whose English is as seeded; a Chinese text that is there is never replaced (ops wrote
+or edited it). A rule whose English ops edited keeps its Chinese empty: both languages then read
+ops' words (the renderer falls back to the English), not a default ops did not choose.
 """
 
 from dataclasses import dataclass
@@ -20,6 +25,13 @@ class PushRulesSynced:
     created: int
     reworded: int
     switched_off: int
+    chinese_filled: int = 0
+
+
+def _has_chinese_fields(push_rule_model) -> bool:
+    """The migrations before 0013 run this with a historical model that has no Chinese text."""
+    names = {field.name for field in push_rule_model._meta.get_fields()}
+    return {"title_template_zh_hans", "body_template_zh_hans"} <= names
 
 
 @transaction.atomic
@@ -33,18 +45,22 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
         (rule.node, rule.target, rule.channel): rule
         for rule in push_rule_model.objects.filter(node__in={d.node for d in DEFAULT_RULES})
     }
-    missing, reworded, switched_off = [], 0, 0
+    chinese = _has_chinese_fields(push_rule_model)
+    missing, reworded, switched_off, chinese_filled = [], 0, 0, 0
     for default in DEFAULT_RULES:
         rule = existing.get(default.key)
         if rule is None:
+            texts = {"title_template": default.title, "body_template": default.body}
+            if chinese:
+                texts["title_template_zh_hans"] = default.title_zh_hans
+                texts["body_template_zh_hans"] = default.body_zh_hans
             missing.append(
                 push_rule_model(
                     node=default.node,
                     target=default.target,
                     channel=default.channel,
-                    title_template=default.title,
-                    body_template=default.body,
                     is_active=default.enabled,
+                    **texts,
                 )
             )
             continue
@@ -54,6 +70,23 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
             changed.append("body_template")
             reworded += 1
         as_seeded = (rule.title_template, rule.body_template) == (default.title, default.body)
+        if chinese and as_seeded:
+            filled = False
+            if not rule.title_template_zh_hans and default.title_zh_hans:
+                rule.title_template_zh_hans = default.title_zh_hans
+                changed.append("title_template_zh_hans")
+                filled = True
+            if not rule.body_template_zh_hans and default.body_zh_hans:
+                rule.body_template_zh_hans = default.body_zh_hans
+                changed.append("body_template_zh_hans")
+                filled = True
+            chinese_filled += filled
+        if chinese:
+            # A Chinese text ops wrote is an edit too: the rule keeps its switch.
+            as_seeded = as_seeded and (
+                rule.title_template_zh_hans,
+                rule.body_template_zh_hans,
+            ) in {("", ""), (default.title_zh_hans, default.body_zh_hans)}
         if as_seeded and rule.is_active and not default.enabled:
             rule.is_active = False
             changed.append("is_active")
@@ -65,4 +98,9 @@ def push_rules_sync(*, push_rule_model=None) -> PushRulesSynced:
     from notifications.selectors import push_rules_forget
 
     push_rules_forget()  # bulk_create sends no post_save
-    return PushRulesSynced(created=len(missing), reworded=reworded, switched_off=switched_off)
+    return PushRulesSynced(
+        created=len(missing),
+        reworded=reworded,
+        switched_off=switched_off,
+        chinese_filled=chinese_filled,
+    )

@@ -28,6 +28,7 @@ from notifications.nodes import (
     PAYMENT_ORPHANED,
     SHOPPER_NODE_LABELS,
 )
+from notifications.rendering import recipient_language
 from orders.events import OrderChanged
 from payments.events import PaymentSucceeded
 from shop import events
@@ -159,6 +160,21 @@ def merchant_webhook_for(*, merchant_id: int | None) -> MerchantWebhook | None:
     if merchant_id is None:
         return None
     return MerchantWebhook.objects.filter(merchant_id=merchant_id, is_active=True).first()
+
+
+def languages_of(*, user_ids: list[int]) -> dict[int, str]:
+    """The language each user's messages are worded in (their profile's; LANGUAGE_CODE for a
+    user without a profile, e.g. staff who never opened the profile page). One query."""
+    from django.conf import settings
+
+    from shop.accounts.models import CustomerProfile
+
+    languages = dict.fromkeys(user_ids, settings.LANGUAGE_CODE)
+    if user_ids:
+        languages.update(
+            CustomerProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "language")
+        )
+    return {user_id: recipient_language(language) for user_id, language in languages.items()}
 
 
 def silenced_channels(*, user_ids: list[int], node: str) -> set[tuple[int, str]]:

@@ -104,9 +104,14 @@ class OrderEventInline(ReadOnlyTabularInline):
         "to_state",
         "actor_kind",
         "actor",
-        "note",
+        "note_as_read",
     )
     ordering = ("created_at", "pk")
+
+    @admin.display(description=_("note"))
+    def note_as_read(self, event):
+        # Stored in English (orders/wording.py); read in the admin's language.
+        return wording.as_read(event.note)
 
     def get_queryset(self, request):
         events = super().get_queryset(request).select_related("sub_order", "actor")

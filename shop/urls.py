@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from shop.accounts import views as accounts_views
 from shop.health import healthz
 
 
@@ -35,6 +36,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    # The language switch, which also stores a signed-in user's choice for their messages.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("accounts/", include("shop.accounts.urls")),

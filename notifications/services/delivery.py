@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.actors import Actor
 from notifications.channels import Delivery, get_backend
 from notifications.models import Channel, OutboxMessage, Target
-from notifications.rendering import TEMPLATE_ERROR_PREFIX, TemplateBroken, render_for_page
+from notifications.rendering import TEMPLATE_ERROR_PREFIX, TemplateBroken, render_rule
 from notifications.services.outbox import outbox_schedule_delivery
 from shop.errors import Conflict
 
@@ -151,11 +151,9 @@ def outbox_retry(*, outbox_id: int, actor: Actor) -> OutboxMessage:
         if row.rule is None:
             raise Conflict("The rule of this message was deleted.", code="rule_deleted")
         try:
-            rendered = render_for_page(
-                title_template=row.rule.title_template,
-                body_template=row.rule.body_template,
-                data=row.data or {},
-                link=row.link,
+            # In the language the row was written for (the recipient's at the time).
+            rendered = render_rule(
+                rule=row.rule, data=row.data or {}, link=row.link, language=row.language
             )
         except TemplateBroken as error:
             raise Conflict(f"The rule's template is still broken: {error}", code="template")

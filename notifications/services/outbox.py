@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications import selectors
 from notifications.models import Channel, OutboxMessage, PushRule
@@ -19,8 +19,9 @@ from notifications.rendering import (
     TEMPLATE_ERROR_PREFIX,
     TemplateBroken,
     link_for_target,
-    render_for_page,
+    render_rule,
     safe_link,
+    templates_for_language,
 )
 from shop.celery import send_after_commit
 from shop.events import DomainEvent
@@ -44,6 +45,11 @@ def event_key(event: DomainEvent, *, node: str | None = None) -> str:
         encoded = json.dumps(event.data or {}, sort_keys=True, default=str).encode()
         return f"{base}:d{hashlib.sha256(encoded).hexdigest()[:24]}"
     return base[:200]
+
+
+def _in_english(label) -> str:
+    with translation.override("en"):
+        return str(label)
 
 
 def _author_id(data: dict) -> int | None:
@@ -109,10 +115,11 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     if not chosen and webhook is None:
         return []
 
-    silenced = selectors.silenced_channels(
-        user_ids=sorted({user_id for user_id, _ in chosen}), node=node
-    )
-    rendered_by_rule: dict[int, object] = {}
+    user_ids = sorted({user_id for user_id, _ in chosen})
+    silenced = selectors.silenced_channels(user_ids=user_ids, node=node)
+    # Each person reads their account's language: a rule is rendered once per language.
+    languages = selectors.languages_of(user_ids=user_ids)
+    rendered_by_rule: dict[tuple[int, str], object] = {}
     links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
@@ -127,21 +134,20 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 subject_id=event.subject_id,
                 data=data,
             )
-        if rule.id not in rendered_by_rule:
+        language = languages[user_id]
+        rendering = (rule.id, language)
+        if rendering not in rendered_by_rule:
             try:
-                rendered_by_rule[rule.id] = render_for_page(
-                    title_template=rule.title_template,
-                    body_template=rule.body_template,
-                    data=data,
-                    link=links[rule.target],
+                rendered_by_rule[rendering] = render_rule(
+                    rule=rule, data=data, link=links[rule.target], language=language
                 )
             except TemplateBroken as error:
-                rendered_by_rule[rule.id] = error
+                rendered_by_rule[rendering] = error
                 _record_rule_problem(rule.id, f"{TEMPLATE_ERROR_PREFIX}{error}")
             else:
-                if rendered_by_rule[rule.id].warning:
-                    _record_rule_problem(rule.id, rendered_by_rule[rule.id].warning)
-        rendered = rendered_by_rule[rule.id]
+                if rendered_by_rule[rendering].warning:
+                    _record_rule_problem(rule.id, rendered_by_rule[rendering].warning)
+        rendered = rendered_by_rule[rendering]
         row = OutboxMessage(
             event_key=key,
             node=node,
@@ -150,14 +156,16 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
             rule=rule,
             recipient_id=user_id,
             channel=channel,
+            language=language,
             link=links[rule.target],
             data=stored_data,
             next_attempt_at=now,
         )
         if isinstance(rendered, TemplateBroken):
             # Kept, not lost: ops see it dead with the error, fix the rule, and retry it.
-            row.title = rule.title_template[:255]
-            row.body = rule.body_template
+            title_template, body_template = templates_for_language(rule, language)
+            row.title = title_template[:255]
+            row.body = body_template
             row.status = Status.DEAD
             row.last_error = f"{TEMPLATE_ERROR_PREFIX}{rendered}"
         else:
@@ -174,7 +182,8 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 subject_id=event.subject_id,
                 webhook=webhook,
                 channel=Channel.WEBHOOK,
-                title=NODE_LABELS.get(event.node, event.node),
+                # A machine reads it: the admin's English name of the node, whoever acted.
+                title=_in_english(NODE_LABELS.get(event.node, event.node)),
                 body="",
                 link=link,
                 data=stored_data,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from orders import wording
 from orders.selectors import DISPLAY_STATUS_LABELS
 from shop.money import format_money
 
@@ -104,6 +105,13 @@ def event_text(event) -> str:
             return _UNPAID_COD_TEXT[event.transition]
     text = _EVENT_TEXT.get((event.transition, about_parcel))
     return text or event.transition.replace("_", " ").capitalize()
+
+
+@register.filter
+def stored_note(note: str) -> str:
+    """A close reason or timeline note stored in English (orders/wording.py) in the page's
+    language; a note a person typed shows as written."""
+    return wording.as_read(note or "")
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """Storefront forms: they only shape input; the services validate and write."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,12 @@ class ProfileForm(forms.Form):
         required=False,
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,  # a form without it (an older page) leaves the language as it is
+        label=_("Language of my messages"),
+        help_text=_("Pushes, SMS and inbox messages are written in this language."),
     )
 
 

@@ -12,6 +12,11 @@ from shop.regions import PROVINCE_CHOICES
 phone_validator = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mainland mobile number."))
 
 
+def default_language() -> str:
+    """LANGUAGE_CODE when the account was made (a callable: the migration holds no setting)."""
+    return settings.LANGUAGE_CODE
+
+
 class MembershipTier(models.Model):
     """A membership level (regular, silver, gold): a data row, so ops can add or retune one."""
 
@@ -51,6 +56,15 @@ class CustomerProfile(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("membership tier"),
+    )
+    # The language pushes, SMS and inbox messages are worded in: a Celery worker words them with
+    # no request to ask. Set at sign-up, by the storefront's language switch and on the profile.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=_("The language of your messages: pushes, SMS and the inbox."),
     )
     # True until the shopper's first paid order; unlocks new-customer benefits.
     is_new_customer = models.BooleanField(_("new customer"), default=True)

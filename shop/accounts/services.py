@@ -86,9 +86,26 @@ def _validate_email(email: str) -> str:
     return email
 
 
+def _validate_language(language: str) -> str:
+    """A language code of settings.LANGUAGES ("zh-hans", "en"); anything else is InvalidInput."""
+    language = (language or "").strip().lower()
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(gettext("Choose one of the shop's languages."), code="invalid_language")
+    return language
+
+
+def supported_language(code: str | None) -> str:
+    """`code` (a request's language) when it is one of settings.LANGUAGES, else ""."""
+    code = (code or "").lower()
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
 @transaction.atomic
-def user_register(*, username: str, password: str, email: str = "", phone: str = "") -> User:
-    """Create a shopper account with its profile on the default tier, new-customer flag on."""
+def user_register(
+    *, username: str, password: str, email: str = "", phone: str = "", language: str = ""
+) -> User:
+    """Create a shopper account with its profile on the default tier, new-customer flag on.
+    `language` (the page's, at sign-up) words their messages; empty: LANGUAGE_CODE."""
     username = (username or "").strip()
     if not username:
         raise InvalidInput(gettext("Choose a username."), code="invalid_username")
@@ -107,6 +124,7 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
         raise InvalidInput(gettext("That username is taken."), code="username_taken")
     phone = _validate_phone(phone, required=False)
     email = _validate_email(email)
+    language = _validate_language(language) if language else settings.LANGUAGE_CODE
     candidate = User(username=username, email=email)
     try:
         validate_password(password or "", user=candidate)
@@ -119,20 +137,24 @@ def user_register(*, username: str, password: str, email: str = "", phone: str =
     except IntegrityError:
         raise InvalidInput(gettext("That username is taken."), code="username_taken")
     CustomerProfile.objects.create(
-        user=candidate, phone=phone, tier=default_tier(), is_new_customer=True
+        user=candidate, phone=phone, tier=default_tier(), is_new_customer=True, language=language
     )
     _grant_new_customer_coupons(user=candidate)
     return candidate
 
 
 @transaction.atomic
-def profile_update(*, user, phone: str | None = None, email: str | None = None) -> CustomerProfile:
-    """The shopper changes their own contact details; None leaves a field as it is, "" clears it.
+def profile_update(
+    *, user, phone: str | None = None, email: str | None = None, language: str | None = None
+) -> CustomerProfile:
+    """The shopper changes their own contact details and the language of their messages; None
+    leaves a field as it is, "" clears it (the language cannot be cleared).
 
     Both values are validated before anything is written, so a bad one changes nothing.
     Returns the profile (with `user` and `tier` loaded) as it is after the change."""
     new_phone = None if phone is None else _validate_phone(phone, required=False)
     new_email = None if email is None else _validate_email(email)
+    new_language = None if language is None else _validate_language(language)
     profile_for(user)  # staff and legacy users get their profile on first use
     # Lock the profile so two concurrent edits of one shopper apply one after the other.
     profile = (
@@ -143,12 +165,32 @@ def profile_update(*, user, phone: str | None = None, email: str | None = None) 
     if new_phone is not None and new_phone != profile.phone:
         profile.phone = new_phone
         profile.save(update_fields=["phone"])
+    if new_language is not None and new_language != profile.language:
+        profile.language = new_language
+        profile.save(update_fields=["language"])
     if new_email is not None and new_email != profile.user.email:
         profile.user.email = new_email
         profile.user.save(update_fields=["email"])
         if user is not profile.user:
             user.email = new_email  # the caller's instance (request.user) shows the new address
     return profile
+
+
+def profile_language_remember(*, user, language: str) -> bool:
+    """The storefront's language switch: the signed-in user's messages follow the language they
+    chose. A read, and a write only when the language changes (no page view writes). A user
+    without a profile gets one. Returns whether anything changed; a code that is not one of
+    settings.LANGUAGES changes nothing."""
+    if language not in dict(settings.LANGUAGES) or not getattr(user, "is_authenticated", False):
+        return False
+    stored = CustomerProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    if stored == language:
+        return False
+    if stored is None:
+        profile_for(user)  # staff and legacy users get their profile on first use
+    # Conditional: two switches at once leave the last one, and write once each at most.
+    CustomerProfile.objects.filter(user=user).exclude(language=language).update(language=language)
+    return True
 
 
 @transaction.atomic

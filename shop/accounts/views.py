@@ -1,6 +1,7 @@
 """Storefront pages of accounts: sign up / in / out, the profile, the password and the address
 book."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,7 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
+from django.views import i18n as django_i18n
 from django.views.decorators.http import require_POST
 
 from shop.accounts import selectors, services
@@ -27,6 +29,7 @@ _FIELD_OF_CODE = {
     "invalid_password": "password",
     "invalid_phone": "phone",
     "invalid_email": "email",
+    "invalid_language": "language",
     "invalid_recipient": "recipient",
     "invalid_province": "province",
     "invalid_city": "city",
@@ -106,6 +109,8 @@ def signup(request):
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 phone=form.cleaned_data["phone"],
+                # The language of the sign-up page words their messages from the first one.
+                language=services.supported_language(get_language()),
             )
         except InvalidInput as error:
             _add_domain_error(form, error)
@@ -126,17 +131,50 @@ def profile(request):
     # A read first: only staff and legacy users without a profile pay for the write.
     account = selectors.profile_get(request.user) or services.profile_for(request.user)
     form = ProfileForm(
-        request.POST or None, initial={"phone": account.phone, "email": request.user.email}
+        request.POST or None,
+        initial={
+            "phone": account.phone,
+            "email": request.user.email,
+            "language": account.language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(user=request.user, **form.cleaned_data)
+            saved = services.profile_update(
+                user=request.user,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"] or None,
+            )
         except InvalidInput as error:
             _add_domain_error(form, error)
         else:
             messages.success(request, gettext("Your details are saved."))
-            return redirect("accounts:profile")
+            response = redirect("accounts:profile")
+            # The pages follow the language chosen for the messages, as the switch does.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                saved.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+            return response
     return render(request, "accounts/profile.html", {"form": form, "profile": account})
+
+
+def set_language(request):
+    """The footer's language switch (`/i18n/setlang/`): Django's view sets the cookie and
+    redirects; for a signed-in user the choice is also stored on their account, so that pushes,
+    SMS and inbox messages (worded by workers, with no request) come in that language."""
+    response = django_i18n.set_language(request)
+    language = request.POST.get(django_i18n.LANGUAGE_QUERY_PARAMETER) or ""
+    if request.method == "POST" and response.status_code in (302, 303):
+        services.profile_language_remember(user=request.user, language=language)
+    return response
 
 
 @login_required

@@ -135,6 +135,7 @@ def test_me_shows_tier_and_discount(api_client, django_assert_max_num_queries):
         "tier": "Silver",
         "discount_rate": "0.0300",
         "is_new_customer": True,
+        "language": "en",
     }
 
 

@@ -39,6 +39,7 @@ def test_patch_me_changes_phone_and_email(api_client, shopper):
         "tier": "Silver",
         "discount_rate": "0.0300",
         "is_new_customer": True,
+        "language": "en",
     }
     shopper.refresh_from_db()
     assert shopper.email == "lily@new.example"

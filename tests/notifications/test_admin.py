@@ -45,7 +45,7 @@ def test_ops_retry_a_dead_message_from_the_admin(client, ops, django_capture_on_
             url, {"action": "retry_now", "_selected_action": [row.pk]}, follow=True
         )
     # then it is delivered and ops are told
-    assert "1 message(s) queued for delivery." in response.content.decode()
+    assert "1 message queued for delivery." in response.content.decode()
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.SENT
     assert InboxMessage.objects.filter(user=row.recipient).count() == 1

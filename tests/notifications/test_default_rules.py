@@ -62,9 +62,14 @@ def test_a_database_the_migrations_seeded_is_left_as_it_is():
     before = all_rules()
     # when the sync runs (as migration 0012 does), twice
     first, second = push_rules_sync(), push_rules_sync()
-    # then nothing changed
+    # then the English text and the switches are unchanged; the first sync gave every rule its
+    # Chinese text (the seeding migrations wrote English only), the second changed nothing
     assert all_rules() == before
-    assert first == second == seed.PushRulesSynced(created=0, reworded=0, switched_off=0)
+    assert first == seed.PushRulesSynced(
+        created=0, reworded=0, switched_off=0, chinese_filled=len(DEFAULT_RULES)
+    )
+    assert second == seed.PushRulesSynced(created=0, reworded=0, switched_off=0)
+    assert not PushRule.objects.filter(body_template_zh_hans="").exists()
 
 
 @pytest.mark.django_db
@@ -144,7 +149,9 @@ def test_a_new_default_appears_on_sync(monkeypatch):
         "Enjoy.",
         True,
     )
-    assert out.getvalue().strip() == "Push rules: 1 created, 0 reworded, 0 switched off."
+    assert out.getvalue().strip() == (
+        "Push rules: 1 created, 0 reworded, 0 switched off, 0 given their Chinese text."
+    )
 
 
 def test_every_default_is_a_valid_rule():
@@ -181,3 +188,51 @@ def test_the_migration_syncs_with_the_historical_model():
     assert [rule[:5] for rule in all_rules()] == [
         (rule.node, rule.target, rule.channel, rule.title, rule.body) for rule in DEFAULT_RULES
     ]
+
+
+@pytest.mark.django_db
+def test_the_sync_keeps_a_chinese_text_ops_edited_and_fills_an_empty_one():
+    # given the defaults, one rule's Chinese reworded by ops, another's Chinese emptied
+    push_rules_sync()
+    edited = PushRule.objects.get(node="order.paid", target="shopper", channel="sms")
+    edited.body_template_zh_hans = "订单 {order_no} 付款成功，感谢惠顾！{link}"
+    edited.save()
+    emptied = PushRule.objects.get(node="order.created", target="shopper", channel="inbox")
+    emptied.title_template_zh_hans = emptied.body_template_zh_hans = ""
+    emptied.save()
+    # and a rule whose English ops rewrote before there was any Chinese
+    english_only = PushRule.objects.get(node="order.cancelled", target="shopper", channel="inbox")
+    english_only.body_template = "We cancelled {order_no} as you asked."
+    english_only.title_template_zh_hans = english_only.body_template_zh_hans = ""
+    english_only.save()
+    # when the defaults are synced again
+    synced = push_rules_sync()
+    # then ops' Chinese stays, the emptied rule gets the default Chinese again, and the rule
+    # with ops' English keeps its Chinese empty (both languages read ops' words)
+    edited.refresh_from_db()
+    emptied.refresh_from_db()
+    english_only.refresh_from_db()
+    assert edited.body_template_zh_hans == "订单 {order_no} 付款成功，感谢惠顾！{link}"
+    assert edited.title_template_zh_hans == "订单 {order_no} 已付款"
+    assert (emptied.title_template_zh_hans, emptied.body_template_zh_hans) == (
+        "订单 {order_no} 已提交",
+        "您的订单 {order_no} 已提交，请尽快付款，超时未付款订单将自动取消。",
+    )
+    assert (english_only.body_template, english_only.body_template_zh_hans) == (
+        "We cancelled {order_no} as you asked.",
+        "",
+    )
+    assert synced == seed.PushRulesSynced(created=0, reworded=0, switched_off=0, chinese_filled=1)
+
+
+def test_every_default_has_chinese_with_the_same_placeholders():
+    # then no default speaks English to a Chinese shopper, and each says the same facts
+    from string import Formatter
+
+    def placeholders(text):
+        return {part[1] for part in Formatter().parse(text) if part[1]}
+
+    for rule in DEFAULT_RULES:
+        assert rule.title_zh_hans and rule.body_zh_hans, rule.key
+        assert placeholders(rule.title_zh_hans) == placeholders(rule.title), rule.key
+        assert placeholders(rule.body_zh_hans) == placeholders(rule.body), rule.key

@@ -197,4 +197,4 @@ def test_merchant_staff_rotate_their_webhooks_secret(merchant_staff_client):
     # then it has a new secret, and they are told to update their system
     webhook.refresh_from_db()
     assert webhook.secret != old_secret and len(webhook.secret) == 48
-    assert "New secret for 1 webhook(s)" in response.content.decode()
+    assert "New secret for 1 webhook:" in response.content.decode()

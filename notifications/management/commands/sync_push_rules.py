@@ -16,5 +16,5 @@ class Command(BaseCommand):
         synced = push_rules_sync()
         self.stdout.write(
             f"Push rules: {synced.created} created, {synced.reworded} reworded, "
-            f"{synced.switched_off} switched off."
+            f"{synced.switched_off} switched off, {synced.chinese_filled} given their Chinese text."
         )

@@ -12,6 +12,13 @@ class RegisterInputSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=8,
+        help_text='Language of the account\'s messages, "zh-hans" or "en"; empty: the request\'s',
+    )
 
 
 class RegisterOutputSerializer(serializers.Serializer):
@@ -77,6 +84,7 @@ class MeOutputSerializer(serializers.Serializer):
         max_digits=6, decimal_places=4, help_text="Tier discount as a fraction, 0.05 = 5 % off"
     )
     is_new_customer = serializers.BooleanField()
+    language = serializers.CharField(help_text="Language of pushes, SMS and inbox messages")
 
 
 class MeUpdateInputSerializer(serializers.Serializer):
@@ -90,6 +98,9 @@ class MeUpdateInputSerializer(serializers.Serializer):
         help_text='11-digit mainland mobile; "" removes it',
     )
     email = serializers.CharField(required=False, allow_blank=True, help_text='"" removes it')
+    language = serializers.CharField(
+        required=False, max_length=8, help_text='Language of messages: "zh-hans" or "en"'
+    )
 
     def validate(self, attrs):
         # A client that sends `tier` or `username` must not get a 200 that silently ignored it.

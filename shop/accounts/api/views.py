@@ -1,6 +1,7 @@
 """Accounts API: register, token, the address book and the signed-in shopper's profile."""
 
 from django.contrib.auth import authenticate, logout
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -44,7 +45,10 @@ class RegisterApi(APIView):
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        # An app that names no language gets the one it asked the API in (Accept-Language).
+        fields["language"] = fields.get("language") or services.supported_language(get_language())
+        user = services.user_register(**fields)
         token, _ = Token.objects.get_or_create(user=user)
         return Response(
             RegisterOutputSerializer(
@@ -207,7 +211,7 @@ class MeApi(APIView):
         tags=["auth"],
         request=MeUpdateInputSerializer,
         responses={200: MeOutputSerializer, 400: ERROR},
-        summary="Change the signed-in shopper's phone and/or email",
+        summary="Change the signed-in shopper's phone, email and/or language of messages",
     )
     def patch(self, request):
         serializer = MeUpdateInputSerializer(data=request.data)
@@ -225,5 +229,6 @@ def _me_data(user, profile) -> dict:
         "tier": profile.tier.name if profile.tier else "",
         "discount_rate": selectors.tier_discount_rate(profile.tier),
         "is_new_customer": profile.is_new_customer,
+        "language": profile.language,
     }
     return MeOutputSerializer(data).data
