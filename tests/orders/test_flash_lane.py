@@ -298,3 +298,37 @@ def test_threads_racing_through_the_lane_sell_exactly_the_stock():
     assert (record.allocated, record.on_hand) == (units, units)
     assert stock_ledger_mismatches() == []
     assert flash_gate.gate_read(sku_id=sku.pk) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_shopper_in_four_tabs_gets_the_sales_limit_and_no_more():
+    # given: a limit of one, plenty of stock, one shopper sending four attempts at once
+    sku = stocked_sku(on_hand=10)
+    flash_sale_of(sku, limit=1)
+    _user, address, token = shopper_with_token()
+    answers: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(4)
+
+    def tab():
+        client = Client()
+        barrier.wait()
+        try:
+            status = attempt(client, sku, address, token).status_code
+            with lock:
+                answers.append(status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: one order; the others are told the limit (the lane left them to the view)
+    assert sorted(answers) == [201, 409, 409, 409]
+    assert Order.objects.count() == 1
+    assert FlashSalePurchase.objects.get().quantity == 1
+    assert stock_of(sku).allocated == 1
+    assert flash_gate.gate_read(sku_id=sku.pk) == 9
