@@ -64,6 +64,9 @@ LISTING_COUNT_CAP = 1000
 # does not follow the catalogue; every value offered occurs among the matches, so none leads
 # to an empty page.
 FACET_SAMPLE_SIZE = 1000
+# A query word made of CJK ideographs only (Unified, Extension A, Compatibility): the ranges
+# whose unigrams and bigrams migration 0008 writes into the search document.
+CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 # --- Product listings and search ---------------------------------------------------------
@@ -225,19 +228,48 @@ def product_search(
 def _match_filter(terms: list[str]) -> Q:
     """Every word in the title or subtitle (or, on PostgreSQL, a near miss of a title word);
     or, on PostgreSQL, all words prefix-matching the search document (description included).
-    Each branch is served by a GIN index (0002, 0006), so PostgreSQL ORs index scans instead
-    of reading every product; words shorter than 3 characters have no trigram and are read
-    from the rows."""
+    Each branch is served by a GIN index (0002, 0007, 0008), so PostgreSQL ORs index scans
+    instead of reading every product. On PostgreSQL a Chinese word is looked up by its
+    unigram or bigrams in the search document (0008), which also holds the brand's name: a
+    word of one or two characters has no trigram for the trigram indexes."""
     postgres = connection.vendor == "postgresql"
     every_word = Q()
+    chinese = [term for term in terms if postgres and CJK_WORD.fullmatch(term)]
+    if chinese:
+        every_word &= Q(search_document=_cjk_grams_query(chinese))
     for term in terms:
+        if term in chinese:
+            continue
         word = Q(title__icontains=term) | Q(subtitle__icontains=term)
         if postgres and len(term) >= 3:
             word |= Q(title__trigram_word_similar=term)
         every_word &= word
     if not postgres:
         return every_word
+    if len(chinese) == len(terms):
+        # Only Chinese words: their grams are the whole match. The prefix branch would add
+        # only a description whose text happens to start with the word ("茶:*" finds "茶叶产自"
+        # but not "这是好茶": Chinese has no spaces for words), and its guessed selectivity
+        # made the planner read the table instead of the index.
+        return every_word
     return every_word | Q(search_document=_full_text(terms))
+
+
+def cjk_grams_tsquery(word: str) -> str:
+    """A word of CJK ideographs as a tsquery of the grams 0008 writes into the search document:
+    its unigram ("茶"), or its bigrams in a row ("华为手机" -> 华为 <-> 为手 <-> 手机), which
+    is the substring itself (the document holds each run's bigrams at consecutive positions)."""
+    if len(word) == 1:
+        return word
+    return " <-> ".join(word[i : i + 2] for i in range(len(word) - 1))
+
+
+def _cjk_grams_query(words: list[str]) -> SearchQuery:
+    return SearchQuery(
+        " & ".join(f"({cjk_grams_tsquery(word)})" for word in words),
+        config="simple",
+        search_type="raw",
+    )
 
 
 def _full_text(terms: list[str]) -> SearchQuery:
