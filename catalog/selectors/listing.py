@@ -2,11 +2,13 @@
 facets offered beside it."""
 
 import difflib
+import hashlib
 import logging
 import re
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -21,7 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Greatest
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from catalog.models import (
     SKU,
@@ -31,6 +33,7 @@ from catalog.models import (
     ProductImage,
     StockRecord,
 )
+from catalog.services.catalogue_version import catalogue_version
 
 from .categories import CategoryIndex
 from .stock import product_sellable_expression
@@ -64,6 +67,10 @@ LISTING_COUNT_CAP = 1000
 # does not follow the catalogue; every value offered occurs among the matches, so none leads
 # to an empty page.
 FACET_SAMPLE_SIZE = 1000
+# The facets of one (query, category) are kept this long in the cache, under the catalogue's
+# version (an edit moves it on, so an edited product shows at once): within a minute the next
+# shopper of the same listing costs no facet query.
+FACET_CACHE_SECONDS = 60
 # A query word made of CJK ideographs only (Unified, Extension A, Compatibility): the ranges
 # whose unigrams and bigrams migration 0008 writes into the search document.
 CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -330,3 +337,28 @@ def attribute_values_for(products: QuerySet) -> list[tuple]:
     for value in values:
         grouped.setdefault(value.attribute_id, (value.attribute, []))[1].append(value)
     return list(grouped.values())
+
+
+def listing_facets(
+    *, query: str, category_ids: list[int] | None, categories: CategoryIndex | None = None
+) -> tuple[list[Brand], list[tuple]]:
+    """(brands_for, attribute_values_for) of the products matching `query` in the categories
+    (and their descendants): read from the cache when the same listing was shown within
+    FACET_CACHE_SECONDS under the current catalogue version, else two queries (then cached).
+    The filters chosen on the page are not part of it: the facets offer the alternatives."""
+    key_source = "|".join(
+        [
+            query.strip(),
+            ",".join(str(pk) for pk in sorted(set(category_ids))) if category_ids else "",
+            str(FACET_SAMPLE_SIZE),
+            get_language() or "",
+        ]
+    )
+    digest = hashlib.sha256(key_source.encode()).hexdigest()[:32]
+    key = f"catalog:facets:{catalogue_version()}:{digest}"
+    facets = cache.get(key)
+    if facets is None:
+        base = product_search(query=query, category_ids=category_ids, categories=categories)
+        facets = (brands_for(base), attribute_values_for(base))
+        cache.set(key, facets, FACET_CACHE_SECONDS)
+    return facets
