@@ -78,3 +78,25 @@ def test_the_facet_sample_of_a_category_is_read_from_its_sales_index(shelves, mo
     # then
     assert "product_category_sales" in plan, plan
     assert "Seq Scan on catalog_product" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("ordering", "index"),
+    [(None, "product_listed_default"), ("sales", "product_listed_sales")],
+)
+def test_a_parent_category_page_walks_the_order_index_filtering_its_categories(
+    shelves, ordering, index
+):
+    # given: the parent of the three categories (its products are a large part of the
+    # catalogue: the storefront order's index finds a page's 20 after a few dozen entries,
+    # where one scan per category merged would read as many)
+    food = product_search(category_slug="food", ordering=ordering)
+
+    # when
+    plan = food[:20].explain()
+
+    # then
+    assert index in plan, plan
+    assert "Sort" not in plan, plan
+    assert "Seq Scan on catalog_product" not in plan, plan
+    assert len({p.category_id for p in food[:20]}) == 3
