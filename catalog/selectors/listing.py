@@ -318,8 +318,11 @@ def facet_sample(products: QuerySet) -> QuerySet:
 def brands_for(products: QuerySet) -> list[Brand]:
     """Brands that occur among the best-selling FACET_SAMPLE_SIZE of `products` (for the brand
     filter), one query."""
-    sampled = Product.objects.filter(pk__in=facet_sample(products), brand_id__isnull=False)
-    return list(Brand.objects.filter(pk__in=sampled.values("brand_id")).order_by("name"))
+    # The sample's brand ids straight from the sample (a LIMIT subquery, computed once): from
+    # the sample's product ids PostgreSQL joined the other way round, reading every product of
+    # each brand (156 ms for a category at 100,200 products, against 9 ms).
+    sampled_brand_ids = products.order_by(*ORDERINGS["sales"]).values("brand_id")
+    return list(Brand.objects.filter(pk__in=sampled_brand_ids[:FACET_SAMPLE_SIZE]).order_by("name"))
 
 
 def attribute_values_for(products: QuerySet) -> list[tuple]:
