@@ -218,6 +218,19 @@ class Product(models.Model):
                 condition=Q(is_active=True),
                 name="product_listed_price",
             ),
+            # A category page (and its facets' sample, read in sales order): its products in
+            # the page's order, so the scan stops after the page instead of sorting the
+            # category's every product (0008).
+            models.Index(
+                fields=["category", "-is_featured", "-sales_count", "-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_category_default",
+            ),
+            models.Index(
+                fields=["category", "-sales_count", "-created_at", "-id"],
+                condition=Q(is_active=True),
+                name="product_category_sales",
+            ),
         ]
         verbose_name = _("product")
         verbose_name_plural = _("products")

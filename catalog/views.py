@@ -16,15 +16,13 @@ from catalog.selectors import (
     LISTING_COUNT_CAP,
     ORDERING_CHOICES,
     CategoryIndex,
-    attribute_values_for,
-    brands_for,
     category_ancestors,
     category_by_slug,
     category_tree,
     featured_products,
+    listing_facets,
     newest_products,
     product_detail,
-    product_search,
     resolve_category_ids,
     search_correction,
     sku_label,
@@ -75,7 +73,7 @@ def _listing(request, *, categories: CategoryIndex, category):
     page = paginator.get_page(request.GET.get("page"))
 
     # Facets come from the query and category alone, so choosing a brand keeps the others.
-    facet_base = product_search(
+    brands, attributes = listing_facets(
         query=query,
         category_ids=resolve_category_ids(cleaned.get("category"), categories=categories),
         categories=categories,
@@ -99,8 +97,8 @@ def _listing(request, *, categories: CategoryIndex, category):
             "page": page,
             "products": page.object_list,
             "offers": offers_for_products(page.object_list),
-            "brands": brands_for(facet_base),
-            "attributes": attribute_values_for(facet_base),
+            "brands": brands,
+            "attributes": attributes,
             "chosen_brands": cleaned.get("brand") or [],
             "chosen_values": cleaned.get("attribute_values") or [],
             "min_price": cleaned.get("min_price"),

@@ -2,11 +2,13 @@
 facets offered beside it."""
 
 import difflib
+import hashlib
 import logging
 import re
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -21,7 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Greatest
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from catalog.models import (
     SKU,
@@ -31,6 +33,7 @@ from catalog.models import (
     ProductImage,
     StockRecord,
 )
+from catalog.services.catalogue_version import catalogue_version
 
 from .categories import CategoryIndex
 from .stock import product_sellable_expression
@@ -64,6 +67,13 @@ LISTING_COUNT_CAP = 1000
 # does not follow the catalogue; every value offered occurs among the matches, so none leads
 # to an empty page.
 FACET_SAMPLE_SIZE = 1000
+# The facets of one (query, category) are kept this long in the cache, under the catalogue's
+# version (an edit moves it on, so an edited product shows at once): within a minute the next
+# shopper of the same listing costs no facet query.
+FACET_CACHE_SECONDS = 60
+# A query word made of CJK ideographs only (Unified, Extension A, Compatibility): the ranges
+# whose unigrams and bigrams migration 0008 writes into the search document.
+CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 # --- Product listings and search ---------------------------------------------------------
@@ -225,19 +235,48 @@ def product_search(
 def _match_filter(terms: list[str]) -> Q:
     """Every word in the title or subtitle (or, on PostgreSQL, a near miss of a title word);
     or, on PostgreSQL, all words prefix-matching the search document (description included).
-    Each branch is served by a GIN index (0002, 0006), so PostgreSQL ORs index scans instead
-    of reading every product; words shorter than 3 characters have no trigram and are read
-    from the rows."""
+    Each branch is served by a GIN index (0002, 0007, 0008), so PostgreSQL ORs index scans
+    instead of reading every product. On PostgreSQL a Chinese word is looked up by its
+    unigram or bigrams in the search document (0008), which also holds the brand's name: a
+    word of one or two characters has no trigram for the trigram indexes."""
     postgres = connection.vendor == "postgresql"
     every_word = Q()
+    chinese = [term for term in terms if postgres and CJK_WORD.fullmatch(term)]
+    if chinese:
+        every_word &= Q(search_document=_cjk_grams_query(chinese))
     for term in terms:
+        if term in chinese:
+            continue
         word = Q(title__icontains=term) | Q(subtitle__icontains=term)
         if postgres and len(term) >= 3:
             word |= Q(title__trigram_word_similar=term)
         every_word &= word
     if not postgres:
         return every_word
+    if len(chinese) == len(terms):
+        # Only Chinese words: their grams are the whole match. The prefix branch would add
+        # only a description whose text happens to start with the word ("茶:*" finds "茶叶产自"
+        # but not "这是好茶": Chinese has no spaces for words), and its guessed selectivity
+        # made the planner read the table instead of the index.
+        return every_word
     return every_word | Q(search_document=_full_text(terms))
+
+
+def cjk_grams_tsquery(word: str) -> str:
+    """A word of CJK ideographs as a tsquery of the grams 0008 writes into the search document:
+    its unigram ("茶"), or its bigrams in a row ("华为手机" -> 华为 <-> 为手 <-> 手机), which
+    is the substring itself (the document holds each run's bigrams at consecutive positions)."""
+    if len(word) == 1:
+        return word
+    return " <-> ".join(word[i : i + 2] for i in range(len(word) - 1))
+
+
+def _cjk_grams_query(words: list[str]) -> SearchQuery:
+    return SearchQuery(
+        " & ".join(f"({cjk_grams_tsquery(word)})" for word in words),
+        config="simple",
+        search_type="raw",
+    )
 
 
 def _full_text(terms: list[str]) -> SearchQuery:
@@ -279,8 +318,11 @@ def facet_sample(products: QuerySet) -> QuerySet:
 def brands_for(products: QuerySet) -> list[Brand]:
     """Brands that occur among the best-selling FACET_SAMPLE_SIZE of `products` (for the brand
     filter), one query."""
-    sampled = Product.objects.filter(pk__in=facet_sample(products), brand_id__isnull=False)
-    return list(Brand.objects.filter(pk__in=sampled.values("brand_id")).order_by("name"))
+    # The sample's brand ids straight from the sample (a LIMIT subquery, computed once): from
+    # the sample's product ids PostgreSQL joined the other way round, reading every product of
+    # each brand (156 ms for a category at 100,200 products, against 9 ms).
+    sampled_brand_ids = products.order_by(*ORDERINGS["sales"]).values("brand_id")
+    return list(Brand.objects.filter(pk__in=sampled_brand_ids[:FACET_SAMPLE_SIZE]).order_by("name"))
 
 
 def attribute_values_for(products: QuerySet) -> list[tuple]:
@@ -298,3 +340,28 @@ def attribute_values_for(products: QuerySet) -> list[tuple]:
     for value in values:
         grouped.setdefault(value.attribute_id, (value.attribute, []))[1].append(value)
     return list(grouped.values())
+
+
+def listing_facets(
+    *, query: str, category_ids: list[int] | None, categories: CategoryIndex | None = None
+) -> tuple[list[Brand], list[tuple]]:
+    """(brands_for, attribute_values_for) of the products matching `query` in the categories
+    (and their descendants): read from the cache when the same listing was shown within
+    FACET_CACHE_SECONDS under the current catalogue version, else two queries (then cached).
+    The filters chosen on the page are not part of it: the facets offer the alternatives."""
+    key_source = "|".join(
+        [
+            query.strip(),
+            ",".join(str(pk) for pk in sorted(set(category_ids))) if category_ids else "",
+            str(FACET_SAMPLE_SIZE),
+            get_language() or "",
+        ]
+    )
+    digest = hashlib.sha256(key_source.encode()).hexdigest()[:32]
+    key = f"catalog:facets:{catalogue_version()}:{digest}"
+    facets = cache.get(key)
+    if facets is None:
+        base = product_search(query=query, category_ids=category_ids, categories=categories)
+        facets = (brands_for(base), attribute_values_for(base))
+        cache.set(key, facets, FACET_CACHE_SECONDS)
+    return facets

@@ -13,6 +13,7 @@ from django.db.models import Exists, Min, OuterRef
 
 from catalog.actors import Actor
 from catalog.models import SKU, Attribute, AttributeValue, Brand, Category, Merchant, Product
+from catalog.services.catalogue_version import catalogue_version_bump
 from shop.errors import InvalidInput
 
 
@@ -23,9 +24,12 @@ def product_refresh_price_from(*, product_id: int) -> Decimal:
         lowest=Min("price")
     )["lowest"]
     price_from = lowest if lowest is not None else Decimal("0.00")
-    Product.objects.filter(pk=product_id).exclude(price_from=price_from).update(
-        price_from=price_from
-    )
+    if (
+        Product.objects.filter(pk=product_id)
+        .exclude(price_from=price_from)
+        .update(price_from=price_from)
+    ):
+        catalogue_version_bump()
     return price_from
 
 
@@ -53,6 +57,8 @@ def product_set_active(*, product_ids, is_active: bool, actor: Actor) -> Activat
         products = products.filter(has_sku=True)
     ids = list(products.values_list("pk", flat=True))
     result.changed = Product.objects.filter(pk__in=ids).update(is_active=is_active)
+    if result.changed:
+        catalogue_version_bump()
     products_refresh_price_from(product_ids=ids)
     return result
 
@@ -60,11 +66,14 @@ def product_set_active(*, product_ids, is_active: bool, actor: Actor) -> Activat
 @transaction.atomic
 def product_set_featured(*, product_ids, is_featured: bool, actor: Actor) -> int:
     """Feature products on the home page (or stop featuring them)."""
-    return (
+    changed = (
         Product.objects.filter(pk__in=list(product_ids))
         .exclude(is_featured=is_featured)
         .update(is_featured=is_featured)
     )
+    if changed:
+        catalogue_version_bump()
+    return changed
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalog.actors import Actor
 from catalog.models import SKU, StockMove, StockRecord, Warehouse
+from catalog.services.catalogue_version import catalogue_version_bump
 from shop.errors import InvalidInput, OutOfStock
 
 
@@ -315,6 +316,7 @@ def stock_adjust(
     if sku.product.merchant_id != warehouse.merchant_id:
         raise InvalidInput("A SKU can only be stocked in its own merchant's warehouse.")
     StockRecord.objects.get_or_create(sku=sku, warehouse=warehouse)
+    catalogue_version_bump()
     return _change(
         sku_id=sku.pk,
         warehouse_id=warehouse.pk,
