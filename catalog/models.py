@@ -220,7 +220,7 @@ class Product(models.Model):
             ),
             # A category page (and its facets' sample, read in sales order): its products in
             # the page's order, so the scan stops after the page instead of sorting the
-            # category's every product (0008).
+            # category's every product (0009).
             models.Index(
                 fields=["category", "-is_featured", "-sales_count", "-created_at", "-id"],
                 condition=Q(is_active=True),

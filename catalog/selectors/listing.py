@@ -72,7 +72,7 @@ FACET_SAMPLE_SIZE = 1000
 # shopper of the same listing costs no facet query.
 FACET_CACHE_SECONDS = 60
 # A query word made of CJK ideographs only (Unified, Extension A, Compatibility): the ranges
-# whose unigrams and bigrams migration 0008 writes into the search document.
+# whose unigrams and bigrams migration 0009 writes into the search document.
 CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -235,9 +235,9 @@ def product_search(
 def _match_filter(terms: list[str]) -> Q:
     """Every word in the title or subtitle (or, on PostgreSQL, a near miss of a title word);
     or, on PostgreSQL, all words prefix-matching the search document (description included).
-    Each branch is served by a GIN index (0002, 0007, 0008), so PostgreSQL ORs index scans
+    Each branch is served by a GIN index (0002, 0007, 0009), so PostgreSQL ORs index scans
     instead of reading every product. On PostgreSQL a Chinese word is looked up by its
-    unigram or bigrams in the search document (0008), which also holds the brand's name: a
+    unigram or bigrams in the search document (0009), which also holds the brand's name: a
     word of one or two characters has no trigram for the trigram indexes."""
     postgres = connection.vendor == "postgresql"
     every_word = Q()
@@ -263,7 +263,7 @@ def _match_filter(terms: list[str]) -> Q:
 
 
 def cjk_grams_tsquery(word: str) -> str:
-    """A word of CJK ideographs as a tsquery of the grams 0008 writes into the search document:
+    """A word of CJK ideographs as a tsquery of the grams 0009 writes into the search document:
     its unigram ("茶"), or its bigrams in a row ("华为手机" -> 华为 <-> 为手 <-> 手机), which
     is the substring itself (the document holds each run's bigrams at consecutive positions)."""
     if len(word) == 1:

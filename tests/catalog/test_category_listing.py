@@ -1,4 +1,4 @@
-"""A category page is read from the category's own indexes (0008): its products in the page's
+"""A category page is read from the category's own indexes (0009): its products in the page's
 order, so the scan stops after the page instead of sorting every product of the category."""
 
 from decimal import Decimal

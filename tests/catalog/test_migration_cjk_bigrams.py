@@ -1,4 +1,4 @@
-"""Migration 0008 rewrites the search document of the products already there: a database
+"""Migration 0009 rewrites the search document of the products already there: a database
 migrated before it finds them by one Chinese character afterwards, and migrating back leaves
 0002's document (words only)."""
 
@@ -10,7 +10,7 @@ from catalog.models import Product
 from catalog.selectors import product_search
 from tests.catalog.factories import SearchCatalogue
 
-BEFORE_THE_GRAMS = ("catalog", "0007_listing_indexes")
+BEFORE_THE_GRAMS = ("catalog", "0008_admin_names")
 
 
 def _migrate(targets) -> None:
@@ -32,8 +32,8 @@ def _documents_with(lexeme: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_products_from_before_0008_are_found_by_one_character_after_it():
-    # given: the catalogue, then the database taken back to before 0008
+def test_products_from_before_0009_are_found_by_one_character_after_it():
+    # given: the catalogue, then the database taken back to before 0009
     cat = SearchCatalogue()
     try:
         _migrate([BEFORE_THE_GRAMS])

@@ -1,4 +1,4 @@
-"""Chinese query words of one or two characters (migration 0008): found through the CJK
+"""Chinese query words of one or two characters (migration 0009): found through the CJK
 unigrams and bigrams of the search document, which the GIN index serves."""
 
 from decimal import Decimal

@@ -123,7 +123,7 @@ ANALYZE catalog_product;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0007_listing_indexes")]
+    dependencies = [("catalog", "0008_admin_names")]
 
     operations = [
         RunSQLOnPostgres(CJK_GRAMS, PLAIN_DOCUMENT),
