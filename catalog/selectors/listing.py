@@ -1,6 +1,7 @@
 """Product listings and search: what a shopper may see, matched, filtered, ordered, and the
 facets offered beside it."""
 
+import contextlib
 import difflib
 import hashlib
 import logging
@@ -33,7 +34,7 @@ from catalog.models import (
     ProductImage,
     StockRecord,
 )
-from catalog.services.catalogue_version import catalogue_version
+from catalog.services.catalogue_version import CACHE_DOWN, catalogue_version
 
 from .categories import CategoryIndex
 from .stock import product_sellable_expression
@@ -358,10 +359,16 @@ def listing_facets(
         ]
     )
     digest = hashlib.sha256(key_source.encode()).hexdigest()[:32]
-    key = f"catalog:facets:{catalogue_version()}:{digest}"
-    facets = cache.get(key)
+    version = catalogue_version()
+    key = f"catalog:facets:{version}:{digest}"
+    facets = None
+    if version is not None:  # None: the cache is down, the page is computed
+        with contextlib.suppress(*CACHE_DOWN):
+            facets = cache.get(key)
     if facets is None:
         base = product_search(query=query, category_ids=category_ids, categories=categories)
         facets = (brands_for(base), attribute_values_for(base))
-        cache.set(key, facets, FACET_CACHE_SECONDS)
+        if version is not None:
+            with contextlib.suppress(*CACHE_DOWN):
+                cache.set(key, facets, FACET_CACHE_SECONDS)
     return facets

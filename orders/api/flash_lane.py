@@ -37,13 +37,19 @@ _money = serializers.DecimalField(max_digits=12, decimal_places=2)
 _datetime = serializers.DateTimeField()
 
 
-class _LaneShopper:
-    """What PageThrottle reads of request.user: the account it counts against."""
+class _ThrottledAs:
+    """What PageThrottle reads of a request: the account it counts against (the request itself
+    is left as the view will find it, should the lane pass it on)."""
 
-    is_authenticated = True
+    class _Shopper:
+        is_authenticated = True
 
-    def __init__(self, pk: int):
-        self.pk = pk
+        def __init__(self, pk: int):
+            self.pk = pk
+
+    def __init__(self, request, user_id: int):
+        self.META = request.META
+        self.user = self._Shopper(user_id)
 
 
 class FlashSaleLaneMiddleware:
@@ -74,10 +80,13 @@ class FlashSaleLaneMiddleware:
         )
         if facts is None:
             return None
-        # The view's throttle counts this POST too (the same counter): over the rate the view
-        # answers 429 itself.
-        request.user = _LaneShopper(facts.user_id)
-        if PageThrottle("order_create").wait_for(request) is not None:
+        if not lane.flash_lane_applies(
+            facts=facts, sale=sale, quantity=quantity, payment_method=payment_method, now=now
+        ):
+            return None
+        # The view's own throttle counter, counted here only for attempts the lane answers
+        # (so none is counted twice): over the rate the view answers 429 itself.
+        if PageThrottle("order_create").wait_for(_ThrottledAs(request, facts.user_id)) is not None:
             return None
         with translation.override(translation.get_language_from_request(request)):
             try:

@@ -234,7 +234,7 @@ def _insert_with_parent(
     return sql, values
 
 
-def _lane_applies(*, facts, sale, quantity: int, payment_method: str, now) -> bool:
+def flash_lane_applies(*, facts, sale, quantity: int, payment_method: str, now) -> bool:
     """False where order_create answers differently from a plain new order: a replayed key
     (its order), an address not the shopper's (404), cash on delivery (confirmed at once),
     a quantity past the limit (409) or out of range (400), a sale that ended meanwhile."""
@@ -265,7 +265,7 @@ def flash_order_create(
     has admitted `quantity` units, or None (nothing written) where order_create must decide.
     Returns the order with its rows attached, as order_create does (`is_fresh`)."""
     now = now or timezone.now()
-    if not _lane_applies(
+    if not flash_lane_applies(
         facts=facts, sale=sale, quantity=quantity, payment_method=payment_method, now=now
     ):
         return None
@@ -438,7 +438,7 @@ def flash_lane_attempt(
     flash_order_create. None: order_create must answer it (the units taken from the gate are
     given back first)."""
     now = now or timezone.now()
-    if not _lane_applies(
+    if not flash_lane_applies(
         facts=facts, sale=sale, quantity=quantity, payment_method=payment_method, now=now
     ):
         return None

@@ -117,3 +117,19 @@ def test_a_payment_notification_with_redis_down_is_applied_once(
     assert first.ok and second.ok
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.SUCCEEDED
     assert Order.objects.get(pk=order.pk).status == Order.Status.PAID
+
+
+@pytest.mark.django_db
+def test_with_redis_down_a_merchant_edits_and_shoppers_search_the_catalogue(client, settings):
+    # given: the cache (facets, catalogue version) unreachable
+    settings.CACHES = DEAD_REDIS
+    sku = sellable_sku(price=Decimal("50.00"), stock=10, title="保温杯 Thermos")
+
+    # when: the product is edited (a save moves the catalogue version on) and searched
+    sku.product.subtitle = "500ml"
+    sku.product.save()
+    response = client.get("/search/", {"q": "保温杯"})
+
+    # then: the edit is saved and the page is computed without its cache
+    assert response.status_code == 200
+    assert "保温杯 Thermos" in response.content.decode()
