@@ -176,15 +176,11 @@ def stock_plan_allocation(*, lines: list[tuple[int, int]], region: str) -> list[
     return allocations
 
 
-def stock_allocate_planned(
+def allocation_moves(
     *, allocations: list[Allocation], order_no: str, actor: Actor
 ) -> list[StockMove]:
-    """Reserve the planned stock, in the caller's transaction: the ledger rows in one insert,
-    then one conditional UPDATE per stock row (SKU id, then row pk: the global lock order), the
-    caller's last statements before COMMIT. A row that no longer covers its part raises
-    OutOfStock, or StockPlanStale when the SKU's other warehouses still could; either way the
-    caller's transaction must roll back (the ledger rows go with it)."""
-    moves = StockMove.objects.bulk_create(
+    """The ledger rows of the stock an order takes at creation, unsaved."""
+    return [
         StockMove(
             sku_id=part.sku_id,
             warehouse_id=part.warehouse_id,
@@ -195,6 +191,19 @@ def stock_allocate_planned(
             actor=actor.user,
         )
         for part in allocations
+    ]
+
+
+def stock_allocate_planned(
+    *, allocations: list[Allocation], order_no: str, actor: Actor
+) -> list[StockMove]:
+    """Reserve the planned stock, in the caller's transaction: the ledger rows in one insert,
+    then one conditional UPDATE per stock row (SKU id, then row pk: the global lock order), the
+    caller's last statements before COMMIT. A row that no longer covers its part raises
+    OutOfStock, or StockPlanStale when the SKU's other warehouses still could; either way the
+    caller's transaction must roll back (the ledger rows go with it)."""
+    moves = StockMove.objects.bulk_create(
+        allocation_moves(allocations=allocations, order_no=order_no, actor=actor)
     )
     for part in sorted(allocations, key=lambda part: (part.sku_id, part.stock_record_id)):
         taken = StockRecord.objects.filter(

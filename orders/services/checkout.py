@@ -61,6 +61,43 @@ def order_preview(
     )
 
 
+def order_for(
+    *,
+    order_no: str,
+    user,
+    payment_method: str,
+    address,
+    quote,
+    buyer_note: str,
+    idempotency_key: str,
+    fingerprint: str,
+    now,
+) -> Order:
+    """The order row, unsaved, as placing it writes it: a snapshot of the address, the quote's
+    amounts, the payment deadline."""
+    return Order(
+        order_no=order_no,
+        user=user,
+        payment_method=payment_method,
+        recipient=address.recipient,
+        phone=address.phone,
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        address_detail=address.detail,
+        buyer_note=(buyer_note or "")[:255],
+        goods_amount=quote.goods_amount,
+        promotion_discount=quote.promotion_discount,
+        member_discount=quote.member_discount,
+        shipping_fee=quote.shipping_fee,
+        payable_amount=quote.payable_amount,
+        held_coupon_id=quote.held_coupon_id,
+        idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
+        payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
+    )
+
+
 def order_lines_for(*, order: Order, quote, allocations) -> list[OrderLine]:
     """The order's lines, unsaved: one per (SKU, warehouse) allocation; a quoted line split over
     warehouses has its amounts apportioned by quantity, so the parts add up to the quoted line
@@ -300,27 +337,18 @@ def _order_create_once(
     with transaction.atomic():
         # The insert comes first: a racing twin with the same key waits on the unique index
         # here, fails, and finds the winner (_order_create_attempts) before it takes any stock.
-        order = Order.objects.create(
+        order = order_for(
             order_no=order_no,
             user=user,
             payment_method=payment_method,
-            recipient=address.recipient,
-            phone=address.phone,
-            province=address.province,
-            city=address.city,
-            district=address.district,
-            address_detail=address.detail,
-            buyer_note=(buyer_note or "")[:255],
-            goods_amount=quote.goods_amount,
-            promotion_discount=quote.promotion_discount,
-            member_discount=quote.member_discount,
-            shipping_fee=quote.shipping_fee,
-            payable_amount=quote.payable_amount,
-            held_coupon_id=quote.held_coupon_id,
+            address=address,
+            quote=quote,
+            buyer_note=buyer_note,
             idempotency_key=idempotency_key,
-            idempotency_fingerprint=fingerprint,
-            payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
+            fingerprint=fingerprint,
+            now=now,
         )
+        order.save(force_insert=True)
         lines = OrderLine.objects.bulk_create(
             order_lines_for(order=order, quote=quote, allocations=plan)
         )

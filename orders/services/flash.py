@@ -43,7 +43,7 @@ from catalog.actors import Actor, Role
 from catalog.models import FlashSalePurchase, StockMove, StockRecord
 from catalog.services import flash_gate
 from catalog.services.flash_sales import RunningSale, flash_sales_generation
-from catalog.services.stock import Allocation
+from catalog.services.stock import Allocation, allocation_moves
 from shop import events as nodes
 from shop.accounts.models import Address, CustomerProfile, MembershipTier
 from shop.errors import domain_error_body
@@ -52,7 +52,13 @@ from shop.ids import new_business_number
 from ..events import order_transition_record
 from ..models import Order, OrderLine, PaymentMethod, PriceLine
 from ..pricing import MemberStatus, quote_order
-from .checkout import order_as_read_back, order_lines_for, price_lines_for, sold_out
+from .checkout import (
+    order_as_read_back,
+    order_for,
+    order_lines_for,
+    price_lines_for,
+    sold_out,
+)
 from .idempotency import order_request_fingerprint
 
 # How long a flash SKU's quote and stock row are kept per process, never past the sale's end
@@ -281,47 +287,30 @@ def flash_order_create(
     actor = Actor(role=Role.SHOPPER, user=user)
     buyer_note = (buyer_note or "").strip()
     order_no = new_business_number("O")
-    order = Order(
-        order_no=order_no,
-        user=user,
-        payment_method=payment_method,
-        recipient=address.recipient,
-        phone=address.phone,
-        province=address.province,
-        city=address.city,
-        district=address.district,
-        address_detail=address.detail,
-        buyer_note=buyer_note[:255],
-        goods_amount=quote.goods_amount,
-        promotion_discount=quote.promotion_discount,
-        member_discount=quote.member_discount,
-        shipping_fee=quote.shipping_fee,
-        payable_amount=quote.payable_amount,
-        held_coupon_id=None,
-        idempotency_key=idempotency_key,
-        idempotency_fingerprint=order_request_fingerprint(
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = order_request_fingerprint(
             address_id=address.public_id,
             items=[[sale.sku_id, quantity]],
             payment_method=payment_method,
             coupon_code="",
             buyer_note=buyer_note,
         )
-        if idempotency_key
-        else "",
-        payment_due_at=now + settings.ORDER_PAYMENT_TIMEOUT,
+    order = order_for(
+        order_no=order_no,
+        user=user,
+        payment_method=payment_method,
+        address=address,
+        quote=quote,
+        buyer_note=buyer_note,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        now=now,
     )
     plan = [Allocation(sale.sku_id, warehouse_id, quantity, stock_record_id)]
     lines = order_lines_for(order=order, quote=quote, allocations=plan)
     price_lines = price_lines_for(order=order, quote=quote)
-    move = StockMove(
-        sku_id=sale.sku_id,
-        warehouse_id=warehouse_id,
-        kind=StockMove.Kind.ALLOCATE,
-        allocated_delta=quantity,
-        reason="Allocated at order creation",
-        order_no=order_no,
-        actor=user,
-    )
+    [move] = allocation_moves(allocations=plan, order_no=order_no, actor=actor)
     try:
         with transaction.atomic():
             _write_order(order=order, lines=lines, price_lines=price_lines, sale=sale, user=user)
