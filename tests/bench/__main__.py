@@ -37,6 +37,8 @@ def main(argv: list[str]) -> int:
     os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # seed_demo pays its demo after-sales orders through the payment sandbox, as `make run` does.
+    os.environ.setdefault("PAYMENT_SANDBOX", "1")
     # seed_demo writes product pictures: into a temporary folder, not the developer's media.
     media_root = tempfile.mkdtemp(prefix="shop-bench-media-")
     os.environ["MEDIA_ROOT"] = media_root
