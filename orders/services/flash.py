@@ -157,9 +157,11 @@ def _kept(store: dict, key: tuple, at: datetime, sale: RunningSale, load):
 
 
 def _quote(*, sale: RunningSale, quantity: int, province: str, member: MemberStatus, at):
-    # The bill rows' labels are worded in the request's language: part of the key.
+    # The sale itself is part of the key (its price, times and limit, as this process last read
+    # them: an edit in another process shows here once the running sales are read again, within
+    # catalog's RUNNING_CACHE_SECONDS), and so is the language the bill rows are worded in.
     key = (
-        sale.id,
+        sale,
         quantity,
         province,
         member,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import Sum
 from django.test import Client
@@ -332,3 +333,24 @@ def test_one_shopper_in_four_tabs_gets_the_sales_limit_and_no_more():
     assert FlashSalePurchase.objects.get().quantity == 1
     assert stock_of(sku).allocated == 1
     assert flash_gate.gate_read(sku_id=sku.pk) == 9
+
+
+def test_a_new_sale_price_reaches_the_lane_as_soon_as_the_running_sales_are_read_again():
+    # given: the lane has priced the sale once
+    sku = stocked_sku(on_hand=10)
+    sale = flash_sale_of(sku, price="9.90", limit=1)
+    client = Client()
+    _first, first_address, first_token = shopper_with_token()
+    first = attempt(client, sku, first_address, first_token)
+    assert first.json()["lines"][0]["unit_price"] == "9.90"
+
+    # when: the price is changed where no signal reaches this process (another web process's
+    # admin), and the running sales are read again after their cache time
+    FlashSale.objects.filter(pk=sale.pk).update(price=Decimal("8.80"))
+    _second, second_address, second_token = shopper_with_token()
+    with time_machine.travel(timezone.now() + timedelta(seconds=6)):
+        answer = attempt(client, sku, second_address, second_token)
+
+    # then
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["lines"][0]["unit_price"] == "8.80"
