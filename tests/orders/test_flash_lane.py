@@ -23,6 +23,7 @@ from catalog.selectors import stock_ledger_mismatches
 from catalog.services import flash_gate, flash_sales
 from notifications.models import OutboxMessage
 from orders import services
+from orders.api import flash_lane
 from orders.models import Order, OrderLine
 from orders.services import flash as lane
 from tests.orders.factories import shopper_with_address, stock_of, stocked_sku
@@ -354,3 +355,20 @@ def test_a_new_sale_price_reaches_the_lane_as_soon_as_the_running_sales_are_read
     # then
     assert answer.status_code == 201, answer.content
     assert answer.json()["lines"][0]["unit_price"] == "8.80"
+
+
+def test_where_the_database_has_no_lane_every_attempt_takes_the_view(monkeypatch):
+    # given: the lane's SQL is PostgreSQL's, and `make run` may fall back to SQLite
+    sku = stocked_sku(on_hand=10)
+    flash_sale_of(sku)
+    _user, address, token = shopper_with_token()
+    monkeypatch.setattr(flash_lane, "database_has_the_lane", lambda: False)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        answer = attempt(Client(), sku, address, token)
+
+    # then: the view placed it (its own statements), not the lane
+    assert answer.status_code == 201, answer.content
+    assert not any("WITH new_order" in q["sql"] for q in queries)
+    assert len(queries.captured_queries) > 14
