@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
@@ -325,9 +325,10 @@ def flash_order_create(
                 data={"payment_method": order.payment_method},
             )
             _take_stock(move=move, stock_record_id=stock_record_id, quantity=quantity)
-    except (_NotInLane, IntegrityError):
-        # The limit reached, the stock short after all, or a twin with the same key: nothing
-        # was written; order_create gives the answer.
+    except (_NotInLane, IntegrityError, OperationalError):
+        # The limit reached, the stock short after all, a twin with the same key, or the hot
+        # row's lock not granted in time: nothing was written; order_create gives the answer
+        # (and the API's error handler words a lock timeout, which the lane bypasses).
         return None
     order_as_read_back(order, lines=lines, price_lines=price_lines, events=[created])
     return order

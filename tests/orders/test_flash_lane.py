@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -372,3 +372,24 @@ def test_where_the_database_has_no_lane_every_attempt_takes_the_view(monkeypatch
     assert answer.status_code == 201, answer.content
     assert not any("WITH new_order" in q["sql"] for q in queries)
     assert len(queries.captured_queries) > 14
+
+
+def test_a_lock_timeout_in_the_lane_leaves_the_attempt_to_the_view(monkeypatch):
+    # given: the hot stock row's lock is not granted in time inside the lane's transaction
+    sku = stocked_sku(on_hand=10)
+    flash_sale_of(sku)
+    _user, address, token = shopper_with_token()
+
+    def lock_not_granted(**_kwargs):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(lane, "_take_stock", lock_not_granted)
+
+    # when
+    answer = attempt(Client(), sku, address, token)
+
+    # then: no 500; the view placed the order, once, and the gate holds what the database holds
+    assert answer.status_code == 201, answer.content
+    assert Order.objects.count() == 1
+    assert stock_of(sku).allocated == 1
+    assert flash_gate.gate_read(sku_id=sku.pk) == 9
