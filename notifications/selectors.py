@@ -2,8 +2,10 @@
 
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import QuerySet
 
 from aftersales.events import CaseChanged
@@ -130,14 +132,13 @@ def recipients_for_target(
     warehouse staff). warehouse: staff assigned to that warehouse, plus warehouse staff with no
     assignment (they cover all of the merchant's warehouses); if nobody, the merchant's staff.
     ops: active members of the platform operations group, whatever the event is about.
+    shopper: the event's shopper, whose account is not read here: the caller checks it is
+    active with the recipients' other facts (recipient_facts, `unchecked`), in the same query.
     """
     if target == Target.OPS:
         return _active_ops()
     if target == Target.SHOPPER:
-        if shopper_id is None:
-            return []
-        users = get_user_model().objects.filter(pk=shopper_id, is_active=True)
-        return list(users.values_list("pk", flat=True))
+        return [] if shopper_id is None else [shopper_id]
     if target == Target.WAREHOUSE and warehouse_id is not None:
         # Every event about a warehouse names its merchant too (orders and logistics send both).
         if merchant_id is None:
@@ -162,29 +163,65 @@ def merchant_webhook_for(*, merchant_id: int | None) -> MerchantWebhook | None:
     return MerchantWebhook.objects.filter(merchant_id=merchant_id, is_active=True).first()
 
 
-def languages_of(*, user_ids: list[int]) -> dict[int, str]:
-    """The language each user's messages are worded in (their profile's; LANGUAGE_CODE for a
-    user without a profile, e.g. staff who never opened the profile page). One query."""
+@dataclass(frozen=True)
+class RecipientFacts:
+    """What the outbox needs to know of the people one event may reach."""
+
+    active: frozenset[int]  # of the users asked about as unchecked: those whose account is active
+    languages: dict[int, str]  # what each user's messages are worded in
+    silenced: frozenset[tuple[int, str]]  # (user, channel) pairs switched off for the node
+
+
+def recipient_facts(
+    *, user_ids: list[int], node: str, unchecked: frozenset[int] = frozenset()
+) -> RecipientFacts:
+    """The language each of `user_ids` reads (their profile's; LANGUAGE_CODE for a user without
+    a profile, e.g. staff who never opened the profile page), the channels each turned off for
+    `node`, and which of the `unchecked` ones are active: one query (a UNION of three small
+    reads), so an event's outbox pays one round trip for its recipients however many it
+    reaches."""
     from django.conf import settings
 
     from shop.accounts.models import CustomerProfile
 
-    languages = dict.fromkeys(user_ids, settings.LANGUAGE_CODE)
-    if user_ids:
-        languages.update(
-            CustomerProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "language")
-        )
-    return {user_id: recipient_language(language) for user_id, language in languages.items()}
-
-
-def silenced_channels(*, user_ids: list[int], node: str) -> set[tuple[int, str]]:
-    """(user id, channel) pairs whose owner turned this node off on that channel."""
     if not user_ids:
-        return set()
-    rows = NotificationPreference.objects.filter(
-        user_id__in=user_ids, node=node, enabled=False
-    ).values_list("user_id", "channel")
-    return set(rows)
+        return RecipientFacts(active=frozenset(), languages={}, silenced=frozenset())
+    # Three reads of the same shape (kind, user, text), so one statement carries all of them;
+    # written out because the ORM spent longer compiling the UNION than the database running it.
+    quote = connection.ops.quote_name
+    users = ", ".join(["%s"] * len(user_ids))
+    sql = (
+        f"SELECT 'language', user_id, {quote('language')}"
+        f" FROM {quote(CustomerProfile._meta.db_table)}"
+        f" WHERE user_id IN ({users})"
+        f" UNION ALL SELECT 'silenced', user_id, channel"
+        f" FROM {quote(NotificationPreference._meta.db_table)}"
+        f" WHERE user_id IN ({users}) AND node = %s AND enabled = %s"
+    )
+    params = [*user_ids, *user_ids, node, False]
+    if unchecked:
+        sql += (
+            f" UNION ALL SELECT 'active', id, '' FROM {quote(get_user_model()._meta.db_table)}"
+            f" WHERE id IN ({', '.join(['%s'] * len(unchecked))}) AND is_active = %s"
+        )
+        params += [*sorted(unchecked), True]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        reads = cursor.fetchall()
+    languages = dict.fromkeys(user_ids, settings.LANGUAGE_CODE)
+    silenced, active = set(), set()
+    for kind, user_id, text in reads:
+        if kind == "language":
+            languages[user_id] = text
+        elif kind == "silenced":
+            silenced.add((user_id, text))
+        else:
+            active.add(user_id)
+    return RecipientFacts(
+        active=frozenset(active),
+        languages={user_id: recipient_language(text) for user_id, text in languages.items()},
+        silenced=frozenset(silenced),
+    )
 
 
 def inbox_for_user(*, user, unread_only: bool = False) -> QuerySet:

@@ -10,7 +10,9 @@ from celery import shared_task
 from django.conf import settings
 
 from notifications.services.delivery import outbox_deliver
+from notifications.services.outbox import outbox_take_queued
 from notifications.services.relay import outbox_purge_sent, outbox_relay_due
+from shop.celery import send_now
 
 
 def _deliver_within(ids, budget_seconds: float) -> int:
@@ -27,6 +29,17 @@ def _deliver_within(ids, budget_seconds: float) -> int:
 @shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
 def deliver_outbox(self, ids: list[int]) -> int:
     """Deliver these outbox rows (skips rows already sent or held by another worker)."""
+    return _deliver_within(ids, settings.NOTIFICATION_TASK_BUDGET_SECONDS)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
+def deliver_queued_outbox(self) -> int:
+    """Deliver the rows the doorbell list holds (services.outbox): the committed events since
+    the bell rang. A list longer than one batch is handed on to another task, so a burst is
+    delivered by several workers side by side."""
+    ids, more = outbox_take_queued()
+    if more:
+        send_now(deliver_queued_outbox, swept_by="relay_pending_outbox")
     return _deliver_within(ids, settings.NOTIFICATION_TASK_BUDGET_SECONDS)
 
 

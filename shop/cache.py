@@ -26,3 +26,17 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+    def redis_client(self):
+        """The Redis client behind this cache, for the few things a get and a set cannot say
+        (a list, a script): same server, same pool, the keys cleared with the cache."""
+        return self._cache.get_client(write=True)
+
+
+def cache_redis_client():
+    """The default cache's Redis client, or None when the cache is not Redis (make run's
+    fallback, the benchmarks' in-process cache)."""
+    from django.core.cache import cache
+
+    client = getattr(cache, "redis_client", None)
+    return client() if client is not None else None

@@ -91,6 +91,34 @@ def is_postgres(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+def insert_values(obj, fields, connection) -> list:
+    """The values Model.save() would insert for `obj` in `fields` (pre_save fills auto_now_add
+    and the like), ready as query parameters."""
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
+def insert_returning_ids(model, objects: list, *, connection, ignore_conflicts=False) -> list:
+    """INSERT `objects` in one statement and return the new rows' ids: bulk_create, except that
+    with `ignore_conflicts` it still says which rows were written (ON CONFLICT DO NOTHING
+    RETURNING id returns those, not the ones a unique constraint turned away; bulk_create returns
+    no id at all then, and the caller had to read them back). PostgreSQL and SQLite alike."""
+    if not objects:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES {', '.join([row] * len(objects))}"
+        f"{' ON CONFLICT DO NOTHING' if ignore_conflicts else ''}"
+        f" RETURNING {quote(model._meta.pk.column)}"
+    )
+    params = [value for obj in objects for value in insert_values(obj, fields, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 # Storefront reads that may be a moment behind the primary: the catalogue as shoppers browse it.
 # Orders, payments, stock and accounts are always read from the primary (read-your-writes: a
 # shopper who just paid must see the order paid).

@@ -6,14 +6,17 @@ delivers each row (services.delivery). Rows the task never reached (broker down,
 are found by the relay sweep (services.relay), run every 30 s by beat.
 """
 
+import contextlib
 import hashlib
 import json
+import logging
 
-from django.db import transaction
+import redis
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from notifications import selectors
-from notifications.models import Channel, OutboxMessage, PushRule
+from notifications.models import Channel, OutboxMessage, PushRule, Target
 from notifications.nodes import INTERNAL_NODES, NODE_LABELS, REPEATABLE_NODES
 from notifications.rendering import (
     TEMPLATE_ERROR_PREFIX,
@@ -23,9 +26,12 @@ from notifications.rendering import (
     safe_link,
     templates_for_language,
 )
-from shop.celery import send_after_commit
+from shop.cache import cache_redis_client
+from shop.celery import send_after_commit, send_now
+from shop.db import insert_returning_ids
 from shop.events import DomainEvent
 
+logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
 # When a recipient is reached by several rules of one event on the same channel (a merchant
 # manager who is also the warehouse fallback), the most specific rule speaks.
@@ -116,14 +122,19 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         return []
 
     user_ids = sorted({user_id for user_id, _ in chosen})
-    silenced = selectors.silenced_channels(user_ids=user_ids, node=node)
+    facts = selectors.recipient_facts(
+        user_ids=user_ids, node=node, unchecked=frozenset(recipients_cache.get(Target.SHOPPER, ()))
+    )
     # Each person reads their account's language: a rule is rendered once per language.
-    languages = selectors.languages_of(user_ids=user_ids)
+    languages = facts.languages
     rendered_by_rule: dict[tuple[int, str], object] = {}
     links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
-        if (user_id, channel) in silenced and not selectors.channel_is_locked(
+        if user_id not in facts.active and user_id in recipients_cache.get(Target.SHOPPER, ()):
+            # The shopper's account was closed or blocked: nobody to tell.
+            continue
+        if (user_id, channel) in facts.silenced and not selectors.channel_is_locked(
             node=node, channel=channel
         ):
             continue
@@ -190,7 +201,12 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
                 next_attempt_at=now,
             )
         )
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    written = insert_returning_ids(
+        OutboxMessage, rows, connection=connection, ignore_conflicts=True
+    )
+    if len(written) == len(rows):
+        return sorted(written)
+    # The same event again: what it wrote before and is still to be delivered.
     return list(
         OutboxMessage.objects.filter(event_key=key, status=Status.PENDING)
         .order_by("id")
@@ -198,9 +214,77 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
     )
 
 
+# The delivery doorbell. Each committed event's rows join one Redis list, and the first event
+# after a quiet moment rings: it sets the bell and queues one deliver_queued_outbox task, which
+# takes the bell down and delivers everything on the list. During a burst (a flash sale's
+# thousand orders a minute) the events that find the bell up only join the list: one Redis
+# round trip each instead of a Celery message each. The database stays the truth: a list or a
+# task lost with Redis or a worker leaves the rows pending, and the relay sweep delivers them.
+DUE_LIST_KEY = "notifications:outbox:due"
+BELL_KEY = "notifications:outbox:bell"
+# A bell whose task never ran (broker down, worker killed before it started) comes down by
+# itself, so the next event rings again instead of waiting for the relay.
+BELL_SECONDS = 10
+# Rows one delivery task takes from the list before it hands the rest to a fresh task.
+QUEUED_BATCH_SIZE = 200
+_RING_LUA = """
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return 1 end
+return 0
+"""
+_ring_scripts: dict[int, object] = {}
+
+
+def _ring(client, outbox_ids: list[int]) -> bool:
+    """Put the ids on the list; True when this call raised the bell (a task must be queued)."""
+    script = _ring_scripts.get(id(client))
+    if script is None:
+        script = _ring_scripts[id(client)] = client.register_script(_RING_LUA)
+    return bool(script(keys=[DUE_LIST_KEY, BELL_KEY], args=[BELL_SECONDS, *outbox_ids]))
+
+
 def outbox_schedule_delivery(*, outbox_ids: list[int]) -> None:
     """Deliver these rows after the current transaction commits (never before)."""
-    from notifications.tasks import deliver_outbox
+    from notifications.tasks import deliver_outbox, deliver_queued_outbox
 
-    if outbox_ids:
-        send_after_commit(deliver_outbox, list(outbox_ids), swept_by="relay_pending_outbox")
+    if not outbox_ids:
+        return
+    ids = list(outbox_ids)
+    client = cache_redis_client()
+    if client is None:
+        # No Redis cache (make run's fallback): one task per event, as the broker allows.
+        send_after_commit(deliver_outbox, ids, swept_by="relay_pending_outbox")
+        return
+
+    def ring():
+        try:
+            rang = _ring(client, ids)
+        except redis.RedisError:
+            logger.warning("Outbox doorbell unreachable; queueing %r directly", ids, exc_info=True)
+            send_now(deliver_outbox, ids, swept_by="relay_pending_outbox")
+            return
+        if rang and not send_now(deliver_queued_outbox, swept_by="relay_pending_outbox"):
+            # No task is coming: let the next event ring instead of waiting for the bell's
+            # expiry (the relay delivers these rows either way).
+            with contextlib.suppress(redis.RedisError):
+                client.delete(BELL_KEY)
+
+    transaction.on_commit(ring)
+
+
+def outbox_take_queued(*, limit: int | None = None) -> tuple[list[int], bool]:
+    """For the delivery task: take the bell down, then up to `limit` ids off the list. Returns
+    (ids, more): more is True when the list still holds ids (the caller queues another task).
+
+    The bell comes down first: an event committed after this moment finds it down and rings
+    again, so no id is left on the list without a task coming for it."""
+    client = cache_redis_client()
+    if client is None:
+        return [], False
+    limit = limit or QUEUED_BATCH_SIZE
+    with client.pipeline(transaction=True) as pipe:
+        pipe.delete(BELL_KEY)
+        pipe.lpop(DUE_LIST_KEY, limit)
+        pipe.llen(DUE_LIST_KEY)
+        _, taken, left = pipe.execute()
+    return [int(pk) for pk in taken or []], left > 0

@@ -1,10 +1,10 @@
 """Delivery of outbox rows: once per row as a person can tell, retried, never lost."""
 
-import base64
 import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 
 import pytest
 import time_machine
@@ -18,6 +18,7 @@ from notifications.channels import get_backend
 from notifications.channels.signed_http import sign
 from notifications.models import InboxMessage, OutboxMessage
 from notifications.services.delivery import _delivery_for, outbox_deliver, outbox_retry
+from notifications.services.outbox import BELL_KEY, DUE_LIST_KEY
 from shop import events
 from tests.accounts.factories import CustomerProfileFactory, UserFactory
 from tests.catalog.factories import MerchantFactory, MerchantStaffFactory
@@ -160,6 +161,7 @@ def test_broker_down_leaves_rows_pending_and_the_relay_delivers(
         raise OperationalError("Error 111 connecting to redis. Connection refused.")
 
     monkeypatch.setattr(tasks.deliver_outbox, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.deliver_queued_outbox, "apply_async", broker_down)
     shopper = CustomerProfileFactory().user
     # when an order is paid (the transition commits, the enqueue fails)
     with django_capture_on_commit_callbacks(execute=True):
@@ -200,9 +202,9 @@ def redis_queue(celery_not_eager, settings):
     import redis
 
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("celery")
+    client.delete("celery", DUE_LIST_KEY, BELL_KEY)
     yield client
-    client.delete("celery")
+    client.delete("celery", DUE_LIST_KEY, BELL_KEY)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -214,18 +216,49 @@ def test_committed_pushes_are_queued_on_the_real_broker(default_rules, make_even
         events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk))
         # then nothing is queued before the commit
         assert redis_queue.llen("celery") == 0
-    # then one delivery task with the outbox ids is waiting on the broker
+    # then one delivery task is waiting on the broker, and the rows' ids on the doorbell list
     assert redis_queue.llen("celery") == 1
     message = json.loads(redis_queue.lindex("celery", 0))
-    assert message["headers"]["task"] == "notifications.tasks.deliver_outbox"
+    assert message["headers"]["task"] == "notifications.tasks.deliver_queued_outbox"
     assert message["properties"]["body_encoding"] == "base64"
-    (queued_ids,), _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-    assert sorted(queued_ids) == sorted(OutboxMessage.objects.values_list("id", flat=True))
+    first_ids = sorted(OutboxMessage.objects.values_list("id", flat=True))
+    assert sorted(int(pk) for pk in redis_queue.lrange(DUE_LIST_KEY, 0, -1)) == first_ids
+
+    # when a second order of the shopper is paid before a worker has taken the task
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, subject_id=2))
+    # then no second task is queued: its rows join the list the waiting task will deliver
+    assert redis_queue.llen("celery") == 1
+    assert redis_queue.llen(DUE_LIST_KEY) == 6
 
     # when a worker runs the task
-    tasks.deliver_outbox.apply(args=[queued_ids])
-    # then the shopper has their message
-    assert InboxMessage.objects.filter(user=shopper).count() == 1
+    tasks.deliver_queued_outbox.apply()
+    # then the shopper has both messages, the list is empty and the next event rings again
+    assert InboxMessage.objects.filter(user=shopper).count() == 2
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert redis_queue.llen(DUE_LIST_KEY) == 0
+    with transaction.atomic():
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, subject_id=3))
+    assert redis_queue.llen("celery") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_doorbell_list_longer_than_a_batch_is_handed_on(default_rules, make_event, redis_queue):
+    # given the rows of 3 events on the doorbell list, and a task that takes 4 ids at a time
+    shopper = CustomerProfileFactory().user
+    for subject_id in (1, 2, 3):
+        with transaction.atomic():
+            events.emit(
+                make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, subject_id=subject_id)
+            )
+    assert redis_queue.llen(DUE_LIST_KEY) == 9
+    # when the waiting task runs with a batch of 4
+    with mock.patch("notifications.services.outbox.QUEUED_BATCH_SIZE", 4):
+        tasks.deliver_queued_outbox.apply()
+    # then it delivered 4 rows and queued another task for the rest
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == 4
+    assert redis_queue.llen("celery") == 2
+    assert redis_queue.llen(DUE_LIST_KEY) == 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -466,7 +499,7 @@ def test_checkout_through_the_api_with_the_broker_down_answers_and_the_relay_del
     assert rows.exists()
     assert set(rows.values_list("status", flat=True)) == {Status.PENDING}
     assert not InboxMessage.objects.filter(user=shopper).exists()
-    assert "Could not queue notifications.tasks.deliver_outbox" in caplog.text
+    assert "Could not queue notifications.tasks.deliver_queued_outbox" in caplog.text
 
     # when the broker is back and beat's relay runs (eagerly here), twice
     dead_broker.conf.task_always_eager = True

@@ -305,6 +305,33 @@ def test_unknown_shopper_or_missing_merchant_writes_nothing(default_rules, make_
     assert not OutboxMessage.objects.exists()
 
 
+def test_a_closed_shopper_account_is_told_nothing(default_rules, make_event, commit_emit):
+    # given a shopper whose account was closed (deactivated), and an active one
+    closed, active = UserFactory(is_active=False), UserFactory()
+    # when an order of each is paid
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=closed.pk))
+    commit_emit(make_event(node=events.ORDER_PAID, shopper_id=active.pk, subject_id=2))
+    # then only the active shopper has messages
+    assert not OutboxMessage.objects.filter(recipient=closed).exists()
+    assert OutboxMessage.objects.filter(recipient=active).count() == 3
+
+
+def test_the_shoppers_messages_cost_one_read_and_one_insert(
+    default_rules, make_event, django_assert_num_queries
+):
+    # given a shopper with a profile in English who silenced the SMS of paid orders
+    shopper = CustomerProfileFactory(language="en").user
+    NotificationPreferenceFactory(user=shopper, node=events.ORDER_PAID, channel="sms")
+    events.emit(make_event(node=events.ORDER_PAID, shopper_id=2))  # the rules are read once
+    # when their order is paid: the savepoint, the recipient's facts (account, language,
+    # preferences) in one query, one INSERT of every row, the savepoint released
+    with django_assert_num_queries(4):
+        events.emit(make_event(node=events.ORDER_PAID, shopper_id=shopper.pk, subject_id=3))
+    # then the inbox and the push are written in English, the SMS not at all
+    rows = OutboxMessage.objects.filter(recipient=shopper)
+    assert sorted(rows.values_list("channel", "language")) == [("app_push", "en"), ("inbox", "en")]
+
+
 def test_a_failing_push_never_undoes_the_state_change(default_rules, make_event, monkeypatch):
     # given the push rules cannot be read (a bug, a bad row)
     def broken(**kwargs):
