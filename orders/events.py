@@ -43,7 +43,7 @@ class SubOrderChanged(DomainEvent):
     amount: Decimal = ZERO
 
 
-def order_event_record(
+def order_event_for(
     *,
     order: Order,
     sub_order: SubOrder | None = None,
@@ -53,8 +53,9 @@ def order_event_record(
     to_state: str,
     note: str = "",
 ) -> OrderEvent:
-    """One timeline row: the acting user (none for the system) and the role they acted in."""
-    return OrderEvent.objects.create(
+    """One timeline row, not yet saved: the acting user (none for the system) and the role they
+    acted in."""
+    return OrderEvent(
         order=order,
         sub_order=sub_order,
         actor=actor.user,
@@ -64,6 +65,13 @@ def order_event_record(
         to_state=to_state,
         note=(note or "")[:255],
     )
+
+
+def order_event_record(**fields) -> OrderEvent:
+    """One timeline row, saved (the fields of order_event_for)."""
+    event = order_event_for(**fields)
+    event.save(force_insert=True)
+    return event
 
 
 def order_path(order: Order) -> str:
@@ -132,6 +140,14 @@ def order_transition_record(
         to_state=subject.status,
         note=note,
     )
+    order_transition_announce(node=node, order=order, sub_order=sub_order, event=event, data=data)
+    return event
+
+
+def order_transition_announce(
+    *, node: str, order: Order, sub_order: SubOrder | None = None, event: OrderEvent, data=None
+) -> None:
+    """The domain event of a transition whose timeline row `event` is written (by
+    order_transition_record, or in a writer's own statement: the flash-sale lane)."""
     extra = {"note": event.note, **(data or {})}
     order_domain_event_emit(node=node, order=order, sub_order=sub_order, data=extra)
-    return event

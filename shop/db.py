@@ -6,6 +6,11 @@ configured.
 not exist and search falls back to plain substring matching (catalog.selectors).
 """
 
+import datetime
+import decimal
+import json
+import uuid
+
 from django.db import migrations
 from django.db.migrations.operations.base import Operation
 
@@ -97,23 +102,76 @@ def insert_values(obj, fields, connection) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
+def insertable_fields(model, *, without: tuple[str, ...] = ()) -> list:
+    """The columns an INSERT of `model` writes: all but the primary key and `without`."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in without]
+
+
+def _json_value(value):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no JSON form for an INSERT")
+
+
+def rows_as_json(objects: list, fields) -> str:
+    """`objects` as one JSON array of {column: value}, the values Model.save() would write,
+    for PostgreSQL's json_populate_recordset: one query parameter however many rows and
+    columns, so the statement's text stays the same from one call to the next (psycopg parses
+    a statement of at most 50 parameters once) and Python does not adapt every value."""
+    return json.dumps([_row(obj, fields) for obj in objects], default=_json_value)
+
+
+def row_as_json(obj, fields) -> str:
+    """One row as rows_as_json words it, a JSON object, for json_populate_record."""
+    return json.dumps(_row(obj, fields), default=_json_value)
+
+
+def _row(obj, fields) -> dict:
+    return {f.column: f.pre_save(obj, add=True) for f in fields}
+
+
+def json_rows_select(
+    model, fields, *, source: str, connection, single: bool = False, joined: str = ""
+) -> str:
+    """`SELECT <columns> FROM json_populate_recordset(NULL::<table>, <source>) AS r`: the rows
+    rows_as_json wrote, typed by the table's own columns (json_populate_record for one row).
+    `source` is the SQL of the JSON parameter, e.g. `%s::json`; `joined` a relation whose
+    columns come first (a parent row's id: `joined="new_order"` selects `new_order.id`, ...).
+    PostgreSQL only."""
+    quote = connection.ops.quote_name
+    function = "json_populate_record" if single else "json_populate_recordset"
+    columns = [f"r.{quote(f.column)}" for f in fields]
+    relations = f"{function}(NULL::{quote(model._meta.db_table)}, {source}) AS r"
+    if joined:
+        columns.insert(0, f"{joined}.id")
+        relations = f"{joined}, {relations}"
+    return f"SELECT {', '.join(columns)} FROM {relations}"
+
+
 def insert_returning_ids(model, objects: list, *, connection, ignore_conflicts=False) -> list:
     """INSERT `objects` in one statement and return the new rows' ids: bulk_create, except that
     with `ignore_conflicts` it still says which rows were written (ON CONFLICT DO NOTHING
     RETURNING id returns those, not the ones a unique constraint turned away; bulk_create returns
-    no id at all then, and the caller had to read them back). PostgreSQL and SQLite alike."""
+    no id at all then, and the caller had to read them back). PostgreSQL takes the rows as one
+    JSON parameter (rows_as_json), SQLite as VALUES."""
     if not objects:
         return []
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = insertable_fields(model)
     quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
+    into = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES {', '.join([row] * len(objects))}"
-        f"{' ON CONFLICT DO NOTHING' if ignore_conflicts else ''}"
-        f" RETURNING {quote(model._meta.pk.column)}"
     )
-    params = [value for obj in objects for value in insert_values(obj, fields, connection)]
+    if is_postgres(connection):
+        rows = json_rows_select(model, fields, source="%s::json", connection=connection)
+        params = [rows_as_json(objects, fields)]
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        rows = f"VALUES {', '.join([row] * len(objects))}"
+        params = [value for obj in objects for value in insert_values(obj, fields, connection)]
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    sql = f"{into} {rows}{conflicts} RETURNING {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -46,11 +46,12 @@ from catalog.services.flash_sales import RunningSale, flash_sales_generation
 from catalog.services.stock import Allocation, allocation_moves
 from shop import events as nodes
 from shop.accounts.models import Address, CustomerProfile, MembershipTier
+from shop.db import insertable_fields, json_rows_select, row_as_json, rows_as_json
 from shop.errors import domain_error_body
 from shop.ids import new_business_number
 
-from ..events import order_transition_record
-from ..models import Order, OrderLine, PaymentMethod, PriceLine
+from ..events import order_event_for, order_transition_announce
+from ..models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine
 from ..pricing import MemberStatus, quote_order
 from .checkout import (
     order_as_read_back,
@@ -204,42 +205,28 @@ def flash_lane_forget() -> None:
 # --- the writes ----------------------------------------------------------------------------
 
 
-_columns_cache: dict[tuple, tuple[list, str]] = {}
+_statements: dict[str, str] = {}
 
 
-def _insert_columns(model, *, without=("id",)) -> tuple[list, str]:
-    """The fields an INSERT writes and its `(%s::type, ...)` row, worked out once per model:
-    the casts type the parameters of INSERT ... SELECT (VALUES ...)."""
-    key = (model, without)
-    if key not in _columns_cache:
-        fields = [f for f in model._meta.concrete_fields if f.column not in without]
-        row = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-        _columns_cache[key] = (fields, f"({row})")
-    return _columns_cache[key]
+def _statement(name: str, build) -> str:
+    """A statement's text, built once per process: the rows travel as JSON parameters
+    (shop.db.rows_as_json), so the text never changes, and psycopg parses it once."""
+    sql = _statements.get(name)
+    if sql is None:
+        sql = _statements[name] = build()
+    return sql
 
 
-def _values(obj, fields) -> list:
-    """The values Model.save() would insert for `obj` (pre_save fills auto_now_add)."""
-    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-
-
-def _insert_with_parent(
-    alias: str, model, objects: list, *, parent_column: str
-) -> tuple[str, list]:
-    """A CTE that inserts `objects`, each with the new order's id in `parent_column`."""
-    fields, row = _insert_columns(model, without=("id", parent_column))
-    rows, values = [], []
-    for obj in objects:
-        rows.append(row)
-        values += _values(obj, fields)
-    columns = ", ".join([parent_column] + [f.column for f in fields])
-    names = ", ".join(f"c{i}" for i in range(len(fields)))
-    sql = (
-        f"{alias} AS (INSERT INTO {model._meta.db_table} ({columns}) "
-        f"SELECT new_order.id, v.* FROM new_order, (VALUES {', '.join(rows)}) AS v ({names}) "
-        "RETURNING id)"
+def _insert_with_parent(alias: str, model, *, parent_column: str) -> str:
+    """A CTE that inserts the rows of one JSON parameter, each with the new order's id in
+    `parent_column`."""
+    fields = insertable_fields(model, without=(parent_column,))
+    quote = connection.ops.quote_name
+    columns = ", ".join([parent_column] + [quote(f.column) for f in fields])
+    rows = json_rows_select(
+        model, fields, source="%s::json", connection=connection, joined="new_order"
     )
-    return sql, values
+    return f"{alias} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) {rows} RETURNING id)"
 
 
 def flash_lane_applies(*, facts, sale, quantity: int, payment_method: str, now) -> bool:
@@ -313,15 +300,24 @@ def flash_order_create(
     lines = order_lines_for(order=order, quote=quote, allocations=plan)
     price_lines = price_lines_for(order=order, quote=quote)
     [move] = allocation_moves(allocations=plan, order_no=order_no, actor=actor)
+    created = order_event_for(
+        order=order, actor=actor, transition="create", from_state="", to_state=order.status
+    )
     try:
         with transaction.atomic():
-            _write_order(order=order, lines=lines, price_lines=price_lines, sale=sale, user=user)
-            created = order_transition_record(
+            _write_order(
+                order=order,
+                lines=lines,
+                price_lines=price_lines,
+                event=created,
+                sale=sale,
+                user=user,
+            )
+            # As order_transition_record: the same domain event, the outbox in this transaction.
+            order_transition_announce(
                 node=nodes.ORDER_CREATED,
                 order=order,
-                actor=actor,
-                transition="create",
-                from_state="",
+                event=created,
                 data={"payment_method": order.payment_method},
             )
             _take_stock(move=move, stock_record_id=stock_record_id, quantity=quantity)
@@ -334,23 +330,53 @@ def flash_order_create(
     return order
 
 
-def _write_order(*, order: Order, lines, price_lines, sale: RunningSale, user) -> None:
-    """Order, lines, bill rows, the cart's rows of the SKU and the shopper's count against the
-    sale's limit: one statement."""
-    order_fields, order_placeholders = _insert_columns(Order)
-    values = _values(order, order_fields)
-    lines_sql, lines_values = _insert_with_parent(
-        "new_lines", OrderLine, lines, parent_column="order_id"
-    )
-    bill_sql, bill_values = _insert_with_parent(
-        "new_bill", PriceLine, price_lines, parent_column="order_id"
-    )
+def _write_order(
+    *, order: Order, lines, price_lines, event: OrderEvent, sale: RunningSale, user
+) -> None:
+    """Order, lines, bill rows, the timeline row, the cart's rows of the SKU and the shopper's
+    count against the sale's limit: one statement."""
+    sql = _statement("order", _order_statement)
+    quantity = sum(line.quantity for line in lines)
+    values = [
+        row_as_json(order, insertable_fields(Order)),
+        rows_as_json(lines, insertable_fields(OrderLine, without=("order_id",))),
+        rows_as_json(price_lines, insertable_fields(PriceLine, without=("order_id",))),
+        rows_as_json([event], insertable_fields(OrderEvent, without=("order_id",))),
+        sale.sku_id,
+        user.pk,
+        sale.id,
+        user.pk,
+        quantity,
+        sale.per_shopper_limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        order_id, line_ids, bill_ids, event_id, claimed = cursor.fetchone()
+    if not claimed:
+        raise _NotInLane("the shopper's limit of this sale is reached")
+    order.pk = order_id
+    order._state.adding = False
+    for rows, ids in ((lines, line_ids), (price_lines, bill_ids), ([event], [event_id])):
+        for row, pk in zip(rows, ids, strict=True):
+            row.pk, row.order_id = pk, order_id
+            row._state.adding = False
+
+
+def _order_statement() -> str:
+    order_fields = insertable_fields(Order)
+    quote = connection.ops.quote_name
     purchases = FlashSalePurchase._meta.db_table
-    sql = f"""
+    order_rows = json_rows_select(
+        Order, order_fields, source="%s::json", connection=connection, single=True
+    )
+    return f"""
         WITH new_order AS (
-            INSERT INTO {Order._meta.db_table} ({", ".join(f.column for f in order_fields)})
-            VALUES {order_placeholders} RETURNING id
-        ), {lines_sql}, {bill_sql}, cart_cleared AS (
+            INSERT INTO {Order._meta.db_table} ({", ".join(quote(f.column) for f in order_fields)})
+            {order_rows} RETURNING id
+        ), {_insert_with_parent("new_lines", OrderLine, parent_column="order_id")},
+        {_insert_with_parent("new_bill", PriceLine, parent_column="order_id")},
+        {_insert_with_parent("new_event", OrderEvent, parent_column="order_id")},
+        cart_cleared AS (
             DELETE FROM {CartItem._meta.db_table}
              WHERE sku_id = %s
                AND cart_id IN (SELECT id FROM {Cart._meta.db_table} WHERE user_id = %s)
@@ -364,43 +390,43 @@ def _write_order(*, order: Order, lines, price_lines, sale: RunningSale, user) -
         SELECT (SELECT id FROM new_order),
                ARRAY(SELECT id FROM new_lines ORDER BY id),
                ARRAY(SELECT id FROM new_bill ORDER BY id),
+               (SELECT id FROM new_event),
                EXISTS (SELECT 1 FROM claimed)
     """
-    quantity = sum(line.quantity for line in lines)
-    values += lines_values + bill_values
-    values += [sale.sku_id, user.pk, sale.id, user.pk, quantity, sale.per_shopper_limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        order_id, line_ids, bill_ids, claimed = cursor.fetchone()
-    if not claimed:
-        raise _NotInLane("the shopper's limit of this sale is reached")
-    order.pk = order_id
-    order._state.adding = False
-    for rows, ids in ((lines, line_ids), (price_lines, bill_ids)):
-        for row, pk in zip(rows, ids, strict=True):
-            row.pk, row.order_id = pk, order_id
-            row._state.adding = False
 
 
 def _take_stock(*, move: StockMove, stock_record_id: int, quantity: int) -> None:
     """The ledger row and the conditional UPDATE of the stock row: one statement, the last
     before COMMIT."""
-    fields, placeholders = _insert_columns(StockMove)
-    values = _values(move, fields)
-    table = StockRecord._meta.db_table
-    sql = f"""
-        WITH ledger AS (
-            INSERT INTO {StockMove._meta.db_table} ({", ".join(f.column for f in fields)})
-            VALUES {placeholders}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statement("stock", _stock_statement),
+            [
+                row_as_json(move, insertable_fields(StockMove)),
+                quantity,
+                stock_record_id,
+                quantity,
+            ],
         )
-        UPDATE {table} SET allocated = allocated + %s
+        if cursor.fetchone() is None:
+            raise _NotInLane("the stock row no longer covers the order")
+
+
+def _stock_statement() -> str:
+    fields = insertable_fields(StockMove)
+    quote = connection.ops.quote_name
+    ledger_rows = json_rows_select(
+        StockMove, fields, source="%s::json", connection=connection, single=True
+    )
+    return f"""
+        WITH ledger AS (
+            INSERT INTO {StockMove._meta.db_table} ({", ".join(quote(f.column) for f in fields)})
+            {ledger_rows}
+        )
+        UPDATE {StockRecord._meta.db_table} SET allocated = allocated + %s
          WHERE id = %s AND on_hand >= allocated + %s
         RETURNING id
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, quantity, stock_record_id, quantity])
-        if cursor.fetchone() is None:
-            raise _NotInLane("the stock row no longer covers the order")
 
 
 # --- an attempt ----------------------------------------------------------------------------

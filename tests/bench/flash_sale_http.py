@@ -43,6 +43,7 @@ from rest_framework.authtoken.models import Token
 
 from catalog.models import FlashSale, Merchant, StockRecord
 from catalog.selectors import stock_ledger_mismatches
+from notifications.services import outbox
 from orders.models import Order, OrderLine
 from shop.accounts.models import Address, CustomerProfile
 from tests.bench import raw_sql_limit
@@ -221,18 +222,20 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def _empty_queue() -> int:
-    """How many tasks the run enqueued; then drop them and the admission counters (no worker
-    ran, and the rows they name disappear with the benchmark database)."""
+def _empty_queue() -> tuple[int, int]:
+    """How many tasks the run enqueued and how many outbox rows wait on the delivery doorbell's
+    list; then drop them and the admission counters (no worker ran, and the rows they name
+    disappear with the benchmark database)."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
         queues = {"celery", *(q.name for q in settings.CELERY_TASK_QUEUES)}
         queued = sum(client.llen(queue) for queue in queues)
-        client.delete(*queues)
+        waiting = client.llen(outbox.DUE_LIST_KEY)
+        client.delete(*queues, outbox.DUE_LIST_KEY, outbox.BELL_KEY)
         _drop_gate_counters(client)
-        return queued
+        return queued, waiting
     finally:
         client.close()
 
@@ -361,6 +364,7 @@ def run() -> list[Row]:
 
     with redis.Redis.from_url(REDIS_URL) as client:
         _drop_gate_counters(client)
+        client.delete(outbox.DUE_LIST_KEY, outbox.BELL_KEY)
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -388,7 +392,7 @@ def run() -> list[Row]:
     sold_out_after = max(
         (result["finished"] for result in results if result["status"] == 201), default=0.0
     )
-    queued = _empty_queue()
+    queued, waiting = _empty_queue()
 
     load_after = _load_average()
     shoppers_orders = Order.objects.filter(
@@ -466,6 +470,7 @@ def run() -> list[Row]:
         Row(name, "orders in database", str(orders)),
         Row(name, "stock ledger mismatches", str(len(mismatches))),
         Row(name, "tasks enqueued (no worker)", str(queued)),
+        Row(name, "pushes on the doorbell list", str(waiting)),
         Row(name, "result", "FAIL" if problems else "PASS"),
     ]
     return rows
