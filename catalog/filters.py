@@ -132,17 +132,3 @@ def _swap_inverted_price_range(data) -> bool:
         return False
     data["min_price"], data["max_price"] = data["max_price"], data["min_price"]
     return True
-
-
-def storefront_products(
-    product_filter: ProductFilter,
-    *,
-    categories: CategoryIndex | None = None,
-    ranked_candidates: int | None = None,
-):
-    """The products for a storefront page: the valid part of the filter applied."""
-    product_filter.is_valid()
-    cleaned = getattr(product_filter.form, "cleaned_data", {})
-    return product_search(
-        **search_arguments(cleaned, categories=categories), ranked_candidates=ranked_candidates
-    )

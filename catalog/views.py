@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalog.filters import SEARCH_MAX_LENGTH, storefront_filter, storefront_products
+from catalog.filters import SEARCH_MAX_LENGTH, search_arguments, storefront_filter
 from catalog.pagination import CappedPaginator
 from catalog.promotion_selectors import offers_for_products
 from catalog.selectors import (
@@ -20,12 +20,11 @@ from catalog.selectors import (
     category_by_slug,
     category_tree,
     featured_products,
-    listing_facets,
     newest_products,
     product_detail,
-    resolve_category_ids,
     search_correction,
     sku_label,
+    storefront_listing,
 )
 from shop.errors import NotFound
 
@@ -63,21 +62,18 @@ def _listing(request, *, categories: CategoryIndex, category):
     product_filter = storefront_filter(
         request.GET, category_slug=category.slug if category else None
     )
-    # One candidate past the cap, so that the page can tell "1,000+" from exactly 1,000.
-    products = storefront_products(
-        product_filter, categories=categories, ranked_candidates=LISTING_COUNT_CAP + 1
-    )
+    product_filter.is_valid()
     cleaned = getattr(product_filter.form, "cleaned_data", {})
     query = cleaned.get("search") or ""
-    paginator = CappedPaginator(products, PAGE_SIZE, cap=LISTING_COUNT_CAP)
-    page = paginator.get_page(request.GET.get("page"))
-
-    # Facets come from the query and category alone, so choosing a brand keeps the others.
-    brands, attributes = listing_facets(
-        query=query,
-        category_ids=resolve_category_ids(cleaned.get("category"), categories=categories),
-        categories=categories,
+    listing = storefront_listing(
+        search_arguments(cleaned, categories=categories), cap=LISTING_COUNT_CAP
     )
+    paginator = CappedPaginator(
+        listing.products, PAGE_SIZE, cap=LISTING_COUNT_CAP, counted=listing.counted
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    # Facets come from the query and category alone, so choosing a brand keeps the others.
+    brands, attributes = listing.brands, listing.attributes
     tree = categories.tree()
     if category is not None:
         subcategories = _children_of(tree, category.pk)

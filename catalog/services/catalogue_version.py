@@ -1,6 +1,6 @@
 """The catalogue's version: a counter in the Django cache (Redis) that every edit of what a
 listing shows moves on, so that what is cached under one version (the facets of a listing,
-catalog.selectors.listing.listing_facets) is never read again after an edit.
+catalog.selectors.listing.listing_summary) is never read again after an edit.
 
 Bumped by catalog.signals (saves and deletions of products, SKUs, brands, attribute values,
 categories and merchants, and SKUs' attribute values) and by the services whose queryset

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import SKU, Brand, Product
+from catalog.selectors import product_search
 from catalog.services.products import product_refresh_price_from
 from tests.catalog.factories import (
     BrandFactory,
@@ -47,11 +48,13 @@ def test_the_same_listing_again_costs_no_facet_query(client, cat):
         client, reverse("catalog:category", args=["digital"]), {"brand": str(cat.apple.pk)}
     )
 
-    # then: the brands and colours offered are the same, for two queries fewer
+    # then: the brands and colours offered are the same, for three queries fewer (the best
+    # sellers' read, brands and values; the count is the summary's too), and with a brand
+    # chosen two fewer (that page counts its own matches)
     assert brand_names(first) == ["Apple", "Huawei", "Xiaomi"]
     assert brand_names(second) == brand_names(first) == brand_names(chosen)
     assert 'data-testid="filter-attribute-colour"' in second
-    assert second_queries == first_queries - 2
+    assert second_queries == first_queries - 3
     assert chosen_queries == first_queries - 2
 
 
@@ -116,3 +119,21 @@ def test_a_product_taken_off_sale_by_a_queryset_update_leaves_the_facets(client,
     # then
     assert Product.objects.get(pk=cat.tv_set.pk).price_from == Decimal("0.00")
     assert brand_names(html) == ["Apple", "Huawei"]
+
+
+def test_a_search_seen_again_reads_only_its_page_in_the_same_order(client, cat):
+    # given: the summary of "手机" (count, facets, ranked candidates) computed once
+    first = client.get(reverse("catalog:search"), {"q": "手机"}).content.decode()
+
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(reverse("catalog:search"), {"q": "手机"}).content.decode()
+
+    # then: no statement matched the words again (no full-text match, no count), and the
+    # page shows the products in product_search's best-match order
+    statements = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "@@" not in statements and "COUNT(" not in statements
+    shown = re.findall(r'data-testid="product-title">([^<]+)<', again)
+    expected = [p.title for p in product_search(query="手机", ranked_candidates=1001)[:20]]
+    assert shown == expected == re.findall(r'data-testid="product-title">([^<]+)<', first)
+    assert shown
