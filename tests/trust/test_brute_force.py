@@ -214,3 +214,32 @@ def test_with_redis_down_sign_in_still_works_unthrottled(api_client, settings):
     for _ in range(5):
         _token(api_client, user.username, WRONG)
     assert _token(api_client, user.username, PASSWORD).status_code == 429
+
+
+def test_a_burst_of_simultaneous_orders_from_one_shopper_passes_the_limit_not_once():
+    # given: one shopper's 60 order attempts arriving at the same moment on 12 threads (DRF's
+    # own counter read one list per request and wrote it back: a burst all read "0 so far")
+    import threading
+    from types import SimpleNamespace
+
+    from shop.throttling import PageThrottle
+
+    shopper = SimpleNamespace(pk=987654, is_authenticated=True)
+    request = SimpleNamespace(user=shopper, META={"REMOTE_ADDR": "203.0.113.7"})
+    start = threading.Barrier(12)
+    allowed = []
+
+    def attempts():
+        start.wait()
+        for _ in range(5):
+            allowed.append(PageThrottle("order_create").wait_for(request) is None)
+
+    threads = [threading.Thread(target=attempts) for _ in range(12)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: exactly the limit (30 a minute) got through, and the rest are told how long to wait
+    assert allowed.count(True) == 30
+    assert PageThrottle("order_create").wait_for(request) > 0
