@@ -1,9 +1,10 @@
 """An event becomes outbox rows, in the emitter's transaction.
 
 Flow: a transition emits a DomainEvent inside its transaction -> `outbox_write_for_event` writes
-one row per (active rule, recipient) in that same transaction -> after commit a Celery task
-delivers each row (services.delivery). Rows the task never reached (broker down, worker killed)
-are found by the relay sweep (services.relay), run every 30 s by beat.
+one row per (active rule, recipient) in that same transaction -> after commit the rows' ids ring
+the delivery doorbell (outbox_schedule_delivery) and a Celery task delivers them
+(services.delivery). Rows no task reached (broker or Redis down, worker killed) are found by the
+relay sweep (services.relay), run every 30 s by beat.
 """
 
 import contextlib
