@@ -40,3 +40,16 @@ def cache_redis_client():
 
     client = getattr(cache, "redis_client", None)
     return client() if client is not None else None
+
+
+_scripts: dict[tuple[int, str], object] = {}
+
+
+def redis_script(client, source: str):
+    """`source` (Lua) registered on `client` once per process; call the result with keys= and
+    args= (redis-py runs it by its SHA and loads it again after a Redis restart)."""
+    key = (id(client), source)
+    script = _scripts.get(key)
+    if script is None:
+        script = _scripts[key] = client.register_script(source)
+    return script

@@ -132,22 +132,26 @@ def _row(obj, fields) -> dict:
     return {f.column: f.pre_save(obj, add=True) for f in fields}
 
 
-def json_rows_select(
-    model, fields, *, source: str, connection, single: bool = False, joined: str = ""
+def json_insert_sql(
+    model, fields, *, connection, source: str = "%s::json", single=False, parent=None
 ) -> str:
-    """`SELECT <columns> FROM json_populate_recordset(NULL::<table>, <source>) AS r`: the rows
-    rows_as_json wrote, typed by the table's own columns (json_populate_record for one row).
-    `source` is the SQL of the JSON parameter, e.g. `%s::json`; `joined` a relation whose
-    columns come first (a parent row's id: `joined="new_order"` selects `new_order.id`, ...).
-    PostgreSQL only."""
+    """`INSERT INTO <table> (<columns>) SELECT ... FROM json_populate_recordset(NULL::<table>,
+    <source>)`: the rows rows_as_json wrote, typed by the table's own columns
+    (json_populate_record and row_as_json for one row). `parent` = (column, relation) fills
+    that column with `relation.id`, e.g. ("order_id", "new_order") for rows of an order
+    inserted by an earlier CTE of the same statement. PostgreSQL only."""
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     function = "json_populate_record" if single else "json_populate_recordset"
-    columns = [f"r.{quote(f.column)}" for f in fields]
-    relations = f"{function}(NULL::{quote(model._meta.db_table)}, {source}) AS r"
-    if joined:
-        columns.insert(0, f"{joined}.id")
-        relations = f"{joined}, {relations}"
-    return f"SELECT {', '.join(columns)} FROM {relations}"
+    columns = [quote(f.column) for f in fields]
+    values = [f"r.{column}" for column in columns]
+    relations = f"{function}(NULL::{table}, {source}) AS r"
+    if parent is not None:
+        column, relation = parent
+        columns.insert(0, quote(column))
+        values.insert(0, f"{relation}.id")
+        relations = f"{relation}, {relations}"
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {relations}"
 
 
 def insert_returning_ids(model, objects: list, *, connection, ignore_conflicts=False) -> list:
@@ -160,18 +164,19 @@ def insert_returning_ids(model, objects: list, *, connection, ignore_conflicts=F
         return []
     fields = insertable_fields(model)
     quote = connection.ops.quote_name
-    into = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-    )
     if is_postgres(connection):
-        rows = json_rows_select(model, fields, source="%s::json", connection=connection)
+        insert = json_insert_sql(model, fields, connection=connection)
         params = [rows_as_json(objects, fields)]
     else:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        rows = f"VALUES {', '.join([row] * len(objects))}"
+        columns = ", ".join(quote(f.column) for f in fields)
+        insert = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+            f" VALUES {', '.join([row] * len(objects))}"
+        )
         params = [value for obj in objects for value in insert_values(obj, fields, connection)]
     conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = f"{into} {rows}{conflicts} RETURNING {quote(model._meta.pk.column)}"
+    sql = f"{insert}{conflicts} RETURNING {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

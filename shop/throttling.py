@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
-from shop.cache import cache_redis_client
+from shop.cache import cache_redis_client, redis_script
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +39,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('EXPIRE', KEYS[1], math.ceil(duration))
 return {1, count + 1}
 """
-_window_scripts: dict[int, object] = {}
 
 
 def _counted_in_redis(throttle, client, key: str) -> bool:
-    script = _window_scripts.get(id(client))
-    if script is None:
-        script = _window_scripts[id(client)] = client.register_script(_WINDOW_LUA)
+    script = redis_script(client, _WINDOW_LUA)
     throttle.now = throttle.timer()
     member = f"{throttle.now!r}:{uuid.uuid4().hex[:8]}"  # two requests in one microsecond
     allowed, count, *oldest = script(

@@ -27,7 +27,7 @@ from notifications.rendering import (
     safe_link,
     templates_for_language,
 )
-from shop.cache import cache_redis_client
+from shop.cache import cache_redis_client, redis_script
 from shop.celery import send_after_commit, send_now
 from shop.db import insert_returning_ids
 from shop.events import DomainEvent
@@ -123,16 +123,16 @@ def outbox_write_for_event(*, event: DomainEvent) -> list[int]:
         return []
 
     user_ids = sorted({user_id for user_id, _ in chosen})
-    facts = selectors.recipient_facts(
-        user_ids=user_ids, node=node, unchecked=frozenset(recipients_cache.get(Target.SHOPPER, ()))
-    )
+    # The shopper's account is checked with the other facts, in the same query.
+    shoppers = frozenset(recipients_cache.get(Target.SHOPPER, ()))
+    facts = selectors.recipient_facts(user_ids=user_ids, node=node, unchecked=shoppers)
     # Each person reads their account's language: a rule is rendered once per language.
     languages = facts.languages
     rendered_by_rule: dict[tuple[int, str], object] = {}
     links: dict[str, str] = {}
     rows = []
     for (user_id, channel), rule in chosen.items():
-        if user_id not in facts.active and user_id in recipients_cache.get(Target.SHOPPER, ()):
+        if user_id in shoppers and user_id not in facts.active:
             # The shopper's account was closed or blocked: nobody to tell.
             continue
         if (user_id, channel) in facts.silenced and not selectors.channel_is_locked(
@@ -233,14 +233,11 @@ redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return 1 end
 return 0
 """
-_ring_scripts: dict[int, object] = {}
 
 
 def _ring(client, outbox_ids: list[int]) -> bool:
     """Put the ids on the list; True when this call raised the bell (a task must be queued)."""
-    script = _ring_scripts.get(id(client))
-    if script is None:
-        script = _ring_scripts[id(client)] = client.register_script(_RING_LUA)
+    script = redis_script(client, _RING_LUA)
     return bool(script(keys=[DUE_LIST_KEY, BELL_KEY], args=[BELL_SECONDS, *outbox_ids]))
 
 

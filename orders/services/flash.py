@@ -46,7 +46,7 @@ from catalog.services.flash_sales import RunningSale, flash_sales_generation
 from catalog.services.stock import Allocation, allocation_moves
 from shop import events as nodes
 from shop.accounts.models import Address, CustomerProfile, MembershipTier
-from shop.db import insertable_fields, json_rows_select, row_as_json, rows_as_json
+from shop.db import insertable_fields, json_insert_sql, row_as_json, rows_as_json
 from shop.errors import domain_error_body
 from shop.ids import new_business_number
 
@@ -217,16 +217,11 @@ def _statement(name: str, build) -> str:
     return sql
 
 
-def _insert_with_parent(alias: str, model, *, parent_column: str) -> str:
-    """A CTE that inserts the rows of one JSON parameter, each with the new order's id in
-    `parent_column`."""
-    fields = insertable_fields(model, without=(parent_column,))
-    quote = connection.ops.quote_name
-    columns = ", ".join([parent_column] + [quote(f.column) for f in fields])
-    rows = json_rows_select(
-        model, fields, source="%s::json", connection=connection, joined="new_order"
-    )
-    return f"{alias} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) {rows} RETURNING id)"
+def _insert_with_parent(alias: str, model) -> str:
+    """A CTE that inserts the rows of one JSON parameter, each with the new order's id."""
+    fields = insertable_fields(model, without=("order_id",))
+    insert = json_insert_sql(model, fields, connection=connection, parent=("order_id", "new_order"))
+    return f"{alias} AS ({insert} RETURNING id)"
 
 
 def flash_lane_applies(*, facts, sale, quantity: int, payment_method: str, now) -> bool:
@@ -363,19 +358,13 @@ def _write_order(
 
 
 def _order_statement() -> str:
-    order_fields = insertable_fields(Order)
-    quote = connection.ops.quote_name
     purchases = FlashSalePurchase._meta.db_table
-    order_rows = json_rows_select(
-        Order, order_fields, source="%s::json", connection=connection, single=True
-    )
+    new_order = json_insert_sql(Order, insertable_fields(Order), connection=connection, single=True)
     return f"""
-        WITH new_order AS (
-            INSERT INTO {Order._meta.db_table} ({", ".join(quote(f.column) for f in order_fields)})
-            {order_rows} RETURNING id
-        ), {_insert_with_parent("new_lines", OrderLine, parent_column="order_id")},
-        {_insert_with_parent("new_bill", PriceLine, parent_column="order_id")},
-        {_insert_with_parent("new_event", OrderEvent, parent_column="order_id")},
+        WITH new_order AS ({new_order} RETURNING id),
+        {_insert_with_parent("new_lines", OrderLine)},
+        {_insert_with_parent("new_bill", PriceLine)},
+        {_insert_with_parent("new_event", OrderEvent)},
         cart_cleared AS (
             DELETE FROM {CartItem._meta.db_table}
              WHERE sku_id = %s
@@ -413,16 +402,11 @@ def _take_stock(*, move: StockMove, stock_record_id: int, quantity: int) -> None
 
 
 def _stock_statement() -> str:
-    fields = insertable_fields(StockMove)
-    quote = connection.ops.quote_name
-    ledger_rows = json_rows_select(
-        StockMove, fields, source="%s::json", connection=connection, single=True
+    ledger = json_insert_sql(
+        StockMove, insertable_fields(StockMove), connection=connection, single=True
     )
     return f"""
-        WITH ledger AS (
-            INSERT INTO {StockMove._meta.db_table} ({", ".join(quote(f.column) for f in fields)})
-            {ledger_rows}
-        )
+        WITH ledger AS ({ledger})
         UPDATE {StockRecord._meta.db_table} SET allocated = allocated + %s
          WHERE id = %s AND on_hand >= allocated + %s
         RETURNING id
