@@ -34,6 +34,7 @@ from notifications.rendering import recipient_language
 from orders.events import OrderChanged
 from payments.events import PaymentSucceeded
 from shop import events
+from shop.db import prepared_cursor
 from shop.errors import NotFound
 from shop.roles import PLATFORM_OPS
 
@@ -205,7 +206,8 @@ def recipient_facts(
             f" WHERE id IN ({', '.join(['%s'] * len(unchecked))}) AND is_active = %s"
         )
         params += [*sorted(unchecked), True]
-    with connection.cursor() as cursor:
+    # One text per number of recipients (one, for most events): planned once per connection.
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         reads = cursor.fetchall()
     languages = dict.fromkeys(user_ids, settings.LANGUAGE_CODE)

@@ -131,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The flash sale's few hot statements are prepared per connection (shop.db.prepared_cursor).
+# 0 for a pooler in transaction mode that cannot keep prepared statements (PgBouncer before
+# 1.21, or max_prepared_statements = 0).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -46,7 +46,13 @@ from catalog.services.flash_sales import RunningSale, flash_sales_generation
 from catalog.services.stock import Allocation, allocation_moves
 from shop import events as nodes
 from shop.accounts.models import Address, CustomerProfile, MembershipTier
-from shop.db import insertable_fields, json_insert_sql, row_as_json, rows_as_json
+from shop.db import (
+    insertable_fields,
+    json_insert_sql,
+    prepared_cursor,
+    row_as_json,
+    rows_as_json,
+)
 from shop.errors import domain_error_body
 from shop.ids import new_business_number
 
@@ -92,12 +98,16 @@ def shopper_facts_load(
     except (TypeError, ValueError):
         public_id = None
     user_table = get_user_model()._meta.db_table
+    # The statement is prepared (shop.db.prepared_cursor), so its plan is made without the
+    # values: `idempotency_key <> ''` is written on the column, as the unique index's own
+    # condition, so that the plan for any key can use that index.
     address_columns = ["id", "recipient", "phone", "province", "city", "district", "detail"]
     sql = f"""
         SELECT u.id, u.username, {", ".join(f"a.{c}" for c in address_columns)},
                p.id IS NOT NULL, t.name, t.discount_percent, p.is_new_customer,
                (SELECT o.id FROM {Order._meta.db_table} o
-                 WHERE o.user_id = u.id AND o.idempotency_key = %s AND %s <> '' LIMIT 1)
+                 WHERE o.user_id = u.id AND o.idempotency_key = %s
+                   AND o.idempotency_key <> '' LIMIT 1)
           FROM {Token._meta.db_table} k
           JOIN {user_table} u ON u.id = k.user_id
           LEFT JOIN {Address._meta.db_table} a ON a.user_id = u.id AND a.public_id = %s
@@ -105,8 +115,8 @@ def shopper_facts_load(
           LEFT JOIN {MembershipTier._meta.db_table} t ON t.id = p.tier_id
          WHERE k.key = %s AND u.is_active
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [idempotency_key, idempotency_key, public_id, token_key])
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, [idempotency_key, public_id, token_key])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -344,7 +354,7 @@ def _write_order(
         quantity,
         sale.per_shopper_limit,
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, values)
         order_id, line_ids, bill_ids, event_id, claimed = cursor.fetchone()
     if not claimed:
@@ -387,7 +397,7 @@ def _order_statement() -> str:
 def _take_stock(*, move: StockMove, stock_record_id: int, quantity: int) -> None:
     """The ledger row and the conditional UPDATE of the stock row: one statement, the last
     before COMMIT."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _statement("stock", _stock_statement),
             [
