@@ -31,7 +31,7 @@ def human_moment(value):
 # English (a status or type label, a timeline note of orders/wording.py, a refund's reason):
 # read in the recipient's language. Free text (a merchant's note) is not in the catalogue and
 # stays as written.
-CATALOGUE_KEYS = frozenset({"status_text", "type", "note", "reason"})
+CATALOGUE_KEYS = frozenset({"status_text", "type", "offer_type_text", "note", "reason"})
 # Event data keys that carry a code, worded here.
 CODE_WORDS = {
     "offer_status": {

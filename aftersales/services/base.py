@@ -8,6 +8,7 @@ deadlock.
 """
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -79,6 +80,11 @@ def event_record(
     )
     deadline, _outcome = case.next_deadline
     payload = payload or {}
+    # The labels as the catalogue's own English: each recipient's message reads them in their
+    # own language (notifications.rendering.CATALOGUE_KEYS), whatever language the request that
+    # changed the case spoke.
+    with translation.override("en"):
+        type_label, status_label = case.get_type_display(), case.get_status_display()
     emit(
         CaseChanged(
             node=node or f"case.{case.status}",
@@ -97,10 +103,10 @@ def event_record(
                 "case_no": case.case_no,
                 "sub_order_no": case.sub_order.sub_order_no,
                 "order_no": case.order.order_no,
-                "type": case.get_type_display(),
+                "type": type_label,
                 "type_code": case.type,
                 "status": case.status,
-                "status_text": case.get_status_display(),
+                "status_text": status_label,
                 "reason": case.reason.label,
                 "amount": str(case.refund_amount),
                 "note": event.note,

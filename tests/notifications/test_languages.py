@@ -159,3 +159,37 @@ def test_retrying_a_broken_template_words_it_again_in_the_rows_language(
     # then the shopper gets it in Chinese
     assert OutboxMessage.objects.get(pk=row.pk).status == OutboxMessage.Status.SENT
     assert InboxMessage.objects.get(user=chinese).body == "订单 O2026112500001 有变化。"
+
+
+def test_a_case_changed_in_a_chinese_request_reaches_an_english_merchant_in_english(
+    default_rules, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from aftersales.models import CaseType
+    from aftersales.seed import ensure_reasons
+    from logistics.seed import ensure_default_carriers
+    from tests.aftersales.factories import ask, paid_sub_order
+    from tests.catalog.factories import MerchantFactory, MerchantStaffFactory
+
+    # given a merchant whose manager reads English, and a shopper's paid sub-order
+    ensure_default_carriers()
+    ensure_reasons()
+    merchant = MerchantFactory()
+    manager = MerchantStaffFactory(merchant=merchant).user
+    CustomerProfileFactory(user=manager, language="en")
+    shopper = CustomerProfileFactory(language="zh-hans").user
+    sub_order = paid_sub_order(
+        merchant=merchant, user=shopper, capture=django_capture_on_commit_callbacks
+    )
+
+    # when the shopper asks for a refund from the storefront in Chinese
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        ask(sub_order, type=CaseType.REFUND_ONLY, reason="dont-want")
+
+    # then the English manager reads the case's type and state in English, the shopper in Chinese
+    to_manager = " ".join(f"{m.title} {m.body}" for m in InboxMessage.objects.filter(user=manager))
+    assert "Refund only" in to_manager
+    assert "仅退款" not in to_manager
+    to_shopper = " ".join(f"{m.title} {m.body}" for m in InboxMessage.objects.filter(user=shopper))
+    assert "Refund only" not in to_shopper
