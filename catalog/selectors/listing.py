@@ -86,11 +86,17 @@ def card_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
 
 
+# Columns no listing shows: the description (up to kilobytes of text) and the search document
+# (a tsvector with every gram of 0009), which psycopg decoded for each of a page's products.
+UNSHOWN_COLUMNS = ("description", "search_document")
+
+
 def _shown(products: QuerySet) -> QuerySet:
     """What a product card shows. `stock_available` is a subquery in the SELECT list, which
     PostgreSQL evaluates after ORDER BY ... LIMIT, i.e. for the page's products only."""
     return (
         products.select_related("merchant", "brand")
+        .defer(*UNSHOWN_COLUMNS)
         .prefetch_related(card_images())
         .annotate(stock_available=product_sellable_expression())
     )
