@@ -375,7 +375,7 @@ def _values_of_active_skus(product_ids: list[int]) -> RawSQL:
     SKU or every SKU's value instead (60-190 ms)."""
     links = SKU.attribute_values.through._meta
     return RawSQL(
-        f"""SELECT link.{links.get_field("attributevalue").column}
+        f"""SELECT DISTINCT link.{links.get_field("attributevalue").column}
         FROM unnest(%s::bigint[]) AS product(id)
         JOIN {SKU._meta.db_table} sku ON sku.product_id = product.id AND sku.is_active
         JOIN {links.db_table} link ON link.{links.get_field("sku").column} = sku.id""",
