@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db.models import F
 from django.template.base import Template
 from django.urls import reverse
@@ -30,8 +29,12 @@ def shelf():
     return Shelf().fill(3)
 
 
-def cards(client, url=None, **params) -> list[str]:
-    response = client.get(url or reverse("catalog:category", args=["phones"]), params)
+def cards(client, url=None, *, language="en", **params) -> list[str]:
+    response = client.get(
+        url or reverse("catalog:category", args=["phones"]),
+        params,
+        headers={"accept-language": language},
+    )
     assert response.status_code == 200
     return CARD.findall(response.content.decode())
 
@@ -61,19 +64,20 @@ def test_a_page_seen_again_renders_no_card_and_shows_the_same(client, shelf, mon
     assert catalog_tags.CARD_TEMPLATE not in renders
 
 
-def test_cards_from_the_cache_are_the_cards_rendered_afresh(client, shelf):
-    # given: the cards as the template renders them with nothing kept
-    fresh = cards(client)
+def test_cards_from_the_cache_are_the_cards_rendered_afresh_in_each_language(client, shelf):
+    # given: a card with words to translate ("Out of stock"), rendered afresh in both languages
+    _sold_out(shelf.products[0])
+    english_fresh = cards(client)
+    chinese_fresh = cards(client, language="zh-hans")
 
-    # when: read back from the cache, and in English (each language its own cards)
-    kept = cards(client)
-    english = cards(client, HTTP_ACCEPT_LANGUAGE="en")
-    cache.clear()
-    english_fresh = cards(client, HTTP_ACCEPT_LANGUAGE="en")
+    # when: read back from the cache
+    english = cards(client)
+    chinese = cards(client, language="zh-hans")
 
-    # then
-    assert kept == fresh
-    assert english == english_fresh
+    # then: each language its own cards, as rendered
+    assert english == english_fresh and chinese == chinese_fresh
+    assert "Out of stock" in card_of(shelf.products[0], english)
+    assert "缺货" in card_of(shelf.products[0], chinese)
 
 
 def _price_edited(product):
@@ -143,11 +147,11 @@ def _picture_described(product):
 def test_what_a_card_shows_changed_shows_on_the_next_request(client, shelf, change):
     # given: the page seen (in English, for the words), its cards kept
     product = shelf.products[1]
-    before = cards(client, HTTP_ACCEPT_LANGUAGE="en")
+    before = cards(client)
 
     # when
     shown = change(product)
-    after = cards(client, HTTP_ACCEPT_LANGUAGE="en")
+    after = cards(client)
 
     # then: this card shows the change; the others are as they were
     assert shown not in card_of(product, before)
@@ -196,3 +200,20 @@ def test_a_product_without_pictures_has_an_empty_thumbnail(shelf):
     [shown] = list(listed_products().filter(pk=product.pk))
 
     assert card_thumbnails([shown]) == {product.pk: ""}
+
+
+def test_a_product_sold_out_leaves_the_in_stock_listing_on_the_next_request(client, shelf):
+    # given: the listing and its in-stock page seen (summary and cards kept)
+    product = shelf.products[0]
+    assert len(cards(client)) == 3
+    assert len(cards(client, in_stock="true")) == 3
+
+    # when: its stock allocated by orders (no catalogue signal, no version bump)
+    _sold_out(product)
+    in_stock = cards(client, in_stock="true")
+    everything = cards(client)
+
+    # then: gone from the in-stock page, still listed (as out of stock) without the filter
+    assert f'data-product-id="{product.pk}"' not in "".join(in_stock) and len(in_stock) == 2
+    assert len(everything) == 3
+    assert "Out of stock" in card_of(product, everything)
