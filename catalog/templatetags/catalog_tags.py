@@ -127,8 +127,8 @@ def _card_template_digest() -> str:
 
 def card_fingerprint(product, offers: list, thumbnail: str) -> str:
     """The cache key of a product card: a digest of every value _product_card.html shows, in
-    the active language. Whatever the card template reads must be here (a test renders cards
-    with and without the cache and compares them)."""
+    the active language. Whatever the card template reads must be here: tests/catalog/
+    test_product_cards_cache.py changes each of these values and expects the card to follow."""
     images = product.images.all()
     image = images[0] if images else None
     stock = getattr(product, "stock_available", None)
