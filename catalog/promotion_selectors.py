@@ -40,10 +40,22 @@ def _active_promotions(merchant_ids):
         Promotion.objects.filter(
             merchant_id__in=set(merchant_ids), is_active=True, starts_at__lte=now, ends_at__gt=now
         )
-        .prefetch_related(
-            Prefetch("tiers", queryset=PromotionTier.objects.order_by("threshold")), "products"
-        )
+        .prefetch_related(Prefetch("tiers", queryset=PromotionTier.objects.order_by("threshold")))
         .order_by("pk")
+    )
+
+
+def _promoted_pairs(promotions: list[Promotion], product_ids) -> set[tuple[int, int]]:
+    """(promotion id, product id) of the promotions chosen for some products (not all of the
+    merchant's) and the page's products, one query. Prefetching each promotion's products read
+    every product it names, whole, however few of them the page shows."""
+    chosen = [promotion.pk for promotion in promotions if not promotion.applies_to_all]
+    if not chosen:
+        return set()
+    return set(
+        Promotion.products.through.objects.filter(
+            promotion_id__in=chosen, product_id__in=set(product_ids)
+        ).values_list("promotion_id", "product_id")
     )
 
 
@@ -79,12 +91,15 @@ def _free_shipping_offers(merchant_ids) -> dict[int, Offer]:
 
 
 def offers_for_products(products) -> dict[int, list[Offer]]:
-    """{product id: its offers now}, for a page of products (three queries)."""
+    """{product id: its offers now}, for a page of products (four queries at most)."""
     products = list(products)
     if not products:
         return {}
     merchant_ids = [p.merchant_id for p in products]
     promotions = list(_active_promotions(merchant_ids))
+    promoted = _promoted_pairs(promotions, [p.pk for p in products])
+    # Each promotion's badges once per page, not once per card that shows them.
+    labels = {promotion.pk: _promotion_offers(promotion) for promotion in promotions}
     free_shipping = _free_shipping_offers(merchant_ids)
     found: dict[int, list[Offer]] = {}
     for product in products:
@@ -92,11 +107,8 @@ def offers_for_products(products) -> dict[int, list[Offer]]:
         for promotion in promotions:
             if promotion.merchant_id != product.merchant_id:
                 continue
-            applies = promotion.applies_to_all or any(
-                p.pk == product.pk for p in promotion.products.all()
-            )
-            if applies:
-                offers += _promotion_offers(promotion)
+            if promotion.applies_to_all or (promotion.pk, product.pk) in promoted:
+                offers += labels[promotion.pk]
         if product.merchant_id in free_shipping:
             offers.append(free_shipping[product.merchant_id])
         found[product.pk] = offers

@@ -16,6 +16,7 @@ from catalog.selectors import (
     LISTING_COUNT_CAP,
     ORDERING_CHOICES,
     CategoryIndex,
+    card_thumbnails,
     category_ancestors,
     category_by_slug,
     category_tree,
@@ -41,6 +42,7 @@ def home(request):
             "featured": featured,
             "newest": newest,
             "offers": offers_for_products([*featured, *newest]),
+            "thumbnails": card_thumbnails([*featured, *newest]),
         },
     )
 
@@ -93,6 +95,7 @@ def _listing(request, *, categories: CategoryIndex, category):
             "page": page,
             "products": page.object_list,
             "offers": offers_for_products(page.object_list),
+            "thumbnails": card_thumbnails(page.object_list),
             "brands": brands,
             "attributes": attributes,
             "chosen_brands": cleaned.get("brand") or [],

@@ -39,6 +39,7 @@ from .no_reason_return import (
 )
 from .product_page import (
     ProductDetail,
+    card_thumbnails,
     image_spec_url,
     product_detail,
     sku_label,
@@ -67,6 +68,7 @@ __all__ = [
     "TYPO_SIMILARITY",
     "attribute_values_for",
     "brands_for",
+    "card_thumbnails",
     "category_ancestors",
     "category_by_slug",
     "category_descendant_ids",

@@ -86,11 +86,17 @@ def card_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
 
 
+# Columns no listing shows: the description (up to kilobytes of text) and the search document
+# (a tsvector with every gram of 0009), which psycopg decoded for each of a page's products.
+UNSHOWN_COLUMNS = ("description", "search_document")
+
+
 def _shown(products: QuerySet) -> QuerySet:
     """What a product card shows. `stock_available` is a subquery in the SELECT list, which
     PostgreSQL evaluates after ORDER BY ... LIMIT, i.e. for the page's products only."""
     return (
         products.select_related("merchant", "brand")
+        .defer(*UNSHOWN_COLUMNS)
         .prefetch_related(card_images())
         .annotate(stock_available=product_sellable_expression())
     )
@@ -369,7 +375,7 @@ def _values_of_active_skus(product_ids: list[int]) -> RawSQL:
     SKU or every SKU's value instead (60-190 ms)."""
     links = SKU.attribute_values.through._meta
     return RawSQL(
-        f"""SELECT link.{links.get_field("attributevalue").column}
+        f"""SELECT DISTINCT link.{links.get_field("attributevalue").column}
         FROM unnest(%s::bigint[]) AS product(id)
         JOIN {SKU._meta.db_table} sku ON sku.product_id = product.id AND sku.is_active
         JOIN {links.db_table} link ON link.{links.get_field("sku").column} = sku.id""",
