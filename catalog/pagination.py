@@ -1,7 +1,10 @@
 """Pages of a listing whose size is not worth counting exactly."""
 
 from django.core.paginator import Paginator
+from django.db import connections, transaction
 from django.utils.functional import cached_property
+
+from shop.db import is_postgres
 
 
 class CappedPaginator(Paginator):
@@ -19,7 +22,7 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         if self.known_count is not None:
             return min(self.known_count, self.cap + 1)
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return capped_count(self.object_list, self.cap + 1)
 
     @cached_property
     def count(self) -> int:
@@ -28,3 +31,23 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self._counted > self.cap
+
+
+def capped_count(queryset, limit: int) -> int:
+    """How many of `queryset` there are, counted up to `limit`, planned without parallel workers.
+
+    A count stopped at 1,001 rows is a short statement, but PostgreSQL plans the in-stock
+    listing's (a semi-join over the stock rows) under a Gather Merge of two parallel workers, and
+    starting them was most of its time: 15-26 ms, against 7 ms in one process (EXPLAIN ANALYZE
+    at 100,200 products). `SET LOCAL` keeps the setting to this one read-only transaction; the
+    shop's other statements plan as the server is configured. Inside a transaction already (the
+    setting would outlive the count) the count is planned as configured."""
+    counted = queryset.order_by().values("pk")[:limit]
+    alias = counted.db
+    connection = connections[alias]
+    if not is_postgres(connection) or connection.in_atomic_block:
+        return counted.count()
+    with transaction.atomic(using=alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return counted.using(alias).count()
