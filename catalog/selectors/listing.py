@@ -86,8 +86,8 @@ def card_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
 
 
-# Columns no listing shows: the description (up to kilobytes of text) and the search document
-# (a tsvector with every gram of 0009), which psycopg decoded for each of a page's products.
+# Columns no listing shows: the description (up to kilobytes of text) and the search document (a
+# tsvector of every word and Chinese bigram), which psycopg decoded for each of a page's products.
 UNSHOWN_COLUMNS = ("description", "search_document")
 
 
