@@ -39,7 +39,7 @@ def capped_count(queryset, limit: int) -> int:
     A count stopped at 1,001 rows is a short statement, but PostgreSQL plans the in-stock
     listing's (a semi-join over the stock rows) under a Gather Merge of two parallel workers, and
     starting them was most of its time: 15-26 ms, against 7 ms in one process (EXPLAIN ANALYZE
-    at 100,200 products). `SET LOCAL` keeps the setting to this one read-only transaction; the
+    at 100,200 products). `SET LOCAL` keeps the setting to a transaction of the count's own; the
     shop's other statements plan as the server is configured. Inside a transaction already (the
     setting would outlive the count) the count is planned as configured."""
     counted = queryset.order_by().values("pk")[:limit]

@@ -8,6 +8,7 @@ not exist and search falls back to plain substring matching (catalog.selectors).
 
 import datetime
 import decimal
+import functools
 import json
 import uuid
 
@@ -209,7 +210,10 @@ REPLICA_READ_MODELS = {
 _ONLY_WHEN_ASKED = 2**31 - 1
 
 
+@functools.cache
 def _preparing_cursor_class():
+    """Built on first use: the PostgreSQL backend's module imports psycopg, which a SQLite run
+    does not need."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):
@@ -246,9 +250,6 @@ class _AsLogged:
             return cursor.mogrify(self._sql, self.params).encode()
 
 
-_preparing_cursor = None
-
-
 def prepared_cursor(connection):
     """A cursor whose statements PostgreSQL parses and plans once per connection, for the few
     statements whose text never changes and that run thousands of times a minute (the flash
@@ -260,16 +261,13 @@ def prepared_cursor(connection):
     Off (plain cursors) on SQLite and with DATABASE_PREPARED_STATEMENTS=0, for a pooler that
     cannot keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
     """
-    global _preparing_cursor
     if not (is_postgres(connection) and settings.DATABASE_PREPARED_STATEMENTS):
         return connection.cursor()
-    if _preparing_cursor is None:
-        _preparing_cursor = _preparing_cursor_class()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         # What connection.cursor() does after create_cursor(), with our cursor class.
-        return connection._prepare_cursor(_preparing_cursor(connection.connection))
+        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
 
 
 class ReadReplicaRouter:

@@ -55,6 +55,14 @@ def case_path(case: AfterSalesCase) -> str:
     return reverse("aftersales:detail", args=[case.case_no])
 
 
+def in_catalogue_english(label) -> str:
+    """A choice's label as the catalogue's own English (its msgid), for event data: each
+    recipient's message reads it in their own language (notifications.rendering.CATALOGUE_KEYS),
+    whatever language the request that changed the case spoke."""
+    with translation.override("en"):
+        return str(label())
+
+
 def event_record(
     *,
     case: AfterSalesCase,
@@ -80,11 +88,6 @@ def event_record(
     )
     deadline, _outcome = case.next_deadline
     payload = payload or {}
-    # The labels as the catalogue's own English: each recipient's message reads them in their
-    # own language (notifications.rendering.CATALOGUE_KEYS), whatever language the request that
-    # changed the case spoke.
-    with translation.override("en"):
-        type_label, status_label = case.get_type_display(), case.get_status_display()
     emit(
         CaseChanged(
             node=node or f"case.{case.status}",
@@ -103,10 +106,10 @@ def event_record(
                 "case_no": case.case_no,
                 "sub_order_no": case.sub_order.sub_order_no,
                 "order_no": case.order.order_no,
-                "type": type_label,
+                "type": in_catalogue_english(case.get_type_display),
                 "type_code": case.type,
                 "status": case.status,
-                "status_text": status_label,
+                "status_text": in_catalogue_english(case.get_status_display),
                 "reason": case.reason.label,
                 "amount": str(case.refund_amount),
                 "note": event.note,

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.actors import SYSTEM, Actor
@@ -112,9 +112,6 @@ def case_offer_make(
         note=(note or "").strip()[:255],
         created_by=actor.user,
     )
-    # The catalogue's English: each recipient reads it in their language (as base.event_record).
-    with translation.override("en"):
-        offer_type_in_english = offer.get_type_display()
     base.notice(
         case=case,
         actor=actor,
@@ -124,7 +121,7 @@ def case_offer_make(
         payload={
             "offer_id": offer.pk,
             "offer_type": type,
-            "offer_type_text": offer_type_in_english,
+            "offer_type_text": base.in_catalogue_english(offer.get_type_display),
             "offer_amount": str(amount),
         },
     )
