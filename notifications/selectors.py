@@ -1,5 +1,6 @@
 """Reads of notifications: who a rule reaches, and a user's inbox."""
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -173,6 +174,32 @@ class RecipientFacts:
     silenced: frozenset[tuple[int, str]]  # (user, channel) pairs switched off for the node
 
 
+@functools.cache
+def _recipient_facts_sql(recipients: int, unchecked: int) -> str:
+    """recipient_facts' statement for that many users (and unchecked ones), composed once.
+
+    Three reads of the same shape (kind, user, text), so one statement carries all of them;
+    written out because the ORM spent longer compiling the UNION than the database running it."""
+    from shop.accounts.models import CustomerProfile
+
+    quote = connection.ops.quote_name
+    users = ", ".join(["%s"] * recipients)
+    sql = (
+        f"SELECT 'language', user_id, {quote('language')}"
+        f" FROM {quote(CustomerProfile._meta.db_table)}"
+        f" WHERE user_id IN ({users})"
+        f" UNION ALL SELECT 'silenced', user_id, channel"
+        f" FROM {quote(NotificationPreference._meta.db_table)}"
+        f" WHERE user_id IN ({users}) AND node = %s AND enabled = %s"
+    )
+    if unchecked:
+        sql += (
+            f" UNION ALL SELECT 'active', id, '' FROM {quote(get_user_model()._meta.db_table)}"
+            f" WHERE id IN ({', '.join(['%s'] * unchecked)}) AND is_active = %s"
+        )
+    return sql
+
+
 def recipient_facts(
     *, user_ids: list[int], node: str, unchecked: frozenset[int] = frozenset()
 ) -> RecipientFacts:
@@ -183,28 +210,11 @@ def recipient_facts(
     reaches."""
     from django.conf import settings
 
-    from shop.accounts.models import CustomerProfile
-
     if not user_ids:
         return RecipientFacts(active=frozenset(), languages={}, silenced=frozenset())
-    # Three reads of the same shape (kind, user, text), so one statement carries all of them;
-    # written out because the ORM spent longer compiling the UNION than the database running it.
-    quote = connection.ops.quote_name
-    users = ", ".join(["%s"] * len(user_ids))
-    sql = (
-        f"SELECT 'language', user_id, {quote('language')}"
-        f" FROM {quote(CustomerProfile._meta.db_table)}"
-        f" WHERE user_id IN ({users})"
-        f" UNION ALL SELECT 'silenced', user_id, channel"
-        f" FROM {quote(NotificationPreference._meta.db_table)}"
-        f" WHERE user_id IN ({users}) AND node = %s AND enabled = %s"
-    )
+    sql = _recipient_facts_sql(len(user_ids), len(unchecked))
     params = [*user_ids, *user_ids, node, False]
     if unchecked:
-        sql += (
-            f" UNION ALL SELECT 'active', id, '' FROM {quote(get_user_model()._meta.db_table)}"
-            f" WHERE id IN ({', '.join(['%s'] * len(unchecked))}) AND is_active = %s"
-        )
         params += [*sorted(unchecked), True]
     # One text per number of recipients (one, for most events): planned once per connection.
     with prepared_cursor(connection) as cursor:

@@ -163,10 +163,11 @@ def _json(body: dict, *, status: int) -> HttpResponse:
     return response
 
 
-def order_created_body(order) -> dict:
+def order_created_body(written: lane.WrittenOrder) -> dict:
     """OrderDetailSerializer's output for an order just written by the lane (awaiting payment,
-    no sub-orders yet), built from its attached rows without the serializer's field machinery."""
+    no sub-orders yet), built from its rows without the serializer's field machinery."""
     money, moment = _money.to_representation, _datetime.to_representation
+    order = written.order
     return {
         "order_no": order.order_no,
         "status": order.status,
@@ -205,7 +206,7 @@ def order_created_body(order) -> dict:
                 "refunded_amount": money(line.refunded_amount),
                 "refunded_quantity": line.refunded_quantity,
             }
-            for line in order.lines.all()
+            for line in written.lines
         ],
         "breakdown": [
             {
@@ -214,7 +215,7 @@ def order_created_body(order) -> dict:
                 "amount": money(row.amount),
                 "merchant_id": row.merchant_id,
             }
-            for row in order.price_lines.all()
+            for row in written.price_lines
         ],
         "sub_orders": [],
         "timeline": [
@@ -227,7 +228,7 @@ def order_created_body(order) -> dict:
                 "note": event.note,
                 "sub_order_no": None,
             }
-            for event in order.events.all()
+            for event in written.events
         ],
         "created_at": moment(order.created_at),
         "payment_due_at": moment(order.payment_due_at),

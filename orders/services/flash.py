@@ -50,6 +50,7 @@ from shop.db import (
     insertable_fields,
     json_insert_sql,
     prepared_cursor,
+    read_without_health_check,
     row_as_json,
     rows_as_json,
 )
@@ -60,7 +61,6 @@ from ..events import order_event_for, order_transition_announce
 from ..models import Order, OrderEvent, OrderLine, PaymentMethod, PriceLine
 from ..pricing import MemberStatus, quote_order
 from .checkout import (
-    order_as_read_back,
     order_for,
     order_lines_for,
     price_lines_for,
@@ -115,9 +115,14 @@ def shopper_facts_load(
           LEFT JOIN {MembershipTier._meta.db_table} t ON t.id = p.tier_id
          WHERE k.key = %s AND u.is_active
     """
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(sql, [idempotency_key, public_id, token_key])
-        row = cursor.fetchone()
+
+    def read():
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, [idempotency_key, public_id, token_key])
+            return cursor.fetchone()
+
+    # The request's first statement: it stands in for the connection's health check.
+    row = read_without_health_check(connection, read)
     if row is None:
         return None
     user_id, username, *address_values = row[:9]
@@ -247,6 +252,17 @@ def flash_lane_applies(*, facts, sale, quantity: int, payment_method: str, now) 
     )
 
 
+@dataclass(frozen=True)
+class WrittenOrder:
+    """A new order as the lane wrote it, with its rows: what its 201 answer is made of, without
+    building the related querysets that order_as_read_back leaves for the serializer."""
+
+    order: Order
+    lines: list[OrderLine]
+    price_lines: list[PriceLine]
+    events: list[OrderEvent]
+
+
 class _NotInLane(Exception):
     """Roll the lane's transaction back; order_create decides."""
 
@@ -260,10 +276,9 @@ def flash_order_create(
     idempotency_key: str,
     buyer_note: str = "",
     now: datetime | None = None,
-) -> Order | None:
+) -> WrittenOrder | None:
     """Write the order order_create would write for one SKU of a running flash sale whose gate
-    has admitted `quantity` units, or None (nothing written) where order_create must decide.
-    Returns the order with its rows attached, as order_create does (`is_fresh`)."""
+    has admitted `quantity` units, or None (nothing written) where order_create must decide."""
     now = now or timezone.now()
     if not flash_lane_applies(
         facts=facts, sale=sale, quantity=quantity, payment_method=payment_method, now=now
@@ -331,8 +346,7 @@ def flash_order_create(
         # row's lock not granted in time: nothing was written; order_create gives the answer
         # (and the API's error handler words a lock timeout, which the lane bypasses).
         return None
-    order_as_read_back(order, lines=lines, price_lines=price_lines, events=[created])
-    return order
+    return WrittenOrder(order=order, lines=lines, price_lines=price_lines, events=[created])
 
 
 def _write_order(
@@ -445,7 +459,7 @@ def flash_lane_attempt(
     idempotency_key: str,
     buyer_note: str = "",
     now: datetime | None = None,
-) -> Order | SoldOut | None:
+) -> WrittenOrder | SoldOut | None:
     """One attempt of the lane: past the sale's admission gate (as order_create's _admit), then
     flash_order_create. None: order_create must answer it (the units taken from the gate are
     given back first)."""

@@ -2,7 +2,8 @@
 and nothing else of the shop is prepared (Django keeps psycopg's automatic preparing off)."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from shop.db import prepared_cursor
@@ -61,3 +62,30 @@ def test_switched_off_nothing_is_prepared(settings):
     settings.DATABASE_PREPARED_STATEMENTS = False
     assert _run("SELECT %s::int * 7", [6]) == 42
     assert not [text for text in _prepared_statements() if "* 7" in text]
+
+
+@pytest.mark.django_db
+def test_unlogged_it_still_raises_djangos_errors_and_refuses_a_broken_transaction():
+    # given: no query log and no execute wrapper, so the cursor is used bare
+    assert not connection.queries_logged and not connection.execute_wrappers
+    with transaction.atomic():
+        # when: a statement fails in a block that has no savepoint of its own
+        with pytest.raises(DataError), transaction.atomic(savepoint=False):
+            _run("SELECT 1 / %s::int", [0])  # Django's DataError, not psycopg's DivisionByZero
+        # then: the next one in the aborted transaction is refused, as Django refuses it
+        with pytest.raises(TransactionManagementError):
+            _run(STATEMENT, [1])
+    assert _run(STATEMENT, [2]) == 3
+
+
+@pytest.mark.django_db
+def test_an_execute_wrapper_sees_its_statements():
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert _run(STATEMENT, [9]) == 10
+    assert seen == [(STATEMENT, [9])]
