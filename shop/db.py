@@ -122,17 +122,21 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} has no JSON form for an INSERT")
 
 
+# One encoder for every row: json.dumps(default=...) builds a new JSONEncoder on each call.
+_encode = json.JSONEncoder(default=_json_value).encode
+
+
 def rows_as_json(objects: list, fields) -> str:
     """`objects` as one JSON array of {column: value}, the values Model.save() would write,
     for PostgreSQL's json_populate_recordset: one query parameter however many rows and
     columns, so the statement's text stays the same from one call to the next (psycopg parses
     a statement of at most 50 parameters once) and Python does not adapt every value."""
-    return json.dumps([_row(obj, fields) for obj in objects], default=_json_value)
+    return _encode([_row(obj, fields) for obj in objects])
 
 
 def row_as_json(obj, fields) -> str:
     """One row as rows_as_json words it, a JSON object, for json_populate_record."""
-    return json.dumps(_row(obj, fields), default=_json_value)
+    return _encode(_row(obj, fields))
 
 
 def _row(obj, fields) -> dict:
