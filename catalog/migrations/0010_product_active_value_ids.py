@@ -10,9 +10,9 @@ The column is not a model field: Django never writes it (the default gives a new
 empty array, the triggers do the rest) and only the listing's walk reads it. On SQLite (the
 `make run` fallback) there is no column, and the facet is read by the query it always was.
 
-Added in a migration of its own: a column with a constant default is only a catalogue change,
-but it takes the table's exclusive lock, which would otherwise be held (every storefront read
-waiting) until 0011's fill of every row committed.
+Added in a migration of its own: a column with a constant default changes only PostgreSQL's
+system catalog, but under the table's exclusive lock, which would otherwise be held (every
+storefront read waiting) until 0011's fill of every row committed.
 """
 
 from django.db import migrations
