@@ -3,8 +3,10 @@ and 0011): the triggers on SKUs and their value links keep the column equal to w
 SKUs carry, whatever writes them (a save, a queryset update, a bulk insert, a deletion), and the
 facet offers what the join of SKUs and links offered. On SQLite the facet is that join."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
@@ -161,3 +163,33 @@ def test_products_from_before_0011_get_their_values_and_the_triggers_go_with_it(
     assert stored_value_ids(cat.mate) == [cat.blue.pk]
     assert stored_value_ids(cat.iphone) == []
     assert facet() == joined_facet() == {"Colour": ["Blue", "Red"], "Size": ["M"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_edits_of_one_product_leave_its_values_current():
+    # given: the shoes with a second SKU (Blue)
+    cat = SearchCatalogue()
+    second = SKUFactory(product=cat.shoes)
+    second.attribute_values.set([cat.blue])
+    links = SKU.attribute_values.through
+
+    def add_size_l_to_the_second_sku():
+        try:
+            with transaction.atomic():
+                links.objects.create(sku_id=second.pk, attributevalue_id=cat.size_l.pk)
+        finally:
+            connection.close()
+
+    # when: the first SKU switched off, and before that commits another transaction links
+    # Size L to the second; it waits for the product's row, then recounts
+    with transaction.atomic():
+        SKU.objects.filter(pk=cat.shoes.sku.pk).update(is_active=False)
+        other = threading.Thread(target=add_size_l_to_the_second_sku)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()
+    other.join(timeout=10)
+
+    # then: both edits counted (a recount reading with the snapshot it had before the wait
+    # would keep the first SKU's Red and M)
+    assert stored_value_ids(cat.shoes) == sorted([cat.blue.pk, cat.size_l.pk])
