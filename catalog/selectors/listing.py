@@ -9,12 +9,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Exists,
+    Expression,
     F,
     FloatField,
     OuterRef,
@@ -25,7 +28,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
 from django.utils.translation import get_language, gettext_lazy
 
 from catalog.models import (
@@ -169,6 +171,7 @@ def product_search(
     ordering: str | None = None,
     categories: CategoryIndex | None = None,
     ranked_candidates: int | None = None,
+    card_columns: bool = True,
 ) -> QuerySet:
     """Active products matching a search and filters, annotated with `stock_available` (and
     `relevance` when there is a query), in the requested order.
@@ -183,6 +186,10 @@ def product_search(
     `ranked_candidates` (the storefront pages): a search in "best match" order ranks only that
     many matches, the best-selling ones, instead of computing the rank of every match of a
     broad word before showing 20 (the pages count and show at most LISTING_COUNT_CAP anyway).
+
+    `card_columns=False` (a caller that reads a few columns with values_list): without what a
+    card shows (merchant, brand, pictures, the stock subquery, `stock_available` with them),
+    which such a read discards after the queryset has built them.
     """
     products = _listed()
 
@@ -225,7 +232,7 @@ def product_search(
     if not terms and query.strip():
         # Only punctuation ("%", "?"): nothing to look for, so nothing matches (it used to
         # list the whole catalogue as if it had).
-        return _shown(products.none())
+        return _shown(products.none()) if card_columns else products.none()
     if terms:
         products = products.filter(_match_filter(terms))
         if ordering not in ORDERINGS and ranked_candidates:
@@ -233,7 +240,8 @@ def product_search(
             products = Product.objects.filter(pk__in=best_selling[:ranked_candidates])
         products = products.annotate(relevance=_relevance(query.strip(), terms))
 
-    products = _shown(products)
+    if card_columns:
+        products = _shown(products)
     if ordering in ORDERINGS:
         return products.order_by(*ORDERINGS[ordering])
     if terms:
@@ -314,12 +322,49 @@ def _relevance(query: str, terms: list[str]):
         return title_bonus
     return (
         SearchRank(F("search_document"), _full_text(terms))
-        + Greatest(
-            TrigramWordSimilarity(Value(query), "title"),
-            TrigramWordSimilarity(Value(query), "subtitle") * Value(0.5),
-        )
+        + TitleOrSubtitleSimilarity(query)
         + title_bonus
     )
+
+
+# A subtitle's word similarity counts half a title's.
+SUBTITLE_SIMILARITY_WEIGHT = 0.5
+
+
+class TitleOrSubtitleSimilarity(Expression):
+    """`GREATEST(word_similarity(query, title), word_similarity(query, subtitle) * 0.5)`, with
+    the subtitle's similarity computed only where the title's is below 0.5: a similarity is at
+    most 1, so there the subtitle's half cannot be the greater, and the value is the same.
+
+    The title's similarity is computed once, in a derived table that OFFSET 0 keeps the planner
+    from folding into the CASE (which would compute it twice). For a broad English word every
+    one of the 1,001 best-selling matches has the word in its title: the walk of "phone" and
+    "shoes" took about 5 ms less, of 27-31 ms, at 100,200 products (docs/benchmarks.md (b))."""
+
+    output_field = FloatField()
+
+    def __init__(self, query: str):
+        super().__init__()
+        self.title = TrigramWordSimilarity(Value(query), "title")
+        self.subtitle = TrigramWordSimilarity(Value(query), "subtitle") * Value(
+            SUBTITLE_SIMILARITY_WEIGHT
+        )
+
+    def get_source_expressions(self):
+        return [self.title, self.subtitle]
+
+    def set_source_expressions(self, expressions):
+        self.title, self.subtitle = expressions
+
+    def as_sql(self, compiler, connection):
+        title_sql, title_params = compiler.compile(self.title)
+        subtitle_sql, subtitle_params = compiler.compile(self.subtitle)
+        sql = (
+            "(SELECT CASE WHEN title.similarity >= %s THEN title.similarity"
+            f" ELSE GREATEST(title.similarity, {subtitle_sql}) END"
+            f" FROM (SELECT {title_sql} AS similarity OFFSET 0) AS title)"
+        )
+        return sql, (SUBTITLE_SIMILARITY_WEIGHT, *subtitle_params, *title_params)
 
 
 def featured_products(*, limit: int = 8) -> list[Product]:
@@ -354,13 +399,17 @@ def attribute_values_for(products: QuerySet) -> list[tuple]:
 
 def _attribute_values_of(product_ids) -> list[tuple]:
     """[(attribute, [values])] that active SKUs of these products (a list of ids, or a subquery
-    of them) carry, one query."""
-    if isinstance(product_ids, list) and connection.vendor == "postgresql":
-        values = AttributeValue.objects.filter(pk__in=_values_of_active_skus(product_ids))
-    else:
-        values = AttributeValue.objects.filter(
+    of them) carry, one query: the facet where there is no `active_value_ids` column (SQLite),
+    and of attribute_values_for."""
+    return _grouped_by_attribute(
+        AttributeValue.objects.filter(
             skus__is_active=True, skus__product_id__in=product_ids
         ).distinct()
+    )
+
+
+def _grouped_by_attribute(values: QuerySet) -> list[tuple]:
+    """[(attribute, [values])] of these AttributeValues, in the facet's order, one query."""
     values = values.select_related("attribute").order_by("attribute__name", "attribute_id", "value")
     grouped: dict[int, tuple] = {}
     for value in values:
@@ -368,19 +417,10 @@ def _attribute_values_of(product_ids) -> list[tuple]:
     return list(grouped.values())
 
 
-def _values_of_active_skus(product_ids: list[int]) -> RawSQL:
-    """The attribute value ids of these products' active SKUs, as a subquery. The ids are an
-    array read row by row, so PostgreSQL looks up each product's SKUs and their values in the
-    indexes (10 ms for 1,000 products at 100,200); as `product_id IN (1,000 ids)` it read every
-    SKU or every SKU's value instead (60-190 ms)."""
-    links = SKU.attribute_values.through._meta
-    return RawSQL(
-        f"""SELECT DISTINCT link.{links.get_field("attributevalue").column}
-        FROM unnest(%s::bigint[]) AS product(id)
-        JOIN {SKU._meta.db_table} sku ON sku.product_id = product.id AND sku.is_active
-        JOIN {links.db_table} link ON link.{links.get_field("sku").column} = sku.id""",
-        [product_ids],
-    )
+# catalog_product.active_value_ids (PostgreSQL only, not a model field: migration 0010).
+_ACTIVE_VALUE_IDS = RawSQL(
+    f'"{Product._meta.db_table}"."active_value_ids"', (), output_field=ArrayField(BigIntegerField())
+)
 
 
 @dataclass(frozen=True)
@@ -444,13 +484,25 @@ def listing_summary(
 def _listing_summary(
     *, query: str, category_ids: list[int] | None, cap: int, categories: CategoryIndex | None
 ) -> ListingSummary:
-    matches = product_search(query=query, category_ids=category_ids, categories=categories)
+    # The summary reads ids and sort keys only: building and compiling the card columns was
+    # 0.5 ms of the 2.9 ms of Python the walk cost before its SQL was sent.
+    matches = product_search(
+        query=query, category_ids=category_ids, categories=categories, card_columns=False
+    )
     terms = search_terms(query)
     # One walk of the sales index serves the count, the facets' sample and the page's
     # candidates (each read the same best-selling matches on its own before: four times for a
     # broad word on a first visit). Relevance is in the SELECT list, so PostgreSQL computes it
     # for the rows read only.
     columns = ["pk", "brand_id", "sales_count", "relevance"] if terms else ["pk", "brand_id"]
+    # On PostgreSQL each match's active attribute values come with it (a column kept by
+    # triggers, migrations 0010 and 0011): the values facet is then a lookup of the sample's
+    # distinct ids, not a join of its 1,000 products' SKUs and links (7.7 -> 0.1 ms for
+    # "phone" at 100,200 products).
+    values_in_walk = connection.vendor == "postgresql"
+    if values_in_walk:
+        matches = matches.annotate(active_value_ids=_ACTIVE_VALUE_IDS)
+        columns.append("active_value_ids")
     best_selling = list(
         matches.order_by(*ORDERINGS["sales"]).values_list(*columns)[
             : max(FACET_SAMPLE_SIZE, cap + 1)
@@ -459,7 +511,15 @@ def _listing_summary(
     sample = best_selling[:FACET_SAMPLE_SIZE]
     brand_ids = {row[1] for row in sample if row[1] is not None}
     brands = list(Brand.objects.filter(pk__in=brand_ids).order_by("name")) if brand_ids else []
-    attributes = _attribute_values_of([row[0] for row in sample]) if sample else []
+    if values_in_walk:
+        value_ids = set().union(*(row[-1] for row in sample))
+        attributes = (
+            _grouped_by_attribute(AttributeValue.objects.filter(pk__in=value_ids))
+            if value_ids
+            else []
+        )
+    else:
+        attributes = _attribute_values_of([row[0] for row in sample]) if sample else []
     candidates = best_selling[: cap + 1]
     ranked_ids = None
     if terms:
