@@ -13,7 +13,7 @@ import json
 import uuid
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, migrations
+from django.db import DEFAULT_DB_ALIAS, Error, connections, migrations
 from django.db.migrations.operations.base import Operation
 from django.utils.connection import ConnectionProxy
 
@@ -308,8 +308,6 @@ def read_without_health_check(connection, read):
     that is still usable (a bad statement, a timeout) is raised as always. For the flash sale's
     first statement, where the check was one round trip of the thirteen an order makes.
     """
-    from django.db import Error
-
     if (
         connection.connection is None
         or not connection.health_check_enabled

@@ -39,6 +39,7 @@ from catalog.models import (
     StockRecord,
 )
 from catalog.services.catalogue_version import CACHE_DOWN, catalogue_version
+from shop.db import is_postgres
 
 from .categories import CategoryIndex
 from .stock import product_sellable_expression
@@ -499,7 +500,7 @@ def _listing_summary(
     # triggers, migrations 0010 and 0011): the values facet is then a lookup of the sample's
     # distinct ids, not a join of its 1,000 products' SKUs and links (7.7 -> 0.1 ms for
     # "phone" at 100,200 products).
-    values_in_walk = connection.vendor == "postgresql"
+    values_in_walk = is_postgres(connection)
     if values_in_walk:
         matches = matches.annotate(active_value_ids=_ACTIVE_VALUE_IDS)
         columns.append("active_value_ids")

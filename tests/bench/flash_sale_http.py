@@ -112,6 +112,32 @@ def _shoppers(count: int) -> list[dict]:
     ]
 
 
+def sale_stock(units: int) -> StockRecord:
+    """The sale's SKU at 59.00 with `units` in one warehouse of a third-party merchant."""
+    merchant = MerchantFactory(slug=PREFIX, name=PREFIX, kind=Merchant.Kind.THIRD_PARTY)
+    return StockRecordFactory(
+        on_hand=units,
+        sku__code=PREFIX,
+        sku__price=Decimal("59.00"),
+        sku__product__merchant=merchant,
+        warehouse__code=PREFIX,
+        warehouse__merchant=merchant,
+    )
+
+
+def flash_sale_start(sku) -> FlashSale:
+    """A flash sale of `sku` at its price, running for the next hour, one unit per shopper."""
+    now = timezone.now()
+    return FlashSale.objects.create(
+        sku=sku,
+        name=PREFIX,
+        price=Decimal("59.00"),
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        per_shopper_limit=1,
+    )
+
+
 def _database_url() -> str:
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
@@ -323,15 +349,7 @@ def run() -> list[Row]:
         print(f"  note: BENCH_HTTP_ATTEMPTS={ATTEMPTS} is fewer than the issue's 2,000", flush=True)
     _check_connection_budget(WORKERS * THREADS)
     load_before = _load_average()
-    merchant = MerchantFactory(slug=PREFIX, name=PREFIX, kind=Merchant.Kind.THIRD_PARTY)
-    stock = StockRecordFactory(
-        on_hand=UNITS,
-        sku__code=PREFIX,
-        sku__price=Decimal("59.00"),
-        sku__product__merchant=merchant,
-        warehouse__code=PREFIX,
-        warehouse__merchant=merchant,
-    )
+    stock = sale_stock(UNITS)
     sku = stock.sku
     attempts = _shoppers(ATTEMPTS)
 
@@ -350,15 +368,7 @@ def run() -> list[Row]:
     )
     print(f"  raw-SQL limit: {raw.per_second:.1f} order transactions/s", flush=True)
     if FLASH_SALE:
-        now = timezone.now()
-        FlashSale.objects.create(
-            sku=sku,
-            name=PREFIX,
-            price=Decimal("59.00"),
-            starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(hours=1),
-            per_shopper_limit=1,
-        )
+        flash_sale_start(sku)
     connection.close()  # the server's workers, not this process, talk to the database now
     import redis
 

@@ -66,46 +66,23 @@ def main() -> int:
     import django
 
     django.setup()
-    from datetime import timedelta
-    from decimal import Decimal
 
     import redis
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-    from django.utils import timezone
 
     import tests.bench.flash_sale_http as flash_http
-    from catalog.models import FlashSale, Merchant
     from shop.warmup import warm_up
     from tests.bench.runtime import bench_database
-    from tests.catalog.factories import MerchantFactory, StockRecordFactory
 
     settings.DEBUG = False  # no query log: as production runs
     orders = int(os.environ.get("LANE_ORDERS", "50"))
     count = os.environ.get("LANE_MODE") == "count"
     with bench_database(keep=True):
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
-        merchant = MerchantFactory(
-            slug=flash_http.PREFIX, name=flash_http.PREFIX, kind=Merchant.Kind.THIRD_PARTY
-        )
-        stock = StockRecordFactory(
-            on_hand=orders + WARM_UP_ORDERS,
-            sku__code=flash_http.PREFIX,
-            sku__price=Decimal("59.00"),
-            sku__product__merchant=merchant,
-            warehouse__code=flash_http.PREFIX,
-            warehouse__merchant=merchant,
-        )
-        now = timezone.now()
-        FlashSale.objects.create(
-            sku=stock.sku,
-            name=flash_http.PREFIX,
-            price=Decimal("59.00"),
-            starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(hours=1),
-            per_shopper_limit=1,
-        )
+        stock = flash_http.sale_stock(orders + WARM_UP_ORDERS)
+        flash_http.flash_sale_start(stock.sku)
         attempts = flash_http._shoppers(orders + WARM_UP_ORDERS)
         connection.close()
         handler = WSGIHandler()

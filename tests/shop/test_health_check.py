@@ -2,7 +2,7 @@
 per-request `SELECT 1` (CONN_HEALTH_CHECKS), and a dead connection is still replaced."""
 
 import pytest
-from django.db import close_old_connections, connection, connections
+from django.db import ProgrammingError, close_old_connections, connection, connections
 
 from shop.db import read_without_health_check
 
@@ -71,8 +71,6 @@ def test_a_connection_killed_while_idle_is_replaced_and_the_read_answers(checks_
 
 @pytest.mark.django_db(transaction=True)
 def test_a_bad_statement_on_a_live_connection_is_raised_not_retried():
-    from django.db import ProgrammingError
-
     calls = []
 
     def bad_read():
